@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers shared by the BPF programs: the shared ring buffer, drop counting, the event header,
+ * path resolution. */
+#pragma once
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "event.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by user space before load. */
+const volatile uint8_t cw_tracer_id = 0;
+
+/* One ring buffer for all tracers: user space creates it and every skeleton reuses its fd. */
+struct {
+        __uint(type, BPF_MAP_TYPE_RINGBUF);
+        __uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+/* Reserve/output failures, per CPU; user space sums them. */
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, uint32_t);
+        __type(value, uint64_t);
+} drops SEC(".maps");
+
+static __always_inline void cw_count_drop(void)
+{
+        uint32_t zero = 0;
+        uint64_t *n = bpf_map_lookup_elem(&drops, &zero);
+
+        if (n)
+                *n += 1;
+}
+
+static __always_inline void cw_fill_header(struct cw_event_header *h, uint16_t type, uint32_t size)
+{
+        uint64_t id = bpf_get_current_pid_tgid();
+        uint64_t ugid = bpf_get_current_uid_gid();
+
+        h->type = type;
+        h->version = CW_EVENT_VERSION;
+        h->tracer = cw_tracer_id;
+        h->size = size;
+        h->time_ns = bpf_ktime_get_boot_ns();
+        h->cgroup_id = bpf_get_current_cgroup_id();
+        h->pid = id >> 32;
+        h->tid = (uint32_t) id;
+        h->uid = (uint32_t) ugid;
+        h->gid = ugid >> 32;
+        bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/* Copies an event of size bytes into the ring buffer; counts a drop when it is full. */
+static __always_inline int cw_output(void *event, uint64_t size)
+{
+        int r = bpf_ringbuf_output(&events, event, size, 0);
+
+        if (r < 0)
+                cw_count_drop();
+        return r;
+}
+
+/* v & mask, done where the verifier sees it: the compiler may not drop it as redundant. */
+static __always_inline uint32_t cw_bound(uint32_t v, uint32_t mask)
+{
+        uint64_t x = v;
+
+        asm volatile("%0 &= %1" : "+r"(x) : "i"(mask));
+        return x;
+}
+
+#define CW_PATH_DEPTH 32
+#define CW_PATH_BUF 512         /* longest path kept, with its NUL; a power of two */
+#define CW_NAME_MAX 256
+
+/* Paths are built backwards from the end of a per-CPU scratch buffer. */
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, uint32_t);
+        __type(value, char[CW_PATH_BUF + CW_NAME_MAX]);
+} path_scratch SEC(".maps");
+
+/* Copies the path of (dentry, vfsmnt), crossing mount points up to the root of the mount tree,
+ * NUL-terminated into out (CW_PATH_BUF bytes). Returns its length; *truncated tells whether it
+ * was cut short (out then holds the tail of the path, starting with "/"). */
+static __always_inline uint32_t cw_resolve_path(char *out, struct dentry *dentry, struct vfsmount *vfsmnt,
+                                                bool *truncated)
+{
+        uint32_t zero = 0, pos = CW_PATH_BUF - 1, len;
+        char *buf = bpf_map_lookup_elem(&path_scratch, &zero);
+        struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+
+        *truncated = true;
+        if (!buf)
+                return 0;
+        buf[CW_PATH_BUF - 1] = 0;
+        for (int i = 0; i < CW_PATH_DEPTH; i++) {
+                struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+                struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+                const unsigned char *name;
+                uint32_t n;
+
+                if (dentry == mnt_root || dentry == parent) {
+                        struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+                        if (dentry != mnt_root || mnt == mnt_parent) {
+                                *truncated = false;
+                                break;
+                        }
+                        dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+                        mnt = mnt_parent;
+                        vfsmnt = &mnt->mnt;
+                        continue;
+                }
+                n = BPF_CORE_READ(dentry, d_name.len);
+                name = BPF_CORE_READ(dentry, d_name.name);
+                if (n >= CW_NAME_MAX || n + 1 > pos)
+                        break;
+                pos -= n + 1;
+                pos = cw_bound(pos, CW_PATH_BUF - 1);
+                buf[pos] = '/';
+                bpf_probe_read_kernel(&buf[pos + 1], cw_bound(n, CW_NAME_MAX - 1), name);
+                dentry = parent;
+        }
+        if (pos == CW_PATH_BUF - 1) {
+                /* the root itself */
+                pos = CW_PATH_BUF - 2;
+                buf[pos] = '/';
+        }
+        len = CW_PATH_BUF - 1 - pos;
+        bpf_probe_read_kernel(out, cw_bound(len + 1, CW_PATH_BUF - 1) + 1, &buf[cw_bound(pos, CW_PATH_BUF - 1)]);
+        return len;
+}

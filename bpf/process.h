@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Events of the process tracer. */
+#pragma once
+
+#include "event.h"
+
+#define CW_ARGS_MAX 2048        /* bytes of NUL-separated argv kept */
+#define CW_PATH_MAX 512         /* bytes of a resolved path kept */
+
+enum cw_exe_flags {
+        CW_EXE_ARGS_TRUNCATED = 1 << 0,
+        CW_EXE_PATH_TRUNCATED = 1 << 1,
+        CW_EXE_DELETED = 1 << 2,        /* the executable has no links left */
+        CW_EXE_MEMFD = 1 << 3,          /* the executable is a memfd */
+        CW_EXE_SETUID = 1 << 4,         /* the file has S_ISUID */
+        CW_EXE_SETGID = 1 << 5,
+};
+
+/* Kinds of the standard file descriptors at exec. */
+enum cw_fd_kind {
+        CW_FD_NONE = 0,
+        CW_FD_FILE = 1,
+        CW_FD_PIPE = 2,
+        CW_FD_SOCKET = 3,
+        CW_FD_TTY = 4,
+        CW_FD_OTHER = 5,
+};
+
+/* Followed by path_len bytes of executable path (not NUL-terminated), then args_len bytes of
+ * NUL-separated argv. */
+struct cw_exec_event {
+        struct cw_event_header hdr;
+        uint32_t ppid;
+        uint32_t old_pid;       /* differs from pid when a non-leader thread exec'd */
+        uint32_t euid;
+        uint32_t flags;         /* enum cw_exe_flags */
+        uint32_t mnt_ns;
+        uint32_t pid_ns;
+        uint32_t net_ns;
+        uint32_t argc;          /* arguments kept in args */
+        uint32_t args_total;    /* bytes of the whole argv area in the process */
+        uint16_t path_len;
+        uint16_t args_len;
+        uint8_t stdio[3];       /* enum cw_fd_kind of fds 0, 1, 2 */
+        uint8_t pad[5];
+        uint64_t exe_ino;
+        uint32_t exe_dev;
+        uint32_t exe_mode;
+        /* twice CW_ARGS_MAX: room for the verifier's view of masked lengths */
+        char data[CW_PATH_MAX + CW_ARGS_MAX * 2];
+};
+
+struct cw_fork_event {
+        struct cw_event_header hdr;
+        uint32_t child_pid;
+        uint32_t pad;
+};
+
+struct cw_exit_event {
+        struct cw_event_header hdr;
+        uint32_t ppid;
+        int32_t exit_code;      /* exit status when signal == 0 */
+        uint32_t signal;        /* terminating signal, 0 for a normal exit */
+        uint32_t core_dumped;
+        uint64_t lifetime_ns;
+};
+
+_Static_assert(__builtin_offsetof(struct cw_exec_event, ppid) == 56, "cw_exec_event layout");
+_Static_assert(__builtin_offsetof(struct cw_exec_event, exe_ino) == 104, "cw_exec_event layout");
+_Static_assert(__builtin_offsetof(struct cw_exec_event, data) == 120, "cw_exec_event layout");
+_Static_assert(sizeof(struct cw_fork_event) == 64, "cw_fork_event layout");
+_Static_assert(sizeof(struct cw_exit_event) == 80, "cw_exit_event layout");

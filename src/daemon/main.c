@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <bpf/libbpf.h>
+#include "options.h"
+#include "run.h"
+#include "shared/log.h"
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+        if (level == LIBBPF_DEBUG && log_get_max_level() < LOG_DEBUG)
+                return 0;
+        if (level != LIBBPF_DEBUG && log_get_max_level() < LOG_WARNING)
+                return 0;
+        return vfprintf(stderr, fmt, ap);
+}
+
+int main(int argc, char *argv[])
+{
+        struct options o;
+        int r;
+
+        r = options_parse(&o, argc, argv, stdout, stderr);
+        if (r > 0)
+                return 0;
+        if (r < 0)
+                return 2;
+
+        log_setup(LOG_TARGET_CONSOLE, o.debug ? LOG_DEBUG : LOG_INFO);
+        libbpf_set_print(libbpf_print);
+
+        switch (o.mode) {
+        case MODE_RUN:
+                return run_foreground(&o);
+        case MODE_SERVICE:
+        default:
+                fprintf(stderr, "cwatchd: the service mode is not built yet; use 'cwatchd run TRACER...'\n");
+                return 2;
+        }
+}

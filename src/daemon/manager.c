@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "manager.h"
+#include "event.h"
+#include "shared/log.h"
+#include "shared/timeutil.h"
+
+static int manager_handle_sample(void *ctx, void *data, size_t size)
+{
+        struct manager *m = ctx;
+        const struct cw_event_header *h = data;
+        struct tracer *t;
+        int r;
+
+        if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) ||
+            h->version != CW_EVENT_VERSION || h->tracer >= m->n_tracers) {
+                m->malformed_events++;
+                return 0;
+        }
+        t = &m->tracers[h->tracer];
+        if (!t->running)
+                return 0;
+        t->events++;
+        r = t->ops->on_event(t, data, h->size);
+        if (r < 0)
+                log_debug_errno(r, "%s: failed to handle event of type %u, ignoring: %m",
+                                t->ops->name, h->type);
+        /* never stop draining because of one event */
+        return 0;
+}
+
+int manager_drain(struct manager *m)
+{
+        int r = ring_buffer__consume(m->ringbuf);
+
+        return r < 0 ? r : 0;
+}
+
+static int manager_on_ringbuf(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct manager *m = userdata;
+        int r = manager_drain(m);
+
+        if (r < 0)
+                log_warning_errno(r, "Failed to drain the ring buffer, ignoring: %m");
+        return 0;
+}
+
+int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns)
+{
+        _cleanup_(manager_freep) struct manager *m = NULL;
+        int r;
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        m->ringbuf_fd = -1;
+        m->ringbuf_size = ringbuf_size;
+        m->interval_ns = interval_ns;
+        m->boot_to_realtime = boottime_to_realtime_offset();
+
+        m->n_tracers = MIN(tracer_registry_size, (size_t) MANAGER_MAX_TRACERS);
+        for (size_t i = 0; i < m->n_tracers; i++)
+                m->tracers[i] = (struct tracer) {
+                        .ops = tracer_registry[i],
+                        .manager = m,
+                        .index = i,
+                        .drops_fd = -1,
+                };
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to allocate the event loop: %m");
+
+        m->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "cw_events", 0, 0, ringbuf_size, NULL);
+        if (m->ringbuf_fd < 0)
+                return log_error_errno(errno, "Failed to create the ring buffer (%u bytes): %m",
+                                       ringbuf_size);
+        m->ringbuf = ring_buffer__new(m->ringbuf_fd, manager_handle_sample, m, NULL);
+        if (!m->ringbuf)
+                return log_error_errno(errno, "Failed to map the ring buffer: %m");
+        r = sd_event_add_io(m->event, &m->ringbuf_source, ring_buffer__epoll_fd(m->ringbuf), EPOLLIN,
+                            manager_on_ringbuf, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the ring buffer: %m");
+        (void) sd_event_source_set_description(m->ringbuf_source, "ringbuf");
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static void tracer_stop(struct tracer *t)
+{
+        if (!t->running)
+                return;
+        t->interval_source = sd_event_source_disable_unref(t->interval_source);
+        t->drops_before = tracer_drops(t);
+        t->drops_fd = -1;
+        t->ops->stop(t);
+        t->running = false;
+}
+
+struct manager *manager_free(struct manager *m)
+{
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n_tracers; i++)
+                tracer_stop(&m->tracers[i]);
+        m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
+        ring_buffer__free(m->ringbuf);
+        if (m->ringbuf_fd >= 0)
+                close(m->ringbuf_fd);
+        sd_event_unref(m->event);
+        free(m);
+        return NULL;
+}
+
+struct tracer *manager_find_tracer(struct manager *m, const char *name)
+{
+        int i = tracer_registry_find(name);
+
+        return i < 0 || (size_t) i >= m->n_tracers ? NULL : &m->tracers[i];
+}
+
+static int tracer_on_interval(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct tracer *t = userdata;
+        struct manager *m = t->manager;
+        int r;
+
+        /* events queued before the interval ends belong to it */
+        (void) manager_drain(m);
+        r = t->ops->on_interval(t);
+        if (r < 0)
+                log_warning_errno(r, "%s: interval failed, ignoring: %m", t->ops->name);
+        return sd_event_source_set_time_relative(s, m->interval_ns / NSEC_PER_USEC);
+}
+
+int manager_start_tracer(struct manager *m, const char *name)
+{
+        struct tracer *t = manager_find_tracer(m, name);
+        int r;
+
+        if (!t)
+                return -ENOENT;
+        if (t->running)
+                return -EALREADY;
+        r = t->ops->start(t);
+        if (r < 0) {
+                t->drops_fd = -1;
+                return r;
+        }
+        t->running = true;
+        if (t->ops->has_interval && t->ops->on_interval) {
+                r = sd_event_add_time_relative(m->event, &t->interval_source, CLOCK_MONOTONIC,
+                                               m->interval_ns / NSEC_PER_USEC, 0, tracer_on_interval, t);
+                if (r < 0) {
+                        tracer_stop(t);
+                        return log_error_errno(r, "%s: failed to arm the interval timer: %m", name);
+                }
+                (void) sd_event_source_set_enabled(t->interval_source, SD_EVENT_ON);
+        }
+        log_debug("%s: started", name);
+        return 0;
+}
+
+int manager_stop_tracer(struct manager *m, const char *name)
+{
+        struct tracer *t = manager_find_tracer(m, name);
+
+        if (!t)
+                return -ENOENT;
+        if (!t->running)
+                return -EALREADY;
+        /* events already in the ring buffer are still delivered */
+        (void) manager_drain(m);
+        tracer_stop(t);
+        log_debug("%s: stopped", name);
+        return 0;
+}
+
+static bool record_matches_filters(const struct manager *m, const struct record *r)
+{
+        int i;
+
+        if (m->pid_filter <= 0)
+                return true;
+        i = schema_find_column(r->schema, "pid");
+        return i < 0 || (r->values[i].present && r->values[i].u == (uint64_t) m->pid_filter);
+}
+
+int manager_emit(struct manager *m, const struct record *r)
+{
+        int r1 = 0, r2 = 0;
+
+        if (!record_matches_filters(m, r))
+                return 0;
+        if (m->formatter)
+                r1 = formatter_write(m->formatter, r);
+        if (m->record_hook)
+                r2 = m->record_hook(m, r, m->record_hook_userdata);
+        return r1 < 0 ? r1 : r2;
+}
+
+void manager_begin_interval(struct manager *m)
+{
+        if (m->formatter)
+                formatter_new_section(m->formatter);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The one context of cwatchd: event loop, ring buffer, tracers, sinks. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+#include "tracers/tracer.h"
+#include "sink/format.h"
+#include "sink/record.h"
+
+struct ring_buffer;
+
+#define MANAGER_MAX_TRACERS 16
+
+struct manager {
+        sd_event *event;
+
+        int ringbuf_fd;
+        struct ring_buffer *ringbuf;
+        sd_event_source *ringbuf_source;
+        uint32_t ringbuf_size;
+        uint64_t malformed_events;      /* events that failed validation */
+
+        struct tracer tracers[MANAGER_MAX_TRACERS];
+        size_t n_tracers;
+        uint64_t interval_ns;
+
+        uint64_t boot_to_realtime;      /* added to BPF boottime stamps */
+
+        /* called for every record after the sinks (tests, and later the detection engine) */
+        int (*record_hook)(struct manager *m, const struct record *r, void *userdata);
+        void *record_hook_userdata;
+
+        /* foreground output (cwatchd run) */
+        struct formatter *formatter;
+        int pid_filter;                 /* > 0: only records of this process */
+        size_t top;                     /* aggregating tracers: rows per interval */
+        const char *sort_key;           /* aggregating tracers: column to sort by */
+};
+
+int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns);
+struct manager *manager_free(struct manager *m);
+DEFINE_POINTER_CLEANUP(struct manager, manager_free);
+
+int manager_start_tracer(struct manager *m, const char *name);
+int manager_stop_tracer(struct manager *m, const char *name);
+struct tracer *manager_find_tracer(struct manager *m, const char *name);
+
+/* Drains what the ring buffer holds now. */
+int manager_drain(struct manager *m);
+
+/* Converts a BPF boottime stamp to realtime. */
+static inline uint64_t manager_realtime(const struct manager *m, uint64_t boot_ns)
+{
+        return boot_ns + m->boot_to_realtime;
+}
+
+/* Hands a record to the sinks. */
+int manager_emit(struct manager *m, const struct record *r);
+/* Aggregating tracers call this before each interval's rows. */
+void manager_begin_interval(struct manager *m);

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "options.h"
+#include "shared/macro.h"
+#include "tracers/tracer.h"
+
+enum {
+        ARG_VERSION = 0x100,
+        ARG_FORMAT,
+        ARG_INTERVAL,
+        ARG_DURATION,
+        ARG_SORT,
+        ARG_TOP,
+        ARG_PID,
+        ARG_RINGBUF_SIZE,
+        ARG_DEBUG,
+};
+
+static void print_help(FILE *out)
+{
+        fprintf(out,
+                "cwatchd — eBPF runtime-security and observability agent for container hosts\n\n"
+                "Usage:\n"
+                "  cwatchd                      run as the system service\n"
+                "  cwatchd run TRACER... [OPTIONS]\n"
+                "                               trace in the foreground and print what happens\n\n"
+                "Options for run:\n"
+                "  -f, --format FORMAT          table (default), json or csv\n"
+                "  -i, --interval SECS          report interval of aggregating tracers (default 3)\n"
+                "  -d, --duration SECS          stop after this long (default: until interrupted)\n"
+                "      --sort COLUMN            aggregating tracers: sort rows by this column\n"
+                "      --top N                  aggregating tracers: rows per interval (default 20)\n"
+                "  -p, --pid PID                only this process\n"
+                "      --ringbuf-size BYTES     size of the event ring buffer (default 4194304)\n"
+                "      --debug                  log debug messages\n"
+                "  -h, --help                   show this help\n"
+                "      --version                show the version\n\n"
+                "Tracers:\n");
+        for (size_t i = 0; i < tracer_registry_size; i++)
+                fprintf(out, "  %-12s %s\n", tracer_registry[i]->name, tracer_registry[i]->description);
+}
+
+static void list_tracers(FILE *err)
+{
+        fprintf(err, "valid tracers:");
+        for (size_t i = 0; i < tracer_registry_size; i++)
+                fprintf(err, " %s", tracer_registry[i]->name);
+        fputc('\n', err);
+}
+
+int parse_seconds(const char *s, double min, double max, uint64_t *ret)
+{
+        char *end;
+        double v;
+
+        errno = 0;
+        v = strtod(s, &end);
+        if (errno != 0 || end == s || *end || !isfinite(v) || v < min || v > max)
+                return -EINVAL;
+        *ret = (uint64_t) llround(v * 1e9);
+        return 0;
+}
+
+static int parse_unsigned(const char *s, unsigned long long min, unsigned long long max,
+                          unsigned long long *ret)
+{
+        unsigned long long v;
+        char *end;
+
+        if (!*s || *s == '-' || *s == '+')
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno != 0 || *end || v < min || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err)
+{
+        static const struct option longopts[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "format", required_argument, NULL, 'f' },
+                { "interval", required_argument, NULL, 'i' },
+                { "duration", required_argument, NULL, 'd' },
+                { "sort", required_argument, NULL, ARG_SORT },
+                { "top", required_argument, NULL, ARG_TOP },
+                { "pid", required_argument, NULL, 'p' },
+                { "ringbuf-size", required_argument, NULL, ARG_RINGBUF_SIZE },
+                { "debug", no_argument, NULL, ARG_DEBUG },
+                {}
+        };
+        unsigned long long u;
+        int c, r;
+
+        *o = (struct options) {
+                .mode = MODE_SERVICE,
+                .format = OUTPUT_TABLE,
+                .interval_ns = DEFAULT_INTERVAL_NS,
+                .top = DEFAULT_TOP,
+                .ringbuf_size = DEFAULT_RINGBUF_SIZE,
+        };
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "hf:i:d:p:", longopts, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        print_help(out);
+                        return 1;
+                case ARG_VERSION:
+                        fprintf(out, "cwatchd %s\n", CWATCH_VERSION);
+                        return 1;
+                case 'f':
+                        r = output_format_from_string(optarg);
+                        if (r < 0) {
+                                fprintf(err, "cwatchd: unknown format '%s'; valid formats: table json csv\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->format = r;
+                        break;
+                case 'i':
+                        if (parse_seconds(optarg, 0.1, 86400, &o->interval_ns) < 0) {
+                                fprintf(err, "cwatchd: --interval takes seconds between 0.1 and 86400, not '%s'\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case 'd':
+                        if (parse_seconds(optarg, 0.001, 31536000, &o->duration_ns) < 0) {
+                                fprintf(err, "cwatchd: --duration takes a positive number of seconds, not '%s'\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ARG_SORT:
+                        o->sort = optarg;
+                        break;
+                case ARG_TOP:
+                        if (parse_unsigned(optarg, 1, 100000, &u) < 0) {
+                                fprintf(err, "cwatchd: --top takes a number between 1 and 100000, not '%s'\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->top = u;
+                        break;
+                case 'p':
+                        if (parse_unsigned(optarg, 1, 4194304, &u) < 0) {
+                                fprintf(err, "cwatchd: --pid takes a process id, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        o->pid = (int) u;
+                        break;
+                case ARG_RINGBUF_SIZE:
+                        /* a power of two multiple of the page size, as the kernel requires */
+                        if (parse_unsigned(optarg, 4096, UINT64_C(1) << 30, &u) < 0 || (u & (u - 1))) {
+                                fprintf(err, "cwatchd: --ringbuf-size takes a power of two between 4096 "
+                                        "and 1073741824, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        o->ringbuf_size = (uint32_t) u;
+                        break;
+                case ARG_DEBUG:
+                        o->debug = true;
+                        break;
+                case '?':
+                        if (optopt && optopt < 0x100)
+                                fprintf(err, "cwatchd: unknown or incomplete option '-%c'\n", optopt);
+                        else
+                                fprintf(err, "cwatchd: unknown or incomplete option '%s'\n", argv[optind - 1]);
+                        fprintf(err, "Try 'cwatchd --help' for the valid options.\n");
+                        return -EINVAL;
+                default:
+                        return -EINVAL;
+                }
+        }
+
+        if (optind >= argc)
+                return 0;
+        if (!streq(argv[optind], "run")) {
+                fprintf(err, "cwatchd: unknown command '%s'; valid commands: run\n", argv[optind]);
+                return -EINVAL;
+        }
+        o->mode = MODE_RUN;
+        for (int i = optind + 1; i < argc; i++) {
+                bool dup = false;
+
+                if (tracer_registry_find(argv[i]) < 0) {
+                        fprintf(err, "cwatchd: unknown tracer '%s'; ", argv[i]);
+                        list_tracers(err);
+                        return -EINVAL;
+                }
+                for (size_t j = 0; j < o->n_tracers; j++)
+                        dup = dup || streq(o->tracers[j], argv[i]);
+                if (!dup && o->n_tracers < OPTIONS_MAX_TRACERS)
+                        o->tracers[o->n_tracers++] = argv[i];
+        }
+        if (o->n_tracers == 0) {
+                fprintf(err, "cwatchd: run needs at least one tracer; ");
+                list_tracers(err);
+                return -EINVAL;
+        }
+        return 0;
+}

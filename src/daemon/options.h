@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The command line of cwatchd. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "sink/format.h"
+
+#define OPTIONS_MAX_TRACERS 16
+
+enum run_mode {
+        MODE_SERVICE,           /* no verb: the systemd service */
+        MODE_RUN,               /* cwatchd run TRACER...: foreground output */
+};
+
+struct options {
+        enum run_mode mode;
+        const char *tracers[OPTIONS_MAX_TRACERS];
+        size_t n_tracers;
+        enum output_format format;
+        uint64_t interval_ns;
+        uint64_t duration_ns;   /* 0: until SIGINT/SIGTERM */
+        const char *sort;       /* aggregating tracers: column to sort rows by */
+        size_t top;             /* aggregating tracers: rows per interval */
+        int pid;                /* > 0: only this process */
+        uint32_t ringbuf_size;
+        bool debug;
+};
+
+#define DEFAULT_INTERVAL_NS (UINT64_C(3) * 1000000000)
+#define DEFAULT_TOP 20
+#define DEFAULT_RINGBUF_SIZE (UINT32_C(4) << 20)
+
+/* Returns 0 to go on, 1 when it printed help or version (exit 0), -EINVAL on bad usage after
+ * printing why to err (exit 2). */
+int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err);
+
+/* Seconds as a decimal number within [min, max], to nanoseconds. */
+int parse_seconds(const char *s, double min, double max, uint64_t *ret);

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Table, JSON-lines and CSV output of records. */
+#include <inttypes.h>
+#include <string.h>
+#include "format.h"
+#include "shared/timeutil.h"
+
+#define TABLE_PREFIX_LEN 34     /* "[2024-08-04 16:22:30.123] [info] " */
+
+static const char *const format_names[] = {
+        [OUTPUT_TABLE] = "table",
+        [OUTPUT_JSON] = "json",
+        [OUTPUT_CSV] = "csv",
+};
+
+int output_format_from_string(const char *s)
+{
+        for (size_t i = 0; i < ELEMENTSOF(format_names); i++)
+                if (streq(s, format_names[i]))
+                        return (int) i;
+        return -EINVAL;
+}
+
+const char *output_format_to_string(enum output_format f)
+{
+        return f < ELEMENTSOF(format_names) ? format_names[f] : NULL;
+}
+
+int schema_find_column(const struct schema *schema, const char *name)
+{
+        for (size_t i = 0; i < schema->n_columns; i++)
+                if (streq(schema->columns[i].name, name))
+                        return (int) i;
+        return -1;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if there is none. */
+static size_t utf8_sequence_length(const unsigned char *s, size_t len)
+{
+        uint32_t cp;
+        size_t n;
+
+        if (s[0] < 0x80)
+                return 1;
+        if (s[0] >= 0xc2 && s[0] <= 0xdf)
+                n = 2, cp = s[0] & 0x1f;
+        else if (s[0] >= 0xe0 && s[0] <= 0xef)
+                n = 3, cp = s[0] & 0x0f;
+        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+                n = 4, cp = s[0] & 0x07;
+        else
+                return 0;
+        if (len < n)
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n;
+}
+
+void json_escape(struct strbuf *b, const char *s, size_t len)
+{
+        const unsigned char *p = (const unsigned char *) s;
+
+        for (size_t i = 0; i < len;) {
+                unsigned char c = p[i];
+                size_t n;
+
+                switch (c) {
+                case '"': strbuf_puts(b, "\\\""); i++; continue;
+                case '\\': strbuf_puts(b, "\\\\"); i++; continue;
+                case '\n': strbuf_puts(b, "\\n"); i++; continue;
+                case '\r': strbuf_puts(b, "\\r"); i++; continue;
+                case '\t': strbuf_puts(b, "\\t"); i++; continue;
+                case '\b': strbuf_puts(b, "\\b"); i++; continue;
+                case '\f': strbuf_puts(b, "\\f"); i++; continue;
+                }
+                if (c < 0x20 || c == 0x7f) {
+                        strbuf_printf(b, "\\u%04x", c);
+                        i++;
+                        continue;
+                }
+                n = utf8_sequence_length(p + i, len - i);
+                if (n == 0) {
+                        strbuf_printf(b, "\\u%04x", c);
+                        i++;
+                        continue;
+                }
+                strbuf_put(b, p + i, n);
+                i += n;
+        }
+}
+
+void csv_escape(struct strbuf *b, const char *s, size_t len)
+{
+        if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) &&
+            !memchr(s, '\r', len)) {
+                strbuf_put(b, s, len);
+                return;
+        }
+        strbuf_putc(b, '"');
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] == '"')
+                        strbuf_putc(b, '"');
+                strbuf_putc(b, s[i]);
+        }
+        strbuf_putc(b, '"');
+}
+
+void text_escape(struct strbuf *b, const char *s, size_t len)
+{
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = s[i];
+
+                if (c < 0x20 || c == 0x7f || c == '\\')
+                        strbuf_printf(b, "\\x%02x", c);
+                else
+                        strbuf_putc(b, c);
+        }
+}
+
+/* Joins NUL-separated strings with spaces, escaping each with escape. A trailing NUL does not
+ * make an empty last string. */
+static void strv_join(struct strbuf *tmp, const char *s, size_t len)
+{
+        size_t start = 0;
+
+        strbuf_reset(tmp);
+        for (size_t i = 0; i <= len; i++) {
+                if (i < len && s[i])
+                        continue;
+                if (i == len && i == start)
+                        break;
+                if (start > 0)
+                        strbuf_putc(tmp, ' ');
+                strbuf_put(tmp, s + start, i - start);
+                start = i + 1;
+        }
+}
+
+static void json_strv(struct strbuf *b, const char *s, size_t len)
+{
+        size_t start = 0;
+        bool first = true;
+
+        strbuf_putc(b, '[');
+        for (size_t i = 0; i <= len; i++) {
+                if (i < len && s[i])
+                        continue;
+                if (i == len && i == start)
+                        break;
+                if (!first)
+                        strbuf_putc(b, ',');
+                strbuf_putc(b, '"');
+                json_escape(b, s + start, i - start);
+                strbuf_putc(b, '"');
+                first = false;
+                start = i + 1;
+        }
+        strbuf_putc(b, ']');
+}
+
+static void format_value_text(struct strbuf *b, struct strbuf *tmp, const struct column *c,
+                              const struct value *v, bool csv)
+{
+        if (!v->present) {
+                if (!csv)
+                        strbuf_putc(b, '-');
+                return;
+        }
+        switch (c->type) {
+        case VALUE_U64:
+                strbuf_printf(b, "%" PRIu64, v->u);
+                break;
+        case VALUE_S64:
+                strbuf_printf(b, "%" PRId64, v->i);
+                break;
+        case VALUE_BOOL:
+                strbuf_puts(b, v->u ? "true" : "false");
+                break;
+        case VALUE_STR:
+                if (csv)
+                        csv_escape(b, v->str ?: "", v->len);
+                else if (!v->str || v->len == 0)
+                        strbuf_putc(b, '-');
+                else
+                        text_escape(b, v->str, v->len);
+                break;
+        case VALUE_STRV:
+                strv_join(tmp, v->str ?: "", v->len);
+                if (csv)
+                        csv_escape(b, tmp->data ?: "", tmp->len);
+                else
+                        text_escape(b, tmp->data ?: "", tmp->len);
+                break;
+        }
+        if (v->truncated && !csv)
+                strbuf_puts(b, "...");
+}
+
+static void table_prefix(struct strbuf *b, uint64_t time_ns)
+{
+        char ts[32];
+
+        strbuf_printf(b, "[%s] [info] ", format_timestamp(ts, sizeof(ts), time_ns));
+}
+
+static void table_cell(struct strbuf *b, const char *text, size_t len, int width, bool last)
+{
+        size_t w = width < 0 ? -width : width;
+
+        if (width > 0 && len < w)
+                strbuf_pad_to(b, b->len + w - len);
+        strbuf_put(b, text, len);
+        if (width < 0 && len < w && !last)
+                strbuf_pad_to(b, b->len + w - len);
+}
+
+#define EVENT_WIDTH 6
+
+/* Table cells: right-aligned numbers, left-aligned strings, each at least as wide as its column
+ * and its header, one space apart; the last cell is not padded. values NULL: the header. */
+static void table_cells(struct strbuf *b, const struct schema *s, const char *event,
+                        const struct value *values)
+{
+        struct strbuf cell = {}, tmp = {};
+        size_t last = 0;
+        bool first = true;
+
+        for (size_t i = 0; i < s->n_columns; i++)
+                if (s->columns[i].width != 0)
+                        last = i;
+        if (s->table_event) {
+                const char *text = values ? event : "event";
+
+                table_cell(b, text, strlen(text), -EVENT_WIDTH, false);
+                first = false;
+        }
+        for (size_t i = 0; i < s->n_columns; i++) {
+                const struct column *c = &s->columns[i];
+                int w = c->width < 0 ? -c->width : c->width;
+                int hw = (int) strlen(c->name);
+
+                if (c->width == 0)
+                        continue;
+                if (!first)
+                        strbuf_putc(b, ' ');
+                first = false;
+                strbuf_reset(&cell);
+                if (values)
+                        format_value_text(&cell, &tmp, c, &values[i], false);
+                else
+                        strbuf_puts(&cell, c->name);
+                w = MAX(w, hw);
+                table_cell(b, cell.data ?: "", cell.len, c->width < 0 ? -w : w, i == last);
+        }
+        strbuf_free(&cell);
+        strbuf_free(&tmp);
+}
+
+void format_header(struct strbuf *b, enum output_format format, const struct schema *s, uint64_t time_ns)
+{
+        switch (format) {
+        case OUTPUT_TABLE:
+                table_prefix(b, time_ns);
+                table_cells(b, s, NULL, NULL);
+                strbuf_putc(b, '\n');
+                break;
+        case OUTPUT_CSV:
+                strbuf_puts(b, "time,event");
+                for (size_t i = 0; i < s->n_columns; i++)
+                        strbuf_printf(b, ",%s", s->columns[i].name);
+                strbuf_puts(b, "\r\n");
+                break;
+        case OUTPUT_JSON:
+                break;
+        }
+}
+
+static void json_value(struct strbuf *b, const struct column *c, const struct value *v)
+{
+        switch (c->type) {
+        case VALUE_U64:
+                strbuf_printf(b, "%" PRIu64, v->u);
+                break;
+        case VALUE_S64:
+                strbuf_printf(b, "%" PRId64, v->i);
+                break;
+        case VALUE_BOOL:
+                strbuf_puts(b, v->u ? "true" : "false");
+                break;
+        case VALUE_STR:
+                strbuf_putc(b, '"');
+                json_escape(b, v->str ?: "", v->len);
+                strbuf_putc(b, '"');
+                break;
+        case VALUE_STRV:
+                json_strv(b, v->str ?: "", v->len);
+                break;
+        }
+}
+
+void format_record(struct strbuf *b, enum output_format format, const struct record *r)
+{
+        const struct schema *s = r->schema;
+        struct strbuf tmp = {};
+        char ts[40];
+
+        switch (format) {
+        case OUTPUT_TABLE:
+                table_prefix(b, r->time_ns);
+                table_cells(b, s, record_event(r), r->values);
+                strbuf_putc(b, '\n');
+                break;
+        case OUTPUT_CSV:
+                strbuf_printf(b, "%s,", format_timestamp_iso(ts, sizeof(ts), r->time_ns));
+                csv_escape(b, record_event(r), strlen(record_event(r)));
+                for (size_t i = 0; i < s->n_columns; i++) {
+                        strbuf_putc(b, ',');
+                        format_value_text(b, &tmp, &s->columns[i], &r->values[i], true);
+                }
+                strbuf_puts(b, "\r\n");
+                break;
+        case OUTPUT_JSON:
+                strbuf_printf(b, "{\"time\":\"%s\",\"event\":\"",
+                              format_timestamp_iso(ts, sizeof(ts), r->time_ns));
+                json_escape(b, record_event(r), strlen(record_event(r)));
+                strbuf_putc(b, '"');
+                for (size_t i = 0; i < s->n_columns; i++) {
+                        if (!r->values[i].present)
+                                continue;
+                        strbuf_printf(b, ",\"%s\":", s->columns[i].name);
+                        json_value(b, &s->columns[i], &r->values[i]);
+                }
+                strbuf_puts(b, "}\n");
+                break;
+        }
+        strbuf_free(&tmp);
+}
+
+void formatter_init(struct formatter *f, enum output_format format, FILE *out)
+{
+        *f = (struct formatter) { .format = format, .out = out };
+}
+
+void formatter_done(struct formatter *f)
+{
+        if (f->out)
+                fflush(f->out);
+        strbuf_free(&f->buf);
+}
+
+void formatter_new_section(struct formatter *f)
+{
+        if (f->format == OUTPUT_TABLE)
+                f->header_schema = NULL;
+}
+
+int formatter_write(struct formatter *f, const struct record *r)
+{
+        strbuf_reset(&f->buf);
+        if (f->header_schema != r->schema) {
+                format_header(&f->buf, f->format, r->schema, r->time_ns);
+                f->header_schema = r->schema;
+        }
+        format_record(&f->buf, f->format, r);
+        if (f->buf.oom)
+                return -ENOMEM;
+        if (fwrite(f->buf.data, 1, f->buf.len, f->out) != f->buf.len)
+                return -errno;
+        return 0;
+}

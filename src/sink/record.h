@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A record is one row of output: a schema (named, typed columns) and a value per column. Tracers
+ * build records from their events; sinks format them (table, JSON, CSV), and the detection
+ * engine reads their fields. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum value_type {
+        VALUE_STR,      /* bytes, any content; NULL means absent */
+        VALUE_STRV,     /* NUL-separated strings (argv) */
+        VALUE_U64,
+        VALUE_S64,
+        VALUE_BOOL,     /* in u */
+};
+
+struct column {
+        const char *name;       /* snake_case: JSON key, CSV and table header */
+        enum value_type type;
+        int width;              /* table width: > 0 right-aligned, < 0 left-aligned, 0 hidden */
+};
+
+struct schema {
+        const char *event;      /* default event name ("files"); a record may name its own */
+        const struct column *columns;
+        size_t n_columns;
+        bool table_event;       /* the table shows the event name as its first column */
+};
+
+/* A value is absent unless set: absent values are "-" in the table, empty in CSV and left out of
+ * JSON, so one schema serves every event of a tracer. */
+struct value {
+        bool present;
+        bool truncated;         /* VALUE_STR, VALUE_STRV: cut short; the table shows "..." */
+        const char *str;        /* VALUE_STR, VALUE_STRV */
+        size_t len;
+        uint64_t u;             /* VALUE_U64, VALUE_BOOL */
+        int64_t i;              /* VALUE_S64 */
+};
+
+struct record {
+        const struct schema *schema;
+        const char *event;      /* NULL: schema->event */
+        uint64_t time_ns;       /* realtime */
+        struct value *values;   /* schema->n_columns of them */
+};
+
+#define SCHEMA(ev, cols, ...) { .event = (ev), .columns = (cols), \
+                                .n_columns = sizeof(cols) / sizeof((cols)[0]), __VA_ARGS__ }
+
+static inline const char *record_event(const struct record *r)
+{
+        return r->event ?: r->schema->event;
+}
+
+static inline void value_set_str(struct value *v, const char *s, size_t len)
+{
+        *v = (struct value) { .present = s != NULL, .str = s, .len = len };
+}
+
+static inline void value_set_cstr(struct value *v, const char *s)
+{
+        value_set_str(v, s, s ? __builtin_strlen(s) : 0);
+}
+
+static inline void value_set_u64(struct value *v, uint64_t u)
+{
+        *v = (struct value) { .present = true, .u = u };
+}
+
+static inline void value_set_s64(struct value *v, int64_t i)
+{
+        *v = (struct value) { .present = true, .i = i };
+}
+
+static inline void value_set_bool(struct value *v, bool b)
+{
+        *v = (struct value) { .present = true, .u = b };
+}
+
+/* Index of the column called name in schema, or -1. */
+int schema_find_column(const struct schema *schema, const char *name);

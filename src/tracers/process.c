@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The process tracer: exec, fork and exit. */
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "tracer.h"
+#include "process.h"
+#include "process.skel.h"
+#include "daemon/manager.h"
+#include "shared/argv.h"
+#include "shared/log.h"
+
+enum {
+        COL_PID, COL_PPID, COL_UID, COL_COMM, COL_EXIT_CODE, COL_EXE, COL_ARGS,
+        COL_TID, COL_GID, COL_EUID, COL_ARGC, COL_ARGS_TRUNCATED, COL_EXE_DELETED, COL_EXE_MEMFD,
+        COL_EXE_SETUID, COL_STDIN, COL_STDOUT, COL_STDERR, COL_SIGNAL, COL_CORE_DUMPED,
+        COL_LIFETIME_NS, COL_CGROUP_ID, COL_MNT_NS, COL_PID_NS, COL_NET_NS,
+        _COL_MAX,
+};
+
+static const struct column process_columns[_COL_MAX] = {
+        [COL_PID] = { "pid", VALUE_U64, 7 },
+        [COL_PPID] = { "ppid", VALUE_U64, 7 },
+        [COL_UID] = { "uid", VALUE_U64, 5 },
+        [COL_COMM] = { "comm", VALUE_STR, -16 },
+        [COL_EXIT_CODE] = { "exit_code", VALUE_S64, 9 },
+        [COL_EXE] = { "exe", VALUE_STR, -24 },
+        [COL_ARGS] = { "args", VALUE_STRV, -1 },
+        [COL_TID] = { "tid", VALUE_U64, 0 },
+        [COL_GID] = { "gid", VALUE_U64, 0 },
+        [COL_EUID] = { "euid", VALUE_U64, 0 },
+        [COL_ARGC] = { "argc", VALUE_U64, 0 },
+        [COL_ARGS_TRUNCATED] = { "args_truncated", VALUE_BOOL, 0 },
+        [COL_EXE_DELETED] = { "exe_deleted", VALUE_BOOL, 0 },
+        [COL_EXE_MEMFD] = { "exe_memfd", VALUE_BOOL, 0 },
+        [COL_EXE_SETUID] = { "exe_setuid", VALUE_BOOL, 0 },
+        [COL_STDIN] = { "stdin", VALUE_STR, 0 },
+        [COL_STDOUT] = { "stdout", VALUE_STR, 0 },
+        [COL_STDERR] = { "stderr", VALUE_STR, 0 },
+        [COL_SIGNAL] = { "signal", VALUE_U64, 0 },
+        [COL_CORE_DUMPED] = { "core_dumped", VALUE_BOOL, 0 },
+        [COL_LIFETIME_NS] = { "lifetime_ns", VALUE_U64, 0 },
+        [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
+        [COL_MNT_NS] = { "mnt_ns", VALUE_U64, 0 },
+        [COL_PID_NS] = { "pid_ns", VALUE_U64, 0 },
+        [COL_NET_NS] = { "net_ns", VALUE_U64, 0 },
+};
+
+const struct schema process_schema = SCHEMA("process", process_columns, .table_event = true);
+
+static const char *fd_kind_name(uint8_t kind)
+{
+        static const char *const names[] = {
+                [CW_FD_NONE] = "none", [CW_FD_FILE] = "file", [CW_FD_PIPE] = "pipe",
+                [CW_FD_SOCKET] = "socket", [CW_FD_TTY] = "tty", [CW_FD_OTHER] = "other",
+        };
+
+        return kind < ELEMENTSOF(names) ? names[kind] : "other";
+}
+
+static void fill_header(struct value *v, const struct cw_event_header *h)
+{
+        value_set_u64(&v[COL_PID], h->pid);
+        value_set_u64(&v[COL_TID], h->tid);
+        value_set_u64(&v[COL_UID], h->uid);
+        value_set_u64(&v[COL_GID], h->gid);
+        value_set_str(&v[COL_COMM], h->comm, strnlen(h->comm, sizeof(h->comm)));
+        value_set_u64(&v[COL_CGROUP_ID], h->cgroup_id);
+}
+
+static int process_decode_exec(struct tracer *t, const struct cw_exec_event *e, size_t size)
+{
+        struct value v[_COL_MAX] = {};
+        struct record r = { .schema = &process_schema, .event = "exec", .values = v };
+        struct argv_view args;
+        size_t fixed = offsetof(struct cw_exec_event, data);
+
+        if (size < fixed || (size_t) e->path_len + e->args_len > size - fixed ||
+            e->path_len > CW_PATH_MAX || e->args_len > CW_ARGS_MAX)
+                return -EBADMSG;
+
+        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        fill_header(v, &e->hdr);
+        value_set_u64(&v[COL_PPID], e->ppid);
+        value_set_u64(&v[COL_EUID], e->euid);
+        value_set_str(&v[COL_EXE], e->data, strnlen(e->data, e->path_len));
+        v[COL_EXE].truncated = e->flags & CW_EXE_PATH_TRUNCATED;
+
+        argv_view_init(&args, e->data + e->path_len, e->args_len, e->args_total);
+        value_set_str(&v[COL_ARGS], args.data, args.len);
+        v[COL_ARGS].truncated = args.truncated;
+        value_set_u64(&v[COL_ARGC], e->argc);
+        value_set_bool(&v[COL_ARGS_TRUNCATED], args.truncated);
+        value_set_bool(&v[COL_EXE_DELETED], e->flags & CW_EXE_DELETED);
+        value_set_bool(&v[COL_EXE_MEMFD], e->flags & CW_EXE_MEMFD);
+        value_set_bool(&v[COL_EXE_SETUID], e->flags & (CW_EXE_SETUID | CW_EXE_SETGID));
+        value_set_cstr(&v[COL_STDIN], fd_kind_name(e->stdio[0]));
+        value_set_cstr(&v[COL_STDOUT], fd_kind_name(e->stdio[1]));
+        value_set_cstr(&v[COL_STDERR], fd_kind_name(e->stdio[2]));
+        value_set_u64(&v[COL_MNT_NS], e->mnt_ns);
+        value_set_u64(&v[COL_PID_NS], e->pid_ns);
+        value_set_u64(&v[COL_NET_NS], e->net_ns);
+        return manager_emit(t->manager, &r);
+}
+
+static int process_decode_fork(struct tracer *t, const struct cw_fork_event *e, size_t size)
+{
+        struct value v[_COL_MAX] = {};
+        struct record r = { .schema = &process_schema, .event = "fork", .values = v };
+
+        if (size < sizeof(*e))
+                return -EBADMSG;
+        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        fill_header(v, &e->hdr);
+        /* the event is the child's: its pid, and the forking process as parent */
+        value_set_u64(&v[COL_PID], e->child_pid);
+        value_set_u64(&v[COL_TID], e->child_pid);
+        value_set_u64(&v[COL_PPID], e->hdr.pid);
+        return manager_emit(t->manager, &r);
+}
+
+static int process_decode_exit(struct tracer *t, const struct cw_exit_event *e, size_t size)
+{
+        struct value v[_COL_MAX] = {};
+        struct record r = { .schema = &process_schema, .event = "exit", .values = v };
+
+        if (size < sizeof(*e))
+                return -EBADMSG;
+        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        fill_header(v, &e->hdr);
+        value_set_u64(&v[COL_PPID], e->ppid);
+        if (e->signal == 0)
+                value_set_s64(&v[COL_EXIT_CODE], e->exit_code);
+        else {
+                value_set_u64(&v[COL_SIGNAL], e->signal);
+                value_set_bool(&v[COL_CORE_DUMPED], e->core_dumped);
+        }
+        value_set_u64(&v[COL_LIFETIME_NS], e->lifetime_ns);
+        return manager_emit(t->manager, &r);
+}
+
+static int process_on_event(struct tracer *t, const void *data, size_t size)
+{
+        const struct cw_event_header *h = data;
+
+        switch (h->type) {
+        case CW_EV_EXEC:
+                return process_decode_exec(t, data, size);
+        case CW_EV_FORK:
+                return process_decode_fork(t, data, size);
+        case CW_EV_EXIT:
+                return process_decode_exit(t, data, size);
+        default:
+                return -EBADMSG;
+        }
+}
+
+static int process_start(struct tracer *t)
+{
+        struct process_bpf *skel;
+        int r;
+
+        skel = process_bpf__open();
+        if (!skel)
+                return log_error_errno(errno, "process: failed to open the BPF object: %m");
+        skel->rodata->cw_tracer_id = t->index;
+        r = tracer_prepare_object(t, skel->obj);
+        if (r < 0)
+                goto fail;
+        r = process_bpf__load(skel);
+        if (r < 0) {
+                log_error_errno(r, "process: failed to load the BPF programs: %m");
+                goto fail;
+        }
+        r = tracer_loaded_object(t, skel->obj);
+        if (r < 0)
+                goto fail;
+        r = process_bpf__attach(skel);
+        if (r < 0) {
+                log_error_errno(r, "process: failed to attach to sched_process_{exec,fork,exit}: %m");
+                goto fail;
+        }
+        t->data = skel;
+        return 0;
+fail:
+        process_bpf__destroy(skel);
+        return r;
+}
+
+static void process_stop(struct tracer *t)
+{
+        process_bpf__destroy(t->data);
+        t->data = NULL;
+}
+
+const struct tracer_ops process_tracer_ops = {
+        .name = "process",
+        .description = "process exec (path, argv, ids, namespaces), fork and exit (code, lifetime)",
+        .start = process_start,
+        .stop = process_stop,
+        .on_event = process_on_event,
+};

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The tracer interface. A tracer is bpf/NAME.bpf.c + src/tracers/NAME.c and one line in
+ * registry.c; nothing else needs to know about it. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+struct manager;
+struct tracer;
+struct bpf_object;
+
+struct tracer_ops {
+        const char *name;
+        const char *description;
+        bool needs_tracefs;     /* attaches tp/ programs, which need tracefs mounted */
+        bool has_interval;      /* on_interval runs every interval (aggregating tracers) */
+
+        /* Load and attach. Before load, call tracer_prepare_object() so the object shares the
+         * ring buffer; after load, tracer_loaded_object(). Stores its state in t->data. */
+        int (*start)(struct tracer *t);
+        /* Detach and free everything start made; t->data is NULL afterwards. */
+        void (*stop)(struct tracer *t);
+        /* One event from the ring buffer, header already validated (size >= header, type
+         * belongs to a running tracer). */
+        int (*on_event)(struct tracer *t, const void *data, size_t size);
+        /* Every interval, for aggregating tracers: read, report and clear the kernel maps. */
+        int (*on_interval)(struct tracer *t);
+        /* Extra kernel-side losses besides ring-buffer drops (e.g. LRU evictions), or NULL. */
+        uint64_t (*lost)(struct tracer *t);
+};
+
+struct tracer {
+        const struct tracer_ops *ops;
+        struct manager *manager;
+        unsigned index;         /* in the registry; stamped on every event by the BPF side */
+        void *data;             /* the tracer's own state while running */
+        bool running;
+        uint64_t events;        /* events received since the daemon started */
+        uint64_t drops_before;  /* drops counted by earlier runs of this tracer */
+        int drops_fd;           /* per-CPU drop counter of the loaded object, or -1 */
+        sd_event_source *interval_source;
+};
+
+extern const struct tracer_ops *const tracer_registry[];
+extern const size_t tracer_registry_size;
+
+/* Index of the tracer called name in the registry, or -ENOENT. */
+int tracer_registry_find(const char *name);
+
+/* Makes obj use the manager's shared ring buffer and stamps its events with t->index. */
+int tracer_prepare_object(struct tracer *t, struct bpf_object *obj);
+/* Remembers obj's drop counter so that tracer_drops() can read it. */
+int tracer_loaded_object(struct tracer *t, struct bpf_object *obj);
+/* Ring-buffer reserve failures of this tracer, over all its runs. */
+uint64_t tracer_drops(const struct tracer *t);
+/* Sums a per-CPU u64 array entry. */
+int bpf_percpu_sum(int map_fd, uint32_t key, uint64_t *ret);

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The process tracer on the live kernel: exec, fork and exit of real processes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+#include "tracer-test.h"
+
+static struct tt tt;
+
+static int setup(void **state)
+{
+        static const char *const tracers[] = { "process", NULL };
+
+        tt_setup(&tt, tracers);
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        tt_done(&tt);
+        return 0;
+}
+
+static bool have_exit_of(struct tt *t, void *pid)
+{
+        return tt_find(t, "exit", "pid", *(pid_t *) pid) != NULL;
+}
+
+static void assert_args(struct json_object *o, char *const want[])
+{
+        struct json_object *args;
+        size_t n = 0;
+
+        assert_true(json_object_object_get_ex(o, "args", &args));
+        while (want[n])
+                n++;
+        assert_int_equal(json_object_array_length(args), n);
+        for (size_t i = 0; i < n; i++)
+                assert_string_equal(json_object_get_string(json_object_array_get_idx(args, i)), want[i]);
+}
+
+static void test_exec_fork_exit(void **state)
+{
+        char marker[64], sh[PATH_MAX];
+        char *argv[] = { "/bin/sh", "-c", "exit 7", (char *) tt_marker(marker, sizeof(marker), "m4rk3r"), NULL };
+        struct json_object *exec, *fork, *exit;
+        pid_t pid;
+
+        assert_non_null(realpath("/bin/sh", sh));
+        pid = tt_spawn(argv);
+        assert_true(pid > 0);
+        assert_int_equal(WEXITSTATUS(tt_wait(pid)), 7);
+        assert_true(tt_wait_for(&tt, have_exit_of, &pid, 5000));
+
+        fork = tt_find(&tt, "fork", "pid", pid);
+        assert_non_null(fork);
+        assert_int_equal(tt_int(fork, "ppid"), getpid());
+
+        exec = tt_find(&tt, "exec", "pid", pid);
+        assert_non_null(exec);
+        assert_int_equal(tt_int(exec, "ppid"), getpid());
+        assert_int_equal(tt_int(exec, "uid"), 0);
+        assert_string_equal(tt_str(exec, "exe"), sh);
+        assert_string_equal(tt_str(exec, "comm"), "sh");
+        assert_args(exec, argv);
+        assert_int_equal(tt_int(exec, "argc"), 4);
+        assert_false(json_object_get_boolean(json_object_object_get(exec, "args_truncated")));
+        assert_string_equal(tt_str(exec, "stdin"), "other");    /* /dev/null */
+        assert_true(tt_int(exec, "mnt_ns") > 0);
+        assert_true(tt_int(exec, "pid_ns") > 0);
+        assert_true(tt_int(exec, "net_ns") > 0);
+        assert_true(tt_int(exec, "cgroup_id") > 0);
+
+        exit = tt_find(&tt, "exit", "pid", pid);
+        assert_int_equal(tt_int(exit, "exit_code"), 7);
+        assert_false(tt_has(exit, "signal"));
+        assert_int_equal(tt_int(exit, "ppid"), getpid());
+        assert_true(tt_int(exit, "lifetime_ns") > 0);
+        assert_true(tt_int(exit, "lifetime_ns") < INT64_C(10000000000));
+}
+
+static void test_exit_by_signal(void **state)
+{
+        char *argv[] = { "/bin/sh", "-c", "kill -TERM $$", NULL };
+        struct json_object *exit;
+        pid_t pid = tt_spawn(argv);
+
+        assert_int_equal(WTERMSIG(tt_wait(pid)), SIGTERM);
+        assert_true(tt_wait_for(&tt, have_exit_of, &pid, 5000));
+        exit = tt_find(&tt, "exit", "pid", pid);
+        assert_int_equal(tt_int(exit, "signal"), SIGTERM);
+        assert_false(tt_has(exit, "exit_code"));
+}
+
+static void test_long_argv_truncated(void **state)
+{
+        char *argv[103] = { "/bin/true" }, args[100][64];
+        struct json_object *exec, *arr;
+        pid_t pid;
+
+        for (int i = 0; i < 100; i++) {
+                snprintf(args[i], sizeof(args[i]), "argument-%03d-%040d", i, 0);
+                argv[i + 1] = args[i];
+        }
+        pid = tt_spawn(argv);
+        tt_wait(pid);
+        assert_true(tt_wait_for(&tt, have_exit_of, &pid, 5000));
+        exec = tt_find(&tt, "exec", "pid", pid);
+        assert_non_null(exec);
+        assert_true(json_object_get_boolean(json_object_object_get(exec, "args_truncated")));
+        assert_int_equal(tt_int(exec, "argc"), 101);
+        arr = json_object_object_get(exec, "args");
+        /* 2 KiB kept: well over 20 arguments of this length */
+        assert_true(json_object_array_length(arr) >= 30);
+        assert_true(json_object_array_length(arr) < 101);
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(arr, 25)), args[24]);
+}
+
+static void test_argv_bytes_escaped(void **state)
+{
+        char *argv[] = { "/bin/true", "quote\"back\\slash", "new\nline", "bad\xff" "byte", "tab\there", NULL };
+        struct json_object *exec, *arr;
+        pid_t pid = tt_spawn(argv);
+
+        tt_wait(pid);
+        assert_true(tt_wait_for(&tt, have_exit_of, &pid, 5000));
+        exec = tt_find(&tt, "exec", "pid", pid);
+        assert_non_null(exec);
+        arr = json_object_object_get(exec, "args");
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(arr, 1)), argv[1]);
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(arr, 2)), argv[2]);
+        /* the byte 0xff is written as \u00ff, which reads back as U+00FF */
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(arr, 3)), "bad\xc3\xbf" "byte");
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(arr, 4)), argv[4]);
+}
+
+#define BURST 5000
+
+struct burst {
+        const char *marker;
+        pid_t leader;
+        bool leader_done;
+};
+
+static bool is_burst_exec(struct json_object *o, void *userdata)
+{
+        struct burst *b = userdata;
+        struct json_object *args;
+
+        if (!streq(tt_str(o, "event"), "exec") || tt_int(o, "ppid") != b->leader)
+                return false;
+        if (!json_object_object_get_ex(o, "args", &args) || json_object_array_length(args) != 2)
+                return false;
+        return streq(json_object_get_string(json_object_array_get_idx(args, 1)), b->marker);
+}
+
+static bool burst_done(struct tt *t, void *userdata)
+{
+        struct burst *b = userdata;
+
+        return tt_find(t, "exit", "pid", b->leader) && tt_count(t, is_burst_exec, b) >= BURST;
+}
+
+static void test_exec_burst_no_drops(void **state)
+{
+        char marker[64];
+        struct burst b = { .marker = tt_marker(marker, sizeof(marker), "burst") };
+        struct tracer *tr = manager_find_tracer(tt.m, "process");
+        uint64_t drops_before = tracer_drops(tr);
+
+        b.leader = fork();
+        assert_true(b.leader >= 0);
+        if (b.leader == 0) {
+                char *argv[] = { "/bin/true", (char *) b.marker, NULL };
+
+                for (int i = 0; i < BURST; i++) {
+                        pid_t p = tt_spawn(argv);
+
+                        if (p < 0)
+                                _exit(1);
+                        tt_wait(p);
+                }
+                _exit(0);
+        }
+        /* drain while the burst runs, as the daemon does */
+        assert_true(tt_wait_for(&tt, burst_done, &b, 120000));
+        assert_int_equal(WEXITSTATUS(tt_wait(b.leader)), 0);
+        tt_run_for(&tt, 200);
+        assert_int_equal(tt_count(&tt, is_burst_exec, &b), BURST);
+        assert_int_equal(tracer_drops(tr) - drops_before, 0);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_exec_fork_exit),
+                cmocka_unit_test(test_exit_by_signal),
+                cmocka_unit_test(test_long_argv_truncated),
+                cmocka_unit_test(test_argv_bytes_escaped),
+                cmocka_unit_test(test_exec_burst_no_drops),
+        };
+
+        tt_require_privileges();
+        return cmocka_run_group_tests(tests, setup, teardown);
+}

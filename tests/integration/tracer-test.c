@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "tracer-test.h"
+#include "shared/log.h"
+#include "shared/timeutil.h"
+#include "daemon/options.h"
+
+void tt_require_privileges(void)
+{
+        if (geteuid() != 0) {
+                fprintf(stderr, "SKIP: integration tests need root\n");
+                exit(77);
+        }
+        if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
+                fprintf(stderr, "SKIP: no kernel BTF\n");
+                exit(77);
+        }
+}
+
+static int tt_record_hook(struct manager *m, const struct record *r, void *userdata)
+{
+        struct tt *t = userdata;
+        struct json_object *o;
+
+        strbuf_reset(&t->buf);
+        format_record(&t->buf, OUTPUT_JSON, r);
+        if (t->buf.oom)
+                abort();
+        o = json_tokener_parse(t->buf.data);
+        if (!o) {
+                fprintf(stderr, "FAIL: record is not valid JSON: %s", t->buf.data);
+                abort();
+        }
+        if (t->n_records == t->cap) {
+                t->cap = t->cap ? t->cap * 2 : 1024;
+                t->records = realloc(t->records, t->cap * sizeof(*t->records));
+                if (!t->records)
+                        abort();
+        }
+        t->records[t->n_records++] = o;
+        return 0;
+}
+
+void tt_setup(struct tt *t, const char *const *tracers)
+{
+        int r;
+
+        *t = (struct tt) {};
+        log_setup(LOG_TARGET_CONSOLE, getenv("CWATCH_TEST_DEBUG") ? LOG_DEBUG : LOG_WARNING);
+        r = manager_new(&t->m, 16 << 20, DEFAULT_INTERVAL_NS);
+        if (r < 0) {
+                fprintf(stderr, "FAIL: manager_new: %s\n", strerror(-r));
+                exit(1);
+        }
+        t->m->record_hook = tt_record_hook;
+        t->m->record_hook_userdata = t;
+        for (; *tracers; tracers++) {
+                r = manager_start_tracer(t->m, *tracers);
+                if (r < 0) {
+                        fprintf(stderr, "FAIL: starting %s: %s\n", *tracers, strerror(-r));
+                        exit(1);
+                }
+        }
+}
+
+void tt_done(struct tt *t)
+{
+        t->m = manager_free(t->m);
+        for (size_t i = 0; i < t->n_records; i++)
+                json_object_put(t->records[i]);
+        free(t->records);
+        strbuf_free(&t->buf);
+        *t = (struct tt) {};
+}
+
+bool tt_wait_for(struct tt *t, tt_predicate pred, void *userdata, int timeout_ms)
+{
+        uint64_t end = now_monotonic_ns() + (uint64_t) timeout_ms * NSEC_PER_MSEC;
+
+        for (;;) {
+                (void) manager_drain(t->m);
+                if (pred && pred(t, userdata))
+                        return true;
+                if (now_monotonic_ns() >= end)
+                        return false;
+                (void) sd_event_run(t->m->event, 20 * 1000);
+        }
+}
+
+void tt_run_for(struct tt *t, int ms)
+{
+        (void) tt_wait_for(t, NULL, NULL, ms);
+}
+
+const char *tt_str(struct json_object *o, const char *key)
+{
+        struct json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+int64_t tt_int(struct json_object *o, const char *key)
+{
+        struct json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : INT64_MIN;
+}
+
+bool tt_has(struct json_object *o, const char *key)
+{
+        return json_object_object_get_ex(o, key, NULL);
+}
+
+struct json_object *tt_find(struct tt *t, const char *event, const char *key, int64_t value)
+{
+        for (size_t i = 0; i < t->n_records; i++) {
+                struct json_object *o = t->records[i];
+                const char *ev = tt_str(o, "event");
+
+                if (ev && streq(ev, event) && tt_has(o, key) && tt_int(o, key) == value)
+                        return o;
+        }
+        return NULL;
+}
+
+size_t tt_count(struct tt *t, bool (*match)(struct json_object *o, void *userdata), void *userdata)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < t->n_records; i++)
+                n += match(t->records[i], userdata);
+        return n;
+}
+
+pid_t tt_spawn(char *const argv[])
+{
+        pid_t pid = fork();
+
+        if (pid == 0) {
+                int fd = open("/dev/null", O_RDONLY);
+
+                if (fd >= 0)
+                        dup2(fd, 0);
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        return pid;
+}
+
+int tt_wait(pid_t pid)
+{
+        int status = 0;
+
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        return status;
+}
+
+const char *tt_marker(char *buf, size_t size, const char *prefix)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(buf, size, "%s-%d-%ld", prefix, getpid(), ts.tv_nsec);
+        return buf;
+}

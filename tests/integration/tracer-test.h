@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers for integration tests: run real tracers on the live kernel in-process and keep every
+ * record they emit as parsed JSON (so the JSON output is exercised too). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <json-c/json.h>
+#include "daemon/manager.h"
+
+struct tt {
+        struct manager *m;
+        struct json_object **records;
+        size_t n_records, cap;
+        struct strbuf buf;
+};
+
+/* Exits 77 (skip) unless root with BTF; mounts nothing. */
+void tt_require_privileges(void);
+/* Starts the named tracers (NULL-terminated). Fails the test on error. */
+void tt_setup(struct tt *t, const char *const *tracers);
+void tt_done(struct tt *t);
+
+typedef bool (*tt_predicate)(struct tt *t, void *userdata);
+/* Runs the event loop until pred holds or timeout_ms passes; returns whether it held. */
+bool tt_wait_for(struct tt *t, tt_predicate pred, void *userdata, int timeout_ms);
+/* Runs the event loop for ms milliseconds. */
+void tt_run_for(struct tt *t, int ms);
+
+/* The first record of event whose integer field key equals value, or NULL. */
+struct json_object *tt_find(struct tt *t, const char *event, const char *key, int64_t value);
+size_t tt_count(struct tt *t, bool (*match)(struct json_object *o, void *userdata), void *userdata);
+
+const char *tt_str(struct json_object *o, const char *key);
+int64_t tt_int(struct json_object *o, const char *key);
+bool tt_has(struct json_object *o, const char *key);
+
+/* fork + execv; the child's stdin is /dev/null. */
+pid_t tt_spawn(char *const argv[]);
+/* waitpid; returns the raw status. */
+int tt_wait(pid_t pid);
+/* A marker unique to this run, e.g. "m4rk3r-1234-5678". */
+const char *tt_marker(char *buf, size_t size, const char *prefix);
