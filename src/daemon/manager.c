@@ -198,6 +198,8 @@ int manager_emit(struct manager *m, const struct record *r)
 
         if (!record_matches_filters(m, r))
                 return 0;
+        if (r->cgroup_id && m->identity_lookup)
+                record_fill_identity((struct record *) r, m->identity_lookup(m, r->cgroup_id));
         if (m->formatter)
                 r1 = formatter_write(m->formatter, r);
         if (m->record_hook)
@@ -209,4 +211,28 @@ void manager_begin_interval(struct manager *m)
 {
         if (m->formatter)
                 formatter_new_section(m->formatter);
+}
+
+int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink)
+{
+        if (m->n_alert_sinks >= MANAGER_MAX_ALERT_SINKS)
+                return -ENOSPC;
+        m->alert_sinks[m->n_alert_sinks++] = *sink;
+        return 0;
+}
+
+int manager_raise_alert(struct manager *m, const struct alert *a)
+{
+        int ret = 0;
+
+        m->alerts_raised++;
+        for (size_t i = 0; i < m->n_alert_sinks; i++) {
+                int r = m->alert_sinks[i].send(a, m->alert_sinks[i].userdata);
+
+                if (r < 0) {
+                        log_warning_errno(r, "Alert sink %s failed, ignoring: %m", m->alert_sinks[i].name);
+                        ret = r;
+                }
+        }
+        return ret;
 }

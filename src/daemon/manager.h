@@ -8,10 +8,20 @@
 #include "tracers/tracer.h"
 #include "sink/format.h"
 #include "sink/record.h"
+#include "alert/alert.h"
+#include "identity/identity.h"
 
 struct ring_buffer;
 
 #define MANAGER_MAX_TRACERS 16
+#define MANAGER_MAX_ALERT_SINKS 8
+
+/* A consumer of alerts: the journal, the D-Bus signal, the foreground output. */
+struct alert_sink {
+        const char *name;
+        int (*send)(const struct alert *a, void *userdata);
+        void *userdata;
+};
 
 struct manager {
         sd_event *event;
@@ -27,6 +37,14 @@ struct manager {
         uint64_t interval_ns;
 
         uint64_t boot_to_realtime;      /* added to BPF boottime stamps */
+
+        /* cgroup id -> identity; NULL or returning NULL: the host */
+        const struct identity *(*identity_lookup)(struct manager *m, uint64_t cgroup_id);
+        void *identity;
+
+        struct alert_sink alert_sinks[MANAGER_MAX_ALERT_SINKS];
+        size_t n_alert_sinks;
+        uint64_t alerts_raised;
 
         /* called for every record after the sinks (tests, and later the detection engine) */
         int (*record_hook)(struct manager *m, const struct record *r, void *userdata);
@@ -58,5 +76,9 @@ static inline uint64_t manager_realtime(const struct manager *m, uint64_t boot_n
 
 /* Hands a record to the sinks. */
 int manager_emit(struct manager *m, const struct record *r);
+int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink);
+/* Hands an alert to every alert sink. */
+int manager_raise_alert(struct manager *m, const struct alert *a);
+
 /* Aggregating tracers call this before each interval's rows. */
 void manager_begin_interval(struct manager *m);

@@ -16,11 +16,34 @@ enum value_type {
         VALUE_BOOL,     /* in u */
 };
 
+/* Where a column's value comes from: the tracer, or the identity of the record's cgroup, which
+ * the manager fills in before the sinks see the record. */
+enum column_source {
+        SOURCE_TRACER = 0,
+        SOURCE_CONTAINER_ID,            /* first 12 characters of the id */
+        SOURCE_CONTAINER_NAME,
+        SOURCE_RUNTIME,
+        SOURCE_IMAGE,
+        SOURCE_POD,
+        SOURCE_NAMESPACE,
+        SOURCE_UNIT,
+};
+
 struct column {
         const char *name;       /* snake_case: JSON key, CSV and table header */
         enum value_type type;
         int width;              /* table width: > 0 right-aligned, < 0 left-aligned, 0 hidden */
+        enum column_source source;
 };
+
+/* The identity columns, for a tracer's schema; container_name is the one tables show. */
+#define COLUMN_CONTAINER_NAME(width) { "container_name", VALUE_STR, (width), SOURCE_CONTAINER_NAME }
+#define COLUMN_CONTAINER_ID { "container_id", VALUE_STR, 0, SOURCE_CONTAINER_ID }
+#define COLUMN_RUNTIME { "runtime", VALUE_STR, 0, SOURCE_RUNTIME }
+#define COLUMN_IMAGE { "image", VALUE_STR, 0, SOURCE_IMAGE }
+#define COLUMN_POD { "pod", VALUE_STR, 0, SOURCE_POD }
+#define COLUMN_NAMESPACE { "namespace", VALUE_STR, 0, SOURCE_NAMESPACE }
+#define COLUMN_UNIT { "unit", VALUE_STR, 0, SOURCE_UNIT }
 
 struct schema {
         const char *event;      /* default event name ("files"); a record may name its own */
@@ -44,6 +67,7 @@ struct record {
         const struct schema *schema;
         const char *event;      /* NULL: schema->event */
         uint64_t time_ns;       /* realtime */
+        uint64_t cgroup_id;     /* whose identity fills the identity columns; 0: none */
         struct value *values;   /* schema->n_columns of them */
 };
 
@@ -79,6 +103,10 @@ static inline void value_set_bool(struct value *v, bool b)
 {
         *v = (struct value) { .present = true, .u = b };
 }
+
+struct identity;
+/* Sets the identity columns of r that are not set yet from id (NULL: the host, all absent). */
+void record_fill_identity(struct record *r, const struct identity *id);
 
 /* Index of the column called name in schema, or -1. */
 int schema_find_column(const struct schema *schema, const char *name);

@@ -15,6 +15,7 @@ enum {
         COL_TID, COL_GID, COL_EUID, COL_ARGC, COL_ARGS_TRUNCATED, COL_EXE_DELETED, COL_EXE_MEMFD,
         COL_EXE_SETUID, COL_STDIN, COL_STDOUT, COL_STDERR, COL_SIGNAL, COL_CORE_DUMPED,
         COL_LIFETIME_NS, COL_CGROUP_ID, COL_MNT_NS, COL_PID_NS, COL_NET_NS,
+        COL_CONTAINER_NAME, COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
         _COL_MAX,
 };
 
@@ -44,6 +45,13 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_MNT_NS] = { "mnt_ns", VALUE_U64, 0 },
         [COL_PID_NS] = { "pid_ns", VALUE_U64, 0 },
         [COL_NET_NS] = { "net_ns", VALUE_U64, 0 },
+        [COL_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(0),
+        [COL_CONTAINER_ID] = COLUMN_CONTAINER_ID,
+        [COL_RUNTIME] = COLUMN_RUNTIME,
+        [COL_IMAGE] = COLUMN_IMAGE,
+        [COL_POD] = COLUMN_POD,
+        [COL_NAMESPACE] = COLUMN_NAMESPACE,
+        [COL_UNIT] = COLUMN_UNIT,
 };
 
 const struct schema process_schema = SCHEMA("process", process_columns, .table_event = true);
@@ -71,7 +79,8 @@ static void fill_header(struct value *v, const struct cw_event_header *h)
 static int process_decode_exec(struct tracer *t, const struct cw_exec_event *e, size_t size)
 {
         struct value v[_COL_MAX] = {};
-        struct record r = { .schema = &process_schema, .event = "exec", .values = v };
+        struct record r = { .schema = &process_schema, .event = "exec", .values = v,
+                          .cgroup_id = e->hdr.cgroup_id };
         struct argv_view args;
         size_t fixed = offsetof(struct cw_exec_event, data);
 
@@ -106,7 +115,8 @@ static int process_decode_exec(struct tracer *t, const struct cw_exec_event *e, 
 static int process_decode_fork(struct tracer *t, const struct cw_fork_event *e, size_t size)
 {
         struct value v[_COL_MAX] = {};
-        struct record r = { .schema = &process_schema, .event = "fork", .values = v };
+        struct record r = { .schema = &process_schema, .event = "fork", .values = v,
+                          .cgroup_id = e->hdr.cgroup_id };
 
         if (size < sizeof(*e))
                 return -EBADMSG;
@@ -122,7 +132,8 @@ static int process_decode_fork(struct tracer *t, const struct cw_fork_event *e, 
 static int process_decode_exit(struct tracer *t, const struct cw_exit_event *e, size_t size)
 {
         struct value v[_COL_MAX] = {};
-        struct record r = { .schema = &process_schema, .event = "exit", .values = v };
+        struct record r = { .schema = &process_schema, .event = "exit", .values = v,
+                          .cgroup_id = e->hdr.cgroup_id };
 
         if (size < sizeof(*e))
                 return -EBADMSG;

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* An alert: what detection raises and the sinks (journal, D-Bus, foreground output) receive. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "identity/identity.h"
+#include "sink/record.h"
+
+enum alert_severity {
+        SEVERITY_CRITICAL,      /* journal PRIORITY 2 */
+        SEVERITY_ERROR,         /* 3 */
+        SEVERITY_WARNING,       /* 4 */
+        SEVERITY_NOTICE,        /* 5 */
+        SEVERITY_INFO,          /* 6 */
+        _SEVERITY_MAX,
+};
+
+#define ALERT_MAX_ANCESTORS 8
+
+struct alert_process {
+        uint32_t pid;
+        uint32_t ppid;
+        uint32_t uid;
+        const char *comm;
+        const char *exe;
+        const char *cmdline;    /* argv joined by spaces */
+};
+
+struct alert {
+        char id[33];                    /* 128-bit random id, hex */
+        uint64_t time_ns;               /* realtime of the triggering event */
+        uint64_t first_seen_ns;
+        uint64_t last_seen_ns;
+        uint64_t count;                 /* occurrences folded into this alert (>= 1) */
+
+        const char *rule;               /* rule name, e.g. "exec-from-tmp" */
+        const char *message_id;         /* 32 hex digits: the journal MESSAGE_ID of the rule class */
+        enum alert_severity severity;
+        const char *mitre;              /* ATT&CK technique, e.g. "T1059.004"; NULL if none */
+        const char *message;            /* one line a person can read */
+        double score;
+
+        struct alert_process process;
+        struct alert_process ancestors[ALERT_MAX_ANCESTORS];
+        size_t n_ancestors;
+
+        const struct identity *identity;        /* NULL: the host */
+        uint64_t cgroup_id;
+        const struct record *event;     /* the triggering event, NULL in summaries */
+};
+
+const char *alert_severity_to_string(enum alert_severity s);
+int alert_severity_from_string(const char *s);
+/* syslog priority of a severity */
+int alert_severity_to_priority(enum alert_severity s);
