@@ -200,7 +200,7 @@ int manager_emit(struct manager *m, const struct record *r)
                 return 0;
         if (r->cgroup_id && m->identity_lookup)
                 record_fill_identity((struct record *) r, m->identity_lookup(m, r->cgroup_id));
-        if (m->formatter)
+        if (m->formatter && !r->quiet)
                 r1 = formatter_write(m->formatter, r);
         if (m->record_hook)
                 r2 = m->record_hook(m, r, m->record_hook_userdata);

@@ -68,6 +68,7 @@ struct record {
         const char *event;      /* NULL: schema->event */
         uint64_t time_ns;       /* realtime */
         uint64_t cgroup_id;     /* whose identity fills the identity columns; 0: none */
+        bool quiet;             /* for detection only: not printed by the foreground output */
         struct value *values;   /* schema->n_columns of them */
 };
 

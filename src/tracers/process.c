@@ -54,7 +54,7 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_UNIT] = COLUMN_UNIT,
 };
 
-const struct schema process_schema = SCHEMA("process", process_columns, .table_event = true);
+static const struct schema process_schema = SCHEMA("process", process_columns, .table_event = true);
 
 static const char *fd_kind_name(uint8_t kind)
 {
@@ -204,8 +204,12 @@ static void process_stop(struct tracer *t)
         t->data = NULL;
 }
 
+static const char *const process_events[] = { "exec", "fork", "exit", NULL };
+
 const struct tracer_ops process_tracer_ops = {
         .name = "process",
+        .schema = &process_schema,
+        .events = process_events,
         .description = "process exec (path, argv, ids, namespaces), fork and exit (code, lifetime)",
         .start = process_start,
         .stop = process_stop,

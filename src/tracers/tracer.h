@@ -11,11 +11,16 @@
 struct manager;
 struct tracer;
 struct bpf_object;
+struct schema;
 
 struct tracer_ops {
         const char *name;
         const char *description;
         bool needs_tracefs;     /* attaches tp/ programs, which need tracefs mounted */
+        /* The one schema of this tracer's records, and the event names they carry (NULL-ended):
+         * detection resolves rule fields against them. */
+        const struct schema *schema;
+        const char *const *events;
         bool has_interval;      /* on_interval runs every interval (aggregating tracers) */
 
         /* Load and attach. Before load, call tracer_prepare_object() so the object shares the
