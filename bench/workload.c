@@ -12,7 +12,9 @@
  *   rw     a 1-byte write() and a 1-byte read() on a pipe
  *   tcp    loopback connect, accept, send 64 bytes, recv, close both ends
  *
- * Prints one line: "MODE ops=N elapsed_ns=NS" (and "target_rate=R rate=R" with --rate).
+ * Prints one line: "MODE ops=N elapsed_ns=NS cpu_ns=NS" (and "target_rate=R rate=R" with --rate).
+ * cpu_ns is the user+system time of this process and its children: the work the hooks add in
+ * the workload's own context, without the time spent waiting for a CPU on a busy machine.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,6 +53,22 @@ static uint64_t now_ns(void)
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * NSEC_PER_SEC + (uint64_t) ts.tv_nsec;
+}
+
+static uint64_t cpu_ns(void)
+{
+        struct rusage self, children;
+        uint64_t ns = 0;
+
+        getrusage(RUSAGE_SELF, &self);
+        getrusage(RUSAGE_CHILDREN, &children);
+        for (size_t i = 0; i < 2; i++) {
+                const struct rusage *u = i == 0 ? &self : &children;
+
+                ns += ((uint64_t) u->ru_utime.tv_sec + (uint64_t) u->ru_stime.tv_sec) * NSEC_PER_SEC +
+                      ((uint64_t) u->ru_utime.tv_usec + (uint64_t) u->ru_stime.tv_usec) * 1000;
+        }
+        return ns;
 }
 
 static int wait_child(pid_t pid)
@@ -266,7 +285,7 @@ int main(int argc, char *argv[])
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
-        uint64_t count = 0, rate = 0, duration = 0, ops = 0, start, elapsed;
+        uint64_t count = 0, rate = 0, duration = 0, ops = 0, start, elapsed, cpu_start, cpu;
         struct workload w = {};
         const char *mode;
         int c, r;
@@ -317,6 +336,7 @@ int main(int argc, char *argv[])
                 }
         }
 
+        cpu_start = cpu_ns();
         start = now_ns();
         if (rate > 0)
                 r = run_rate(&w, rate, duration, &ops);
@@ -327,6 +347,7 @@ int main(int argc, char *argv[])
                                 break;
                 }
         elapsed = now_ns() - start;
+        cpu = cpu_ns() - cpu_start;
 
         if (w.cleanup)
                 w.cleanup(&w);
@@ -335,7 +356,7 @@ int main(int argc, char *argv[])
                         mode, ops, strerror(-r));
                 return 1;
         }
-        printf("%s ops=%" PRIu64 " elapsed_ns=%" PRIu64, mode, ops, elapsed);
+        printf("%s ops=%" PRIu64 " elapsed_ns=%" PRIu64 " cpu_ns=%" PRIu64, mode, ops, elapsed, cpu);
         if (rate > 0)
                 printf(" target_rate=%" PRIu64 " rate=%.0f", rate, (double) ops * NSEC_PER_SEC / (double) elapsed);
         printf("\n");
