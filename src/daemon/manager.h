@@ -12,6 +12,8 @@
 #include "identity/identity.h"
 
 struct ring_buffer;
+struct metrics;
+struct metrics_server;
 
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
@@ -45,6 +47,9 @@ struct manager {
         struct alert_sink alert_sinks[MANAGER_MAX_ALERT_SINKS];
         size_t n_alert_sinks;
         uint64_t alerts_raised;
+
+        struct metrics *metrics;                /* counters for Prometheus */
+        struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
 
         /* called for every record after the sinks (tests, and later the detection engine) */
         int (*record_hook)(struct manager *m, const struct record *r, void *userdata);

@@ -6,6 +6,8 @@
 #include "options.h"
 #include "shared/macro.h"
 #include "tracers/tracer.h"
+#include "metrics/graph.h"
+#include "metrics/http-server.h"
 
 enum {
         ARG_VERSION = 0x100,
@@ -17,6 +19,8 @@ enum {
         ARG_PID,
         ARG_RINGBUF_SIZE,
         ARG_DEBUG,
+        ARG_METRICS,
+        ARG_GRAPH,
 };
 
 static void print_help(FILE *out)
@@ -35,6 +39,9 @@ static void print_help(FILE *out)
                 "      --top N                  aggregating tracers: rows per interval (default 20)\n"
                 "  -p, --pid PID                only this process\n"
                 "      --ringbuf-size BYTES     size of the event ring buffer (default 4194304)\n"
+                "      --metrics ADDRESS        serve Prometheus metrics on ADDRESS:PORT (or [IPV6]:PORT)\n"
+                "      --graph FORMAT           print the TCP connection graph (dot or json) at exit\n"
+                "                               instead of the records\n"
                 "      --debug                  log debug messages\n"
                 "  -h, --help                   show this help\n"
                 "      --version                show the version\n\n"
@@ -93,6 +100,8 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 { "pid", required_argument, NULL, 'p' },
                 { "ringbuf-size", required_argument, NULL, ARG_RINGBUF_SIZE },
                 { "debug", no_argument, NULL, ARG_DEBUG },
+                { "metrics", required_argument, NULL, ARG_METRICS },
+                { "graph", required_argument, NULL, ARG_GRAPH },
                 {}
         };
         unsigned long long u;
@@ -165,6 +174,21 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                                 return -EINVAL;
                         }
                         o->ringbuf_size = (uint32_t) u;
+                        break;
+                case ARG_METRICS:
+                        if (metrics_parse_listen_address(optarg, &(struct sockaddr_storage) {}, &(socklen_t) { 0 }) < 0) {
+                                fprintf(err, "cwatchd: --metrics takes ADDRESS:PORT, [IPV6]:PORT or PORT, not '%s'\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->metrics_listen = optarg;
+                        break;
+                case ARG_GRAPH:
+                        if (graph_format_from_string(optarg) < 0) {
+                                fprintf(err, "cwatchd: unknown graph format '%s'; valid formats: dot json\n", optarg);
+                                return -EINVAL;
+                        }
+                        o->graph = optarg;
                         break;
                 case ARG_DEBUG:
                         o->debug = true;
