@@ -204,7 +204,7 @@ void metrics_observe_alert(struct metrics *m, const struct alert *a)
         if (!m)
                 return;
         (void) series_table_add(&m->alerts,
-                                (const char *[]) { a->rule ?: "unknown", alert_severity_to_string(a->severity) },
+                                (const char *[]) { a->rule ?: "unknown", alert_severity_to_string(a->severity) ?: "unknown" },
                                 1);
 }
 
