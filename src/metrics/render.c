@@ -139,8 +139,8 @@ void metrics_render(struct manager *mgr, struct strbuf *b)
         conn_tracker_expire(&m->connections, now_monotonic_ns());
         series_table_write(&m->alerts, b);
         series_table_write(&m->alerts_rate_limited, b);
+        expo_family(b, "cwatch_identity_cache_entries", "gauge", "Cgroups in the identity cache.");
         if (m->identity_cache_entries) {
-                expo_family(b, "cwatch_identity_cache_entries", "gauge", "Cgroups in the identity cache.");
                 expo_sample_u64(b, "cwatch_identity_cache_entries", NULL, 0,
                                 m->identity_cache_entries(m->identity_userdata));
         }
