@@ -32,6 +32,7 @@ struct identity_context {
         int allow_fd;
 
         struct cgroup_watch *watch;
+        sd_event_source *removal_source;        /* applies removals queued during a lookup */
         int (*drain)(void *userdata);
         void *drain_userdata;
         uint64_t *removed;              /* rmdirs waiting for the tracers' events to be drained */
@@ -204,11 +205,26 @@ void identity_cgroup_removed(struct identity_context *c, uint64_t id)
         identity_entry_free(e);
 }
 
+/* A lookup missed: the cgroup may be new, its mkdir event still in the watcher's ring buffer. Read it
+ * now (removals it holds are only queued: the caller is draining the tracers' events). */
+static struct identity_entry *identity_catch_up(struct identity_context *c, uint64_t id)
+{
+        size_t removed = c->n_removed;
+
+        if (!c->watch || cgroup_watch_consume(c->watch) < 0)
+                return NULL;
+        if (c->n_removed > removed && c->removal_source)
+                (void) sd_event_source_set_enabled(c->removal_source, SD_EVENT_ONESHOT);
+        return u64map_get(&c->entries, id);
+}
+
 static struct identity_entry *identity_get(struct identity_context *c, uint64_t id)
 {
         struct identity_entry *e = u64map_get(&c->entries, id);
         char *path = NULL;
 
+        if (!e && id != 0)
+                e = identity_catch_up(c, id);
         if (!e) {
                 /* created before its mkdir event was read, or evicted: ask the kernel */
                 if (id == 0 || cgroup_path_from_id(c->mount_fd, c->mount, id, &path) < 0) {
@@ -354,6 +370,7 @@ struct identity_context *identity_context_free(struct identity_context *c)
         if (!c)
                 return NULL;
         c->watch = cgroup_watch_free(c->watch);
+        c->removal_source = sd_event_source_disable_unref(c->removal_source);
         while (u64map_next(&c->entries, &pos, NULL, &v))
                 identity_entry_free(v);
         u64map_clear(&c->entries);
@@ -410,6 +427,12 @@ static void identity_on_readable(void *userdata)
         c->n_removed = 0;
 }
 
+static int identity_on_removals(sd_event_source *s, void *userdata)
+{
+        identity_on_readable(userdata);
+        return 0;
+}
+
 static const struct cgroup_watch_ops identity_watch_ops = {
         .on_cgroup = identity_on_cgroup,
         .on_readable = identity_on_readable,
@@ -418,9 +441,18 @@ static const struct cgroup_watch_ops identity_watch_ops = {
 int identity_context_watch(struct identity_context *c, sd_event *event, int (*drain)(void *userdata),
                            void *userdata)
 {
+        int r;
+
         if (c->watch)
                 return -EALREADY;
         c->drain = drain;
         c->drain_userdata = userdata;
-        return cgroup_watch_new(&c->watch, event, c->allow_fd, &identity_watch_ops, c);
+        r = sd_event_add_defer(event, &c->removal_source, identity_on_removals, c);
+        if (r < 0)
+                return log_error_errno(r, "identity: failed to add the removal source: %m");
+        (void) sd_event_source_set_enabled(c->removal_source, SD_EVENT_OFF);
+        r = cgroup_watch_new(&c->watch, event, c->allow_fd, &identity_watch_ops, c);
+        if (r < 0)
+                c->removal_source = sd_event_source_disable_unref(c->removal_source);
+        return r;
 }
