@@ -332,6 +332,32 @@ static void test_created_and_removed(void **state)
         tt_done(&t);
 }
 
+/* On hybrid hosts, directories made in a cgroup v1 hierarchy are not cgroup2's: the watcher skips them. */
+static void test_v1_hierarchy_ignored(void **state)
+{
+        char v1[256], rel[256];
+        struct identity_config cfg = config(NULL);
+        struct stat st;
+        struct tt t;
+
+        if (access("/sys/fs/cgroup/pids/cgroup.procs", F_OK) < 0) {
+                print_message("no cgroup v1 pids hierarchy here, nothing to check\n");
+                return;
+        }
+        tt_setup_identity(&t, process_only, &cfg);
+        snprintf(v1, sizeof(v1), "/sys/fs/cgroup/pids/cwatch-v1-%s", tag);
+        assert_int_equal(mkdir(v1, 0755), 0);
+        snprintf(made[n_made++], sizeof(made[0]), "%s", v1);
+        assert_int_equal(stat(v1, &st), 0);
+        /* a cgroup2 directory made after it: once it is in the map, the v1 event would have been too */
+        snprintf(rel, sizeof(rel), "/cwatch-v2-%s", tag);
+        struct path_known k = { .c = t.m->identity, .id = make_cgroup(rel), .present = true };
+        assert_true(tt_wait_for(&t, path_is, &k, 5000));
+        const char *p = identity_cgroup_path(t.m->identity, st.st_ino);
+        assert_true(!p || !strstr(p, "cwatch-v1-"));
+        tt_done(&t);
+}
+
 static bool only_matching(struct json_object *o, void *name)
 {
         const char *n = tt_str(o, "container_name");
@@ -441,6 +467,7 @@ int main(void)
                 cmocka_unit_test(test_layouts),
                 cmocka_unit_test(test_created_and_removed),
                 cmocka_unit_test(test_container_filter),
+                cmocka_unit_test(test_v1_hierarchy_ignored),
                 cmocka_unit_test(test_malformed_metadata_falls_back),
         };
         FILE *f;
