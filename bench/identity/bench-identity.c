@@ -39,7 +39,7 @@ static int cmp_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
         size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
-        size_t lookups = 10 * 1000 * 1000;
+        size_t lookups = getenv("BENCH_LOOKUPS") ? strtoul(getenv("BENCH_LOOKUPS"), NULL, 10) : 10 * 1000 * 1000;
         char root[] = "/tmp/cwatch-bench-XXXXXX", docker[64], path[512], id[65], cmd[128];
         struct identity_context *c;
         struct identity_stats st;
