@@ -41,6 +41,38 @@ int manager_drain(struct manager *m)
         return r < 0 ? r : 0;
 }
 
+static int manager_drain_cb(void *userdata)
+{
+        return manager_drain(userdata);
+}
+
+static size_t manager_identity_entries(void *userdata)
+{
+        struct identity_stats stats;
+
+        identity_get_stats(userdata, &stats);
+        return stats.cgroups;
+}
+
+int manager_enable_identity(struct manager *m, const struct identity_config *config)
+{
+        int r;
+
+        if (m->identity)
+                return -EALREADY;
+        r = identity_context_new(&m->identity, config);
+        if (r < 0)
+                return r;
+        r = identity_context_watch(m->identity, m->event, manager_drain_cb, m);
+        if (r < 0) {
+                m->identity = identity_context_free(m->identity);
+                return r;
+        }
+        m->metrics->identity_cache_entries = manager_identity_entries;
+        m->metrics->identity_userdata = m->identity;
+        return 0;
+}
+
 static int manager_on_ringbuf(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct manager *m = userdata;
@@ -116,6 +148,7 @@ struct manager *manager_free(struct manager *m)
         m->metrics_server = metrics_server_free(m->metrics_server);
         for (size_t i = 0; i < m->n_tracers; i++)
                 tracer_stop(&m->tracers[i]);
+        m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
         ring_buffer__free(m->ringbuf);
         if (m->ringbuf_fd >= 0)
@@ -206,8 +239,12 @@ int manager_emit(struct manager *m, const struct record *r)
 
         if (!record_matches_filters(m, r))
                 return 0;
-        if (r->cgroup_id && m->identity_lookup)
-                record_fill_identity((struct record *) r, m->identity_lookup(m, r->cgroup_id));
+        if (m->identity) {
+                if (identity_has_filter(m->identity) && !identity_wanted(m->identity, r->cgroup_id))
+                        return 0;
+                if (r->cgroup_id)
+                        record_fill_identity((struct record *) r, identity_lookup(m->identity, r->cgroup_id));
+        }
         metrics_observe_record(m->metrics, r);
         if (m->formatter && !r->quiet)
                 r1 = formatter_write(m->formatter, r);

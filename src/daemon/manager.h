@@ -40,9 +40,8 @@ struct manager {
 
         uint64_t boot_to_realtime;      /* added to BPF boottime stamps */
 
-        /* cgroup id -> identity; NULL or returning NULL: the host */
-        const struct identity *(*identity_lookup)(struct manager *m, uint64_t cgroup_id);
-        void *identity;
+        /* cgroup id -> identity, and the --container filter; NULL: identity is off */
+        struct identity_context *identity;
 
         struct alert_sink alert_sinks[MANAGER_MAX_ALERT_SINKS];
         size_t n_alert_sinks;
@@ -69,6 +68,10 @@ DEFINE_POINTER_CLEANUP(struct manager, manager_free);
 int manager_start_tracer(struct manager *m, const char *name);
 int manager_stop_tracer(struct manager *m, const char *name);
 struct tracer *manager_find_tracer(struct manager *m, const char *name);
+
+/* Starts identity: the cgroup map and watcher, names from the runtimes' files, the container
+ * filter. Call before starting tracers (they share the filter's map when they load). */
+int manager_enable_identity(struct manager *m, const struct identity_config *config);
 
 /* Drains what the ring buffer holds now. */
 int manager_drain(struct manager *m);

@@ -21,6 +21,11 @@ enum {
         ARG_DEBUG,
         ARG_METRICS,
         ARG_GRAPH,
+        ARG_CONTAINER,
+        ARG_DOCKER_ROOT,
+        ARG_PODMAN_ROOT,
+        ARG_PODS_ROOT,
+        ARG_NO_IDENTITY,
 };
 
 static void print_help(FILE *out)
@@ -38,6 +43,12 @@ static void print_help(FILE *out)
                 "      --sort COLUMN            aggregating tracers: sort rows by this column\n"
                 "      --top N                  aggregating tracers: rows per interval (default 20)\n"
                 "  -p, --pid PID                only this process\n"
+                "  -c, --container NAME|ID      only this container: its name, or 4 or more leading\n"
+                "                               characters of its id\n"
+                "      --docker-root DIR        docker's files (default /var/lib/docker)\n"
+                "      --podman-root DIR        podman's files (default /var/lib/containers)\n"
+                "      --pods-root DIR          the kubelet's pod log directories (default /var/log/pods)\n"
+                "      --no-identity            do not resolve containers, pods and units\n"
                 "      --ringbuf-size BYTES     size of the event ring buffer (default 4194304)\n"
                 "      --metrics ADDRESS        serve Prometheus metrics on ADDRESS:PORT (or [IPV6]:PORT)\n"
                 "      --graph FORMAT           print the TCP connection graph (dot or json) at exit\n"
@@ -102,6 +113,11 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 { "debug", no_argument, NULL, ARG_DEBUG },
                 { "metrics", required_argument, NULL, ARG_METRICS },
                 { "graph", required_argument, NULL, ARG_GRAPH },
+                { "container", required_argument, NULL, 'c' },
+                { "docker-root", required_argument, NULL, ARG_DOCKER_ROOT },
+                { "podman-root", required_argument, NULL, ARG_PODMAN_ROOT },
+                { "pods-root", required_argument, NULL, ARG_PODS_ROOT },
+                { "no-identity", no_argument, NULL, ARG_NO_IDENTITY },
                 {}
         };
         unsigned long long u;
@@ -117,7 +133,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
 
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "hf:i:d:p:", longopts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "hf:i:d:p:c:", longopts, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         print_help(out);
@@ -193,6 +209,33 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 case ARG_DEBUG:
                         o->debug = true;
                         break;
+                case 'c':
+                        if (!*optarg || strlen(optarg) > 255 || strchr(optarg, '/')) {
+                                fprintf(err, "cwatchd: --container takes a container name or id, not '%s'\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->container = optarg;
+                        break;
+                case ARG_DOCKER_ROOT:
+                case ARG_PODMAN_ROOT:
+                case ARG_PODS_ROOT:
+                        if (optarg[0] != '/') {
+                                fprintf(err, "cwatchd: --%s-root takes an absolute directory, not '%s'\n",
+                                        c == ARG_DOCKER_ROOT ? "docker" : c == ARG_PODMAN_ROOT ? "podman" : "pods",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        if (c == ARG_DOCKER_ROOT)
+                                o->docker_root = optarg;
+                        else if (c == ARG_PODMAN_ROOT)
+                                o->podman_root = optarg;
+                        else
+                                o->pods_root = optarg;
+                        break;
+                case ARG_NO_IDENTITY:
+                        o->no_identity = true;
+                        break;
                 case '?':
                         if (optopt && optopt < 0x100)
                                 fprintf(err, "cwatchd: unknown or incomplete option '-%c'\n", optopt);
@@ -224,6 +267,10 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                         dup = dup || streq(o->tracers[j], argv[i]);
                 if (!dup && o->n_tracers < OPTIONS_MAX_TRACERS)
                         o->tracers[o->n_tracers++] = argv[i];
+        }
+        if (o->container && o->no_identity) {
+                fprintf(err, "cwatchd: --container needs identity; drop --no-identity\n");
+                return -EINVAL;
         }
         if (o->n_tracers == 0) {
                 fprintf(err, "cwatchd: run needs at least one tracer; ");

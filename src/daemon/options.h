@@ -24,6 +24,11 @@ struct options {
         const char *sort;       /* aggregating tracers: column to sort rows by */
         size_t top;             /* aggregating tracers: rows per interval */
         int pid;                /* > 0: only this process */
+        const char *container;  /* only this container (name or id prefix) */
+        const char *docker_root;        /* where the runtimes keep their files; NULL: default */
+        const char *podman_root;
+        const char *pods_root;
+        bool no_identity;       /* do not resolve containers, pods and units */
         uint32_t ringbuf_size;
         const char *metrics_listen;     /* --metrics ADDRESS: serve /metrics there */
         const char *graph;              /* --graph dot|json: print the connection graph at exit */

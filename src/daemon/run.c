@@ -106,6 +106,21 @@ int run_foreground(const struct options *o)
                 }
         }
 
+        if (!o->no_identity) {
+                struct identity_config ic = {
+                        .roots = { .docker = o->docker_root, .podman = o->podman_root, .pods = o->pods_root },
+                        .container_filter = o->container,
+                };
+
+                r = manager_enable_identity(m, &ic);
+                if (r < 0 && o->container) {
+                        log_error_errno(r, "Cannot filter by container without identity: %m");
+                        goto out;
+                }
+                if (r < 0)
+                        log_warning_errno(r, "Identity is off (no container, pod or unit names), ignoring: %m");
+        }
+
         for (size_t i = 0; i < o->n_tracers; i++) {
                 r = manager_start_tracer(m, o->tracers[i]);
                 if (r < 0) {
