@@ -14,8 +14,31 @@
 #define S_ISGID 0002000
 #define CW_FILE_NAME_MAX 64
 
+/* bpf() commands not reported: per-element map operations and the bookkeeping of loaders, which
+ * agents (this one too) issue by the thousands: MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM,
+ * MAP_DELETE_ELEM, MAP_GET_NEXT_KEY, OBJ_GET_INFO_BY_FD, MAP_LOOKUP_AND_DELETE_ELEM, MAP_FREEZE,
+ * the four batch operations and PROG_BIND_MAP. */
+#define CW_BPF_QUIET_CMDS ((1ULL << 1) | (1ULL << 2) | (1ULL << 3) | (1ULL << 4) | (1ULL << 15) | \
+                           (1ULL << 21) | (1ULL << 22) | (1ULL << 24) | (1ULL << 25) | (1ULL << 26) | \
+                           (1ULL << 27) | (1ULL << 35))
+
 /* Set by user space before load: syscall number -> enum cw_syscall_kind (0: not traced). */
 const volatile uint8_t cw_syscall_kind[CW_SYSCALL_NR_MAX] = {};
+
+/* The records of the syscalls trace events (events/syscalls/sys_{enter,exit}_NAME/format): the
+ * number is an int, not the long of vmlinux.h's trace_event_raw_sys_enter. */
+struct syscall_enter_record {
+        uint64_t common;
+        int32_t nr;
+        uint32_t pad;
+};
+
+struct syscall_exit_record {
+        uint64_t common;
+        int32_t nr;
+        uint32_t pad;
+        int64_t ret;
+};
 
 struct inflight {
         uint64_t args[6];
@@ -75,9 +98,9 @@ static __always_inline void read_args(uint64_t args[6])
 }
 
 SEC("tp")
-int handle_sys_enter(struct trace_event_raw_sys_enter *ctx)
+int handle_sys_enter(struct syscall_enter_record *ctx)
 {
-        uint8_t kind = syscall_kind(ctx->id);
+        uint8_t kind = syscall_kind(ctx->nr);
         uint32_t tid = (uint32_t) bpf_get_current_pid_tgid();
         uint64_t ugid;
         struct inflight in = {};
@@ -95,6 +118,10 @@ int handle_sys_enter(struct trace_event_raw_sys_enter *ctx)
         case CW_SC_FCHMODAT:
         case CW_SC_FCHMODAT2:
                 if (!(in.args[2] & (S_ISUID | S_ISGID)))
+                        return 0;
+                break;
+        case CW_SC_BPF:
+                if (in.args[0] < 64 && (CW_BPF_QUIET_CMDS & (1ULL << in.args[0])))
                         return 0;
                 break;
         case CW_SC_EXECVEAT:
@@ -142,9 +169,9 @@ static __always_inline void resolve_fd_path(struct cw_syscall_event *e, int fd)
 }
 
 SEC("tp")
-int handle_sys_exit(struct trace_event_raw_sys_exit *ctx)
+int handle_sys_exit(struct syscall_exit_record *ctx)
 {
-        uint8_t kind = syscall_kind(ctx->id);
+        uint8_t kind = syscall_kind(ctx->nr);
         uint32_t tid = (uint32_t) bpf_get_current_pid_tgid(), zero = 0;
         struct cw_syscall_event *e;
         struct inflight *in;
@@ -168,7 +195,7 @@ int handle_sys_exit(struct trace_event_raw_sys_exit *ctx)
         e->ret = ctx->ret;
         for (int i = 0; i < 6; i++)
                 e->args[i] = in->args[i];
-        e->nr = ctx->id;
+        e->nr = ctx->nr;
         e->kind = kind;
         e->flags = 0;
         e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
