@@ -42,6 +42,8 @@ struct syscall_exit_record {
 
 struct inflight {
         uint64_t args[6];
+        uint32_t nr;
+        uint32_t kind;
         uint32_t uid;           /* the caller's, before a setuid changes them */
         uint32_t gid;
         char comm[CW_COMM_LEN]; /* the caller's, before an exec changes it */
@@ -136,6 +138,8 @@ int handle_sys_enter(struct syscall_enter_record *ctx)
         default:
                 break;
         }
+        in.nr = ctx->nr;
+        in.kind = kind;
         ugid = bpf_get_current_uid_gid();
         in.uid = (uint32_t) ugid;
         in.gid = ugid >> 32;
@@ -168,41 +172,32 @@ static __always_inline void resolve_fd_path(struct cw_syscall_event *e, int fd)
                 e->flags |= CW_SC_PATH_TRUNCATED;
 }
 
-SEC("tp")
-int handle_sys_exit(struct syscall_exit_record *ctx)
+/* Sends the event of the call in, which returned ret, and forgets the call. */
+static __always_inline void emit_call(struct inflight *in, uint32_t tid, int64_t ret)
 {
-        uint8_t kind = syscall_kind(ctx->nr);
-        uint32_t tid = (uint32_t) bpf_get_current_pid_tgid(), zero = 0;
-        struct cw_syscall_event *e;
-        struct inflight *in;
+        uint32_t zero = 0;
+        struct cw_syscall_event *e = bpf_map_lookup_elem(&syscall_scratch, &zero);
         long n;
 
-        if (kind == CW_SC_NONE)
-                return 0;
-        in = bpf_map_lookup_elem(&inflight, &tid);
-        if (!in)
-                return 0;
-        e = bpf_map_lookup_elem(&syscall_scratch, &zero);
         if (!e) {
                 bpf_map_delete_elem(&inflight, &tid);
-                return 0;
+                return;
         }
-
         cw_fill_header(&e->hdr, CW_EV_SYSCALL_CALL, sizeof(*e));
         e->hdr.uid = in->uid;
         e->hdr.gid = in->gid;
         __builtin_memcpy(e->hdr.comm, in->comm, sizeof(e->hdr.comm));
-        e->ret = ctx->ret;
+        e->ret = ret;
         for (int i = 0; i < 6; i++)
                 e->args[i] = in->args[i];
-        e->nr = ctx->nr;
-        e->kind = kind;
+        e->nr = in->nr;
+        e->kind = in->kind;
         e->flags = 0;
         e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
         e->path_len = e->str_len = e->fstype_len = 0;
         e->path[0] = e->str[0] = e->fstype[0] = 0;
 
-        switch (kind) {
+        switch (in->kind) {
         case CW_SC_CHMOD:
         case CW_SC_UMOUNT2:
                 e->path_len = read_user_str(e->path, sizeof(e->path), in->args[0]);
@@ -233,5 +228,31 @@ int handle_sys_exit(struct syscall_exit_record *ctx)
         }
         bpf_map_delete_elem(&inflight, &tid);
         cw_output(e, sizeof(*e));
+}
+
+SEC("tp")
+int handle_sys_exit(struct syscall_exit_record *ctx)
+{
+        uint32_t tid = (uint32_t) bpf_get_current_pid_tgid();
+        struct inflight *in;
+
+        if (syscall_kind(ctx->nr) == CW_SC_NONE)
+                return 0;
+        in = bpf_map_lookup_elem(&inflight, &tid);
+        if (in)
+                emit_call(in, tid, ctx->ret);
+        return 0;
+}
+
+/* A successful execveat() has no exit event: the new program's registers no longer hold the
+ * syscall number. Its success is this tracepoint; old_pid is the calling thread. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+        uint32_t tid = old_pid;
+        struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+
+        if (in && in->kind == CW_SC_EXECVEAT)
+                emit_call(in, tid, 0);
         return 0;
 }

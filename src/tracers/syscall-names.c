@@ -68,6 +68,8 @@ const struct flag_name clone_flag_names[] = {
 };
 
 const struct flag_name mount_flag_names[] = {
+        /* the old magic in the upper 16 bits, first: it overlaps flag bits */
+        { 0xc0ed0000, "MS_MGC_VAL" },
         { 1 << 0, "MS_RDONLY" },
         { 1 << 1, "MS_NOSUID" },
         { 1 << 2, "MS_NODEV" },
@@ -93,7 +95,6 @@ const struct flag_name mount_flag_names[] = {
         { 1 << 23, "MS_I_VERSION" },
         { 1 << 24, "MS_STRICTATIME" },
         { 1 << 25, "MS_LAZYTIME" },
-        { 0xc0ed0000, "MS_MGC_VAL" },
         { 0, NULL },
 };
 

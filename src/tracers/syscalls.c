@@ -72,7 +72,7 @@ static const struct schema syscalls_schema = SCHEMA("syscall", syscalls_columns)
 
 struct syscalls_tracer {
         struct syscalls_bpf *skel;
-        struct bpf_link *links[2 * _CW_SC_MAX];
+        struct bpf_link *links[2 * _CW_SC_MAX + 1];
         size_t n_links;
 };
 
@@ -305,7 +305,13 @@ static void syscalls_stop(struct tracer *t)
 static int syscalls_attach(struct tracer *t, struct syscalls_tracer *st)
 {
         struct strbuf missing = {};
+        struct bpf_link *exec_link;
         char event[64];
+
+        exec_link = bpf_program__attach(st->skel->progs.handle_exec);
+        if (!exec_link)
+                return log_error_errno(errno, "syscalls: failed to attach to sched_process_exec: %m");
+        st->links[st->n_links++] = exec_link;
 
         for (size_t i = 0; i < n_traced_syscalls; i++) {
                 const struct traced_syscall *sc = &traced_syscalls[i];
