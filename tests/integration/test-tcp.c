@@ -156,6 +156,16 @@ static void exchange(int family, const char *loopback_text, const char *family_t
         server = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
         assert_true(server >= 0);
 
+        /* the establishment records come while the connection is open */
+        struct conn_match established[] = {
+                { "connect", "connect", "dport", port },
+                { "accept", "accept", "sport", port },
+                {},
+        };
+        assert_true(tt_wait_for(&tt, have_conns, established, 5000));
+        struct conn_match closed_yet = { "tcp", NULL, "dport", port };
+        assert_int_equal(tt_count(&tt, conn_matches, &closed_yet), 0);
+
         send_all(client, 1000, 'c');
         recv_exactly(server, 1000);
         send_all(server, 2000, 's');
