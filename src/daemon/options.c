@@ -17,6 +17,8 @@ enum {
         ARG_PID,
         ARG_RINGBUF_SIZE,
         ARG_DEBUG,
+        ARG_RULES_DIR,
+        ARG_NO_RULES,
 };
 
 static void print_help(FILE *out)
@@ -26,7 +28,8 @@ static void print_help(FILE *out)
                 "Usage:\n"
                 "  cwatchd                      run as the system service\n"
                 "  cwatchd run TRACER... [OPTIONS]\n"
-                "                               trace in the foreground and print what happens\n\n"
+                "                               trace in the foreground and print what happens\n"
+                "  cwatchd rules check FILE...  check rule files; print file:line:column: errors\n\n"
                 "Options for run:\n"
                 "  -f, --format FORMAT          table (default), json or csv\n"
                 "  -i, --interval SECS          report interval of aggregating tracers (default 3)\n"
@@ -35,6 +38,10 @@ static void print_help(FILE *out)
                 "      --top N                  aggregating tracers: rows per interval (default 20)\n"
                 "  -p, --pid PID                only this process\n"
                 "      --ringbuf-size BYTES     size of the event ring buffer (default 4194304)\n"
+                "      --rules-dir DIR          load *.rules from DIR instead of the default\n"
+                "                               /etc, /run and /usr/lib cwatch/rules.d (repeatable;\n"
+                "                               the first has the highest priority)\n"
+                "      --no-rules               do not run the detection rules\n"
                 "      --debug                  log debug messages\n"
                 "  -h, --help                   show this help\n"
                 "      --version                show the version\n\n"
@@ -93,6 +100,8 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 { "pid", required_argument, NULL, 'p' },
                 { "ringbuf-size", required_argument, NULL, ARG_RINGBUF_SIZE },
                 { "debug", no_argument, NULL, ARG_DEBUG },
+                { "rules-dir", required_argument, NULL, ARG_RULES_DIR },
+                { "no-rules", no_argument, NULL, ARG_NO_RULES },
                 {}
         };
         unsigned long long u;
@@ -169,6 +178,16 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 case ARG_DEBUG:
                         o->debug = true;
                         break;
+                case ARG_RULES_DIR:
+                        if (o->n_rules_dirs >= OPTIONS_MAX_RULES_DIRS) {
+                                fprintf(err, "cwatchd: at most %d --rules-dir options\n", OPTIONS_MAX_RULES_DIRS);
+                                return -EINVAL;
+                        }
+                        o->rules_dirs[o->n_rules_dirs++] = optarg;
+                        break;
+                case ARG_NO_RULES:
+                        o->no_rules = true;
+                        break;
                 case '?':
                         if (optopt && optopt < 0x100)
                                 fprintf(err, "cwatchd: unknown or incomplete option '-%c'\n", optopt);
@@ -183,8 +202,22 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
 
         if (optind >= argc)
                 return 0;
+        if (streq(argv[optind], "rules")) {
+                if (optind + 1 >= argc || !streq(argv[optind + 1], "check")) {
+                        fprintf(err, "cwatchd: 'rules' takes the command 'check FILE...'\n");
+                        return -EINVAL;
+                }
+                if (optind + 2 >= argc) {
+                        fprintf(err, "cwatchd: rules check needs at least one rule file\n");
+                        return -EINVAL;
+                }
+                o->mode = MODE_RULES_CHECK;
+                o->check_files = argv + optind + 2;
+                o->n_check_files = argc - optind - 2;
+                return 0;
+        }
         if (!streq(argv[optind], "run")) {
-                fprintf(err, "cwatchd: unknown command '%s'; valid commands: run\n", argv[optind]);
+                fprintf(err, "cwatchd: unknown command '%s'; valid commands: run, rules check\n", argv[optind]);
                 return -EINVAL;
         }
         o->mode = MODE_RUN;
