@@ -1383,13 +1383,13 @@ static int build_rule(struct loader *ld, struct detect_engine *e, const struct s
         r = split_words(event, &rule.events, &rule.n_events);
         if (r >= 0) {
                 /* report the errors of the condition too, even when a key was wrong */
-                int keys = rule_apply_keys(ld, s, &rule);
+                int keys_r = rule_apply_keys(ld, s, &rule);
 
-                r = keys == -ENOMEM ? keys : parse_condition(ld, cond, 0, &budget, &rule.condition);
+                r = keys_r == -ENOMEM ? keys_r : parse_condition(ld, cond, 0, &budget, &rule.condition);
                 if (r != -ENOMEM) {
                         int k = rule_add_exceptions(ld, s, &rule, &budget);
 
-                        r = r < 0 ? r : k < 0 ? k : keys;
+                        r = r < 0 ? r : k < 0 ? k : keys_r;
                 }
         }
         if (r < 0) {
