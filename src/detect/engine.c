@@ -289,8 +289,11 @@ static int engine_finish(struct loader *ld, const struct detect_catalog *cat, st
 
         if (!e)
                 return -ENOMEM;
+        /* after a syntax error the sections are incomplete: more errors would only be noise */
+        if (add_result < 0)
+                return add_result == -ENOMEM ? -ENOMEM : -EINVAL;
         r = loader_build(ld, e);
-        if (r == -ENOMEM || add_result == -ENOMEM)
+        if (r == -ENOMEM)
                 return -ENOMEM;
         if (r >= 0 && add_result >= 0)
                 r = compile(e, cat, errors);

@@ -1096,8 +1096,12 @@ static const char *require(struct loader *ld, const struct section *s, const cha
 {
         const struct assignment *a = section_get(s, key);
 
-        if (!a || a->len == 0) {
+        if (!a) {
                 error_at(ld, &s->pos, "[%s] needs %s=", section_name(s->kind), key);
+                return NULL;
+        }
+        if (a->len == 0) {
+                error_at(ld, &a->pos, "%s= is empty", key);
                 return NULL;
         }
         return a->value;
