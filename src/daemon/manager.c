@@ -9,6 +9,8 @@
 #include "detect/detect.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
+#include "metrics/http-server.h"
+#include "metrics/metrics.h"
 
 static int manager_handle_sample(void *ctx, void *data, size_t size)
 {
@@ -64,6 +66,10 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         m->interval_ns = interval_ns;
         m->boot_to_realtime = boottime_to_realtime_offset();
 
+        r = metrics_new(&m->metrics);
+        if (r < 0)
+                return log_error_errno(r, "Failed to allocate the metrics: %m");
+
         m->n_tracers = MIN(tracer_registry_size, (size_t) MANAGER_MAX_TRACERS);
         for (size_t i = 0; i < m->n_tracers; i++)
                 m->tracers[i] = (struct tracer) {
@@ -109,6 +115,7 @@ struct manager *manager_free(struct manager *m)
 {
         if (!m)
                 return NULL;
+        m->metrics_server = metrics_server_free(m->metrics_server);
         for (size_t i = 0; i < m->n_tracers; i++)
                 tracer_stop(&m->tracers[i]);
         /* last summaries go to the sinks, which are still there */
@@ -118,6 +125,7 @@ struct manager *manager_free(struct manager *m)
         ring_buffer__free(m->ringbuf);
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);
+        m->metrics = metrics_free(m->metrics);
         sd_event_unref(m->event);
         free(m);
         return NULL;
@@ -205,6 +213,7 @@ int manager_emit(struct manager *m, const struct record *r)
                 return 0;
         if (r->cgroup_id && m->identity_lookup)
                 record_fill_identity((struct record *) r, m->identity_lookup(m, r->cgroup_id));
+        metrics_observe_record(m->metrics, r);
         if (m->formatter && !r->quiet)
                 r1 = formatter_write(m->formatter, r);
         if (m->detect)
@@ -233,6 +242,7 @@ int manager_raise_alert(struct manager *m, const struct alert *a)
         int ret = 0;
 
         m->alerts_raised++;
+        metrics_observe_alert(m->metrics, a);
         for (size_t i = 0; i < m->n_alert_sinks; i++) {
                 int r = m->alert_sinks[i].send(a, m->alert_sinks[i].userdata);
 

@@ -14,6 +14,8 @@
 struct ring_buffer;
 struct detect;
 struct alert_pipeline;
+struct metrics;
+struct metrics_server;
 
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
@@ -52,6 +54,9 @@ struct manager {
          * Its alerts go through alert_pipeline (dedup, rate limit) to the alert sinks. */
         struct detect *detect;
         struct alert_pipeline *alert_pipeline;
+
+        struct metrics *metrics;                /* counters for Prometheus */
+        struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
 
         /* called for every record after the sinks and detection (tests) */
         int (*record_hook)(struct manager *m, const struct record *r, void *userdata);

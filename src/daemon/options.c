@@ -6,6 +6,8 @@
 #include "options.h"
 #include "shared/macro.h"
 #include "tracers/tracer.h"
+#include "metrics/graph.h"
+#include "metrics/http-server.h"
 
 enum {
         ARG_VERSION = 0x100,
@@ -19,6 +21,8 @@ enum {
         ARG_DEBUG,
         ARG_RULES_DIR,
         ARG_NO_RULES,
+        ARG_METRICS,
+        ARG_GRAPH,
 };
 
 static void print_help(FILE *out)
@@ -42,6 +46,9 @@ static void print_help(FILE *out)
                 "                               /etc, /run and /usr/lib cwatch/rules.d (repeatable;\n"
                 "                               the first has the highest priority)\n"
                 "      --no-rules               do not run the detection rules\n"
+                "      --metrics ADDRESS        serve Prometheus metrics on ADDRESS:PORT (or [IPV6]:PORT)\n"
+                "      --graph FORMAT           print the TCP connection graph (dot or json) at exit\n"
+                "                               instead of the records\n"
                 "      --debug                  log debug messages\n"
                 "  -h, --help                   show this help\n"
                 "      --version                show the version\n\n"
@@ -102,6 +109,8 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 { "debug", no_argument, NULL, ARG_DEBUG },
                 { "rules-dir", required_argument, NULL, ARG_RULES_DIR },
                 { "no-rules", no_argument, NULL, ARG_NO_RULES },
+                { "metrics", required_argument, NULL, ARG_METRICS },
+                { "graph", required_argument, NULL, ARG_GRAPH },
                 {}
         };
         unsigned long long u;
@@ -174,6 +183,21 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                                 return -EINVAL;
                         }
                         o->ringbuf_size = (uint32_t) u;
+                        break;
+                case ARG_METRICS:
+                        if (metrics_parse_listen_address(optarg, &(struct sockaddr_storage) {}, &(socklen_t) { 0 }) < 0) {
+                                fprintf(err, "cwatchd: --metrics takes ADDRESS:PORT, [IPV6]:PORT or PORT, not '%s'\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->metrics_listen = optarg;
+                        break;
+                case ARG_GRAPH:
+                        if (graph_format_from_string(optarg) < 0) {
+                                fprintf(err, "cwatchd: unknown graph format '%s'; valid formats: dot json\n", optarg);
+                                return -EINVAL;
+                        }
+                        o->graph = optarg;
                         break;
                 case ARG_DEBUG:
                         o->debug = true;

@@ -27,6 +27,8 @@ struct options {
         size_t top;             /* aggregating tracers: rows per interval */
         int pid;                /* > 0: only this process */
         uint32_t ringbuf_size;
+        const char *metrics_listen;     /* --metrics ADDRESS: serve /metrics there */
+        const char *graph;              /* --graph dot|json: print the connection graph at exit */
         bool debug;
         const char *rules_dirs[OPTIONS_MAX_RULES_DIRS];  /* highest priority first; none: the default */
         size_t n_rules_dirs;

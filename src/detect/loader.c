@@ -1373,6 +1373,11 @@ static int build_rule(struct loader *ld, struct detect_engine *e, const struct s
                         return r;
                 return rule_add_exceptions(ld, s, old, &budget);
         }
+        if (!cond && !section_get(s, "Event")) {
+                error_at(ld, &s->pos, "rule '%s' is not defined by an earlier file; a new rule needs Event=, "
+                         "Condition=, Severity= and Message=", name);
+                return -EINVAL;
+        }
         event = require(ld, s, "Event");
         message = require(ld, s, "Message");
         if (!require(ld, s, "Condition") || !event || !message || !require(ld, s, "Severity"))

@@ -551,6 +551,12 @@ static void test_dropin_dirs(void **state)
         assert_null(e);
         assert_non_null(strstr(err.data, "/etc/d.rules:4:21: expected a value, got the end of the condition\n"));
         assert_int_equal(unlink(path), 0);
+        /* z.rules amends vendor-c2, which is masked now */
+        strbuf_reset(&err);
+        assert_int_equal(detect_engine_load(&e, &paths, test_catalog(), &err), -EINVAL);
+        assert_non_null(strstr(err.data, "/usr/z.rules:1:1: rule 'vendor-c2' is not defined by an earlier file"));
+        snprintf(path, sizeof(path), "%s/z.rules", vendor);
+        assert_int_equal(unlink(path), 0);
         assert_int_equal(detect_engine_load(&e, &paths, test_catalog(), &err), 0);
         assert_int_equal(detect_engine_n_rules(e), 2);
         e = detect_engine_free(e);
