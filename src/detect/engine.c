@@ -468,7 +468,8 @@ int detect_engine_load(struct detect_engine **ret, const struct rules_paths *pat
                 closedir(dir);
         }
         if (r >= 0) {
-                qsort(found, n, sizeof(*found), found_cmp);
+                if (n > 0)
+                        qsort(found, n, sizeof(*found), found_cmp);
                 files = calloc(n + 1, sizeof(*files));
                 if (!files)
                         r = -ENOMEM;
@@ -689,7 +690,8 @@ int detect_engine_watched_paths(const struct detect_engine *e, char ***ret, size
                         return -ENOMEM;
         }
         /* sorted, and a prefix covered by a shorter one dropped */
-        qsort(all.v, all.n, sizeof(*all.v), strp_cmp);
+        if (all.n > 0)
+                qsort(all.v, all.n, sizeof(*all.v), strp_cmp);
         for (size_t i = 0; i < all.n; i++) {
                 if (k > 0 && strneq(all.v[i], all.v[k - 1], strlen(all.v[k - 1]))) {
                         free(all.v[i]);
