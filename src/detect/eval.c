@@ -110,8 +110,7 @@ static const struct proc_entry *ctx_parent(struct eval_ctx *c, const struct fiel
 {
         if (!c->parent_done) {
                 const struct proc_entry *self = ctx_self(c, f);
-                int ppid_col = schema_find_column(c->r->schema, "ppid");
-                const struct value *ppid = column(c, ppid_col);
+                const struct value *ppid = column(c, f->ppid_column);
                 uint32_t p = ppid ? (uint32_t) ppid->u : self ? self->ppid : 0;
 
                 c->parent_done = true;
@@ -452,10 +451,22 @@ static bool eval(struct eval_ctx *c, const struct node *n)
         }
 }
 
+static void ctx_init(struct eval_ctx *c, const struct record *r, const struct proctable *pt)
+{
+        /* not "= {}": clearing the command-line buffer would cost more than the whole evaluation */
+        c->r = r;
+        c->pt = pt;
+        c->self_done = c->parent_done = c->cmdline_done = false;
+        c->self = c->parent = NULL;
+        c->cmdline = NULL;
+        c->cmdline_len = c->args_offset = 0;
+}
+
 bool node_eval(const struct node *n, const struct record *r, const struct proctable *pt)
 {
-        struct eval_ctx c = { .r = r, .pt = pt };
+        struct eval_ctx c;
 
+        ctx_init(&c, r, pt);
         return eval(&c, n);
 }
 
@@ -468,8 +479,9 @@ static void put_clean(struct strbuf *b, const char *s, size_t len)
 void message_render(const struct compiled_rule *cr, const struct record *r, const struct proctable *pt,
                     struct strbuf *b)
 {
-        struct eval_ctx c = { .r = r, .pt = pt };
+        struct eval_ctx c;
 
+        ctx_init(&c, r, pt);
         for (size_t i = 0; i < cr->n_message; i++) {
                 const struct msg_part *m = &cr->message[i];
                 const char *s;

@@ -99,7 +99,8 @@ int field_resolve(const struct field_def *def, const char *name, const struct sc
         int pid = schema_find_column(schema, "pid");
         int c = column ? schema_find_column(schema, column) : -1;
 
-        *ret = (struct field_ref) { .id = def->id, .type = def->type, .column = -1, .pid_column = pid };
+        *ret = (struct field_ref) { .id = def->id, .type = def->type, .column = -1, .pid_column = pid,
+                                    .ppid_column = schema_find_column(schema, "ppid") };
         switch (def->id) {
         case FIELD_COLUMN:
                 if (c < 0) {

@@ -72,6 +72,7 @@ struct field_ref {
         enum field_type type;
         int column;             /* index in the schema, -1 when the process table answers */
         int pid_column;         /* the schema's "pid" column, for the process table, or -1 */
+        int ppid_column;        /* the schema's "ppid" column, or -1 */
 };
 
 enum cmp_op {
