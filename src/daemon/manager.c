@@ -5,6 +5,8 @@
 #include <bpf/libbpf.h>
 #include "manager.h"
 #include "event.h"
+#include "alert/pipeline.h"
+#include "detect/detect.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 #include "metrics/http-server.h"
@@ -148,6 +150,9 @@ struct manager *manager_free(struct manager *m)
         m->metrics_server = metrics_server_free(m->metrics_server);
         for (size_t i = 0; i < m->n_tracers; i++)
                 tracer_stop(&m->tracers[i]);
+        /* last summaries go to the sinks, which are still there */
+        m->alert_pipeline = alert_pipeline_free(m->alert_pipeline);
+        m->detect = detect_free(m->detect);
         m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
         ring_buffer__free(m->ringbuf);
@@ -235,7 +240,7 @@ static bool record_matches_filters(const struct manager *m, const struct record 
 
 int manager_emit(struct manager *m, const struct record *r)
 {
-        int r1 = 0, r2 = 0;
+        int r1 = 0, r2 = 0, r3 = 0;
 
         if (!record_matches_filters(m, r))
                 return 0;
@@ -248,9 +253,11 @@ int manager_emit(struct manager *m, const struct record *r)
         metrics_observe_record(m->metrics, r);
         if (m->formatter && !r->quiet)
                 r1 = formatter_write(m->formatter, r);
+        if (m->detect)
+                r3 = detect_on_record(m->detect, r);
         if (m->record_hook)
                 r2 = m->record_hook(m, r, m->record_hook_userdata);
-        return r1 < 0 ? r1 : r2;
+        return r1 < 0 ? r1 : r2 < 0 ? r2 : r3;
 }
 
 void manager_begin_interval(struct manager *m)

@@ -12,6 +12,8 @@
 #include "identity/identity.h"
 
 struct ring_buffer;
+struct detect;
+struct alert_pipeline;
 struct metrics;
 struct metrics_server;
 
@@ -47,10 +49,15 @@ struct manager {
         size_t n_alert_sinks;
         uint64_t alerts_raised;
 
+        /* detection (rules, process table): sees every record, quiet ones too; NULL: off.
+         * Its alerts go through alert_pipeline (dedup, rate limit) to the alert sinks. */
+        struct detect *detect;
+        struct alert_pipeline *alert_pipeline;
+
         struct metrics *metrics;                /* counters for Prometheus */
         struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
 
-        /* called for every record after the sinks (tests, and later the detection engine) */
+        /* called for every record after the sinks and detection (tests) */
         int (*record_hook)(struct manager *m, const struct record *r, void *userdata);
         void *record_hook_userdata;
 

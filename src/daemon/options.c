@@ -19,6 +19,8 @@ enum {
         ARG_PID,
         ARG_RINGBUF_SIZE,
         ARG_DEBUG,
+        ARG_RULES_DIR,
+        ARG_NO_RULES,
         ARG_METRICS,
         ARG_GRAPH,
         ARG_CONTAINER,
@@ -35,7 +37,8 @@ static void print_help(FILE *out)
                 "Usage:\n"
                 "  cwatchd                      run as the system service\n"
                 "  cwatchd run TRACER... [OPTIONS]\n"
-                "                               trace in the foreground and print what happens\n\n"
+                "                               trace in the foreground and print what happens\n"
+                "  cwatchd rules check FILE...  check rule files; print file:line:column: errors\n\n"
                 "Options for run:\n"
                 "  -f, --format FORMAT          table (default), json or csv\n"
                 "  -i, --interval SECS          report interval of aggregating tracers (default 3)\n"
@@ -50,6 +53,10 @@ static void print_help(FILE *out)
                 "      --pods-root DIR          the kubelet's pod log directories (default /var/log/pods)\n"
                 "      --no-identity            do not resolve containers, pods and units\n"
                 "      --ringbuf-size BYTES     size of the event ring buffer (default 4194304)\n"
+                "      --rules-dir DIR          load *.rules from DIR instead of the default\n"
+                "                               /etc, /run and /usr/lib cwatch/rules.d (repeatable;\n"
+                "                               the first has the highest priority)\n"
+                "      --no-rules               do not run the detection rules\n"
                 "      --metrics ADDRESS        serve Prometheus metrics on ADDRESS:PORT (or [IPV6]:PORT)\n"
                 "      --graph FORMAT           print the TCP connection graph (dot or json) at exit\n"
                 "                               instead of the records\n"
@@ -111,6 +118,8 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 { "pid", required_argument, NULL, 'p' },
                 { "ringbuf-size", required_argument, NULL, ARG_RINGBUF_SIZE },
                 { "debug", no_argument, NULL, ARG_DEBUG },
+                { "rules-dir", required_argument, NULL, ARG_RULES_DIR },
+                { "no-rules", no_argument, NULL, ARG_NO_RULES },
                 { "metrics", required_argument, NULL, ARG_METRICS },
                 { "graph", required_argument, NULL, ARG_GRAPH },
                 { "container", required_argument, NULL, 'c' },
@@ -236,6 +245,16 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 case ARG_NO_IDENTITY:
                         o->no_identity = true;
                         break;
+                case ARG_RULES_DIR:
+                        if (o->n_rules_dirs >= OPTIONS_MAX_RULES_DIRS) {
+                                fprintf(err, "cwatchd: at most %d --rules-dir options\n", OPTIONS_MAX_RULES_DIRS);
+                                return -EINVAL;
+                        }
+                        o->rules_dirs[o->n_rules_dirs++] = optarg;
+                        break;
+                case ARG_NO_RULES:
+                        o->no_rules = true;
+                        break;
                 case '?':
                         if (optopt && optopt < 0x100)
                                 fprintf(err, "cwatchd: unknown or incomplete option '-%c'\n", optopt);
@@ -250,8 +269,22 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
 
         if (optind >= argc)
                 return 0;
+        if (streq(argv[optind], "rules")) {
+                if (optind + 1 >= argc || !streq(argv[optind + 1], "check")) {
+                        fprintf(err, "cwatchd: 'rules' takes the command 'check FILE...'\n");
+                        return -EINVAL;
+                }
+                if (optind + 2 >= argc) {
+                        fprintf(err, "cwatchd: rules check needs at least one rule file\n");
+                        return -EINVAL;
+                }
+                o->mode = MODE_RULES_CHECK;
+                o->check_files = argv + optind + 2;
+                o->n_check_files = argc - optind - 2;
+                return 0;
+        }
         if (!streq(argv[optind], "run")) {
-                fprintf(err, "cwatchd: unknown command '%s'; valid commands: run\n", argv[optind]);
+                fprintf(err, "cwatchd: unknown command '%s'; valid commands: run, rules check\n", argv[optind]);
                 return -EINVAL;
         }
         o->mode = MODE_RUN;

@@ -8,10 +8,12 @@
 #include "sink/format.h"
 
 #define OPTIONS_MAX_TRACERS 16
+#define OPTIONS_MAX_RULES_DIRS 8
 
 enum run_mode {
         MODE_SERVICE,           /* no verb: the systemd service */
         MODE_RUN,               /* cwatchd run TRACER...: foreground output */
+        MODE_RULES_CHECK,       /* cwatchd rules check FILE...: offline validation */
 };
 
 struct options {
@@ -33,6 +35,11 @@ struct options {
         const char *metrics_listen;     /* --metrics ADDRESS: serve /metrics there */
         const char *graph;              /* --graph dot|json: print the connection graph at exit */
         bool debug;
+        const char *rules_dirs[OPTIONS_MAX_RULES_DIRS];  /* highest priority first; none: the default */
+        size_t n_rules_dirs;
+        bool no_rules;
+        char **check_files;     /* rules check */
+        size_t n_check_files;
 };
 
 #define DEFAULT_INTERVAL_NS (UINT64_C(3) * 1000000000)

@@ -4,6 +4,8 @@
 #include "run.h"
 #include "manager.h"
 #include "probe.h"
+#include "detect/detect.h"
+#include "sink/alert-format.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
@@ -128,6 +130,23 @@ int run_foreground(const struct options *o)
                         goto out;
                 }
                 strbuf_printf(&names, "%s%s", i ? " " : "", o->tracers[i]);
+        }
+        if (!o->no_rules) {
+                struct rules_paths paths = { o->rules_dirs, o->n_rules_dirs };
+                struct alert_sink sink = { "foreground", formatter_alert_sink_send, &formatter };
+                struct strbuf errors = {};
+
+                /* alerts join the records on stdout (not with --graph, which has stdout alone) */
+                r = m->formatter ? manager_add_alert_sink(m, &sink) : 0;
+                if (r >= 0)
+                        r = detect_enable(m, o->n_rules_dirs > 0 ? &paths : NULL, NULL, &errors);
+                if (errors.len > 0)
+                        fputs(errors.data, stderr);
+                strbuf_free(&errors);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to load the rules: %m");
+                        goto out;
+                }
         }
         if (o->metrics_listen) {
                 r = metrics_server_start(m, o->metrics_listen);
