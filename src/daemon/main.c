@@ -3,6 +3,7 @@
 #include <bpf/libbpf.h>
 #include "options.h"
 #include "run.h"
+#include "detect/detect.h"
 #include "shared/log.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -31,6 +32,8 @@ int main(int argc, char *argv[])
         switch (o.mode) {
         case MODE_RUN:
                 return run_foreground(&o);
+        case MODE_RULES_CHECK:
+                return rules_check_files(o.check_files, o.n_check_files, stdout, stderr) < 0 ? 1 : 0;
         case MODE_SERVICE:
         default:
                 fprintf(stderr, "cwatchd: the service mode is not built yet; use 'cwatchd run TRACER...'\n");
