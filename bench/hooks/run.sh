@@ -1,6 +1,6 @@
 #!/bin/bash
 # Measures the cost of syscall hook designs on a 1-byte write()+pread() loop (and an open()+close()
-# loop), interleaved, and prints the median ns per iteration and the ratio to no tracing.
+# loop), interleaved, and prints the median CPU ns per iteration and the ratio to no tracing.
 #   bench/hooks/run.sh [ROUNDS] [ITERATIONS]
 # Needs root, a built tree (build/ with vmlinux.h and cwatchd), tracefs mounted (tools/setup).
 set -euo pipefail
@@ -27,6 +27,8 @@ CONFIGS=(
         "tp_btf_exit_empty|load btf_exit"
         "raw_tp_exit_id_filter|load raw_exit_id"
         "tp_btf_exit_id_filter|load btf_exit_id"
+        "tp_btf_exit_fd_inode|load btf_exit_fd_inode"
+        "tp_btf_exit_fd_lookup|load btf_exit_fd_lookup"
         "files_tracer|cwatchd run files -f json"
 )
 [ -n "${CONFIG_FILTER:-}" ] && CONFIGS=($(printf '%s\n' "${CONFIGS[@]}" | grep -E "^($CONFIG_FILTER)\|" | tr ' ' '~'))
@@ -57,7 +59,7 @@ for mode in rw open; do
                         stop
                 done
         done
-        echo "## $mode loop: median ns/iteration over $ROUNDS interleaved rounds, $N iterations each"
+        echo "## $mode loop: median CPU ns/iteration over $ROUNDS interleaved rounds, $N iterations each"
         base=$(printf '%s\n' ${res[none]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
         for c in "${CONFIGS[@]}"; do
                 name=${c%%|*}
