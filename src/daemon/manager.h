@@ -57,6 +57,10 @@ struct manager {
         struct metrics *metrics;                /* counters for Prometheus */
         struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
 
+        /* watched-path patterns the detection rules need (files tracer); NULL: its defaults */
+        char **watched_paths;
+        size_t n_watched_paths;
+
         /* called for every record after the sinks and detection (tests) */
         int (*record_hook)(struct manager *m, const struct record *r, void *userdata);
         void *record_hook_userdata;
@@ -91,6 +95,9 @@ static inline uint64_t manager_realtime(const struct manager *m, uint64_t boot_n
 
 /* Hands a record to the sinks. */
 int manager_emit(struct manager *m, const struct record *r);
+/* Takes ownership of paths (a malloc'ed array of malloc'ed strings). */
+void manager_set_watched_paths(struct manager *m, char **paths, size_t n);
+
 int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink);
 /* Hands an alert to every alert sink. */
 int manager_raise_alert(struct manager *m, const struct alert *a);
