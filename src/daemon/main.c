@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
+#include <stdlib.h>
 #include <bpf/libbpf.h>
 #include "options.h"
 #include "run.h"
+#include "service.h"
 #include "shared/log.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -25,7 +27,9 @@ int main(int argc, char *argv[])
         if (r < 0)
                 return 2;
 
-        log_setup(LOG_TARGET_CONSOLE, o.debug ? LOG_DEBUG : LOG_INFO);
+        /* under systemd stderr goes to the journal, which understands "<N>" level prefixes */
+        log_setup(o.mode == MODE_SERVICE && getenv("JOURNAL_STREAM") ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE,
+                  o.debug ? LOG_DEBUG : LOG_INFO);
         libbpf_set_print(libbpf_print);
 
         switch (o.mode) {
@@ -33,7 +37,6 @@ int main(int argc, char *argv[])
                 return run_foreground(&o);
         case MODE_SERVICE:
         default:
-                fprintf(stderr, "cwatchd: the service mode is not built yet; use 'cwatchd run TRACER...'\n");
-                return 2;
+                return service_run(&o);
         }
 }

@@ -15,11 +15,22 @@ struct ring_buffer;
 
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
+#define MANAGER_MAX_DETECTORS 8
+
+struct config;
 
 /* A consumer of alerts: the journal, the D-Bus signal, the foreground output. */
 struct alert_sink {
         const char *name;
         int (*send)(const struct alert *a, void *userdata);
+        void *userdata;
+};
+
+/* A detection that sees every record (built-in detections, later the rule engine) and may call
+ * manager_raise_alert(). */
+struct detector {
+        const char *name;
+        int (*on_record)(struct manager *m, const struct record *r, void *userdata);
         void *userdata;
 };
 
@@ -45,6 +56,12 @@ struct manager {
         struct alert_sink alert_sinks[MANAGER_MAX_ALERT_SINKS];
         size_t n_alert_sinks;
         uint64_t alerts_raised;
+
+        struct detector detectors[MANAGER_MAX_DETECTORS];
+        size_t n_detectors;
+
+        /* the service's current configuration (NULL in cwatchd run); replaced on reload */
+        const struct config *config;
 
         /* called for every record after the sinks (tests, and later the detection engine) */
         int (*record_hook)(struct manager *m, const struct record *r, void *userdata);
@@ -77,6 +94,8 @@ static inline uint64_t manager_realtime(const struct manager *m, uint64_t boot_n
 /* Hands a record to the sinks. */
 int manager_emit(struct manager *m, const struct record *r);
 int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink);
+/* Adds a detection that every record emitted from now on is shown to. */
+int manager_add_detector(struct manager *m, const struct detector *d);
 /* Hands an alert to every alert sink. */
 int manager_raise_alert(struct manager *m, const struct alert *a);
 

@@ -17,6 +17,8 @@ enum {
         ARG_PID,
         ARG_RINGBUF_SIZE,
         ARG_DEBUG,
+        ARG_CONFIG,
+        ARG_CONFIG_DIR,
 };
 
 static void print_help(FILE *out)
@@ -27,6 +29,9 @@ static void print_help(FILE *out)
                 "  cwatchd                      run as the system service\n"
                 "  cwatchd run TRACER... [OPTIONS]\n"
                 "                               trace in the foreground and print what happens\n\n"
+                "Options for the service:\n"
+                "      --config FILE            configuration file (default /etc/cwatch/cwatchd.conf)\n"
+                "      --config-dir DIR         drop-in directory (default /etc/cwatch/cwatchd.conf.d)\n\n"
                 "Options for run:\n"
                 "  -f, --format FORMAT          table (default), json or csv\n"
                 "  -i, --interval SECS          report interval of aggregating tracers (default 3)\n"
@@ -93,6 +98,8 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 { "pid", required_argument, NULL, 'p' },
                 { "ringbuf-size", required_argument, NULL, ARG_RINGBUF_SIZE },
                 { "debug", no_argument, NULL, ARG_DEBUG },
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "config-dir", required_argument, NULL, ARG_CONFIG_DIR },
                 {}
         };
         unsigned long long u;
@@ -168,6 +175,12 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                         break;
                 case ARG_DEBUG:
                         o->debug = true;
+                        break;
+                case ARG_CONFIG:
+                        o->config_file = optarg;
+                        break;
+                case ARG_CONFIG_DIR:
+                        o->config_dir = optarg;
                         break;
                 case '?':
                         if (optopt && optopt < 0x100)

@@ -26,6 +26,8 @@ struct options {
         int pid;                /* > 0: only this process */
         uint32_t ringbuf_size;
         bool debug;
+        const char *config_file;        /* service: instead of /etc/cwatch/cwatchd.conf */
+        const char *config_dir;         /* service: instead of /etc/cwatch/cwatchd.conf.d */
 };
 
 #define DEFAULT_INTERVAL_NS (UINT64_C(3) * 1000000000)

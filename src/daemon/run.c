@@ -4,6 +4,8 @@
 #include "run.h"
 #include "manager.h"
 #include "probe.h"
+#include "detect/builtin-exec.h"
+#include "sink/alert-print.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
@@ -69,6 +71,9 @@ int run_foreground(const struct options *o)
         m->pid_filter = o->pid;
         m->top = o->top;
         m->sort_key = o->sort;
+        (void) manager_add_detector(m, &builtin_exec_detector);
+        (void) manager_add_alert_sink(m, &(struct alert_sink) {
+                .name = "foreground", .send = alert_print_send, .userdata = &formatter });
 
         if (sd_event_add_signal(m->event, &sigint, SIGINT, on_signal, NULL) < 0 ||
             sd_event_add_signal(m->event, &sigterm, SIGTERM, on_signal, NULL) < 0) {
