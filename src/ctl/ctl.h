@@ -33,7 +33,8 @@ struct ctl_verb {
         const char *name;
         int min_args, max_args; /* after the verb; max -1: any */
         int (*run)(struct ctl *c, int argc, char **argv);
-        const char *usage;
+        const char *usage;      /* "start TRACER..." */
+        const char *help;       /* one line */
 };
 
 /* Connects on first use. Returns an exit code on failure (after printing why), 0 on success. */

@@ -275,19 +275,19 @@ static int verb_alerts(struct ctl *c, int argc, char **argv)
 
 /* One line per verb; other modules add theirs ("rules", "graph") here. */
 static const struct ctl_verb ctl_verbs[] = {
-        { "status", 0, 0, verb_status, "status                 show the daemon's state and counters" },
-        { "list-tracers", 0, 0, verb_list_tracers, "list-tracers           list tracers, running or not" },
-        { "start", 1, -1, verb_start_stop, "start TRACER...        start tracers" },
-        { "stop", 1, -1, verb_start_stop, "stop TRACER...         stop tracers (the others keep running)" },
-        { "alerts", 0, 0, verb_alerts, "alerts [OPTIONS]       show alerts from the journal, newest first" },
-        { "reload", 0, 0, verb_reload, "reload                 re-read /etc/cwatch/cwatchd.conf" },
+        { "status", 0, 0, verb_status, "status", "show the daemon's state and counters" },
+        { "list-tracers", 0, 0, verb_list_tracers, "list-tracers", "list tracers, running or not" },
+        { "start", 1, -1, verb_start_stop, "start TRACER...", "start tracers" },
+        { "stop", 1, -1, verb_start_stop, "stop TRACER...", "stop tracers (the others keep running)" },
+        { "alerts", 0, 0, verb_alerts, "alerts [OPTIONS]", "show alerts from the journal, newest first" },
+        { "reload", 0, 0, verb_reload, "reload", "re-read /etc/cwatch/cwatchd.conf" },
 };
 
 static void help(void)
 {
         printf("cwatchctl [OPTIONS...] COMMAND ...\n\nSteer and query the cwatch daemon.\n\nCommands:\n");
         for (size_t i = 0; i < ELEMENTSOF(ctl_verbs); i++)
-                printf("  %s\n", ctl_verbs[i].usage);
+                printf("  %-22s %s\n", ctl_verbs[i].usage, ctl_verbs[i].help);
         printf("\nOptions:\n"
                "  -h --help              show this help\n"
                "     --version           show the version\n"
