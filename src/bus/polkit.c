@@ -21,6 +21,7 @@ struct polkit_query {
         sd_bus_slot *slot;
         char *action;
         enum polkit_state state;
+        bool interactive;       /* the caller allowed interactive authentication */
         char *failure;
 };
 
@@ -108,10 +109,15 @@ static int polkit_answer(struct polkit_query *q, sd_bus_error *error)
                 r = 1;
                 break;
         case POLKIT_CHALLENGE:
-                r = sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-                                      "Not authorized for %s without authentication; allow interactive "
-                                      "authorization (e.g. busctl --allow-interactive-authorization=yes) "
-                                      "or run as root", q->action);
+                if (q->interactive)
+                        r = sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                              "Not authorized for %s: authentication is required and no polkit "
+                                              "agent answered", q->action);
+                else
+                        r = sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                              "Not authorized for %s without authentication; allow interactive "
+                                              "authorization (e.g. busctl --allow-interactive-authorization=yes) "
+                                              "or run as root", q->action);
                 break;
         case POLKIT_FAILED:
                 r = sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
@@ -164,7 +170,8 @@ int polkit_check(struct polkit_registry *reg, sd_bus_message *m, const char *act
         if (r >= 0)
                 r = sd_bus_message_append(call, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s", sender,
                                           action, 0,
-                                          (uint32_t) (sd_bus_message_get_allow_interactive_authorization(m) > 0),
+                                          (uint32_t) (sd_bus_message_get_allow_interactive_authorization(m) > 0 ?
+                                                      1 : 0),
                                           "");
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to build the polkit request: %m");
@@ -177,6 +184,7 @@ int polkit_check(struct polkit_registry *reg, sd_bus_message *m, const char *act
         q->reg = reg;
         q->request = sd_bus_message_ref(m);
         q->state = POLKIT_PENDING;
+        q->interactive = sd_bus_message_get_allow_interactive_authorization(m) > 0;
         /* interactive authentication waits for a person */
         r = sd_bus_call_async(sd_bus_message_get_bus(m), &q->slot, call, polkit_on_reply, q,
                               sd_bus_message_get_allow_interactive_authorization(m) > 0 ? 300 * 1000000ULL : 0);

@@ -110,12 +110,9 @@ int service_reload(struct service *s, struct conf_error *err)
         struct config new, old;
         int r;
 
-        (void) sd_notify(false, "RELOADING=1\nSTATUS=Reloading the configuration");
         r = config_load(&new, s->config_file, s->config_dir, err);
         if (r < 0) {
                 log_error("Failed to reload the configuration, keeping the last good one: %s", err->text);
-                (void) sd_notify(false, "READY=1");
-                service_notify_status(s);
                 return r;
         }
         if (new.ringbuf_size != s->config.ringbuf_size)
@@ -131,7 +128,6 @@ int service_reload(struct service *s, struct conf_error *err)
         s->reloads++;
         s->config_loaded_usec = now_realtime_ns() / 1000;
         log_info("Configuration reloaded");
-        (void) sd_notify(false, "READY=1");
         service_notify_status(s);
         return 0;
 }
@@ -147,8 +143,12 @@ static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, vo
 {
         struct conf_error err = {};
 
+        /* a reload over D-Bus is one systemd already knows of (ExecReload=); a signal is not */
         log_info("Received SIGHUP, reloading the configuration");
+        (void) sd_notify(false, "RELOADING=1\nSTATUS=Reloading the configuration");
         (void) service_reload(userdata, &err);
+        (void) sd_notify(false, "READY=1");
+        service_notify_status(userdata);
         return 0;
 }
 
