@@ -36,6 +36,7 @@ prefix=$(jq -r '.[] | select(.name == "prefix") | .value' "$BUILD/meson-info/int
 [ "$prefix" = /usr ] || fail "the build must be configured with --prefix=/usr (is $prefix)"
 
 MARKER=cwatch-evil-$$-$RANDOM
+WATCHDOG_DROPIN_DIR=/etc/systemd/system/cwatchd.service.d
 ENABLED_LINKS=(/etc/systemd/system/multi-user.target.wants/cwatchd.service
                /etc/systemd/system/dbus-org.cwatch1.service)
 cleanup() {
@@ -51,6 +52,7 @@ cleanup() {
                 grep -v '^#' "$BUILD/meson-logs/install-log.txt" | while read -r f; do [ -d "$f" ] || rm -f "$f"; done
         fi
         rm -f "${ENABLED_LINKS[@]}"
+        rm -rf "$WATCHDOG_DROPIN_DIR"
         rm -rf /etc/cwatch /usr/share/doc/cwatch-test
         journalctl --update-catalog >/dev/null 2>&1
         rm -f "$LOG" "$MACHINE_ID_FILE"
@@ -166,6 +168,18 @@ line=$(grep -F "\"exe\":\"/tmp/$MARKER\"" "$LOG") || fail "cwatchctl alerts --js
 ns cwatchctl alerts --no-pager --severity error --since -10min | grep -qF "/tmp/$MARKER" &&
         fail "--severity error shows a warning"
 
+say "cwatchctl alerts --follow gets AlertRaised"
+FOLLOW_OUT=$(mktemp)
+nsenter -t "$PID" -p -m timeout 20 cwatchctl alerts --follow --json --rule exec-from-tmp >"$FOLLOW_OUT" 2>&1 &
+follow=$!
+sleep 1
+ns sh -c "cp /bin/true /tmp/$MARKER-2 && /tmp/$MARKER-2" || fail "could not run /tmp/$MARKER-2"
+wait_for 15 "the AlertRaised signal in cwatchctl alerts --follow" grep -qF "\"exe\":\"/tmp/$MARKER-2\"" "$FOLLOW_OUT"
+kill "$follow" 2>/dev/null; wait "$follow" 2>/dev/null
+jq -e "select(.exe == \"/tmp/$MARKER-2\") | .rule == \"exec-from-tmp\" and (.alert_id | test(\"^[0-9a-f]{32}$\"))" \
+        "$FOLLOW_OUT" >/dev/null || fail "AlertRaised fields: $(grep -F "$MARKER-2" "$FOLLOW_OUT")"
+rm -f "$FOLLOW_OUT"
+
 say "bad arguments get named errors"
 ns busctl call org.cwatch1 /org/cwatch1 org.cwatch1.Manager StartTracer s nosuch 2>"$LOG" &&
         fail "StartTracer nosuch succeeded"
@@ -212,6 +226,19 @@ grep -q "Tracers: .* running (.*process" "$LOG" || fail "cwatchctl status: $(cat
 grep -Eq "Alerts: [1-9][0-9]* raised" "$LOG" || fail "cwatchctl status counts no alerts: $(cat "$LOG")"
 ns cwatchctl status --json | jq -e '.events > 0 and .alerts > 0' >/dev/null || fail "cwatchctl status --json"
 [ "$(ns systemctl show -P WatchdogUSec cwatchd)" = 30s ] || fail "no watchdog: $(ns systemctl show -P WatchdogUSec cwatchd)"
+
+say "the watchdog is fed"
+mkdir -p "$WATCHDOG_DROPIN_DIR"
+printf '[Service]\nWatchdogSec=2s\n' >"$WATCHDOG_DROPIN_DIR/50-test-watchdog.conf"
+ns systemctl daemon-reload || fail "daemon-reload"
+ns systemctl restart cwatchd || fail "restart with WatchdogSec=2s"
+wd_pid=$(ns systemctl show -P MainPID cwatchd)
+sleep 5
+[ "$(ns systemctl show -P MainPID cwatchd)" = "$wd_pid" ] && [ "$(ns systemctl show -P NRestarts cwatchd)" = 0 ] ||
+        fail "the watchdog killed cwatchd (WatchdogSec=2s): $(ns systemctl show -P Result cwatchd)"
+rm -rf "$WATCHDOG_DROPIN_DIR"
+ns systemctl daemon-reload || fail "daemon-reload"
+ns systemctl restart cwatchd || fail "restart without the watchdog drop-in"
 
 say "systemctl reload"
 reloads() { ns busctl call --json=short org.cwatch1 /org/cwatch1 org.cwatch1.Manager GetStats | jq '.data[0].reloads.data'; }
