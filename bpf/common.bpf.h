@@ -37,6 +37,33 @@ static __always_inline void cw_count_drop(void)
                 *n += 1;
 }
 
+/* The --container filter. cw_cgroup_filter is set through rodata before load (tracer.c does it for
+ * every tracer), so without a filter the check below is removed by the verifier and costs nothing.
+ * With one, cgroup_allow holds the cgroup ids whose events are wanted; user space (identity) fills
+ * it, and the cgroup watcher adds new cgroups as pending until user space has classified them. */
+const volatile uint8_t cw_cgroup_filter = 0;
+
+struct {
+        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(max_entries, 16384);
+        __uint(map_flags, BPF_F_NO_PREALLOC);
+        __type(key, uint64_t);
+        __type(value, uint8_t);
+} cgroup_allow SEC(".maps");
+
+/* Whether events of the current task are wanted. Tracers call it first thing in each program,
+ * before any other work:  if (!cw_cgroup_allowed()) return 0;
+ * It costs one hash lookup only while a --container filter is active. */
+static __always_inline bool cw_cgroup_allowed(void)
+{
+        uint64_t id;
+
+        if (!cw_cgroup_filter)
+                return true;
+        id = bpf_get_current_cgroup_id();
+        return bpf_map_lookup_elem(&cgroup_allow, &id) != NULL;
+}
+
 static __always_inline void cw_fill_header(struct cw_event_header *h, uint16_t type, uint32_t size)
 {
         uint64_t id = bpf_get_current_pid_tgid();

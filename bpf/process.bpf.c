@@ -80,7 +80,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
         uint32_t args_len, path_len, len;
         bool truncated;
 
-        if (!e)
+        if (!e || !cw_cgroup_allowed())
                 return 0;
 
         e->ppid = BPF_CORE_READ(task, real_parent, tgid);
@@ -144,6 +144,8 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
         struct cw_fork_event e = {};
 
+        if (!cw_cgroup_allowed())
+                return 0;
         /* threads are not processes */
         if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
                 return 0;
@@ -159,6 +161,8 @@ int BPF_PROG(handle_exit, struct task_struct *task)
         struct cw_exit_event e = {};
         int code;
 
+        if (!cw_cgroup_allowed())
+                return 0;
         /* the process ends when its thread group leader does */
         if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid))
                 return 0;

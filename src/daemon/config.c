@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <arpa/inet.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "config.h"
@@ -59,6 +61,58 @@ static int parse_names(const char *value, void *ptr, const void *arg, char *err,
         return 0;
 }
 
+static bool valid_port(const char *s)
+{
+        char *end;
+        unsigned long p;
+
+        if (*s < '0' || *s > '9')
+                return false;
+        errno = 0;
+        p = strtoul(s, &end, 10);
+        return errno == 0 && !*end && p >= 1 && p <= 65535;
+}
+
+/* "PORT", "IPV4:PORT" or "[IPV6]:PORT", as the metrics server takes them. */
+static bool valid_listen_address(const char *s)
+{
+        const char *colon = strrchr(s, ':');
+        char host[INET6_ADDRSTRLEN + 2];
+        unsigned char buf[sizeof(struct in6_addr)];
+        size_t l;
+
+        if (!colon)
+                return valid_port(s);
+        l = colon - s;
+        if (!valid_port(colon + 1) || l == 0 || l >= sizeof(host))
+                return false;
+        memcpy(host, s, l);
+        host[l] = 0;
+        if (host[0] == '[' && host[l - 1] == ']') {
+                host[l - 1] = 0;
+                return inet_pton(AF_INET6, host + 1, buf) == 1;
+        }
+        return inet_pton(AF_INET, host, buf) == 1;
+}
+
+static int parse_listen(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        char **v = ptr;
+
+        if (!*value || streq(value, "no")) {
+                free(*v);
+                *v = NULL;
+                return 0;
+        }
+        if (!valid_listen_address(value)) {
+                snprintf(err, err_size, "expected an address and port such as 127.0.0.1:9469, [::1]:9469 or 9469");
+                return -EINVAL;
+        }
+        free(*v);
+        *v = strdup(value);
+        return *v ? 0 : -ENOMEM;
+}
+
 const struct conf_item config_items[] = {
         { "Tracers", "Enable", parse_names, offsetof(struct config, tracers) },
         { "Tracers", "Interval", conf_parse_timespan, offsetof(struct config, interval_ns), &interval_range },
@@ -66,6 +120,7 @@ const struct conf_item config_items[] = {
         { "Tracers", "StatusInterval", conf_parse_timespan, offsetof(struct config, status_interval_ns),
           &status_range },
         { "Files", "WatchPaths", parse_paths, offsetof(struct config, watch_paths) },
+        { "Metrics", "Listen", parse_listen, offsetof(struct config, metrics_listen) },
         { "Alerts", "Journal", conf_parse_bool, offsetof(struct config, journal) },
         { "Alerts", "ExecFromTemporary", conf_parse_bool, offsetof(struct config, exec_from_temporary) },
         { "Alerts", "TemporaryDirectories", parse_paths, offsetof(struct config, temporary_dirs) },
@@ -101,6 +156,8 @@ void config_done(struct config *c)
         conf_strv_free(&c->tracers);
         conf_strv_free(&c->watch_paths);
         conf_strv_free(&c->temporary_dirs);
+        free(c->metrics_listen);
+        c->metrics_listen = NULL;
 }
 
 static int config_check(struct config *c, const char *name, struct conf_error *err)

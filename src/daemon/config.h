@@ -20,6 +20,9 @@ struct config {
         /* [Files] */
         struct conf_strv watch_paths;   /* WatchPaths= */
 
+        /* [Metrics] */
+        char *metrics_listen;           /* Listen=: "127.0.0.1:9469", a port, or NULL (only socket activation) */
+
         /* [Alerts] */
         bool journal;                   /* Journal= */
         bool exec_from_temporary;       /* ExecFromTemporary=: the built-in detection */

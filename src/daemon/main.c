@@ -5,6 +5,7 @@
 #include "options.h"
 #include "run.h"
 #include "service.h"
+#include "detect/detect.h"
 #include "shared/log.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -35,6 +36,8 @@ int main(int argc, char *argv[])
         switch (o.mode) {
         case MODE_RUN:
                 return run_foreground(&o);
+        case MODE_RULES_CHECK:
+                return rules_check_files(o.check_files, o.n_check_files, stdout, stderr) < 0 ? 1 : 0;
         case MODE_SERVICE:
         default:
                 return service_run(&o);

@@ -5,9 +5,13 @@
 #include <bpf/libbpf.h>
 #include "manager.h"
 #include "event.h"
+#include "alert/pipeline.h"
+#include "detect/detect.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 #include "config.h"
+#include "metrics/http-server.h"
+#include "metrics/metrics.h"
 
 static int manager_handle_sample(void *ctx, void *data, size_t size)
 {
@@ -40,6 +44,38 @@ int manager_drain(struct manager *m)
         return r < 0 ? r : 0;
 }
 
+static int manager_drain_cb(void *userdata)
+{
+        return manager_drain(userdata);
+}
+
+static size_t manager_identity_entries(void *userdata)
+{
+        struct identity_stats stats;
+
+        identity_get_stats(userdata, &stats);
+        return stats.cgroups;
+}
+
+int manager_enable_identity(struct manager *m, const struct identity_config *config)
+{
+        int r;
+
+        if (m->identity)
+                return -EALREADY;
+        r = identity_context_new(&m->identity, config);
+        if (r < 0)
+                return r;
+        r = identity_context_watch(m->identity, m->event, manager_drain_cb, m);
+        if (r < 0) {
+                m->identity = identity_context_free(m->identity);
+                return r;
+        }
+        m->metrics->identity_cache_entries = manager_identity_entries;
+        m->metrics->identity_userdata = m->identity;
+        return 0;
+}
+
 static int manager_on_ringbuf(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct manager *m = userdata;
@@ -62,6 +98,10 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         m->ringbuf_size = ringbuf_size;
         m->interval_ns = interval_ns;
         m->boot_to_realtime = boottime_to_realtime_offset();
+
+        r = metrics_new(&m->metrics);
+        if (r < 0)
+                return log_error_errno(r, "Failed to allocate the metrics: %m");
 
         m->n_tracers = MIN(tracer_registry_size, (size_t) MANAGER_MAX_TRACERS);
         for (size_t i = 0; i < m->n_tracers; i++)
@@ -108,12 +148,18 @@ struct manager *manager_free(struct manager *m)
 {
         if (!m)
                 return NULL;
+        m->metrics_server = metrics_server_free(m->metrics_server);
         for (size_t i = 0; i < m->n_tracers; i++)
                 tracer_stop(&m->tracers[i]);
+        /* last summaries go to the sinks, which are still there */
+        m->alert_pipeline = alert_pipeline_free(m->alert_pipeline);
+        m->detect = detect_free(m->detect);
+        m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
         ring_buffer__free(m->ringbuf);
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);
+        m->metrics = metrics_free(m->metrics);
         sd_event_unref(m->event);
         free(m);
         return NULL;
@@ -195,14 +241,21 @@ static bool record_matches_filters(const struct manager *m, const struct record 
 
 int manager_emit(struct manager *m, const struct record *r)
 {
-        int r1 = 0, r2 = 0;
+        int r1 = 0, r2 = 0, r3 = 0;
 
         if (!record_matches_filters(m, r))
                 return 0;
-        if (r->cgroup_id && m->identity_lookup)
-                record_fill_identity((struct record *) r, m->identity_lookup(m, r->cgroup_id));
+        if (m->identity) {
+                if (identity_has_filter(m->identity) && !identity_wanted(m->identity, r->cgroup_id))
+                        return 0;
+                if (r->cgroup_id)
+                        record_fill_identity((struct record *) r, identity_lookup(m->identity, r->cgroup_id));
+        }
+        metrics_observe_record(m->metrics, r);
         if (m->formatter && !r->quiet)
                 r1 = formatter_write(m->formatter, r);
+        if (m->detect)
+                r3 = detect_on_record(m->detect, r);
         for (size_t i = 0; i < m->n_detectors; i++) {
                 int k = m->detectors[i].on_record(m, r, m->detectors[i].userdata);
 
@@ -212,7 +265,7 @@ int manager_emit(struct manager *m, const struct record *r)
         }
         if (m->record_hook)
                 r2 = m->record_hook(m, r, m->record_hook_userdata);
-        return r1 < 0 ? r1 : r2;
+        return r1 < 0 ? r1 : r2 < 0 ? r2 : r3;
 }
 
 void manager_begin_interval(struct manager *m)
@@ -245,6 +298,7 @@ int manager_raise_alert(struct manager *m, const struct alert *a)
                 return 0;
 
         m->alerts_raised++;
+        metrics_observe_alert(m->metrics, a);
         for (size_t i = 0; i < m->n_alert_sinks; i++) {
                 int r = m->alert_sinks[i].send(a, m->alert_sinks[i].userdata);
 

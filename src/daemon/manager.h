@@ -12,6 +12,10 @@
 #include "identity/identity.h"
 
 struct ring_buffer;
+struct detect;
+struct alert_pipeline;
+struct metrics;
+struct metrics_server;
 
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
@@ -49,21 +53,29 @@ struct manager {
 
         uint64_t boot_to_realtime;      /* added to BPF boottime stamps */
 
-        /* cgroup id -> identity; NULL or returning NULL: the host */
-        const struct identity *(*identity_lookup)(struct manager *m, uint64_t cgroup_id);
-        void *identity;
+        /* cgroup id -> identity, and the --container filter; NULL: identity is off */
+        struct identity_context *identity;
 
         struct alert_sink alert_sinks[MANAGER_MAX_ALERT_SINKS];
         size_t n_alert_sinks;
         uint64_t alerts_raised;
 
+        /* detection (rules, process table): sees every record, quiet ones too; NULL: off.
+         * Its alerts go through alert_pipeline (dedup, rate limit) to the alert sinks. */
+        struct detect *detect;
+        struct alert_pipeline *alert_pipeline;
+
+        struct metrics *metrics;                /* counters for Prometheus */
+        struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
+
+        /* more detections that see every record (built-in ones); see struct detector */
         struct detector detectors[MANAGER_MAX_DETECTORS];
         size_t n_detectors;
 
         /* the service's current configuration (NULL in cwatchd run); replaced on reload */
         const struct config *config;
 
-        /* called for every record after the sinks (tests, and later the detection engine) */
+        /* called for every record after the sinks and detection (tests) */
         int (*record_hook)(struct manager *m, const struct record *r, void *userdata);
         void *record_hook_userdata;
 
@@ -81,6 +93,10 @@ DEFINE_POINTER_CLEANUP(struct manager, manager_free);
 int manager_start_tracer(struct manager *m, const char *name);
 int manager_stop_tracer(struct manager *m, const char *name);
 struct tracer *manager_find_tracer(struct manager *m, const char *name);
+
+/* Starts identity: the cgroup map and watcher, names from the runtimes' files, the container
+ * filter. Call before starting tracers (they share the filter's map when they load). */
+int manager_enable_identity(struct manager *m, const struct identity_config *config);
 
 /* Drains what the ring buffer holds now. */
 int manager_drain(struct manager *m);

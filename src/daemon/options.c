@@ -6,6 +6,8 @@
 #include "options.h"
 #include "shared/macro.h"
 #include "tracers/tracer.h"
+#include "metrics/graph.h"
+#include "metrics/http-server.h"
 
 enum {
         ARG_VERSION = 0x100,
@@ -19,6 +21,15 @@ enum {
         ARG_DEBUG,
         ARG_CONFIG,
         ARG_CONFIG_DIR,
+        ARG_RULES_DIR,
+        ARG_NO_RULES,
+        ARG_METRICS,
+        ARG_GRAPH,
+        ARG_CONTAINER,
+        ARG_DOCKER_ROOT,
+        ARG_PODMAN_ROOT,
+        ARG_PODS_ROOT,
+        ARG_NO_IDENTITY,
 };
 
 static void print_help(FILE *out)
@@ -28,7 +39,8 @@ static void print_help(FILE *out)
                 "Usage:\n"
                 "  cwatchd                      run as the system service\n"
                 "  cwatchd run TRACER... [OPTIONS]\n"
-                "                               trace in the foreground and print what happens\n\n"
+                "                               trace in the foreground and print what happens\n"
+                "  cwatchd rules check FILE...  check rule files; print file:line:column: errors\n\n"
                 "Options for the service:\n"
                 "      --config FILE            configuration file (default /etc/cwatch/cwatchd.conf)\n"
                 "      --config-dir DIR         drop-in directory (default /etc/cwatch/cwatchd.conf.d)\n\n"
@@ -39,7 +51,20 @@ static void print_help(FILE *out)
                 "      --sort COLUMN            aggregating tracers: sort rows by this column\n"
                 "      --top N                  aggregating tracers: rows per interval (default 20)\n"
                 "  -p, --pid PID                only this process\n"
+                "  -c, --container NAME|ID      only this container: its name, or 4 or more leading\n"
+                "                               characters of its id\n"
+                "      --docker-root DIR        docker's files (default /var/lib/docker)\n"
+                "      --podman-root DIR        podman's files (default /var/lib/containers)\n"
+                "      --pods-root DIR          the kubelet's pod log directories (default /var/log/pods)\n"
+                "      --no-identity            do not resolve containers, pods and units\n"
                 "      --ringbuf-size BYTES     size of the event ring buffer (default 4194304)\n"
+                "      --rules-dir DIR          load *.rules from DIR instead of the default\n"
+                "                               /etc, /run and /usr/lib cwatch/rules.d (repeatable;\n"
+                "                               the first has the highest priority)\n"
+                "      --no-rules               do not run the detection rules\n"
+                "      --metrics ADDRESS        serve Prometheus metrics on ADDRESS:PORT (or [IPV6]:PORT)\n"
+                "      --graph FORMAT           print the TCP connection graph (dot or json) at exit\n"
+                "                               instead of the records\n"
                 "      --debug                  log debug messages\n"
                 "  -h, --help                   show this help\n"
                 "      --version                show the version\n\n"
@@ -100,6 +125,15 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 { "debug", no_argument, NULL, ARG_DEBUG },
                 { "config", required_argument, NULL, ARG_CONFIG },
                 { "config-dir", required_argument, NULL, ARG_CONFIG_DIR },
+                { "rules-dir", required_argument, NULL, ARG_RULES_DIR },
+                { "no-rules", no_argument, NULL, ARG_NO_RULES },
+                { "metrics", required_argument, NULL, ARG_METRICS },
+                { "graph", required_argument, NULL, ARG_GRAPH },
+                { "container", required_argument, NULL, 'c' },
+                { "docker-root", required_argument, NULL, ARG_DOCKER_ROOT },
+                { "podman-root", required_argument, NULL, ARG_PODMAN_ROOT },
+                { "pods-root", required_argument, NULL, ARG_PODS_ROOT },
+                { "no-identity", no_argument, NULL, ARG_NO_IDENTITY },
                 {}
         };
         unsigned long long u;
@@ -115,7 +149,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
 
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "hf:i:d:p:", longopts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "hf:i:d:p:c:", longopts, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         print_help(out);
@@ -173,6 +207,21 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                         }
                         o->ringbuf_size = (uint32_t) u;
                         break;
+                case ARG_METRICS:
+                        if (metrics_parse_listen_address(optarg, &(struct sockaddr_storage) {}, &(socklen_t) { 0 }) < 0) {
+                                fprintf(err, "cwatchd: --metrics takes ADDRESS:PORT, [IPV6]:PORT or PORT, not '%s'\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->metrics_listen = optarg;
+                        break;
+                case ARG_GRAPH:
+                        if (graph_format_from_string(optarg) < 0) {
+                                fprintf(err, "cwatchd: unknown graph format '%s'; valid formats: dot json\n", optarg);
+                                return -EINVAL;
+                        }
+                        o->graph = optarg;
+                        break;
                 case ARG_DEBUG:
                         o->debug = true;
                         break;
@@ -181,6 +230,43 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                         break;
                 case ARG_CONFIG_DIR:
                         o->config_dir = optarg;
+                        break;
+                case 'c':
+                        if (!*optarg || strlen(optarg) > 255 || strchr(optarg, '/')) {
+                                fprintf(err, "cwatchd: --container takes a container name or id, not '%s'\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->container = optarg;
+                        break;
+                case ARG_DOCKER_ROOT:
+                case ARG_PODMAN_ROOT:
+                case ARG_PODS_ROOT:
+                        if (optarg[0] != '/') {
+                                fprintf(err, "cwatchd: --%s-root takes an absolute directory, not '%s'\n",
+                                        c == ARG_DOCKER_ROOT ? "docker" : c == ARG_PODMAN_ROOT ? "podman" : "pods",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        if (c == ARG_DOCKER_ROOT)
+                                o->docker_root = optarg;
+                        else if (c == ARG_PODMAN_ROOT)
+                                o->podman_root = optarg;
+                        else
+                                o->pods_root = optarg;
+                        break;
+                case ARG_NO_IDENTITY:
+                        o->no_identity = true;
+                        break;
+                case ARG_RULES_DIR:
+                        if (o->n_rules_dirs >= OPTIONS_MAX_RULES_DIRS) {
+                                fprintf(err, "cwatchd: at most %d --rules-dir options\n", OPTIONS_MAX_RULES_DIRS);
+                                return -EINVAL;
+                        }
+                        o->rules_dirs[o->n_rules_dirs++] = optarg;
+                        break;
+                case ARG_NO_RULES:
+                        o->no_rules = true;
                         break;
                 case '?':
                         if (optopt && optopt < 0x100)
@@ -196,8 +282,22 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
 
         if (optind >= argc)
                 return 0;
+        if (streq(argv[optind], "rules")) {
+                if (optind + 1 >= argc || !streq(argv[optind + 1], "check")) {
+                        fprintf(err, "cwatchd: 'rules' takes the command 'check FILE...'\n");
+                        return -EINVAL;
+                }
+                if (optind + 2 >= argc) {
+                        fprintf(err, "cwatchd: rules check needs at least one rule file\n");
+                        return -EINVAL;
+                }
+                o->mode = MODE_RULES_CHECK;
+                o->check_files = argv + optind + 2;
+                o->n_check_files = argc - optind - 2;
+                return 0;
+        }
         if (!streq(argv[optind], "run")) {
-                fprintf(err, "cwatchd: unknown command '%s'; valid commands: run\n", argv[optind]);
+                fprintf(err, "cwatchd: unknown command '%s'; valid commands: run, rules check\n", argv[optind]);
                 return -EINVAL;
         }
         o->mode = MODE_RUN;
@@ -213,6 +313,10 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                         dup = dup || streq(o->tracers[j], argv[i]);
                 if (!dup && o->n_tracers < OPTIONS_MAX_TRACERS)
                         o->tracers[o->n_tracers++] = argv[i];
+        }
+        if (o->container && o->no_identity) {
+                fprintf(err, "cwatchd: --container needs identity; drop --no-identity\n");
+                return -EINVAL;
         }
         if (o->n_tracers == 0) {
                 fprintf(err, "cwatchd: run needs at least one tracer; ");

@@ -8,10 +8,12 @@
 #include "sink/format.h"
 
 #define OPTIONS_MAX_TRACERS 16
+#define OPTIONS_MAX_RULES_DIRS 8
 
 enum run_mode {
         MODE_SERVICE,           /* no verb: the systemd service */
         MODE_RUN,               /* cwatchd run TRACER...: foreground output */
+        MODE_RULES_CHECK,       /* cwatchd rules check FILE...: offline validation */
 };
 
 struct options {
@@ -24,10 +26,22 @@ struct options {
         const char *sort;       /* aggregating tracers: column to sort rows by */
         size_t top;             /* aggregating tracers: rows per interval */
         int pid;                /* > 0: only this process */
+        const char *container;  /* only this container (name or id prefix) */
+        const char *docker_root;        /* where the runtimes keep their files; NULL: default */
+        const char *podman_root;
+        const char *pods_root;
+        bool no_identity;       /* do not resolve containers, pods and units */
         uint32_t ringbuf_size;
+        const char *metrics_listen;     /* --metrics ADDRESS: serve /metrics there */
+        const char *graph;              /* --graph dot|json: print the connection graph at exit */
         bool debug;
         const char *config_file;        /* service: instead of /etc/cwatch/cwatchd.conf */
         const char *config_dir;         /* service: instead of /etc/cwatch/cwatchd.conf.d */
+        const char *rules_dirs[OPTIONS_MAX_RULES_DIRS];  /* highest priority first; none: the default */
+        size_t n_rules_dirs;
+        bool no_rules;
+        char **check_files;     /* rules check */
+        size_t n_check_files;
 };
 
 #define DEFAULT_INTERVAL_NS (UINT64_C(3) * 1000000000)

@@ -4,11 +4,14 @@
 #include "run.h"
 #include "manager.h"
 #include "probe.h"
-#include "detect/builtin-exec.h"
-#include "sink/alert-print.h"
+#include "detect/detect.h"
+#include "sink/alert-format.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
+#include "metrics/graph.h"
+#include "metrics/http-server.h"
+#include "metrics/metrics.h"
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
@@ -39,6 +42,24 @@ static void report_drops(struct manager *m)
                 log_warning("%" PRIu64 " malformed events ignored", m->malformed_events);
 }
 
+static void print_graph(struct manager *m, enum graph_format format)
+{
+        _cleanup_free_ struct conn_edge *edges = NULL;
+        struct strbuf b = {};
+        size_t n;
+
+        /* halves still waiting for their other side are final now */
+        conn_tracker_expire(&m->metrics->connections, UINT64_MAX);
+        if (conn_tracker_edges_since(&m->metrics->connections, 0, &edges, &n) < 0) {
+                log_error_errno(ENOMEM, "Failed to build the connection graph: %m");
+                return;
+        }
+        graph_render(&b, format, edges, n);
+        fputs(b.data ?: "", stdout);
+        fflush(stdout);
+        strbuf_free(&b);
+}
+
 int run_foreground(const struct options *o)
 {
         _cleanup_(manager_freep) struct manager *m = NULL;
@@ -67,13 +88,11 @@ int run_foreground(const struct options *o)
         if (r < 0)
                 return 1;
         formatter_init(&formatter, o->format, stdout);
-        m->formatter = &formatter;
+        /* with --graph, stdout carries the graph alone */
+        m->formatter = o->graph ? NULL : &formatter;
         m->pid_filter = o->pid;
         m->top = o->top;
         m->sort_key = o->sort;
-        (void) manager_add_detector(m, &builtin_exec_detector);
-        (void) manager_add_alert_sink(m, &(struct alert_sink) {
-                .name = "foreground", .send = alert_print_send, .userdata = &formatter });
 
         if (sd_event_add_signal(m->event, &sigint, SIGINT, on_signal, NULL) < 0 ||
             sd_event_add_signal(m->event, &sigterm, SIGTERM, on_signal, NULL) < 0) {
@@ -89,6 +108,21 @@ int run_foreground(const struct options *o)
                 }
         }
 
+        if (!o->no_identity) {
+                struct identity_config ic = {
+                        .roots = { .docker = o->docker_root, .podman = o->podman_root, .pods = o->pods_root },
+                        .container_filter = o->container,
+                };
+
+                r = manager_enable_identity(m, &ic);
+                if (r < 0 && o->container) {
+                        log_error_errno(r, "Cannot filter by container without identity: %m");
+                        goto out;
+                }
+                if (r < 0)
+                        log_warning_errno(r, "Identity is off (no container, pod or unit names), ignoring: %m");
+        }
+
         for (size_t i = 0; i < o->n_tracers; i++) {
                 r = manager_start_tracer(m, o->tracers[i]);
                 if (r < 0) {
@@ -97,6 +131,28 @@ int run_foreground(const struct options *o)
                 }
                 strbuf_printf(&names, "%s%s", i ? " " : "", o->tracers[i]);
         }
+        if (!o->no_rules) {
+                struct rules_paths paths = { o->rules_dirs, o->n_rules_dirs };
+                struct alert_sink sink = { "foreground", formatter_alert_sink_send, &formatter };
+                struct strbuf errors = {};
+
+                /* alerts join the records on stdout (not with --graph, which has stdout alone) */
+                r = m->formatter ? manager_add_alert_sink(m, &sink) : 0;
+                if (r >= 0)
+                        r = detect_enable(m, o->n_rules_dirs > 0 ? &paths : NULL, NULL, &errors);
+                if (errors.len > 0)
+                        fputs(errors.data, stderr);
+                strbuf_free(&errors);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to load the rules: %m");
+                        goto out;
+                }
+        }
+        if (o->metrics_listen) {
+                r = metrics_server_start(m, o->metrics_listen);
+                if (r < 0)
+                        goto out;
+        }
         log_info("tracing: %s (press Ctrl-C to stop)", names.data);
 
         r = sd_event_loop(m->event);
@@ -104,6 +160,8 @@ int run_foreground(const struct options *o)
                 log_error_errno(r, "Event loop failed: %m");
         (void) manager_drain(m);
         report_drops(m);
+        if (o->graph)
+                print_graph(m, graph_format_from_string(o->graph));
 out:
         /* detach before the formatter goes */
         m = manager_free(m);

@@ -7,6 +7,8 @@
 #include "probe.h"
 #include "bus/bus-manager.h"
 #include "detect/builtin-exec.h"
+#include "detect/detect.h"
+#include "metrics/http-server.h"
 #include "sink/journal.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
@@ -115,6 +117,22 @@ int service_reload(struct service *s, struct conf_error *err)
                 log_error("Failed to reload the configuration, keeping the last good one: %s", err->text);
                 return r;
         }
+        if (s->manager->detect) {
+                struct strbuf errors = {};
+
+                /* all or nothing: a bad rule file keeps both the old rules and the old configuration */
+                r = detect_reload(s->manager->detect, &errors);
+                if (r < 0) {
+                        snprintf(err->text, sizeof(err->text), "%s",
+                                 errors.data ? strtok(errors.data, "\n") : "the rules did not load");
+                        log_error("Failed to reload the rules, keeping the last good ones: %s",
+                                  errors.data ?: "unknown error");
+                        strbuf_free(&errors);
+                        config_done(&new);
+                        return r;
+                }
+                strbuf_free(&errors);
+        }
         if (new.ringbuf_size != s->config.ringbuf_size)
                 log_notice("RingBufferSize= changes only take effect on restart");
         old = s->config;
@@ -170,6 +188,24 @@ static int journal_alert_send(const struct alert *a, void *userdata)
         r = journal_sink_send(a, NULL);
         if (r >= 0)
                 s->alerts_sent_to_journal++;
+        return r;
+}
+
+/* The rule engine; when the rules cannot be loaded, the built-in exec detection keeps watching. */
+static int service_enable_detection(struct service *s)
+{
+        struct strbuf errors = {};
+        int r;
+
+        r = detect_enable(s->manager, NULL, NULL, &errors);
+        if (r < 0) {
+                log_error_errno(r, "Failed to load the rules, falling back to the built-in detection: %m\n%s",
+                                errors.data ?: "");
+                r = manager_add_detector(s->manager, &builtin_exec_detector);
+                if (r < 0)
+                        log_error_errno(r, "Failed to add the built-in detection: %m");
+        }
+        strbuf_free(&errors);
         return r;
 }
 
@@ -244,9 +280,21 @@ int service_run(const struct options *o)
         }
         (void) sd_event_source_set_enabled(s.status_source, SD_EVENT_ON);
 
-        (void) manager_add_detector(s.manager, &builtin_exec_detector);
         (void) manager_add_alert_sink(s.manager, &(struct alert_sink) {
                 .name = "journal", .send = journal_alert_send, .userdata = &s });
+
+        r = manager_enable_identity(s.manager, &(struct identity_config) {});
+        if (r < 0)
+                log_warning_errno(r, "Identity is off (no container, pod or unit names), ignoring: %m");
+
+        r = service_enable_detection(&s);
+        if (r < 0)
+                goto finish;
+
+        /* the socket of cwatchd.socket when systemd passed one, else [Metrics] Listen= */
+        r = metrics_server_start(s.manager, s.config.metrics_listen);
+        if (r < 0)
+                log_warning_errno(r, "Serving no metrics: %m");
 
         /* the bus is how people steer us, but tracing and the journal work without it */
         r = bus_manager_setup(&s);

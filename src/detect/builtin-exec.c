@@ -106,8 +106,8 @@ static int builtin_exec_on_record(struct manager *m, const struct record *r, voi
                 .cmdline = column_str(r, "args", &cmdline),
         };
         a.cgroup_id = r->cgroup_id;
-        if (r->cgroup_id && m->identity_lookup)
-                a.identity = m->identity_lookup(m, r->cgroup_id);
+        if (r->cgroup_id && m->identity)
+                a.identity = identity_lookup(m->identity, r->cgroup_id);
         a.event = r;
         strbuf_printf(&message, "%s: %s executed from %s (pid %" PRIu32 ", uid %" PRIu32 "%s%s)",
                       a.rule, a.process.exe ?: "?", where, a.process.pid, a.process.uid,

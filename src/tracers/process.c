@@ -11,16 +11,17 @@
 #include "shared/log.h"
 
 enum {
-        COL_PID, COL_PPID, COL_UID, COL_COMM, COL_EXIT_CODE, COL_EXE, COL_ARGS,
+        COL_PID, COL_CONTAINER_NAME, COL_PPID, COL_UID, COL_COMM, COL_EXIT_CODE, COL_EXE, COL_ARGS,
         COL_TID, COL_GID, COL_EUID, COL_ARGC, COL_ARGS_TRUNCATED, COL_EXE_DELETED, COL_EXE_MEMFD,
         COL_EXE_SETUID, COL_STDIN, COL_STDOUT, COL_STDERR, COL_SIGNAL, COL_CORE_DUMPED,
         COL_LIFETIME_NS, COL_CGROUP_ID, COL_MNT_NS, COL_PID_NS, COL_NET_NS,
-        COL_CONTAINER_NAME, COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
+        COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
         _COL_MAX,
 };
 
 static const struct column process_columns[_COL_MAX] = {
         [COL_PID] = { "pid", VALUE_U64, 7 },
+        [COL_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(-14),
         [COL_PPID] = { "ppid", VALUE_U64, 7 },
         [COL_UID] = { "uid", VALUE_U64, 5 },
         [COL_COMM] = { "comm", VALUE_STR, -16 },
@@ -45,7 +46,6 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_MNT_NS] = { "mnt_ns", VALUE_U64, 0 },
         [COL_PID_NS] = { "pid_ns", VALUE_U64, 0 },
         [COL_NET_NS] = { "net_ns", VALUE_U64, 0 },
-        [COL_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(0),
         [COL_CONTAINER_ID] = COLUMN_CONTAINER_ID,
         [COL_RUNTIME] = COLUMN_RUNTIME,
         [COL_IMAGE] = COLUMN_IMAGE,

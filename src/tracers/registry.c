@@ -4,10 +4,14 @@
 #include "shared/macro.h"
 
 extern const struct tracer_ops process_tracer_ops;
+extern const struct tracer_ops tcp_tracer_ops;
+extern const struct tracer_ops syscalls_tracer_ops;
 
 /* One line per tracer; the index is stamped on its events, so append only. */
 const struct tracer_ops *const tracer_registry[] = {
         &process_tracer_ops,
+        &tcp_tracer_ops,
+        &syscalls_tracer_ops,
 };
 
 const size_t tracer_registry_size = ELEMENTSOF(tracer_registry);

@@ -1,11 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What all tracers share: the ring buffer hand-over and drop accounting. */
 #include <stdlib.h>
+#include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
 #include "daemon/manager.h"
+#include "identity/identity.h"
 #include "shared/log.h"
+
+int bpf_object_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t size)
+{
+        struct btf *btf = bpf_object__btf(obj);
+        struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
+        const struct btf_var_secinfo *vs;
+        const struct btf_type *sec;
+        size_t map_size;
+        char *data;
+        int id;
+
+        if (!btf || !map)
+                return -ENOENT;
+        id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+        if (id < 0)
+                return -ENOENT;
+        sec = btf__type_by_id(btf, id);
+        vs = btf_var_secinfos(sec);
+        for (unsigned i = 0; i < btf_vlen(sec); i++, vs++) {
+                const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+                if (!streq(btf__name_by_offset(btf, var->name_off), name))
+                        continue;
+                data = (char *) bpf_map__initial_value(map, &map_size);
+                if (!data || vs->size != size || vs->offset + size > map_size)
+                        return -EINVAL;
+                memcpy(data + vs->offset, value, size);
+                return 0;
+        }
+        return -ENOENT;
+}
 
 int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
 {
@@ -17,6 +51,20 @@ int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
         r = bpf_map__reuse_fd(map, t->manager->ringbuf_fd);
         if (r < 0)
                 return log_error_errno(r, "%s: failed to share the ring buffer: %m", t->ops->name);
+
+        /* --container: share the identity's map of wanted cgroups and switch the check on */
+        map = bpf_object__find_map_by_name(obj, "cgroup_allow");
+        if (map && t->manager->identity && identity_allow_map_fd(t->manager->identity) >= 0) {
+                uint8_t on = 1;
+
+                r = bpf_map__reuse_fd(map, identity_allow_map_fd(t->manager->identity));
+                if (r < 0)
+                        return log_error_errno(r, "%s: failed to share the container filter: %m", t->ops->name);
+                r = bpf_object_set_rodata(obj, "cw_cgroup_filter", &on, sizeof(on));
+                if (r < 0)
+                        return log_error_errno(r, "%s: failed to switch the container filter on: %m",
+                                               t->ops->name);
+        }
         return 0;
 }
 

@@ -55,11 +55,15 @@ extern const size_t tracer_registry_size;
 /* Index of the tracer called name in the registry, or -ENOENT. */
 int tracer_registry_find(const char *name);
 
-/* Makes obj use the manager's shared ring buffer and stamps its events with t->index. */
+/* Makes obj use the manager's shared ring buffer, and with a --container filter the shared map of
+ * wanted cgroups (common.bpf.h cw_cgroup_allowed()). Tracers still set cw_tracer_id themselves. */
 int tracer_prepare_object(struct tracer *t, struct bpf_object *obj);
 /* Remembers obj's drop counter so that tracer_drops() can read it. */
 int tracer_loaded_object(struct tracer *t, struct bpf_object *obj);
 /* Ring-buffer reserve failures of this tracer, over all its runs. */
 uint64_t tracer_drops(const struct tracer *t);
+/* Sets the const volatile global name of obj before load, found through the object's BTF;
+ * -ENOENT when obj has no such variable. */
+int bpf_object_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t size);
 /* Sums a per-CPU u64 array entry. */
 int bpf_percpu_sum(int map_fd, uint32_t key, uint64_t *ret);

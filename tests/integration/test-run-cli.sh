@@ -28,7 +28,7 @@ daemon=$!
 for _ in $(seq 100); do grep -q 'tracing: process' "$err" && break; sleep 0.05; done
 /bin/true
 wait $daemon || fail "table run failed"
-grep -Eq '^\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]{12}\] \[info\] event +pid +ppid' "$out" || fail "no table header"
+grep -Eq '^\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]{12}\] \[info\] event +pid +container_name +ppid' "$out" || fail "no table header"
 
 # bad usage exits 2 with the valid choices
 "$CWATCHD" run nosuch 2>"$err"; [ $? = 2 ] || fail "unknown tracer did not exit 2"

@@ -49,6 +49,11 @@ static int tt_record_hook(struct manager *m, const struct record *r, void *userd
 
 void tt_setup(struct tt *t, const char *const *tracers)
 {
+        tt_setup_identity(t, tracers, &(struct identity_config) {});
+}
+
+void tt_setup_identity(struct tt *t, const char *const *tracers, const struct identity_config *identity)
+{
         int r;
 
         *t = (struct tt) {};
@@ -60,6 +65,13 @@ void tt_setup(struct tt *t, const char *const *tracers)
         }
         t->m->record_hook = tt_record_hook;
         t->m->record_hook_userdata = t;
+        if (identity) {
+                r = manager_enable_identity(t->m, identity);
+                if (r < 0) {
+                        fprintf(stderr, "FAIL: identity: %s\n", strerror(-r));
+                        exit(1);
+                }
+        }
         for (; *tracers; tracers++) {
                 r = manager_start_tracer(t->m, *tracers);
                 if (r < 0) {

@@ -18,8 +18,11 @@ struct tt {
 
 /* Exits 77 (skip) unless root with BTF; mounts nothing. */
 void tt_require_privileges(void);
-/* Starts the named tracers (NULL-terminated). Fails the test on error. */
+/* Starts identity with the default roots and the named tracers (NULL-terminated). Fails the test on
+ * error. */
 void tt_setup(struct tt *t, const char *const *tracers);
+/* The same with this identity configuration (NULL: identity off). */
+void tt_setup_identity(struct tt *t, const char *const *tracers, const struct identity_config *identity);
 void tt_done(struct tt *t);
 
 typedef bool (*tt_predicate)(struct tt *t, void *userdata);

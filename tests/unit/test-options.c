@@ -80,6 +80,34 @@ static void test_help_and_version(void **state)
         assert_non_null(strstr(p.out, CWATCH_VERSION));
 }
 
+static void test_identity_options(void **state)
+{
+        struct parsed p = {};
+
+        PARSE(&p, "run", "process", "--container", "web1", "--docker-root", "/srv/docker",
+              "--podman-root", "/srv/containers", "--pods-root", "/srv/pods");
+        assert_int_equal(p.r, 0);
+        assert_string_equal(p.o.container, "web1");
+        assert_string_equal(p.o.docker_root, "/srv/docker");
+        assert_string_equal(p.o.podman_root, "/srv/containers");
+        assert_string_equal(p.o.pods_root, "/srv/pods");
+        assert_false(p.o.no_identity);
+
+        PARSE(&p, "run", "process", "-c", "3f2c1e9a");
+        assert_int_equal(p.r, 0);
+        assert_string_equal(p.o.container, "3f2c1e9a");
+
+        PARSE(&p, "run", "process", "--container", "");
+        assert_int_equal(p.r, -EINVAL);
+        assert_non_null(strstr(p.err, "--container takes a container name or id"));
+        PARSE(&p, "run", "process", "--docker-root", "relative/dir");
+        assert_int_equal(p.r, -EINVAL);
+        assert_non_null(strstr(p.err, "--docker-root takes an absolute directory, not 'relative/dir'"));
+        PARSE(&p, "run", "process", "--container", "web1", "--no-identity");
+        assert_int_equal(p.r, -EINVAL);
+        assert_non_null(strstr(p.err, "--container needs identity"));
+}
+
 static void test_errors(void **state)
 {
         struct parsed p = {};
@@ -127,6 +155,7 @@ int main(void)
                 cmocka_unit_test(test_run_options_anywhere),
                 cmocka_unit_test(test_no_verb_is_service),
                 cmocka_unit_test(test_help_and_version),
+                cmocka_unit_test(test_identity_options),
                 cmocka_unit_test(test_errors),
         };
 

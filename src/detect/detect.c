@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "detect.h"
+#include "daemon/manager.h"
+#include "shared/log.h"
+#include "shared/timeutil.h"
+#include "tracers/tracer.h"
+
+struct detect {
+        struct manager *manager;
+        struct detect_engine *engine;
+        struct proctable *procs;
+        char **dirs;
+        size_t n_dirs;
+        uint64_t records, matches;
+        struct strbuf scratch;
+};
+
+static const char *const default_dirs[] = { RULES_DIR_ADMIN, RULES_DIR_RUNTIME, RULES_DIR_VENDOR };
+const struct rules_paths rules_paths_default = { default_dirs, 3 };
+
+const struct detect_catalog *detect_registry_catalog(void)
+{
+        static struct detect_event_schema events[64];
+        static struct detect_catalog catalog;
+        size_t n = 0;
+
+        if (catalog.events)
+                return &catalog;
+        for (size_t i = 0; i < tracer_registry_size; i++) {
+                const struct tracer_ops *ops = tracer_registry[i];
+
+                for (size_t j = 0; ops->schema && ops->events && ops->events[j] && n < ELEMENTSOF(events); j++)
+                        events[n++] = (struct detect_event_schema) { ops->events[j], ops->schema };
+        }
+        catalog = (struct detect_catalog) { events, n };
+        return &catalog;
+}
+
+static int deliver_to_sinks(const struct alert *a, void *userdata)
+{
+        return manager_raise_alert(userdata, a);
+}
+
+static void report_inactive(const struct detect_engine *e)
+{
+        const char *const *ev;
+        size_t n = detect_engine_inactive_events(e, &ev);
+
+        for (size_t i = 0; i < n; i++)
+                log_notice("No tracer provides event '%s': rules on it are inactive", ev[i]);
+}
+
+static void apply_watched_paths(struct detect *d)
+{
+        char **paths = NULL;
+        size_t n = 0;
+
+        if (detect_engine_watched_paths(d->engine, &paths, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++)
+                log_debug("rules watch opens under %s", paths[i]);
+        /* the files tracer takes these once it is in the registry:
+         * files_tracer_set_watched_paths(manager_find_tracer(d->manager, "files"), paths, n) */
+        for (size_t i = 0; i < n; i++)
+                free(paths[i]);
+        free(paths);
+}
+
+size_t detect_engine_swap(struct detect *d, struct detect_engine *e)
+{
+        detect_engine_free(d->engine);
+        d->engine = e;
+        apply_watched_paths(d);
+        return detect_engine_n_rules(e);
+}
+
+const struct detect_engine *detect_get_engine(const struct detect *d)
+{
+        return d->engine;
+}
+
+int detect_reload(struct detect *d, struct strbuf *errors)
+{
+        struct rules_paths paths = { (const char *const *) d->dirs, d->n_dirs };
+        struct detect_engine *e = NULL;
+        int r;
+
+        r = detect_engine_load(&e, &paths, detect_registry_catalog(), errors);
+        if (r < 0)
+                return r;
+        report_inactive(e);
+        log_info("Loaded %zu rules", detect_engine_swap(d, e));
+        return 0;
+}
+
+struct detect *detect_free(struct detect *d)
+{
+        if (!d)
+                return NULL;
+        detect_engine_free(d->engine);
+        proctable_free(d->procs);
+        for (size_t i = 0; i < d->n_dirs; i++)
+                free(d->dirs[i]);
+        free(d->dirs);
+        strbuf_free(&d->scratch);
+        free(d);
+        return NULL;
+}
+
+int detect_enable(struct manager *m, const struct rules_paths *paths,
+                  const struct alert_pipeline_config *pipeline, struct strbuf *errors)
+{
+        struct detect *d;
+        int r;
+
+        if (!paths)
+                paths = &rules_paths_default;
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+        d->manager = m;
+        d->dirs = calloc(paths->n_dirs ?: 1, sizeof(*d->dirs));
+        r = d->dirs ? proctable_new(&d->procs, PROCTABLE_DEFAULT_MAX) : -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < paths->n_dirs; i++) {
+                d->dirs[i] = strdup(paths->dirs[i]);
+                d->n_dirs = i + 1;
+                if (!d->dirs[i])
+                        r = -ENOMEM;
+        }
+        if (r >= 0)
+                r = detect_reload(d, errors);
+        if (r >= 0 && (r = proctable_scan(d->procs, "/proc")) < 0)
+                log_warning_errno(r, "Failed to scan /proc, ignoring: %m");
+        if (r >= 0 && !m->alert_pipeline)
+                r = alert_pipeline_new(&m->alert_pipeline, m->event, pipeline, deliver_to_sinks, m);
+        if (r < 0) {
+                detect_free(d);
+                return r;
+        }
+        detect_free(m->detect);
+        m->detect = d;
+        return 0;
+}
+
+static const struct value *col(const struct record *r, const char *name)
+{
+        int i = schema_find_column(r->schema, name);
+
+        return i >= 0 && r->values[i].present ? &r->values[i] : NULL;
+}
+
+static char *value_strdup(const struct value *v)
+{
+        return v && v->str ? strndup(v->str, v->len) : NULL;
+}
+
+/* What an alert is about, for its signature: a path, a peer, a syscall target, else the command. */
+static char *record_object(const struct record *r, const char *cmdline)
+{
+        static const char *const keys[] = { "path", "filename", "target", "source" };
+        const struct value *v, *port;
+        char *s = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                if ((v = col(r, keys[i])) && v->str && r->schema->columns[schema_find_column(r->schema, keys[i])].type == VALUE_STR)
+                        return value_strdup(v);
+        if ((v = col(r, "daddr")) && v->str) {
+                port = col(r, "dport");
+                if (asprintf(&s, "%.*s:%" PRIu64, (int) v->len, v->str, port ? port->u : 0) < 0)
+                        return NULL;
+                return s;
+        }
+        if ((v = col(r, "syscall")) && v->str) {
+                const struct value *t = col(r, "target_pid");
+
+                if (asprintf(&s, "%.*s:%s", (int) v->len, v->str, t ? "pid" : "") < 0)
+                        return NULL;
+                return s;
+        }
+        return cmdline ? strdup(cmdline) : NULL;
+}
+
+struct match_ctx {
+        struct detect *d;
+        const struct identity *identity;
+};
+
+static void fill_process(struct alert_process *p, const struct proc_entry *e)
+{
+        *p = (struct alert_process) {
+                .pid = e->pid, .ppid = e->ppid, .uid = e->uid, .comm = e->comm, .exe = e->exe, .cmdline = e->cmdline,
+        };
+}
+
+static int on_match(const struct detect_match *match, const struct record *r, void *userdata)
+{
+        struct match_ctx *mc = userdata;
+        struct detect *d = mc->d;
+        const struct value *pid = col(r, "pid"), *v;
+        const struct proc_entry *self = pid ? proctable_get(d->procs, pid->u) : NULL, *e;
+        _cleanup_free_ char *exe = NULL, *comm = NULL, *cmdline = NULL, *object = NULL;
+        struct alert a = {
+                .time_ns = r->time_ns ?: now_realtime_ns(),
+                .count = 1,
+                .rule = match->rule,
+                .message_id = CWATCH_MESSAGE_RULE_ALERT,
+                .severity = match->severity,
+                .mitre = match->mitre,
+                .message = match->message,
+                .identity = mc->identity,
+                .cgroup_id = r->cgroup_id,
+                .event = r,
+        };
+
+        d->matches++;
+        if (self)
+                fill_process(&a.process, self);
+        a.process.pid = pid ? pid->u : 0;
+        /* the event's own values are fresher than the table's */
+        if ((v = col(r, "ppid")))
+                a.process.ppid = v->u;
+        if ((v = col(r, "uid")))
+                a.process.uid = v->u;
+        if ((v = col(r, "comm")) && (comm = value_strdup(v)))
+                a.process.comm = comm;
+        if ((v = col(r, "exe")) && (exe = value_strdup(v)))
+                a.process.exe = exe;
+        if ((v = col(r, "args")) && v->str) {
+                strbuf_reset(&d->scratch);
+                argv_join(&d->scratch, v->str, v->len, PROCTABLE_CMDLINE_MAX);
+                if (!d->scratch.oom && (cmdline = strdup(d->scratch.data ?: "")))
+                        a.process.cmdline = cmdline;
+        }
+        e = proctable_get(d->procs, a.process.ppid);
+        for (; e && a.n_ancestors < ALERT_MAX_ANCESTORS; e = proctable_get(d->procs, e->ppid)) {
+                fill_process(&a.ancestors[a.n_ancestors++], e);
+                if (e->ppid == e->pid)
+                        break;
+        }
+        object = record_object(r, a.process.cmdline);
+        if (!mc->d->manager->alert_pipeline)
+                return manager_raise_alert(d->manager, &a);
+        return alert_pipeline_submit(d->manager->alert_pipeline, &a, object);
+}
+
+int detect_on_record(struct detect *d, const struct record *r)
+{
+        struct manager *m = d->manager;
+        struct match_ctx mc = { .d = d };
+        uint64_t now = now_monotonic_ns();
+        int k;
+
+        d->records++;
+        proctable_update(d->procs, r, now);
+        proctable_expire(d->procs, now);
+        if (!d->engine)
+                return 0;
+        if (r->cgroup_id && m->identity)
+                mc.identity = identity_lookup(m->identity, r->cgroup_id);
+        k = detect_engine_eval(d->engine, r, d->procs, on_match, &mc);
+        return k < 0 ? k : 0;
+}
+
+void detect_get_stats(const struct detect *d, struct detect_stats *ret)
+{
+        *ret = (struct detect_stats) {
+                .records = d->records, .matches = d->matches, .rules = detect_engine_n_rules(d->engine),
+        };
+        proctable_get_stats(d->procs, &ret->procs);
+        if (d->manager->alert_pipeline)
+                alert_pipeline_get_stats(d->manager->alert_pipeline, &ret->alerts);
+}
+
+struct proctable *detect_get_proctable(struct detect *d)
+{
+        return d->procs;
+}
+
+int rules_check_files(char *const *files, size_t n_files, FILE *out, FILE *err)
+{
+        _cleanup_(detect_engine_freep) struct detect_engine *e = NULL;
+        struct strbuf errors = {};
+        const char *const *ev;
+        size_t n;
+        int r;
+
+        r = detect_engine_load_files(&e, files, n_files, detect_registry_catalog(), &errors);
+        if (errors.len > 0)
+                fputs(errors.data, err);
+        strbuf_free(&errors);
+        if (r < 0) {
+                if (r != -EINVAL)
+                        fprintf(err, "rules check failed: %s\n", strerror(-r));
+                return -EINVAL;
+        }
+        n = detect_engine_inactive_events(e, &ev);
+        for (size_t i = 0; i < n; i++)
+                fprintf(err, "warning: no tracer in this build provides event '%s'; rules on it are not checked "
+                        "against a schema and stay inactive\n", ev[i]);
+        fprintf(out, "%zu rules in %zu files: OK\n", detect_engine_n_rules(e), n_files);
+        return 0;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The rule engine: rule files parsed once into conditions indexed by event, evaluated on every
+ * record. See man/cwatch.rules.5 for the language. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "alert/alert.h"
+#include "sink/record.h"
+#include "shared/strbuf.h"
+
+struct detect_engine;
+struct proctable;
+
+/* Directories searched for *.rules, highest priority first: a file name found in an earlier
+ * directory hides the same name in later ones; an empty file or a symlink to /dev/null masks. */
+struct rules_paths {
+        const char *const *dirs;
+        size_t n_dirs;
+};
+
+/* An event that rules may name, and the schema of its records. */
+struct detect_event_schema {
+        const char *event;
+        const struct schema *schema;
+};
+
+struct detect_catalog {
+        const struct detect_event_schema *events;
+        size_t n_events;
+};
+
+/* Loads every rule file under paths (in file-name order, drop-in semantics). On error returns
+ * -EINVAL with "file:line:column: message" lines in errors. */
+int detect_engine_load(struct detect_engine **ret, const struct rules_paths *paths,
+                       const struct detect_catalog *catalog, struct strbuf *errors);
+/* Loads exactly these files, in this order, as one set. */
+int detect_engine_load_files(struct detect_engine **ret, char *const *files, size_t n_files,
+                             const struct detect_catalog *catalog, struct strbuf *errors);
+/* Loads rules from memory (name appears in errors). */
+int detect_engine_load_string(struct detect_engine **ret, const char *name, const char *text, size_t len,
+                              const struct detect_catalog *catalog, struct strbuf *errors);
+struct detect_engine *detect_engine_free(struct detect_engine *e);
+DEFINE_POINTER_CLEANUP(struct detect_engine, detect_engine_free);
+
+size_t detect_engine_n_rules(const struct detect_engine *e);
+/* Events that rules name but no tracer in the catalog provides (such rules never fire). */
+size_t detect_engine_inactive_events(const struct detect_engine *e, const char *const **ret);
+
+/* A rule that matched a record. */
+struct detect_match {
+        const char *rule;
+        enum alert_severity severity;
+        const char *mitre;              /* NULL if none */
+        const char *message;            /* rendered */
+        const char *const *tags;
+        size_t n_tags;
+};
+
+typedef int (*detect_match_fn)(const struct detect_match *m, const struct record *r, void *userdata);
+
+/* Evaluates the rules of r's event; calls fn for each rule that matches. pt may be NULL.
+ * Returns the number of matches, or the first negative value fn returned. */
+int detect_engine_eval(const struct detect_engine *e, const struct record *r, const struct proctable *pt,
+                       detect_match_fn fn, void *userdata);
+
+/* Rule information for listings (cwatchctl rules list). */
+struct detect_rule_info {
+        const char *name;
+        const char *file;
+        unsigned line;
+        enum alert_severity severity;
+        const char *mitre;
+        const char *description;
+        const char *const *events;
+        size_t n_events;
+        bool enabled;
+};
+size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_info *ret, size_t n);
+
+/* Path prefixes that rules on the event "open" can match (for the files tracer's in-kernel
+ * filter): "/" when some rule can match any path, none when no rule looks at opens. The caller
+ * frees the array and its strings. */
+int detect_engine_watched_paths(const struct detect_engine *e, char ***ret, size_t *ret_n);

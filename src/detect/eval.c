@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Evaluation of resolved conditions on records. Absent strings read as "", absent numbers make
+ * every comparison false, absent booleans read as false. */
+#include <inttypes.h>
+#include <string.h>
+#include "rules.h"
+#include "proctable.h"
+
+struct eval_ctx {
+        const struct record *r;
+        const struct proctable *pt;
+        bool self_done, parent_done, cmdline_done;
+        const struct proc_entry *self, *parent;
+        const char *cmdline;
+        size_t cmdline_len, args_offset;
+        char cmdline_buf[PROCTABLE_CMDLINE_MAX + 1];
+};
+
+bool glob_match(const char *p, const char *s, size_t len)
+{
+        const char *star_p = NULL;
+        size_t i = 0, star_i = 0;
+
+        for (;;) {
+                if (*p == '*') {
+                        star_p = ++p;
+                        star_i = i;
+                        continue;
+                }
+                if (i == len) {
+                        if (*p == '\0')
+                                return true;
+                        goto backtrack;
+                }
+                if (*p == '\0')
+                        goto backtrack;
+                if (*p == '?') {
+                        p++, i++;
+                        continue;
+                }
+                if (*p == '[') {
+                        const char *q = p + 1;
+                        bool neg = *q == '!' || *q == '^', hit = false;
+
+                        if (neg)
+                                q++;
+                        do {
+                                if (q[0] && q[1] == '-' && q[2] && q[2] != ']') {
+                                        hit |= (unsigned char) s[i] >= (unsigned char) q[0] &&
+                                               (unsigned char) s[i] <= (unsigned char) q[2];
+                                        q += 3;
+                                } else if (*q) {
+                                        hit |= s[i] == *q;
+                                        q++;
+                                }
+                        } while (*q && *q != ']');
+                        if (*q != ']') {
+                                /* no closing bracket: a literal '[' */
+                                if (s[i] != '[')
+                                        goto backtrack;
+                                p++, i++;
+                                continue;
+                        }
+                        if (hit == neg)
+                                goto backtrack;
+                        p = q + 1, i++;
+                        continue;
+                }
+                if (*p == '\\' && p[1])
+                        p++;
+                if (*p == s[i]) {
+                        p++, i++;
+                        continue;
+                }
+backtrack:
+                if (!star_p || star_i >= len)
+                        return false;
+                p = star_p;
+                i = ++star_i;
+        }
+}
+
+static const struct value *column(const struct eval_ctx *c, int col)
+{
+        const struct value *v;
+
+        if (col < 0)
+                return NULL;
+        v = &c->r->values[col];
+        return v->present ? v : NULL;
+}
+
+static uint32_t ctx_pid(const struct eval_ctx *c, const struct field_ref *f)
+{
+        const struct value *v = column(c, f->pid_column);
+
+        return v && v->u <= UINT32_MAX ? (uint32_t) v->u : 0;
+}
+
+static const struct proc_entry *ctx_self(struct eval_ctx *c, const struct field_ref *f)
+{
+        if (!c->self_done) {
+                c->self_done = true;
+                c->self = c->pt ? proctable_get(c->pt, ctx_pid(c, f)) : NULL;
+        }
+        return c->self;
+}
+
+static const struct proc_entry *ctx_parent(struct eval_ctx *c, const struct field_ref *f)
+{
+        if (!c->parent_done) {
+                const struct proc_entry *self = ctx_self(c, f);
+                const struct value *ppid = column(c, f->ppid_column);
+                uint32_t p = ppid ? (uint32_t) ppid->u : self ? self->ppid : 0;
+
+                c->parent_done = true;
+                c->parent = c->pt && p ? proctable_get(c->pt, p) : NULL;
+        }
+        return c->parent;
+}
+
+static void ctx_cmdline(struct eval_ctx *c, const struct field_ref *f)
+{
+        const struct value *v = column(c, f->column);
+
+        if (c->cmdline_done)
+                return;
+        c->cmdline_done = true;
+        if (v && v->str) {
+                size_t n = MIN(v->len, (size_t) PROCTABLE_CMDLINE_MAX), o = 0;
+
+                c->args_offset = SIZE_MAX;
+                for (size_t i = 0; i < n; i++) {
+                        if (v->str[i] == '\0') {
+                                if (i + 1 == n)
+                                        break;
+                                if (c->args_offset == SIZE_MAX)
+                                        c->args_offset = o + 1;
+                                c->cmdline_buf[o++] = ' ';
+                        } else
+                                c->cmdline_buf[o++] = v->str[i];
+                }
+                c->cmdline_buf[o] = '\0';
+                c->cmdline = c->cmdline_buf;
+                c->cmdline_len = o;
+                if (c->args_offset == SIZE_MAX)
+                        c->args_offset = o;
+                return;
+        }
+        {
+                const struct proc_entry *e = ctx_self(c, f);
+                const char *sp;
+
+                if (!e || !e->cmdline)
+                        return;
+                c->cmdline = e->cmdline;
+                c->cmdline_len = strlen(e->cmdline);
+                sp = strchr(e->cmdline, ' ');
+                c->args_offset = sp ? (size_t) (sp - e->cmdline) + 1 : c->cmdline_len;
+        }
+}
+
+static bool str_of(const char *s, const char **ret, size_t *ret_len)
+{
+        if (!s)
+                return false;
+        *ret = s;
+        *ret_len = strlen(s);
+        return true;
+}
+
+/* The value of a string field; false when absent. */
+static bool get_str(struct eval_ctx *c, const struct field_ref *f, const char **s, size_t *len)
+{
+        const struct value *v = column(c, f->column);
+        const struct proc_entry *e;
+
+        switch (f->id) {
+        case FIELD_COLUMN:
+                if (!v)
+                        return false;
+                *s = v->str;
+                *len = v->len;
+                return true;
+        case FIELD_BASENAME:
+                if (!v)
+                        return false;
+                *s = path_basename(v->str, v->len, len);
+                return true;
+        case FIELD_PROC_EXE:
+        case FIELD_PROC_NAME:
+                if (v) {
+                        *s = v->str;
+                        *len = v->len;
+                } else if (!(e = ctx_self(c, f)) || !str_of(e->exe, s, len))
+                        return false;
+                if (f->id == FIELD_PROC_NAME)
+                        *s = path_basename(*s, *len, len);
+                return true;
+        case FIELD_PROC_COMM:
+                if (v) {
+                        *s = v->str;
+                        *len = v->len;
+                        return true;
+                }
+                return (e = ctx_self(c, f)) && str_of(e->comm, s, len);
+        case FIELD_PROC_CMDLINE:
+        case FIELD_PROC_ARGS:
+                ctx_cmdline(c, f);
+                if (!c->cmdline)
+                        return false;
+                *s = c->cmdline;
+                *len = c->cmdline_len;
+                if (f->id == FIELD_PROC_ARGS) {
+                        *s += c->args_offset;
+                        *len -= c->args_offset;
+                }
+                return true;
+        case FIELD_PROC_STDIN:
+        case FIELD_PROC_STDOUT:
+        case FIELD_PROC_STDERR:
+                if (v) {
+                        *s = v->str;
+                        *len = v->len;
+                        return true;
+                }
+                return (e = ctx_self(c, f)) && str_of(e->stdio[f->id - FIELD_PROC_STDIN], s, len);
+        case FIELD_PARENT_EXE:
+        case FIELD_PARENT_NAME:
+                if (!(e = ctx_parent(c, f)) || !str_of(e->exe, s, len))
+                        return false;
+                if (f->id == FIELD_PARENT_NAME)
+                        *s = path_basename(*s, *len, len);
+                return true;
+        case FIELD_PARENT_CMDLINE:
+                return (e = ctx_parent(c, f)) && str_of(e->cmdline, s, len);
+        case FIELD_PARENT_COMM:
+                return (e = ctx_parent(c, f)) && str_of(e->comm, s, len);
+        default:
+                return false;
+        }
+}
+
+static bool get_num(struct eval_ctx *c, const struct field_ref *f, __int128 *ret)
+{
+        const struct value *v = column(c, f->column);
+        const struct proc_entry *e;
+
+        if (v && f->column >= 0) {
+                if (c->r->schema->columns[f->column].type == VALUE_S64)
+                        *ret = v->i;
+                else
+                        *ret = v->u;
+                return true;
+        }
+        switch (f->id) {
+        case FIELD_PROC_PPID:
+                if (!(e = ctx_self(c, f)))
+                        return false;
+                *ret = e->ppid;
+                return true;
+        case FIELD_PROC_UID:
+                if (!(e = ctx_self(c, f)))
+                        return false;
+                *ret = e->uid;
+                return true;
+        case FIELD_PARENT_PID:
+                if (!(e = ctx_parent(c, f)))
+                        return false;
+                *ret = e->pid;
+                return true;
+        default:
+                return false;
+        }
+}
+
+static bool get_bool(struct eval_ctx *c, const struct field_ref *f)
+{
+        const struct value *v = column(c, f->column);
+        const struct proc_entry *e;
+
+        if (v)
+                return v->u != 0;
+        if (f->column >= 0 && f->id == FIELD_COLUMN)
+                return false;
+        e = ctx_self(c, f);
+        if (!e)
+                return false;
+        switch (f->id) {
+        case FIELD_PROC_EXE_MEMFD: return e->flags & PROC_EXE_MEMFD;
+        case FIELD_PROC_EXE_DELETED: return e->flags & PROC_EXE_DELETED;
+        case FIELD_PROC_EXE_SETUID: return e->flags & PROC_EXE_SETUID;
+        default: return false;
+        }
+}
+
+static bool str_test(enum cmp_op op, const struct literal *l, const char *s, size_t len)
+{
+        switch (op) {
+        case OP_EQ:
+        case OP_NE:
+        case OP_IN:
+                return l->len == len && memcmp(l->str, s, len) == 0;
+        case OP_GLOB:
+                return glob_match(l->str, s, len);
+        case OP_STARTSWITH:
+                return l->len <= len && memcmp(l->str, s, l->len) == 0;
+        case OP_ENDSWITH:
+                return l->len <= len && memcmp(l->str, s + len - l->len, l->len) == 0;
+        case OP_CONTAINS:
+                return l->len == 0 || memmem(s, len, l->str, l->len) != NULL;
+        default:
+                return false;
+        }
+}
+
+static bool str_any(const struct node *n, const char *s, size_t len)
+{
+        for (size_t i = 0; i < n->n_values; i++)
+                if (str_test(n->op, &n->values[i], s, len))
+                        return true;
+        return false;
+}
+
+/* For string sets: does any element pass? */
+static bool set_any(struct eval_ctx *c, const struct node *n)
+{
+        const struct field_ref *f = &n->ref;
+
+        if (f->id == FIELD_ANCESTORS || f->id == FIELD_ANCESTORS_NAME) {
+                const struct proc_entry *e = ctx_parent(c, f);
+
+                for (int depth = 0; e && depth < RULES_MAX_ANCESTORS; depth++) {
+                        if (e->exe) {
+                                size_t len = strlen(e->exe);
+                                const char *s = e->exe;
+
+                                if (f->id == FIELD_ANCESTORS_NAME)
+                                        s = path_basename(s, len, &len);
+                                if (str_any(n, s, len))
+                                        return true;
+                        }
+                        if (e->ppid == 0 || e->ppid == e->pid)
+                                break;
+                        e = proctable_get(c->pt, e->ppid);
+                }
+                return false;
+        }
+        /* argv: the column on exec, else the process table's command line split at spaces */
+        {
+                const struct value *v = column(c, f->column);
+                const char *s, *end, *p;
+                char sep = '\0';
+
+                if (v && v->str) {
+                        s = v->str;
+                        end = s + v->len;
+                } else {
+                        const struct proc_entry *e = ctx_self(c, f);
+
+                        if (!e || !e->cmdline)
+                                return false;
+                        s = e->cmdline;
+                        end = s + strlen(s);
+                        sep = ' ';
+                }
+                while (s < end) {
+                        p = memchr(s, sep, end - s);
+                        if (!p)
+                                p = end;
+                        if (str_any(n, s, p - s))
+                                return true;
+                        s = p + 1;
+                }
+                return false;
+        }
+}
+
+static bool cmp_eval(struct eval_ctx *c, const struct node *n)
+{
+        switch (n->ref.type) {
+        case FT_STR: {
+                const char *s = "";
+                size_t len = 0;
+                bool hit;
+
+                (void) get_str(c, &n->ref, &s, &len);
+                hit = str_any(n, s, len);
+                return n->op == OP_NE ? !hit : hit;
+        }
+        case FT_STRSET: {
+                bool hit = set_any(c, n);
+
+                return n->op == OP_NE ? !hit : hit;
+        }
+        case FT_BOOL: {
+                bool b = get_bool(c, &n->ref);
+
+                if (n->op == OP_TRUE)
+                        return b;
+                return n->op == OP_EQ ? b == (n->values[0].boolean == 1) : b != (n->values[0].boolean == 1);
+        }
+        case FT_NUM: {
+                __int128 v, l;
+
+                if (!get_num(c, &n->ref, &v))
+                        return false;
+                if (n->op == OP_IN) {
+                        for (size_t i = 0; i < n->n_values; i++)
+                                if (v == n->values[i].num)
+                                        return true;
+                        return false;
+                }
+                l = n->values[0].num;
+                switch (n->op) {
+                case OP_EQ: return v == l;
+                case OP_NE: return v != l;
+                case OP_LT: return v < l;
+                case OP_LE: return v <= l;
+                case OP_GT: return v > l;
+                case OP_GE: return v >= l;
+                case OP_BITAND: return (v & l) != 0;
+                default: return false;
+                }
+        }
+        }
+        return false;
+}
+
+static bool eval(struct eval_ctx *c, const struct node *n)
+{
+        for (;;) {
+                switch (n->kind) {
+                case NODE_CMP:
+                        return cmp_eval(c, n);
+                case NODE_NOT:
+                        return !eval(c, n->a);
+                case NODE_AND:
+                        if (!eval(c, n->a))
+                                return false;
+                        n = n->b;
+                        break;
+                case NODE_OR:
+                        if (eval(c, n->a))
+                                return true;
+                        n = n->b;
+                        break;
+                default:
+                        return false;
+                }
+        }
+}
+
+static void ctx_init(struct eval_ctx *c, const struct record *r, const struct proctable *pt)
+{
+        /* not "= {}": clearing the command-line buffer would cost more than the whole evaluation */
+        c->r = r;
+        c->pt = pt;
+        c->self_done = c->parent_done = c->cmdline_done = false;
+        c->self = c->parent = NULL;
+        c->cmdline = NULL;
+        c->cmdline_len = c->args_offset = 0;
+}
+
+bool node_eval(const struct node *n, const struct record *r, const struct proctable *pt)
+{
+        struct eval_ctx c;
+
+        ctx_init(&c, r, pt);
+        return eval(&c, n);
+}
+
+static void put_clean(struct strbuf *b, const char *s, size_t len)
+{
+        for (size_t i = 0; i < len; i++)
+                strbuf_putc(b, (unsigned char) s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
+}
+
+void message_render(const struct compiled_rule *cr, const struct record *r, const struct proctable *pt,
+                    struct strbuf *b)
+{
+        struct eval_ctx c;
+
+        ctx_init(&c, r, pt);
+        for (size_t i = 0; i < cr->n_message; i++) {
+                const struct msg_part *m = &cr->message[i];
+                const char *s;
+                size_t len;
+                __int128 v;
+
+                if (m->text) {
+                        strbuf_puts(b, m->text);
+                        continue;
+                }
+                switch (m->ref.type) {
+                case FT_STR:
+                        if (get_str(&c, &m->ref, &s, &len) && len > 0)
+                                put_clean(b, s, len);
+                        else
+                                strbuf_putc(b, '-');
+                        break;
+                case FT_NUM:
+                        if (get_num(&c, &m->ref, &v))
+                                strbuf_printf(b, "%" PRId64, (int64_t) v);
+                        else
+                                strbuf_putc(b, '-');
+                        break;
+                case FT_BOOL:
+                        strbuf_puts(b, get_bool(&c, &m->ref) ? "true" : "false");
+                        break;
+                case FT_STRSET:
+                        if (m->ref.id == FIELD_PROC_ARGV) {
+                                struct field_ref f = m->ref;
+
+                                f.id = FIELD_PROC_CMDLINE;
+                                if (get_str(&c, &f, &s, &len))
+                                        put_clean(b, s, len);
+                                else
+                                        strbuf_putc(b, '-');
+                        } else {
+                                const struct proc_entry *e = ctx_parent(&c, &m->ref);
+                                int depth = 0;
+
+                                for (; e && depth < RULES_MAX_ANCESTORS; depth++) {
+                                        strbuf_puts(b, depth ? " < " : "");
+                                        strbuf_puts(b, e->exe ?: e->comm);
+                                        if (e->ppid == 0 || e->ppid == e->pid)
+                                                break;
+                                        e = proctable_get(pt, e->ppid);
+                                }
+                                if (depth == 0 && !e)
+                                        strbuf_putc(b, '-');
+                        }
+                        break;
+                }
+        }
+}

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "proctable.h"
+#include "shared/macro.h"
+
+struct exited {
+        uint32_t pid;
+        uint64_t exit_ns;
+};
+
+struct proctable {
+        struct proc_entry *slots;       /* open addressing, linear probing */
+        size_t mask;
+        size_t n_entries, max_entries;
+        struct exited *exits;           /* FIFO of exited processes, max_entries long */
+        size_t exits_head, n_exits;
+        uint64_t inserts, full;
+};
+
+static size_t pid_hash(uint32_t pid)
+{
+        uint64_t h = pid * UINT64_C(0x9e3779b97f4a7c15);
+
+        return (size_t) (h >> 32);
+}
+
+int proctable_new(struct proctable **ret, size_t max_entries)
+{
+        struct proctable *t;
+        size_t cap = 64;
+
+        if (max_entries == 0)
+                max_entries = PROCTABLE_DEFAULT_MAX;
+        while (cap < max_entries * 2)
+                cap <<= 1;
+        t = calloc(1, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        t->slots = calloc(cap, sizeof(*t->slots));
+        t->exits = calloc(max_entries, sizeof(*t->exits));
+        if (!t->slots || !t->exits) {
+                free(t->slots);
+                free(t->exits);
+                free(t);
+                return -ENOMEM;
+        }
+        t->mask = cap - 1;
+        t->max_entries = max_entries;
+        *ret = t;
+        return 0;
+}
+
+static void entry_clear(struct proc_entry *e)
+{
+        free(e->exe);
+        free(e->cmdline);
+        *e = (struct proc_entry) {};
+}
+
+struct proctable *proctable_free(struct proctable *t)
+{
+        if (!t)
+                return NULL;
+        for (size_t i = 0; i <= t->mask; i++)
+                if (t->slots[i].pid)
+                        entry_clear(&t->slots[i]);
+        free(t->slots);
+        free(t->exits);
+        free(t);
+        return NULL;
+}
+
+static struct proc_entry *slot_find(const struct proctable *t, uint32_t pid)
+{
+        for (size_t i = pid_hash(pid) & t->mask;; i = (i + 1) & t->mask) {
+                if (t->slots[i].pid == pid)
+                        return &t->slots[i];
+                if (t->slots[i].pid == 0)
+                        return NULL;
+        }
+}
+
+const struct proc_entry *proctable_get(const struct proctable *t, uint32_t pid)
+{
+        return pid == 0 ? NULL : slot_find(t, pid);
+}
+
+/* The entry of pid, created empty if needed; NULL when the table is full. */
+static struct proc_entry *slot_get(struct proctable *t, uint32_t pid)
+{
+        size_t i;
+
+        for (i = pid_hash(pid) & t->mask; t->slots[i].pid; i = (i + 1) & t->mask)
+                if (t->slots[i].pid == pid)
+                        return &t->slots[i];
+        if (t->n_entries >= t->max_entries) {
+                t->full++;
+                return NULL;
+        }
+        t->slots[i] = (struct proc_entry) { .pid = pid };
+        t->n_entries++;
+        t->inserts++;
+        return &t->slots[i];
+}
+
+static void slot_remove(struct proctable *t, struct proc_entry *e)
+{
+        size_t i = e - t->slots, j = i;
+
+        entry_clear(e);
+        t->n_entries--;
+        /* backward-shift deletion keeps probe chains intact without tombstones */
+        for (;;) {
+                size_t home;
+
+                j = (j + 1) & t->mask;
+                if (t->slots[j].pid == 0)
+                        break;
+                home = pid_hash(t->slots[j].pid) & t->mask;
+                if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+                        t->slots[i] = t->slots[j];
+                        t->slots[j] = (struct proc_entry) {};
+                        i = j;
+                }
+        }
+}
+
+static void expire_front(struct proctable *t)
+{
+        struct exited *x = &t->exits[t->exits_head];
+        struct proc_entry *e = slot_find(t, x->pid);
+
+        if (e && (e->flags & PROC_EXITED) && e->exit_ns == x->exit_ns)
+                slot_remove(t, e);
+        t->exits_head = (t->exits_head + 1) % t->max_entries;
+        t->n_exits--;
+}
+
+void proctable_expire(struct proctable *t, uint64_t now_ns)
+{
+        while (t->n_exits > 0 && t->exits[t->exits_head].exit_ns + PROCTABLE_EXIT_GRACE_NS <= now_ns)
+                expire_front(t);
+}
+
+const char *path_basename(const char *s, size_t len, size_t *ret_len)
+{
+        const char *slash = memrchr(s, '/', len);
+
+        if (!slash) {
+                *ret_len = len;
+                return s;
+        }
+        *ret_len = len - (slash + 1 - s);
+        return slash + 1;
+}
+
+size_t argv_join(struct strbuf *b, const char *argv, size_t len, size_t max)
+{
+        size_t start = b->len, args = SIZE_MAX;
+
+        if (len > max)
+                len = max;
+        for (size_t i = 0; i < len; i++) {
+                if (argv[i] == '\0') {
+                        if (i + 1 == len)
+                                break;
+                        if (args == SIZE_MAX)
+                                args = b->len - start + 1;
+                        strbuf_putc(b, ' ');
+                } else
+                        strbuf_putc(b, argv[i]);
+        }
+        return args == SIZE_MAX ? b->len - start : args;
+}
+
+static char *strndup_or_null(const char *s, size_t len)
+{
+        return s ? strndup(s, len) : NULL;
+}
+
+static const struct value *col(const struct record *r, const char *name)
+{
+        int i = schema_find_column(r->schema, name);
+
+        return i >= 0 && r->values[i].present ? &r->values[i] : NULL;
+}
+
+static const char *stdio_kind(const struct value *v)
+{
+        static const char *const kinds[] = { "none", "file", "pipe", "socket", "tty", "other" };
+
+        if (!v)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
+                if (v->len == strlen(kinds[i]) && memcmp(v->str, kinds[i], v->len) == 0)
+                        return kinds[i];
+        return "other";
+}
+
+static void set_comm(struct proc_entry *e, const struct value *v)
+{
+        if (v)
+                snprintf(e->comm, sizeof(e->comm), "%.*s", (int) MIN(v->len, sizeof(e->comm) - 1), v->str);
+}
+
+static void update_exec(struct proctable *t, const struct record *r, uint32_t pid)
+{
+        const struct value *v;
+        struct proc_entry *e = slot_get(t, pid);
+        struct strbuf b = {};
+
+        if (!e)
+                return;
+        e->flags &= ~(PROC_EXITED | PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID);
+        if ((v = col(r, "ppid")))
+                e->ppid = v->u;
+        if ((v = col(r, "uid")))
+                e->uid = v->u;
+        set_comm(e, col(r, "comm"));
+        free(e->exe);
+        v = col(r, "exe");
+        e->exe = v ? strndup_or_null(v->str, v->len) : NULL;
+        free(e->cmdline);
+        e->cmdline = NULL;
+        if ((v = col(r, "args"))) {
+                argv_join(&b, v->str, v->len, PROCTABLE_CMDLINE_MAX);
+                if (!b.oom)
+                        e->cmdline = strdup(b.data ?: "");
+                strbuf_free(&b);
+        }
+        if ((v = col(r, "exe_memfd")) && v->u)
+                e->flags |= PROC_EXE_MEMFD;
+        if ((v = col(r, "exe_deleted")) && v->u)
+                e->flags |= PROC_EXE_DELETED;
+        if ((v = col(r, "exe_setuid")) && v->u)
+                e->flags |= PROC_EXE_SETUID;
+        e->stdio[0] = stdio_kind(col(r, "stdin"));
+        e->stdio[1] = stdio_kind(col(r, "stdout"));
+        e->stdio[2] = stdio_kind(col(r, "stderr"));
+}
+
+static void copy_from_parent(struct proc_entry *e, const struct proc_entry *p)
+{
+        e->uid = p->uid;
+        e->flags = p->flags & (PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID);
+        memcpy(e->comm, p->comm, sizeof(e->comm));
+        e->exe = p->exe ? strdup(p->exe) : NULL;
+        e->cmdline = p->cmdline ? strdup(p->cmdline) : NULL;
+        memcpy(e->stdio, p->stdio, sizeof(e->stdio));
+}
+
+static void update_fork(struct proctable *t, const struct record *r, uint32_t pid)
+{
+        const struct value *ppid = col(r, "ppid");
+        const struct proc_entry *p;
+        struct proc_entry *e;
+
+        if (!ppid)
+                return;
+        e = slot_get(t, pid);
+        if (!e)
+                return;
+        /* a recycled pid: start afresh */
+        free(e->exe);
+        free(e->cmdline);
+        *e = (struct proc_entry) { .pid = pid, .ppid = ppid->u };
+        p = slot_find(t, ppid->u);
+        if (p)
+                copy_from_parent(e, p);
+        else
+                set_comm(e, col(r, "comm"));
+}
+
+static void update_exit(struct proctable *t, uint32_t pid, uint64_t now_ns)
+{
+        struct proc_entry *e = slot_find(t, pid);
+
+        if (!e || (e->flags & PROC_EXITED))
+                return;
+        if (t->n_exits == t->max_entries)
+                expire_front(t);
+        e->flags |= PROC_EXITED;
+        e->exit_ns = now_ns;
+        t->exits[(t->exits_head + t->n_exits) % t->max_entries] = (struct exited) { pid, now_ns };
+        t->n_exits++;
+}
+
+void proctable_update(struct proctable *t, const struct record *r, uint64_t now_ns)
+{
+        const char *ev = record_event(r);
+        const struct value *pid;
+
+        if (!ev || !streq(r->schema->event, "process"))
+                return;
+        pid = col(r, "pid");
+        if (!pid || pid->u == 0 || pid->u > UINT32_MAX)
+                return;
+        if (streq(ev, "exec"))
+                update_exec(t, r, pid->u);
+        else if (streq(ev, "fork"))
+                update_fork(t, r, pid->u);
+        else if (streq(ev, "exit"))
+                update_exit(t, pid->u, now_ns);
+}
+
+static ssize_t read_small_file(int dirfd, const char *path, char *buf, size_t size)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+        size_t n = 0;
+
+        if (fd < 0)
+                return -errno;
+        while (n < size - 1) {
+                ssize_t k = read(fd, buf + n, size - 1 - n);
+
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        break;
+                n += k;
+        }
+        buf[n] = '\0';
+        return n;
+}
+
+static void scan_one(struct proctable *t, int dirfd, uint32_t pid)
+{
+        char buf[4096], exe[PATH_MAX];
+        struct proc_entry *e;
+        struct strbuf b = {};
+        ssize_t n;
+        char *p;
+
+        n = read_small_file(dirfd, "stat", buf, sizeof(buf));
+        if (n <= 0)
+                return;
+        /* "pid (comm) state ppid ...": comm may hold anything, so look for the last ')' */
+        p = strrchr(buf, ')');
+        if (!p)
+                return;
+        e = slot_get(t, pid);
+        if (!e)
+                return;
+        sscanf(p + 1, " %*c %" SCNu32, &e->ppid);
+        *p = '\0';
+        if ((p = strchr(buf, '(')))
+                snprintf(e->comm, sizeof(e->comm), "%s", p + 1);
+        n = readlinkat(dirfd, "exe", exe, sizeof(exe) - 1);
+        if (n > 0) {
+                exe[n] = '\0';
+                if (strneq(exe, "/memfd:", 7))
+                        e->flags |= PROC_EXE_MEMFD;
+                else if (n > 10 && streq(exe + n - 10, " (deleted)"))
+                        e->flags |= PROC_EXE_DELETED;
+                e->exe = strdup(exe);
+        }
+        n = read_small_file(dirfd, "cmdline", buf, sizeof(buf));
+        if (n > 0) {
+                argv_join(&b, buf, n, PROCTABLE_CMDLINE_MAX);
+                if (!b.oom)
+                        e->cmdline = strdup(b.data ?: "");
+                strbuf_free(&b);
+        }
+        n = read_small_file(dirfd, "status", buf, sizeof(buf));
+        if (n > 0 && (p = strstr(buf, "\nUid:")))
+                sscanf(p + 5, "%" SCNu32, &e->uid);
+}
+
+int proctable_scan(struct proctable *t, const char *proc_dir)
+{
+        DIR *d = opendir(proc_dir ?: "/proc");
+        struct dirent *de;
+
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                char *end;
+                unsigned long pid = strtoul(de->d_name, &end, 10);
+                int fd;
+
+                if (*end || pid == 0 || pid > UINT32_MAX)
+                        continue;
+                fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                if (!slot_find(t, pid))
+                        scan_one(t, fd, pid);
+                close(fd);
+        }
+        closedir(d);
+        return 0;
+}
+
+void proctable_get_stats(const struct proctable *t, struct proctable_stats *ret)
+{
+        *ret = (struct proctable_stats) { .entries = t->n_entries, .inserts = t->inserts, .full = t->full };
+}

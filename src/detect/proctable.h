@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The processes of the host as the process tracer reports them (plus a /proc scan at start):
+ * parent and ancestors of any pid for the rules and the alerts. Bounded; an exited process
+ * stays for a short grace so that its late events still resolve. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sink/record.h"
+#include "shared/strbuf.h"
+
+#define PROCTABLE_DEFAULT_MAX 32768
+#define PROCTABLE_EXIT_GRACE_NS (UINT64_C(5) * 1000000000)
+#define PROCTABLE_CMDLINE_MAX 1024
+
+enum proc_flags {
+        PROC_EXE_MEMFD = 1 << 0,
+        PROC_EXE_DELETED = 1 << 1,
+        PROC_EXE_SETUID = 1 << 2,
+        PROC_EXITED = 1 << 3,
+};
+
+struct proc_entry {
+        uint32_t pid;           /* 0: free slot */
+        uint32_t ppid;
+        uint32_t uid;
+        uint32_t flags;         /* enum proc_flags */
+        char comm[16];
+        char *exe;              /* NULL: unknown */
+        char *cmdline;          /* argv joined by spaces, NULL: unknown */
+        const char *stdio[3];   /* static strings: "socket", "pipe", "tty", "file", ...; NULL unknown */
+        uint64_t exit_ns;       /* monotonic time of exit (PROC_EXITED) */
+};
+
+struct proctable_stats {
+        size_t entries;
+        uint64_t inserts;
+        uint64_t full;          /* processes not tracked because the table was full */
+};
+
+struct proctable;
+
+int proctable_new(struct proctable **ret, size_t max_entries);
+struct proctable *proctable_free(struct proctable *t);
+
+/* Adds every process in /proc (dir: "/proc", or another root for tests). */
+int proctable_scan(struct proctable *t, const char *proc_dir);
+/* Updates the table from a record of the process tracer (exec, fork, exit); other records are
+ * ignored. now_ns: monotonic time, for the exit grace. */
+void proctable_update(struct proctable *t, const struct record *r, uint64_t now_ns);
+/* Forgets processes that exited more than the grace ago. */
+void proctable_expire(struct proctable *t, uint64_t now_ns);
+
+const struct proc_entry *proctable_get(const struct proctable *t, uint32_t pid);
+void proctable_get_stats(const struct proctable *t, struct proctable_stats *ret);
+
+/* Basename of a path (the whole string when it has no '/'); for "/memfd:x (deleted)" the name too. */
+const char *path_basename(const char *s, size_t len, size_t *ret_len);
+/* argv (NUL-separated) joined by spaces into b, at most max bytes. Returns the offset where
+ * argv[1] starts in the joined text, or the length when there is none. */
+size_t argv_join(struct strbuf *b, const char *argv, size_t len, size_t max);

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internals of the rule engine shared by the parser, the evaluator and the loader: fields,
+ * the condition AST, rules compiled per event. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "alert/alert.h"
+#include "sink/record.h"
+#include "shared/strbuf.h"
+
+/* Limits against hostile rule files. */
+#define RULES_MAX_LINE 4096             /* bytes per line */
+#define RULES_MAX_VALUE 16384           /* bytes per value, continuation lines included */
+#define RULES_MAX_FILE_SIZE (1 << 20)
+#define RULES_MAX_FILES 256
+#define RULES_MAX_RULES 4096
+#define RULES_MAX_LIST_ITEMS 4096
+#define RULES_MAX_DEPTH 64              /* nesting of parentheses and 'not' */
+#define RULES_MAX_MACRO_DEPTH 16
+#define RULES_MAX_NODES 20000           /* per rule, after macro expansion */
+#define RULES_MAX_ERRORS 20
+#define RULES_MAX_ANCESTORS 16          /* proc.ancestors looks this far up */
+
+enum field_type {
+        FT_STR,
+        FT_NUM,
+        FT_BOOL,
+        FT_STRSET,      /* several strings (argv, ancestors): an operator holds if it holds for any */
+};
+
+enum field_id {
+        FIELD_COLUMN,           /* a column of the event's schema */
+        FIELD_BASENAME,         /* last component of a string column (file.name) */
+        FIELD_PROC_PID,
+        FIELD_PROC_PPID,
+        FIELD_PROC_UID,
+        FIELD_PROC_COMM,
+        FIELD_PROC_EXE,
+        FIELD_PROC_NAME,
+        FIELD_PROC_CMDLINE,
+        FIELD_PROC_ARGS,
+        FIELD_PROC_ARGV,
+        FIELD_PROC_STDIN,
+        FIELD_PROC_STDOUT,
+        FIELD_PROC_STDERR,
+        FIELD_PROC_EXE_MEMFD,
+        FIELD_PROC_EXE_DELETED,
+        FIELD_PROC_EXE_SETUID,
+        FIELD_PARENT_PID,
+        FIELD_PARENT_EXE,
+        FIELD_PARENT_NAME,
+        FIELD_PARENT_CMDLINE,
+        FIELD_PARENT_COMM,
+        FIELD_ANCESTORS,
+        FIELD_ANCESTORS_NAME,
+};
+
+/* A field as a rule names it, before it meets an event's schema. */
+struct field_def {
+        const char *name;       /* "proc.exe"; for prefix fields ("syscall.") the prefix */
+        enum field_id id;
+        const char *column;     /* the column that holds it, NULL: the column named after the prefix */
+        enum field_type type;   /* for fields not read from a column */
+        bool prefix;            /* name is a prefix: "syscall.ret" reads column "ret" */
+};
+
+/* A field resolved against one schema. */
+struct field_ref {
+        enum field_id id;
+        enum field_type type;
+        int column;             /* index in the schema, -1 when the process table answers */
+        int pid_column;         /* the schema's "pid" column, for the process table, or -1 */
+        int ppid_column;        /* the schema's "ppid" column, or -1 */
+};
+
+enum cmp_op {
+        OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+        OP_IN, OP_GLOB, OP_STARTSWITH, OP_ENDSWITH, OP_CONTAINS,
+        OP_BITAND,              /* numbers: (value & literal) != 0 */
+        OP_TRUE,                /* a boolean field on its own */
+        _OP_MAX,
+};
+
+struct literal {
+        char *str;              /* NUL-terminated copy of the text */
+        size_t len;
+        bool is_num;
+        int64_t num;            /* when is_num (hex "0x" allowed; negative allowed) */
+        int boolean;            /* 1 true/yes, 0 false/no, -1 neither */
+};
+
+struct source_pos {
+        const char *file;       /* owned by the engine */
+        unsigned line, column;
+};
+
+enum node_kind {
+        NODE_AND,
+        NODE_OR,
+        NODE_NOT,
+        NODE_CMP,
+};
+
+struct node {
+        enum node_kind kind;
+        struct node *a, *b;     /* AND, OR: both; NOT: a */
+
+        /* CMP */
+        const struct field_def *def;
+        char *field_name;       /* as written, e.g. "syscall.target_pid" */
+        struct field_ref ref;   /* after resolution */
+        enum cmp_op op;
+        struct literal *values;
+        size_t n_values;
+        struct source_pos pos;  /* of the field */
+};
+
+/* A message template: literal text and %field references. */
+struct msg_part {
+        char *text;             /* literal text, or NULL for a field */
+        const struct field_def *def;
+        char *field_name;
+        struct field_ref ref;
+};
+
+struct rule {
+        char *name;
+        struct source_pos pos;  /* the [Rule] line */
+        char **events;
+        size_t n_events;
+        enum alert_severity severity;
+        char *mitre;
+        char *description;
+        char *message;
+        struct source_pos message_pos;
+        char **tags;
+        size_t n_tags;
+        bool enabled;
+        struct node *condition;         /* parsed, unresolved; exceptions folded in */
+};
+
+/* A rule compiled for one event: condition and message resolved against its schema. */
+struct compiled_rule {
+        const struct rule *rule;
+        struct node *condition;
+        struct msg_part *message;
+        size_t n_message;
+};
+
+struct event_rules {
+        const char *event;
+        const struct schema *schema;
+        struct compiled_rule *rules;
+        size_t n_rules;
+};
+
+struct detect_engine {
+        struct rule *rules;
+        size_t n_rules;
+        struct event_rules *events;
+        size_t n_events;
+        char **files;           /* names used in source positions */
+        size_t n_files;
+        char **inactive_events; /* events no tracer provides (rules on them do nothing) */
+        size_t n_inactive_events;
+};
+
+/* Fields */
+const struct field_def *field_lookup(const char *name);
+/* Resolves def against schema; on failure returns -ENOENT and sets *why. */
+int field_resolve(const struct field_def *def, const char *name, const struct schema *schema,
+                  struct field_ref *ret, const char **why);
+const char *field_type_name(enum field_type t);
+const char *cmp_op_name(enum cmp_op op);
+
+/* AST */
+struct node *node_free(struct node *n);
+struct node *node_clone(const struct node *n, size_t *budget);
+void literal_free_array(struct literal *l, size_t n);
+
+void rule_free_contents(struct rule *r);
+
+/* Evaluation */
+struct proctable;
+struct eval_ctx;
+bool glob_match(const char *pattern, const char *s, size_t len);
+bool node_eval(const struct node *n, const struct record *r, const struct proctable *pt);
+/* Appends the rendered message of a compiled rule. */
+void message_render(const struct compiled_rule *c, const struct record *r, const struct proctable *pt,
+                    struct strbuf *b);

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The /metrics endpoint: libmicrohttpd without threads of its own, driven by the manager's
+ * sd-event loop through MHD's epoll fd and timeout. */
+#pragma once
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include "shared/macro.h"
+
+struct manager;
+struct metrics_server;
+
+#define METRICS_DEFAULT_PORT 9469
+#define METRICS_CONNECTION_LIMIT 32u
+#define METRICS_PER_IP_CONNECTION_LIMIT 16u
+#define METRICS_CONNECTION_MEMORY (16u * 1024)  /* request headers beyond this get 431 */
+#define METRICS_CONNECTION_TIMEOUT_SEC 10u
+
+/* Starts serving GET /metrics on the stream socket systemd passed (socket activation), else on
+ * listen_address ("127.0.0.1:9469", "[::1]:9469", or a port alone for 127.0.0.1), else not at all
+ * (listen_address NULL, "" or "no": returns 0 and serves nothing). Stores the server in the
+ * manager, which stops it when freed. */
+int metrics_server_start(struct manager *m, const char *listen_address);
+struct metrics_server *metrics_server_free(struct metrics_server *s);
+
+/* Parses a listen address as above into a socket address. */
+int metrics_parse_listen_address(const char *s, struct sockaddr_storage *ret, socklen_t *ret_len);
+/* The port the server listens on (tests bind port 0), or 0. */
+uint16_t metrics_server_port(const struct metrics_server *s);

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <string.h>
+#include "alert-format.h"
+#include "shared/timeutil.h"
+
+static void json_str_field(struct strbuf *b, const char *key, const char *v)
+{
+        if (!v)
+                return;
+        strbuf_printf(b, ",\"%s\":\"", key);
+        json_escape(b, v, strlen(v));
+        strbuf_putc(b, '"');
+}
+
+static void json_process(struct strbuf *b, const struct alert_process *p)
+{
+        strbuf_printf(b, "{\"pid\":%" PRIu32 ",\"ppid\":%" PRIu32 ",\"uid\":%" PRIu32, p->pid, p->ppid, p->uid);
+        json_str_field(b, "comm", p->comm);
+        json_str_field(b, "exe", p->exe);
+        json_str_field(b, "cmdline", p->cmdline);
+        strbuf_putc(b, '}');
+}
+
+static void format_alert_json(struct strbuf *b, const struct alert *a)
+{
+        const struct identity *id = a->identity;
+        char ts[40];
+
+        strbuf_printf(b, "{\"time\":\"%s\",\"event\":\"alert\"", format_timestamp_iso(ts, sizeof(ts), a->time_ns));
+        json_str_field(b, "id", a->id);
+        json_str_field(b, "rule", a->rule);
+        json_str_field(b, "severity", alert_severity_to_string(a->severity));
+        json_str_field(b, "mitre", a->mitre);
+        json_str_field(b, "message", a->message);
+        strbuf_printf(b, ",\"count\":%" PRIu64 ",\"summary\":%s", a->count, a->event ? "false" : "true");
+        strbuf_printf(b, ",\"first_seen\":\"%s\"", format_timestamp_iso(ts, sizeof(ts), a->first_seen_ns));
+        strbuf_printf(b, ",\"last_seen\":\"%s\"", format_timestamp_iso(ts, sizeof(ts), a->last_seen_ns));
+        strbuf_printf(b, ",\"pid\":%" PRIu32 ",\"ppid\":%" PRIu32 ",\"uid\":%" PRIu32,
+                      a->process.pid, a->process.ppid, a->process.uid);
+        json_str_field(b, "comm", a->process.comm);
+        json_str_field(b, "exe", a->process.exe);
+        json_str_field(b, "cmdline", a->process.cmdline);
+        if (id) {
+                json_str_field(b, "container_id", id->container_id);
+                json_str_field(b, "container_name", id->container_name);
+                json_str_field(b, "runtime", id->runtime);
+                json_str_field(b, "image", id->image);
+                json_str_field(b, "pod", id->pod);
+                json_str_field(b, "namespace", id->pod_namespace);
+                json_str_field(b, "unit", id->unit);
+        }
+        strbuf_puts(b, ",\"ancestors\":[");
+        for (size_t i = 0; i < a->n_ancestors; i++) {
+                if (i)
+                        strbuf_putc(b, ',');
+                json_process(b, &a->ancestors[i]);
+        }
+        strbuf_puts(b, "]}\n");
+}
+
+void format_alert(struct strbuf *b, enum output_format format, const struct alert *a)
+{
+        const char *sev = alert_severity_to_string(a->severity) ?: "warning";
+        const struct identity *id = a->identity;
+        char ts[40];
+
+        switch (format) {
+        case OUTPUT_JSON:
+                format_alert_json(b, a);
+                break;
+        case OUTPUT_CSV:
+                strbuf_printf(b, "%s,alert,", format_timestamp_iso(ts, sizeof(ts), a->time_ns));
+                csv_escape(b, a->rule ?: "", strlen(a->rule ?: ""));
+                strbuf_printf(b, ",%s,%s,%" PRIu64 ",%" PRIu32 ",", sev, a->mitre ?: "", a->count, a->process.pid);
+                csv_escape(b, a->process.exe ?: "", strlen(a->process.exe ?: ""));
+                strbuf_putc(b, ',');
+                csv_escape(b, a->message ?: "", strlen(a->message ?: ""));
+                strbuf_puts(b, "\r\n");
+                break;
+        case OUTPUT_TABLE:
+                strbuf_printf(b, "[%s] [%s] ALERT %s", format_timestamp(ts, sizeof(ts), a->time_ns), sev, a->rule);
+                if (a->mitre)
+                        strbuf_printf(b, " (%s)", a->mitre);
+                strbuf_puts(b, ": ");
+                text_escape(b, a->message ?: "", strlen(a->message ?: ""));
+                strbuf_printf(b, " [pid %" PRIu32, a->process.pid);
+                if (id && id->container_name)
+                        strbuf_printf(b, ", container %s", id->container_name);
+                strbuf_putc(b, ']');
+                if (!a->event)
+                        strbuf_printf(b, " repeated %" PRIu64 " times since %s", a->count,
+                                      format_timestamp(ts, sizeof(ts), a->first_seen_ns));
+                strbuf_putc(b, '\n');
+                break;
+        }
+}
+
+int formatter_alert_sink_send(const struct alert *a, void *userdata)
+{
+        struct formatter *f = userdata;
+        struct strbuf b = {};
+        int r = 0;
+
+        format_alert(&b, f->format, a);
+        if (b.oom)
+                r = -ENOMEM;
+        else if (fwrite(b.data, 1, b.len, f->out) != b.len)
+                r = -EIO;
+        strbuf_free(&b);
+        return r;
+}

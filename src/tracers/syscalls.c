@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The syscalls tracer: security-relevant system calls with decoded arguments and result. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "tracer.h"
+#include "decode.h"
+#include "syscall-names.h"
+#include "syscalls.h"
+#include "syscalls.skel.h"
+#include "daemon/manager.h"
+#include "shared/log.h"
+#include "shared/strbuf.h"
+
+enum {
+        COL_PID, COL_CONTAINER_NAME, COL_PPID, COL_UID, COL_COMM, COL_SYSCALL, COL_RET, COL_SUMMARY,
+        /* decoded arguments, in the order the summary shows them */
+        COL_REQUEST, COL_TARGET_PID, COL_FD, COL_NSTYPE, COL_SOURCE, COL_TARGET, COL_FSTYPE, COL_PATH,
+        COL_NAME, COL_BPF_CMD, COL_NEW_UID, COL_NEW_EUID, COL_NEW_SUID, COL_NEW_GID, COL_NEW_EGID,
+        COL_NEW_SGID, COL_MODE_TEXT, COL_FLAGS_TEXT,
+        /* not in the summary */
+        COL_MODE, COL_FLAGS, COL_ERROR_NAME, COL_PATH_TRUNCATED, COL_TID, COL_GID, COL_CGROUP_ID,
+        COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
+        _COL_MAX,
+};
+
+static const struct column syscalls_columns[_COL_MAX] = {
+        [COL_PID] = { "pid", VALUE_U64, 7 },
+        [COL_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(-14),
+        [COL_PPID] = { "ppid", VALUE_U64, 7 },
+        [COL_UID] = { "uid", VALUE_U64, 5 },
+        [COL_COMM] = { "comm", VALUE_STR, -16 },
+        [COL_SYSCALL] = { "syscall", VALUE_STR, -13 },
+        [COL_RET] = { "ret", VALUE_S64, 6 },
+        [COL_SUMMARY] = { "summary", VALUE_STR, -1 },
+        [COL_REQUEST] = { "request", VALUE_STR, 0 },
+        [COL_TARGET_PID] = { "target_pid", VALUE_U64, 0 },
+        [COL_FD] = { "fd", VALUE_S64, 0 },
+        [COL_NSTYPE] = { "nstype", VALUE_STR, 0 },
+        [COL_SOURCE] = { "source", VALUE_STR, 0 },
+        [COL_TARGET] = { "target", VALUE_STR, 0 },
+        [COL_FSTYPE] = { "fstype", VALUE_STR, 0 },
+        [COL_PATH] = { "path", VALUE_STR, 0 },
+        [COL_NAME] = { "name", VALUE_STR, 0 },
+        [COL_BPF_CMD] = { "bpf_cmd", VALUE_STR, 0 },
+        [COL_NEW_UID] = { "new_uid", VALUE_U64, 0 },
+        [COL_NEW_EUID] = { "new_euid", VALUE_U64, 0 },
+        [COL_NEW_SUID] = { "new_suid", VALUE_U64, 0 },
+        [COL_NEW_GID] = { "new_gid", VALUE_U64, 0 },
+        [COL_NEW_EGID] = { "new_egid", VALUE_U64, 0 },
+        [COL_NEW_SGID] = { "new_sgid", VALUE_U64, 0 },
+        [COL_MODE_TEXT] = { "mode_text", VALUE_STR, 0 },
+        [COL_FLAGS_TEXT] = { "flags_text", VALUE_STR, 0 },
+        [COL_MODE] = { "mode", VALUE_U64, 0 },
+        [COL_FLAGS] = { "flags", VALUE_U64, 0 },
+        [COL_ERROR_NAME] = { "error_name", VALUE_STR, 0 },
+        [COL_PATH_TRUNCATED] = { "path_truncated", VALUE_BOOL, 0 },
+        [COL_TID] = { "tid", VALUE_U64, 0 },
+        [COL_GID] = { "gid", VALUE_U64, 0 },
+        [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
+        [COL_CONTAINER_ID] = COLUMN_CONTAINER_ID,
+        [COL_RUNTIME] = COLUMN_RUNTIME,
+        [COL_IMAGE] = COLUMN_IMAGE,
+        [COL_POD] = COLUMN_POD,
+        [COL_NAMESPACE] = COLUMN_NAMESPACE,
+        [COL_UNIT] = COLUMN_UNIT,
+};
+
+static const struct schema syscalls_schema = SCHEMA("syscall", syscalls_columns);
+
+struct syscalls_tracer {
+        struct syscalls_bpf *skel;
+        struct bpf_link *links[2 * _CW_SC_MAX + 1];
+        size_t n_links;
+};
+
+/* Text the decoded values point to, alive until the record is emitted. */
+struct syscall_text {
+        struct strbuf flags, summary;
+        char mode[MODE_TEXT_MAX];
+        char number[32];
+};
+
+static void set_str_field(struct value *v, const char *s, uint16_t len, size_t max)
+{
+        if (len > 0)
+                value_set_str(v, s, strnlen(s, MIN((size_t) len, max)));
+}
+
+static void set_id(struct value *v, uint64_t arg)
+{
+        /* (uid_t) -1 leaves the id unchanged */
+        if ((uint32_t) arg != UINT32_MAX)
+                value_set_u64(v, (uint32_t) arg);
+}
+
+static void set_flags(struct value *v, struct syscall_text *text, uint64_t flags, const struct flag_name *names)
+{
+        value_set_u64(&v[COL_FLAGS], flags);
+        format_flags(&text->flags, flags, names);
+        value_set_str(&v[COL_FLAGS_TEXT], text->flags.data, text->flags.len);
+}
+
+static void set_mode(struct value *v, struct syscall_text *text, uint64_t mode)
+{
+        value_set_u64(&v[COL_MODE], mode);
+        format_mode(text->mode, mode);
+        value_set_cstr(&v[COL_MODE_TEXT], text->mode);
+}
+
+static void set_named_value(struct value *v, struct syscall_text *text, uint64_t value,
+                            const struct flag_name *names)
+{
+        const char *name = value_name(value, names);
+
+        if (!name) {
+                snprintf(text->number, sizeof(text->number), "%" PRIu64, value);
+                name = text->number;
+        }
+        value_set_cstr(v, name);
+}
+
+static void decode_arguments(const struct cw_syscall_event *e, struct value *v, struct syscall_text *text)
+{
+        const uint64_t *a = e->args;
+
+        switch (e->kind) {
+        case CW_SC_PTRACE:
+                set_named_value(&v[COL_REQUEST], text, a[0], ptrace_request_names);
+                value_set_u64(&v[COL_TARGET_PID], (uint32_t) a[1]);
+                break;
+        case CW_SC_SETNS:
+                value_set_s64(&v[COL_FD], (int) a[0]);
+                value_set_u64(&v[COL_FLAGS], (uint32_t) a[1]);
+                if ((uint32_t) a[1] == 0)
+                        strbuf_puts(&text->flags, "any");
+                else
+                        format_flags(&text->flags, (uint32_t) a[1], clone_flag_names);
+                value_set_str(&v[COL_NSTYPE], text->flags.data, text->flags.len);
+                break;
+        case CW_SC_UNSHARE:
+                set_flags(v, text, a[0], clone_flag_names);
+                break;
+        case CW_SC_MOUNT:
+                set_str_field(&v[COL_SOURCE], e->str, e->str_len, sizeof(e->str));
+                set_str_field(&v[COL_TARGET], e->path, e->path_len, sizeof(e->path));
+                set_str_field(&v[COL_FSTYPE], e->fstype, e->fstype_len, sizeof(e->fstype));
+                set_flags(v, text, a[3], mount_flag_names);
+                break;
+        case CW_SC_UMOUNT2:
+                set_str_field(&v[COL_TARGET], e->path, e->path_len, sizeof(e->path));
+                set_flags(v, text, a[1], umount_flag_names);
+                break;
+        case CW_SC_FINIT_MODULE:
+                value_set_s64(&v[COL_FD], (int) a[0]);
+                set_str_field(&v[COL_PATH], e->path, e->path_len, sizeof(e->path));
+                set_flags(v, text, a[2], finit_module_flag_names);
+                break;
+        case CW_SC_DELETE_MODULE:
+                set_str_field(&v[COL_NAME], e->str, e->str_len, sizeof(e->str));
+                set_flags(v, text, a[1], delete_module_flag_names);
+                break;
+        case CW_SC_BPF:
+                set_named_value(&v[COL_BPF_CMD], text, (uint32_t) a[0], bpf_cmd_names);
+                break;
+        case CW_SC_SETUID:
+                set_id(&v[COL_NEW_UID], a[0]);
+                break;
+        case CW_SC_SETGID:
+                set_id(&v[COL_NEW_GID], a[0]);
+                break;
+        case CW_SC_SETREUID:
+        case CW_SC_SETRESUID:
+                set_id(&v[COL_NEW_UID], a[0]);
+                set_id(&v[COL_NEW_EUID], a[1]);
+                if (e->kind == CW_SC_SETRESUID)
+                        set_id(&v[COL_NEW_SUID], a[2]);
+                break;
+        case CW_SC_SETREGID:
+        case CW_SC_SETRESGID:
+                set_id(&v[COL_NEW_GID], a[0]);
+                set_id(&v[COL_NEW_EGID], a[1]);
+                if (e->kind == CW_SC_SETRESGID)
+                        set_id(&v[COL_NEW_SGID], a[2]);
+                break;
+        case CW_SC_MEMFD_CREATE:
+                set_str_field(&v[COL_NAME], e->str, e->str_len, sizeof(e->str));
+                set_flags(v, text, (uint32_t) a[1], memfd_flag_names);
+                break;
+        case CW_SC_EXECVEAT:
+                value_set_s64(&v[COL_FD], (int) a[0]);
+                set_str_field(&v[COL_NAME], e->path, e->path_len, sizeof(e->path));
+                set_flags(v, text, (uint32_t) a[4], execveat_flag_names);
+                break;
+        case CW_SC_CHMOD:
+                set_str_field(&v[COL_PATH], e->path, e->path_len, sizeof(e->path));
+                set_mode(v, text, (uint32_t) a[1]);
+                break;
+        case CW_SC_FCHMOD:
+                value_set_s64(&v[COL_FD], (int) a[0]);
+                set_str_field(&v[COL_PATH], e->path, e->path_len, sizeof(e->path));
+                set_mode(v, text, (uint32_t) a[1]);
+                break;
+        case CW_SC_FCHMODAT:
+        case CW_SC_FCHMODAT2:
+                value_set_s64(&v[COL_FD], (int) a[0]);
+                set_str_field(&v[COL_PATH], e->path, e->path_len, sizeof(e->path));
+                set_mode(v, text, (uint32_t) a[2]);
+                if (e->kind == CW_SC_FCHMODAT2)
+                        set_flags(v, text, (uint32_t) a[3], execveat_flag_names);
+                break;
+        default:
+                break;
+        }
+}
+
+/* "name=value ..." of the decoded arguments, for the table. */
+static void build_summary(struct strbuf *b, const struct value *v)
+{
+        for (int i = COL_REQUEST; i <= COL_FLAGS_TEXT; i++) {
+                const struct column *c = &syscalls_columns[i];
+
+                if (!v[i].present)
+                        continue;
+                strbuf_printf(b, "%s%s=", b->len ? " " : "", c->name);
+                if (c->type == VALUE_STR)
+                        strbuf_put(b, v[i].str, v[i].len);
+                else if (c->type == VALUE_S64)
+                        strbuf_printf(b, "%" PRIi64, v[i].i);
+                else
+                        strbuf_printf(b, "%" PRIu64, v[i].u);
+        }
+}
+
+static int syscalls_on_event(struct tracer *t, const void *data, size_t size)
+{
+        const struct cw_syscall_event *e = data;
+        const struct traced_syscall *sc;
+        struct value v[_COL_MAX] = {};
+        struct record r = { .schema = &syscalls_schema, .values = v };
+        struct syscall_text text = {};
+        int ret;
+
+        if (size < sizeof(*e) || e->hdr.type != CW_EV_SYSCALL_CALL)
+                return -EBADMSG;
+        sc = traced_syscall_by_kind(e->kind);
+        if (!sc)
+                return -EBADMSG;
+
+        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        r.cgroup_id = e->hdr.cgroup_id;
+        value_set_u64(&v[COL_PID], e->hdr.pid);
+        value_set_u64(&v[COL_TID], e->hdr.tid);
+        value_set_u64(&v[COL_PPID], e->ppid);
+        value_set_u64(&v[COL_UID], e->hdr.uid);
+        value_set_u64(&v[COL_GID], e->hdr.gid);
+        value_set_str(&v[COL_COMM], e->hdr.comm, strnlen(e->hdr.comm, sizeof(e->hdr.comm)));
+        value_set_u64(&v[COL_CGROUP_ID], e->hdr.cgroup_id);
+        value_set_cstr(&v[COL_SYSCALL], sc->name);
+        value_set_s64(&v[COL_RET], e->ret);
+        if (e->ret < 0 && e->ret > -4096)
+                value_set_cstr(&v[COL_ERROR_NAME], errno_name((int) -e->ret));
+
+        decode_arguments(e, v, &text);
+        if (e->flags & CW_SC_PATH_RESOLVED)
+                value_set_bool(&v[COL_PATH_TRUNCATED], e->flags & CW_SC_PATH_TRUNCATED);
+        build_summary(&text.summary, v);
+        if (text.summary.len > 0)
+                value_set_str(&v[COL_SUMMARY], text.summary.data, text.summary.len);
+
+        ret = text.flags.oom || text.summary.oom ? -ENOMEM : manager_emit(t->manager, &r);
+        strbuf_free(&text.flags);
+        strbuf_free(&text.summary);
+        return ret;
+}
+
+static bool syscall_event_exists(const char *event)
+{
+        static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+        char path[256];
+
+        for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
+                snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s", roots[i], event);
+                if (access(path, F_OK) == 0)
+                        return true;
+        }
+        return false;
+}
+
+static void syscalls_stop(struct tracer *t)
+{
+        struct syscalls_tracer *st = t->data;
+
+        if (!st)
+                return;
+        for (size_t i = 0; i < st->n_links; i++)
+                bpf_link__destroy(st->links[i]);
+        syscalls_bpf__destroy(st->skel);
+        free(st);
+        t->data = NULL;
+}
+
+static int syscalls_attach(struct tracer *t, struct syscalls_tracer *st)
+{
+        struct strbuf missing = {};
+        struct bpf_link *exec_link;
+        char event[64];
+
+        exec_link = bpf_program__attach(st->skel->progs.handle_exec);
+        if (!exec_link)
+                return log_error_errno(errno, "syscalls: failed to attach to sched_process_exec: %m");
+        st->links[st->n_links++] = exec_link;
+
+        for (size_t i = 0; i < n_traced_syscalls; i++) {
+                const struct traced_syscall *sc = &traced_syscalls[i];
+                struct bpf_program *progs[2] = { st->skel->progs.handle_sys_enter, st->skel->progs.handle_sys_exit };
+
+                if (sc->nr < 0 || sc->nr >= CW_SYSCALL_NR_MAX || !syscall_event_exists(sc->event)) {
+                        /* e.g. the module calls on a kernel built without modules */
+                        strbuf_printf(&missing, " %s", sc->name);
+                        continue;
+                }
+                for (int j = 0; j < 2; j++) {
+                        struct bpf_link *link;
+
+                        snprintf(event, sizeof(event), "sys_%s_%s", j == 0 ? "enter" : "exit", sc->event);
+                        link = bpf_program__attach_tracepoint(progs[j], "syscalls", event);
+                        if (!link) {
+                                int r = -errno;
+
+                                strbuf_free(&missing);
+                                return log_error_errno(r, "syscalls: failed to attach to syscalls/%s: %m", event);
+                        }
+                        st->links[st->n_links++] = link;
+                }
+        }
+        if (missing.len > 0)
+                log_info("syscalls: this kernel has no trace events for%s, not traced", missing.data);
+        strbuf_free(&missing);
+        return 0;
+}
+
+static int syscalls_start(struct tracer *t)
+{
+        struct syscalls_tracer *st;
+        int r;
+
+        st = calloc(1, sizeof(*st));
+        if (!st)
+                return log_error_errno(ENOMEM, "syscalls: %m");
+        t->data = st;
+        st->skel = syscalls_bpf__open();
+        if (!st->skel) {
+                r = log_error_errno(errno, "syscalls: failed to open the BPF object: %m");
+                goto fail;
+        }
+        st->skel->rodata->cw_tracer_id = t->index;
+        for (size_t i = 0; i < n_traced_syscalls; i++)
+                if (traced_syscalls[i].nr >= 0 && traced_syscalls[i].nr < CW_SYSCALL_NR_MAX)
+                        st->skel->rodata->cw_syscall_kind[traced_syscalls[i].nr] = traced_syscalls[i].kind;
+        r = tracer_prepare_object(t, st->skel->obj);
+        if (r < 0)
+                goto fail;
+        r = syscalls_bpf__load(st->skel);
+        if (r < 0) {
+                log_error_errno(r, "syscalls: failed to load the BPF programs: %m");
+                goto fail;
+        }
+        r = tracer_loaded_object(t, st->skel->obj);
+        if (r < 0)
+                goto fail;
+        r = syscalls_attach(t, st);
+        if (r < 0)
+                goto fail;
+        return 0;
+fail:
+        syscalls_stop(t);
+        return r;
+}
+
+static const char *const syscalls_events[] = { "syscall", NULL };
+
+const struct tracer_ops syscalls_tracer_ops = {
+        .name = "syscalls",
+        .description = "security-relevant system calls (ptrace, setns, unshare, mount, modules, bpf, setuid, "
+                       "memfd, fileless exec, setuid chmod) with decoded arguments",
+        .needs_tracefs = true,
+        .schema = &syscalls_schema,
+        .events = syscalls_events,
+        .start = syscalls_start,
+        .stop = syscalls_stop,
+        .on_event = syscalls_on_event,
+};

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Socket activation in a namespace-booted systemd (see TESTING.md): with cwatchd stopped and only
+# cwatchd.socket listening, a scrape starts cwatchd.service, which takes the socket with
+# sd_listen_fds() and answers with metrics.
+# Needs the service (units/cwatchd.service, cwatchd's service mode); tests/meson.build registers
+# this test only when units/cwatchd.service exists.
+set -u
+CWATCHD=$1 SRC=$2
+fail() { echo "FAIL: $*"; [ -n "${PID:-}" ] && $NS journalctl -u cwatchd.service -u cwatchd.socket --no-pager | tail -30; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+[ -f "$SRC/units/cwatchd.service" ] || { echo "SKIP: units/cwatchd.service has not landed"; exit 77; }
+[ -x /lib/systemd/systemd ] || { echo "SKIP: no systemd"; exit 77; }
+
+port=
+for _ in $(seq 50); do
+        p=$((20000 + RANDOM % 20000))
+        ss -Htln "sport = :$p" | grep -q . || { port=$p; break; }
+done
+[ -n "$port" ] || fail "no free port"
+
+unshare --pid --fork --kill-child --mount --mount-proc --propagation private -- \
+        sh -c 'mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /tmp &&
+               exec env container=cwatch-test /lib/systemd/systemd --system' >/dev/null 2>&1 &
+booter=$!
+PID=
+for _ in $(seq 100); do
+        PID=$(pgrep -x systemd --newest)
+        [ -n "$PID" ] && nsenter -t "$PID" -p -m true 2>/dev/null && break
+        sleep 0.1
+done
+NS="nsenter -t $PID -p -m"
+dbus_conf=
+cleanup() {
+        $NS systemctl poweroff >/dev/null 2>&1
+        for _ in $(seq 100); do kill -0 $booter 2>/dev/null || break; sleep 0.1; done
+        kill $booter 2>/dev/null
+        [ -n "$dbus_conf" ] && rm -f "$dbus_conf"
+}
+trap cleanup EXIT
+state=$($NS systemctl is-system-running --wait 2>/dev/null)
+[[ "$state" == running || "$state" == degraded ]] || fail "systemd did not boot: $state"
+
+# the units from the source tree, in the namespace's private /run; cwatchd from the build tree
+$NS mkdir -p /run/systemd/system/cwatchd.service.d /run/systemd/system/cwatchd.socket.d
+$NS cp "$SRC/units/cwatchd.service" "$SRC/units/cwatchd.socket" /run/systemd/system/
+$NS sh -c "printf '[Service]\nExecStart=\nExecStart=$CWATCHD\n' > /run/systemd/system/cwatchd.service.d/test.conf"
+$NS sh -c "printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:$port\n' > /run/systemd/system/cwatchd.socket.d/test.conf"
+if [ -f "$SRC/dbus/org.cwatch1.conf" ] && [ ! -f /etc/dbus-1/system.d/org.cwatch1.conf ]; then
+        dbus_conf=/etc/dbus-1/system.d/org.cwatch1.conf
+        cp "$SRC/dbus/org.cwatch1.conf" "$dbus_conf"
+        $NS busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig >/dev/null 2>&1
+fi
+$NS systemctl daemon-reload
+$NS systemctl start cwatchd.socket || fail "cwatchd.socket did not start"
+[ "$($NS systemctl is-active cwatchd.service)" != active ] || fail "cwatchd runs before anyone scraped"
+
+body=$($NS curl -s --max-time 30 "http://127.0.0.1:$port/metrics")
+grep -q '^cwatch_events_total{tracer="process"} ' <<<"$body" || fail "no metrics from the activated service: $body"
+[ "$($NS systemctl is-active cwatchd.service)" = active ] || fail "cwatchd.service not active after the scrape"
+$NS journalctl -u cwatchd.service --no-pager | grep -q 'serving metrics on the socket passed by systemd' ||
+        fail "cwatchd did not say it took the activation socket"
+
+# the socket outlives a service restart; the next scrape is answered again
+$NS systemctl restart cwatchd.service
+$NS curl -s --max-time 30 "http://127.0.0.1:$port/metrics" | grep -q '^cwatch_events_total' || fail "after restart"
+$NS systemctl stop cwatchd.service cwatchd.socket
+echo PASS

@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The evaluator and the default rules on synthetic records: operators, absent values, the
+ * process table (parents, ancestors, exit grace), drop-in directories, watched paths, and each
+ * default rule on files/net/syscall events (whose tracers are tested on the live kernel
+ * elsewhere) with a positive and a near miss. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include "../common/rules-test-schemas.h"
+#include "../common/rules-test-records.h"
+#include "detect/engine.h"
+#include "detect/proctable.h"
+#include "detect/rules.h"
+
+static const struct schema *process_schema(void)
+{
+        return test_catalog()->events[0].schema;
+}
+
+static struct strbuf hits;
+
+static int collect(const struct detect_match *m, const struct record *r, void *userdata)
+{
+        strbuf_printf(&hits, "%s%s", hits.len ? "," : "", m->rule);
+        if (userdata)
+                snprintf(userdata, 256, "%s", m->message);
+        return 0;
+}
+
+/* Names of the rules that match, comma-separated ("" for none). */
+static const char *eval(const struct detect_engine *e, const struct record *r, const struct proctable *pt)
+{
+        strbuf_reset(&hits);
+        assert_true(detect_engine_eval(e, r, pt, collect, NULL) >= 0);
+        return hits.data ?: "";
+}
+
+static struct detect_engine *load(const char *text)
+{
+        struct detect_engine *e = NULL;
+        struct strbuf err = {};
+
+        if (detect_engine_load_string(&e, "t.rules", text, strlen(text), test_catalog(), &err) < 0)
+                fail_msg("%s", err.data);
+        strbuf_free(&err);
+        return e;
+}
+
+static void exec_rec(struct trec *t, uint32_t pid, uint32_t ppid, const char *exe, const char *argv, size_t argv_len)
+{
+        trec_init(t, process_schema(), "exec");
+        trec_u64(t, "pid", pid);
+        trec_u64(t, "ppid", ppid);
+        trec_u64(t, "uid", 0);
+        trec_str(t, "comm", strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe);
+        trec_str(t, "exe", exe);
+        trec_strv(t, "args", argv, argv_len);
+        trec_bool(t, "exe_memfd", false);
+        trec_bool(t, "exe_deleted", false);
+        trec_bool(t, "exe_setuid", false);
+        trec_str(t, "stdin", "tty");
+        trec_str(t, "stdout", "tty");
+        trec_str(t, "stderr", "tty");
+}
+
+#define EXEC(t, pid, ppid, exe, argv) exec_rec((t), (pid), (ppid), (exe), (argv), sizeof(argv) - 1)
+
+static void test_operators(void **state)
+{
+        struct detect_engine *e = load(
+                "[List]\nName=l\nItems=/bin/a /usr/bin/cat\n"
+                "[Rule]\nName=eq\nEvent=exec\nCondition=proc.exe = /usr/bin/cat\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=ne\nEvent=exec\nCondition=proc.exe != /usr/bin/cat\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=in\nEvent=exec\nCondition=proc.exe in (l)\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=glob\nEvent=exec\nCondition=proc.exe glob \"/usr/*/c[a-z]?\"\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=sw\nEvent=exec\nCondition=proc.cmdline startswith \"cat /etc\"\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=ew\nEvent=exec\nCondition=proc.args endswith shadow\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=co\nEvent=exec\nCondition=proc.args contains (xyz, \"/sha\")\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=num\nEvent=exec\nCondition=proc.pid >= 10 and proc.pid < 11 and proc.uid <= 0 and proc.ppid > 0\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=bit\nEvent=exec\nCondition=proc.pid & 0x2\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=bool\nEvent=exec\nCondition=not proc.exe_memfd and proc.exe_setuid = false\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=argv\nEvent=exec\nCondition=proc.argv = /etc/shadow and not proc.argv = nope\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=name\nEvent=exec\nCondition=proc.name = cat and proc.comm = cat\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=absent\nEvent=exec\nCondition=container.id = \"\" and not container.name != \"\"\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=absent-num\nEvent=exec\nCondition=proc.parent.pid = 1 or proc.parent.pid != 1\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=off\nEvent=exec\nCondition=proc.pid = 10\nSeverity=info\nMessage=m\nEnabled=no\n"
+                "[Rule]\nName=exc\nEvent=exec\nCondition=proc.pid = 10\nException=proc.name = cat\nSeverity=info\nMessage=m\n");
+        struct trec t;
+
+        EXEC(&t, 10, 1, "/usr/bin/cat", "cat\0/etc/shadow\0");
+        assert_string_equal(eval(e, &t.r, NULL), "eq,in,glob,sw,ew,co,num,bit,bool,argv,name,absent");
+        EXEC(&t, 12, 1, "/bin/ls", "ls\0");
+        assert_string_equal(eval(e, &t.r, NULL), "ne,bool,absent");
+        /* another event of the same schema has no rules */
+        t.r.event = "exit";
+        assert_string_equal(eval(e, &t.r, NULL), "");
+        detect_engine_free(e);
+}
+
+static void test_message(void **state)
+{
+        struct detect_engine *e = load(
+                "[Rule]\nName=m\nEvent=exec\nCondition=proc.pid = 10\nSeverity=info\n"
+                "Message=%proc.name (%proc.pid) ran %proc.cmdline as %proc.uid in %container.name; 100%% sure, "
+                "memfd=%proc.exe_memfd parent=%proc.parent.exe.\n");
+        char msg[256];
+        struct trec t;
+
+        EXEC(&t, 10, 1, "/usr/bin/cat", "cat\0-n\0a\nb\0");
+        strbuf_reset(&hits);
+        assert_int_equal(detect_engine_eval(e, &t.r, NULL, collect, msg), 1);
+        assert_string_equal(msg, "cat (10) ran cat -n a?b as 0 in -; 100% sure, memfd=false parent=-.");
+        detect_engine_free(e);
+}
+
+static void test_proctable(void **state)
+{
+        struct detect_engine *e = load(
+                "[Rule]\nName=p\nEvent=exec\nCondition=proc.parent.exe = /usr/bin/bash and proc.parent.name = bash "
+                "and proc.ancestors.name = sshd and proc.ancestors = /sbin/init and proc.parent.cmdline = \"bash -l\"\n"
+                "Severity=info\nMessage=%proc.ancestors\n"
+                "[Rule]\nName=f\nEvent=fork\nCondition=proc.exe = /usr/bin/bash and proc.cmdline = \"bash -l\" "
+                "and proc.stdin = tty\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=x\nEvent=exit\nCondition=proc.exe = /usr/bin/cat\nSeverity=info\nMessage=m\n");
+        struct proctable *pt;
+        struct trec t;
+        char msg[256];
+
+        assert_int_equal(proctable_new(&pt, 16), 0);
+        EXEC(&t, 1, 0, "/sbin/init", "init\0");
+        proctable_update(pt, &t.r, 0);
+        EXEC(&t, 100, 1, "/usr/sbin/sshd", "sshd\0");
+        proctable_update(pt, &t.r, 0);
+        EXEC(&t, 200, 100, "/usr/bin/bash", "bash\0-l\0");
+        proctable_update(pt, &t.r, 0);
+        /* bash forks 300: the child starts as a copy of bash */
+        trec_init(&t, process_schema(), "fork");
+        trec_u64(&t, "pid", 300);
+        trec_u64(&t, "ppid", 200);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(e, &t.r, pt), "f");
+        EXEC(&t, 300, 200, "/usr/bin/cat", "cat\0");
+        proctable_update(pt, &t.r, 0);
+        strbuf_reset(&hits);
+        assert_int_equal(detect_engine_eval(e, &t.r, pt, collect, msg), 1);
+        assert_string_equal(hits.data, "p");
+        assert_string_equal(msg, "/usr/bin/bash < /usr/sbin/sshd < /sbin/init");
+
+        /* exit: the process stays for the grace, so its late events resolve */
+        trec_init(&t, process_schema(), "exit");
+        trec_u64(&t, "pid", 300);
+        proctable_update(pt, &t.r, 1000);
+        assert_string_equal(eval(e, &t.r, pt), "x");
+        proctable_expire(pt, 1000 + PROCTABLE_EXIT_GRACE_NS - 1);
+        assert_non_null(proctable_get(pt, 300));
+        proctable_expire(pt, 1000 + PROCTABLE_EXIT_GRACE_NS);
+        assert_null(proctable_get(pt, 300));
+        assert_non_null(proctable_get(pt, 200));
+
+        /* bounded: 16 entries, then new processes are counted as untracked */
+        for (uint32_t pid = 1000; pid < 1100; pid++) {
+                EXEC(&t, pid, 1, "/bin/true", "true\0");
+                proctable_update(pt, &t.r, 0);
+        }
+        {
+                struct proctable_stats st;
+
+                proctable_get_stats(pt, &st);
+                assert_int_equal(st.entries, 16);
+                assert_true(st.full > 0);
+        }
+        proctable_free(pt);
+        detect_engine_free(e);
+}
+
+static void test_proctable_scan(void **state)
+{
+        struct proctable *pt;
+        const struct proc_entry *self;
+        char exe[4096];
+        ssize_t n;
+
+        assert_int_equal(proctable_new(&pt, 0), 0);
+        assert_int_equal(proctable_scan(pt, "/proc"), 0);
+        self = proctable_get(pt, getpid());
+        assert_non_null(self);
+        assert_int_equal(self->ppid, getppid());
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        assert_true(n > 0);
+        exe[n] = '\0';
+        assert_string_equal(self->exe, exe);
+        assert_non_null(strstr(self->cmdline, "test-rules-eval"));
+        proctable_free(pt);
+}
+
+/* ---- the default rules ---- */
+
+static struct detect_engine *defaults;
+static struct proctable *procs;
+
+static void add_proc(uint32_t pid, uint32_t ppid, const char *exe)
+{
+        struct trec t;
+        const char *name = strrchr(exe, '/') + 1;
+
+        exec_rec(&t, pid, ppid, exe, name, strlen(name) + 1);
+        proctable_update(procs, &t.r, 0);
+}
+
+enum { P_INIT = 1, P_SSHD = 100, P_BASH = 200, P_CAT = 300, P_PASSWD = 301, P_CP = 302, P_SSH = 303, P_PS = 304,
+       P_AWS = 305, P_CRONTAB = 306, P_SYSTEMCTL = 307, P_SYSCTL = 308, P_GDB = 309, P_MODPROBE = 310,
+       P_DPKG = 400, P_DPKG_SH = 401, P_DPKG_CP = 402 };
+
+static int setup_defaults(void **state)
+{
+        const char *dirs[] = { RULES_SOURCE_DIR };
+        struct rules_paths paths = { dirs, 1 };
+        struct strbuf err = {};
+        const char *const *ev;
+
+        if (detect_engine_load(&defaults, &paths, test_catalog(), &err) < 0) {
+                fprintf(stderr, "%s", err.data);
+                return -1;
+        }
+        strbuf_free(&err);
+        /* every event the default rules name has a schema here: all fields were checked */
+        if (detect_engine_inactive_events(defaults, &ev) != 0)
+                return -1;
+        assert_int_equal(proctable_new(&procs, 0), 0);
+        add_proc(P_INIT, 0, "/sbin/init");
+        add_proc(P_SSHD, P_INIT, "/usr/sbin/sshd");
+        add_proc(P_BASH, P_SSHD, "/usr/bin/bash");
+        add_proc(P_CAT, P_BASH, "/usr/bin/cat");
+        add_proc(P_PASSWD, P_BASH, "/usr/bin/passwd");
+        add_proc(P_CP, P_BASH, "/usr/bin/cp");
+        add_proc(P_SSH, P_BASH, "/usr/bin/ssh");
+        add_proc(P_PS, P_BASH, "/usr/bin/ps");
+        add_proc(P_AWS, P_BASH, "/usr/local/bin/aws");
+        add_proc(P_CRONTAB, P_BASH, "/usr/bin/crontab");
+        add_proc(P_SYSTEMCTL, P_BASH, "/usr/bin/systemctl");
+        add_proc(P_SYSCTL, P_BASH, "/usr/sbin/sysctl");
+        add_proc(P_GDB, P_BASH, "/usr/bin/gdb");
+        add_proc(P_MODPROBE, P_BASH, "/usr/sbin/modprobe");
+        add_proc(P_DPKG, P_BASH, "/usr/bin/dpkg");
+        add_proc(P_DPKG_SH, P_DPKG, "/usr/bin/dash");
+        add_proc(P_DPKG_CP, P_DPKG_SH, "/usr/bin/cp");
+        return 0;
+}
+
+static int teardown_defaults(void **state)
+{
+        defaults = detect_engine_free(defaults);
+        procs = proctable_free(procs);
+        strbuf_free(&hits);
+        return 0;
+}
+
+static const char *open_hits(uint32_t pid, const char *path, bool write, uint64_t flags, const char *container)
+{
+        struct trec t;
+
+        trec_init(&t, &test_files_schema, "open");
+        trec_u64(&t, "pid", pid);
+        trec_u64(&t, "uid", 0);
+        trec_str(&t, "path", path);
+        trec_bool(&t, "write", write);
+        trec_u64(&t, "flags", flags);
+        if (container)
+                trec_str(&t, "container_id", container);
+        return eval(defaults, &t.r, procs);
+}
+
+static void test_default_file_rules(void **state)
+{
+        const char *c = "0123456789ab";
+
+        assert_string_equal(open_hits(P_CAT, "/etc/shadow", false, 0, NULL), "read-shadow");
+        assert_string_equal(open_hits(P_PASSWD, "/etc/shadow", true, 1, NULL), "");
+        assert_string_equal(open_hits(P_CAT, "/etc/passwd", false, 0, NULL), "");
+
+        assert_string_equal(open_hits(P_CAT, "/root/.ssh/id_ed25519", false, 0, NULL), "read-ssh-private-key");
+        assert_string_equal(open_hits(P_CAT, "/home/ann/.ssh/id_rsa", false, 0, NULL), "read-ssh-private-key");
+        assert_string_equal(open_hits(P_CAT, "/root/.ssh/id_ed25519.pub", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_SSH, "/root/.ssh/id_ed25519", false, 0, NULL), "");
+
+        assert_string_equal(open_hits(P_CAT, "/proc/4242/environ", false, 0, NULL), "read-proc-environ");
+        assert_string_equal(open_hits(P_PS, "/proc/4242/environ", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_CAT, "/proc/4242/status", false, 0, NULL), "");
+
+        assert_string_equal(open_hits(P_CAT, "/root/.aws/credentials", false, 0, NULL), "read-cloud-credentials");
+        assert_string_equal(open_hits(P_CAT, "/home/ann/.kube/config", false, 0, NULL), "read-cloud-credentials");
+        assert_string_equal(open_hits(P_AWS, "/root/.aws/credentials", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_CAT, "/root/.aws/config", false, 0, NULL), "");
+
+        assert_string_equal(open_hits(P_CP, "/etc/hosts", true, 1, NULL), "write-below-etc");
+        assert_string_equal(open_hits(P_CP, "/etc/hosts", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_DPKG_CP, "/etc/hosts", true, 1, NULL), "");
+
+        assert_string_equal(open_hits(P_CP, "/usr/bin/evil", true, 0x241, NULL), "write-below-binary-dir");
+        assert_string_equal(open_hits(P_DPKG_CP, "/usr/bin/evil", true, 0x241, NULL), "");
+        assert_string_equal(open_hits(P_CP, "/usr/lib/python3/__pycache__/x.pyc", true, 0x241, NULL), "");
+
+        assert_string_equal(open_hits(P_CP, "/etc/cron.d/evil", true, 0x241, NULL), "write-cron");
+        assert_string_equal(open_hits(P_CP, "/var/spool/cron/crontabs/root", true, 0x241, NULL), "write-cron");
+        assert_string_equal(open_hits(P_CRONTAB, "/var/spool/cron/crontabs/root", true, 0x241, NULL), "");
+
+        assert_string_equal(open_hits(P_CP, "/etc/systemd/system/evil.service", true, 0x241, NULL), "write-systemd-unit");
+        assert_string_equal(open_hits(P_SYSTEMCTL, "/etc/systemd/system/x.service", true, 0x241, NULL), "");
+
+        assert_string_equal(open_hits(P_CP, "/root/.ssh/authorized_keys", true, 0x441, NULL), "write-authorized-keys");
+        assert_string_equal(open_hits(P_CAT, "/root/.ssh/authorized_keys", false, 0, NULL), "");
+
+        assert_string_equal(open_hits(P_CAT, "/run/docker.sock", false, 0, c), "container-runtime-socket");
+        assert_string_equal(open_hits(P_CAT, "/run/docker.sock", false, 0, NULL), "");
+
+        assert_string_equal(open_hits(P_CAT, "/proc/1/root/etc/passwd", false, 0, c), "container-host-root-access");
+        assert_string_equal(open_hits(P_CAT, "/proc/1/status", false, 0, c), "");
+
+        assert_string_equal(open_hits(P_CP, "/sys/fs/cgroup/rdma/release_agent", true, 1, NULL), "write-release-agent");
+        assert_string_equal(open_hits(P_CAT, "/sys/fs/cgroup/rdma/release_agent", false, 0, NULL), "");
+
+        assert_string_equal(open_hits(P_CP, "/proc/sys/kernel/core_pattern", true, 1, NULL), "write-core-pattern");
+        assert_string_equal(open_hits(P_SYSCTL, "/proc/sys/kernel/core_pattern", true, 1, NULL), "");
+
+        assert_string_equal(open_hits(P_CP, "/var/log/auth.log", true, 0x201, NULL), "log-file-truncated");
+        assert_string_equal(open_hits(P_CP, "/var/log/auth.log", true, 0x401, NULL), "");
+}
+
+static const char *connect_hits(const char *daddr, uint64_t dport)
+{
+        struct trec t;
+
+        trec_init(&t, &test_tcp_schema, "connect");
+        trec_u64(&t, "pid", P_CAT);
+        trec_str(&t, "direction", "out");
+        trec_str(&t, "daddr", daddr);
+        trec_u64(&t, "dport", dport);
+        return eval(defaults, &t.r, procs);
+}
+
+static void test_default_net_rules(void **state)
+{
+        assert_string_equal(connect_hits("203.0.113.5", 3333), "mining-pool-connection");
+        assert_string_equal(connect_hits("203.0.113.5", 14444), "mining-pool-connection");
+        assert_string_equal(connect_hits("203.0.113.5", 443), "");
+        assert_string_equal(connect_hits("127.0.0.1", 3333), "");
+}
+
+static const char *syscall_hits(uint32_t pid, const char *name, uint64_t request, uint64_t mode, int64_t ret,
+                                const char *container)
+{
+        struct trec t;
+
+        trec_init(&t, &test_syscall_schema, "syscall");
+        trec_u64(&t, "pid", pid);
+        trec_str(&t, "syscall", name);
+        trec_u64(&t, "request", request);
+        trec_u64(&t, "mode", mode);
+        trec_s64(&t, "ret", ret);
+        trec_u64(&t, "target_pid", 1);
+        if (container)
+                trec_str(&t, "container_id", container);
+        return eval(defaults, &t.r, procs);
+}
+
+static void test_default_syscall_rules(void **state)
+{
+        const char *c = "0123456789ab";
+
+        assert_string_equal(syscall_hits(P_CAT, "ptrace", 16, 0, 0, NULL), "ptrace-attach");
+        assert_string_equal(syscall_hits(P_CAT, "ptrace", 5, 0, 0, NULL), "ptrace-attach");
+        assert_string_equal(syscall_hits(P_GDB, "ptrace", 16, 0, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_CAT, "ptrace", 0, 0, 0, NULL), "");
+
+        assert_string_equal(syscall_hits(P_BASH, "setns", 0, 0, 0, c), "container-namespace-change");
+        assert_string_equal(syscall_hits(P_BASH, "unshare", 0, 0, 0, c), "container-namespace-change");
+        assert_string_equal(syscall_hits(P_BASH, "setns", 0, 0, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_BASH, "setns", 0, 0, -1, c), "");
+
+        assert_string_equal(syscall_hits(P_BASH, "mount", 0, 0, 0, c), "container-mount");
+        assert_string_equal(syscall_hits(P_BASH, "umount2", 0, 0, 0, c), "");
+
+        assert_string_equal(syscall_hits(P_BASH, "finit_module", 0, 0, 0, NULL), "kernel-module-load");
+        assert_string_equal(syscall_hits(P_MODPROBE, "finit_module", 0, 0, 0, c), "kernel-module-load");
+        assert_string_equal(syscall_hits(P_MODPROBE, "finit_module", 0, 0, 0, NULL), "");
+
+        assert_string_equal(syscall_hits(P_BASH, "bpf", 0, 0, 0, c), "container-bpf");
+        assert_string_equal(syscall_hits(P_BASH, "bpf", 0, 0, 0, NULL), "");
+
+        assert_string_equal(syscall_hits(P_CP, "fchmodat", 0, 04755, 0, NULL), "setuid-bit-set");
+        assert_string_equal(syscall_hits(P_CP, "chmod", 0, 02755, 0, NULL), "setuid-bit-set");
+        assert_string_equal(syscall_hits(P_CP, "chmod", 0, 0755, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_DPKG_CP, "chmod", 0, 04755, 0, NULL), "");
+}
+
+static const char *exec_hits(const char *exe, const char *argv, size_t len, const char *container)
+{
+        struct trec t;
+
+        exec_rec(&t, 500, P_BASH, exe, argv, len);
+        if (container)
+                trec_str(&t, "container_id", container);
+        return eval(defaults, &t.r, procs);
+}
+
+#define EXEC_HITS(exe, argv, c) exec_hits((exe), (argv), sizeof(argv) - 1, (c))
+
+/* Container rules on exec, synthetically (the integration test runs them in a real cgroup). */
+static void test_default_exec_rules(void **state)
+{
+        const char *c = "0123456789ab";
+
+        assert_string_equal(EXEC_HITS("/bin/dash", "sh\0-c\0id\0", c), "container-shell-oneliner");
+        assert_string_equal(EXEC_HITS("/bin/dash", "sh\0-c\0id\0", NULL), "");
+        assert_string_equal(EXEC_HITS("/bin/dash", "sh\0/entrypoint.sh\0", c), "");
+
+        assert_string_equal(EXEC_HITS("/usr/bin/python3.11", "python3\0-c\0import os\0", c), "container-interpreter-oneliner");
+        assert_string_equal(EXEC_HITS("/usr/bin/perl", "perl\0-e\0print 1\0", c), "container-interpreter-oneliner");
+        assert_string_equal(EXEC_HITS("/usr/bin/python3.11", "python3\0app.py\0", c), "");
+
+        assert_string_equal(EXEC_HITS("/usr/bin/apt-get", "apt-get\0install\0nmap\0", c), "container-package-manager");
+        assert_string_equal(EXEC_HITS("/usr/bin/apt-get", "apt-get\0install\0nmap\0", NULL), "");
+
+        assert_string_equal(EXEC_HITS("/usr/bin/nc", "nc\0-l\0-p\0""4444\0", c), "container-network-tool");
+        assert_string_equal(EXEC_HITS("/usr/bin/nc", "nc\0-l\0", NULL), "");
+
+        assert_string_equal(EXEC_HITS("/usr/bin/nsenter", "nsenter\0-t\0""1\0-a\0", c), "container-namespace-tool");
+        assert_string_equal(EXEC_HITS("/usr/bin/nsenter", "nsenter\0-t\0""1\0", NULL), "");
+
+        assert_string_equal(EXEC_HITS("/opt/xmrig", "xmrig\0", NULL), "crypto-miner");
+        assert_string_equal(EXEC_HITS("/opt/x", "x\0-o\0stratum+tcp://pool:3333\0", NULL), "crypto-miner");
+        assert_string_equal(EXEC_HITS("/bin/echo", "echo\0stratum mining\0", NULL), "");
+
+        assert_string_equal(EXEC_HITS("/usr/bin/truncate", "truncate\0-s0\0/var/log/syslog\0", NULL),
+                            "log-truncation-command");
+        assert_string_equal(EXEC_HITS("/usr/bin/truncate", "truncate\0-s0\0/tmp/x\0", NULL), "");
+}
+
+static void test_watched_paths(void **state)
+{
+        struct detect_engine *e;
+        char **p = NULL;
+        size_t n = 0;
+        struct strbuf all = {};
+
+        assert_int_equal(detect_engine_watched_paths(defaults, &p, &n), 0);
+        for (size_t i = 0; i < n; i++) {
+                strbuf_printf(&all, "%s\n", p[i]);
+                free(p[i]);
+        }
+        free(p);
+        assert_string_equal(all.data,
+                            "/bin/\n/boot/\n/etc/\n/home/\n/lib/\n/proc/\n/root/.aws/credentials\n"
+                            "/root/.azure/\n/root/.config/gcloud/\n/root/.kube/config\n/root/.ssh/authorized_keys\n"
+                            "/root/.ssh/id_\n/run/containerd/containerd.sock\n/run/crio/crio.sock\n"
+                            "/run/docker.sock\n/run/podman/podman.sock\n/run/systemd/system/\n/sbin/\n/sys/fs/cgroup/\n"
+                            "/usr/bin/\n/usr/lib/\n/usr/libexec/\n/usr/local/bin/\n/usr/local/sbin/\n/usr/sbin/\n"
+                            "/var/log/\n/var/run/containerd/containerd.sock\n/var/run/docker.sock\n/var/spool/cron/\n");
+        strbuf_free(&all);
+
+        /* a rule that can match any path makes the whole tree watched */
+        e = load("[Rule]\nName=a\nEvent=open\nCondition=file.path startswith /etc/ or file.name = x\n"
+                 "Severity=info\nMessage=m\n");
+        assert_int_equal(detect_engine_watched_paths(e, &p, &n), 0);
+        assert_int_equal(n, 1);
+        assert_string_equal(p[0], "/");
+        free(p[0]);
+        free(p);
+        detect_engine_free(e);
+
+        /* and + not: the positive side bounds it */
+        e = load("[Rule]\nName=a\nEvent=open\nCondition=file.path in (/a/b, /a/c) and not file.path = /x\n"
+                 "Exception=file.name = y\nSeverity=info\nMessage=m\n"
+                 "[Rule]\nName=b\nEvent=open\nCondition=file.path = /a/b/c\nSeverity=info\nMessage=m\n");
+        assert_int_equal(detect_engine_watched_paths(e, &p, &n), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(p[0], "/a/b");
+        assert_string_equal(p[1], "/a/c");
+        free(p[0]);
+        free(p[1]);
+        free(p);
+        detect_engine_free(e);
+}
+
+static void write_file(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "we");
+
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static void test_dropin_dirs(void **state)
+{
+        char base[] = "/tmp/cwatch-rules-XXXXXX", vendor[64], admin[64], path[128];
+        const char *dirs[2];
+        struct rules_paths paths = { dirs, 2 };
+        struct detect_engine *e = NULL;
+        struct detect_rule_info info[8];
+        struct strbuf err = {};
+        struct trec t;
+
+        assert_non_null(mkdtemp(base));
+        snprintf(vendor, sizeof(vendor), "%s/usr", base);
+        snprintf(admin, sizeof(admin), "%s/etc", base);
+        assert_int_equal(mkdir(vendor, 0755), 0);
+        assert_int_equal(mkdir(admin, 0755), 0);
+        dirs[0] = admin;
+        dirs[1] = vendor;
+#define RULE(name, pid) "[Rule]\nName=" name "\nEvent=exec\nCondition=proc.pid = " pid "\nSeverity=info\nMessage=m\n"
+        snprintf(path, sizeof(path), "%s/a.rules", vendor);
+        write_file(path, RULE("vendor-a", "1"));
+        snprintf(path, sizeof(path), "%s/b.rules", vendor);
+        write_file(path, RULE("vendor-b", "1"));
+        snprintf(path, sizeof(path), "%s/c.rules", vendor);
+        write_file(path, RULE("vendor-c", "1") RULE("vendor-c2", "1"));
+        snprintf(path, sizeof(path), "%s/z.rules", vendor);
+        write_file(path, "[Rule]\nName=vendor-c2\nEnabled=no\n");
+        snprintf(path, sizeof(path), "%s/not-rules.txt", vendor);
+        write_file(path, "garbage");
+        snprintf(path, sizeof(path), "%s/a.rules", admin);
+        write_file(path, RULE("admin-a", "1"));
+        snprintf(path, sizeof(path), "%s/b.rules", admin);
+        write_file(path, "");
+        assert_int_equal(detect_engine_load(&e, &paths, test_catalog(), &err), 0);
+        /* a.rules from /etc, b.rules masked, c.rules from /usr with vendor-c2 disabled by z.rules */
+        assert_int_equal(detect_engine_rules(e, info, 8), 3);
+        assert_string_equal(info[0].name, "admin-a");
+        assert_string_equal(info[1].name, "vendor-c");
+        assert_string_equal(info[2].name, "vendor-c2");
+        assert_false(info[2].enabled);
+        EXEC(&t, 1, 0, "/sbin/init", "init\0");
+        assert_string_equal(eval(e, &t.r, NULL), "admin-a,vendor-c");
+        e = detect_engine_free(e);
+
+        /* a symlink to /dev/null masks too; a broken file fails the load with its position */
+        snprintf(path, sizeof(path), "%s/c.rules", admin);
+        assert_int_equal(symlink("/dev/null", path), 0);
+        snprintf(path, sizeof(path), "%s/d.rules", admin);
+        write_file(path, "[Rule]\nName=x\nEvent=exec\nCondition=proc.pid = \nSeverity=info\nMessage=m\n");
+        strbuf_reset(&err);
+        assert_int_equal(detect_engine_load(&e, &paths, test_catalog(), &err), -EINVAL);
+        assert_null(e);
+        assert_non_null(strstr(err.data, "/etc/d.rules:4:21: expected a value, got the end of the condition\n"));
+        assert_int_equal(unlink(path), 0);
+        /* z.rules amends vendor-c2, which is masked now */
+        strbuf_reset(&err);
+        assert_int_equal(detect_engine_load(&e, &paths, test_catalog(), &err), -EINVAL);
+        assert_non_null(strstr(err.data, "/usr/z.rules:1:1: rule 'vendor-c2' is not defined by an earlier file"));
+        snprintf(path, sizeof(path), "%s/z.rules", vendor);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(detect_engine_load(&e, &paths, test_catalog(), &err), 0);
+        assert_int_equal(detect_engine_n_rules(e), 1);
+        e = detect_engine_free(e);
+
+        strbuf_free(&err);
+        snprintf(path, sizeof(path), "rm -rf %s", base);
+        assert_int_equal(system(path), 0);
+}
+
+static void test_glob(void **state)
+{
+        assert_true(glob_match("/proc/*/environ", "/proc/12/environ", 16));
+        assert_false(glob_match("/proc/*/environ", "/proc/12/environ2", 17));
+        assert_true(glob_match("*", "", 0));
+        assert_true(glob_match("a*b*c", "aXbYbZc", 7));
+        assert_false(glob_match("a*b*c", "aXbYbZ", 6));
+        assert_true(glob_match("[!a-c]x", "dx", 2));
+        assert_false(glob_match("[!a-c]x", "bx", 2));
+        assert_true(glob_match("\\*", "*", 1));
+        assert_true(glob_match("[abc", "[abc", 4));
+        assert_true(glob_match("?", "\xff", 1));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_glob),
+                cmocka_unit_test(test_operators),
+                cmocka_unit_test(test_message),
+                cmocka_unit_test(test_proctable),
+                cmocka_unit_test(test_proctable_scan),
+                cmocka_unit_test(test_default_file_rules),
+                cmocka_unit_test(test_default_net_rules),
+                cmocka_unit_test(test_default_syscall_rules),
+                cmocka_unit_test(test_default_exec_rules),
+                cmocka_unit_test(test_watched_paths),
+                cmocka_unit_test(test_dropin_dirs),
+        };
+
+        return cmocka_run_group_tests(tests, setup_defaults, teardown_defaults);
+}
