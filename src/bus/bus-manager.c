@@ -3,6 +3,7 @@
 #include <string.h>
 #include "bus-manager.h"
 #include "bus-alert.h"
+#include "bus-connections.h"
 #include "bus-errors.h"
 #include "query-alerts.h"
 #include "daemon/service.h"
@@ -163,6 +164,17 @@ static int method_query_alerts(sd_bus_message *msg, void *userdata, sd_bus_error
         return sd_bus_send(NULL, reply, NULL);
 }
 
+static int method_get_connections(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct service *s = userdata;
+        int r;
+
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        return bus_method_get_connections(msg, s->manager, error);
+}
+
 static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -184,6 +196,9 @@ const sd_bus_vtable bus_manager_vtable[] = {
                                 method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("QueryAlerts", SD_BUS_ARGS("a{sv}", filter), SD_BUS_RESULT("aa{sv}", alerts),
                                 method_query_alerts, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetConnections", SD_BUS_ARGS("t", since_usec),
+                                SD_BUS_RESULT(BUS_CONNECTIONS_SIGNATURE, connections),
+                                method_get_connections, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("AlertRaised", SD_BUS_ARGS("a{sv}", alert), 0),
         SD_BUS_VTABLE_END
 };

@@ -33,6 +33,7 @@ struct ctl_verb {
         const char *name;
         int min_args, max_args; /* after the verb; max -1: any */
         int (*run)(struct ctl *c, int argc, char **argv);
+        bool own_options;       /* the verb parses the options after it itself */
         const char *usage;      /* "start TRACER..." */
         const char *help;       /* one line */
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "ctl.h"
 #include "ctl-alerts.h"
+#include "ctl-graph.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
@@ -273,21 +274,36 @@ static int verb_alerts(struct ctl *c, int argc, char **argv)
         return ctl_alerts(c);
 }
 
+static int verb_graph(struct ctl *c, int argc, char **argv)
+{
+        int r = ctl_bus(c);
+
+        if (r != 0)
+                return r;
+        r = ctl_graph(c->bus, argc, argv, stdout, stderr);
+        return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
 /* One line per verb; other modules add theirs ("rules", "graph") here. */
 static const struct ctl_verb ctl_verbs[] = {
-        { "status", 0, 0, verb_status, "status", "show the daemon's state and counters" },
-        { "list-tracers", 0, 0, verb_list_tracers, "list-tracers", "list tracers, running or not" },
-        { "start", 1, -1, verb_start_stop, "start TRACER...", "start tracers" },
-        { "stop", 1, -1, verb_start_stop, "stop TRACER...", "stop tracers (the others keep running)" },
-        { "alerts", 0, 0, verb_alerts, "alerts [OPTIONS]", "show alerts from the journal, newest first" },
-        { "reload", 0, 0, verb_reload, "reload", "re-read /etc/cwatch/cwatchd.conf" },
+        { "status", 0, 0, verb_status, false, "status", "show the daemon's state and counters" },
+        { "list-tracers", 0, 0, verb_list_tracers, false, "list-tracers", "list tracers, running or not" },
+        { "start", 1, -1, verb_start_stop, false, "start TRACER...", "start tracers" },
+        { "stop", 1, -1, verb_start_stop, false, "stop TRACER...", "stop tracers (the others keep running)" },
+        { "alerts", 0, 0, verb_alerts, false, "alerts [OPTIONS]", "show alerts from the journal, newest first" },
+        { "reload", 0, 0, verb_reload, false, "reload", "re-read the configuration and the rules" },
+        { "graph", 1, -1, verb_graph, true, "graph connections [--since SPAN] [--format dot|json]",
+          "the recent TCP connection graph" },
 };
 
 static void help(void)
 {
         printf("cwatchctl [OPTIONS...] COMMAND ...\n\nSteer and query the cwatch daemon.\n\nCommands:\n");
         for (size_t i = 0; i < ELEMENTSOF(ctl_verbs); i++)
-                printf("  %-22s %s\n", ctl_verbs[i].usage, ctl_verbs[i].help);
+                if (strlen(ctl_verbs[i].usage) > 22)
+                        printf("  %s\n  %-22s %s\n", ctl_verbs[i].usage, "", ctl_verbs[i].help);
+                else
+                        printf("  %-22s %s\n", ctl_verbs[i].usage, ctl_verbs[i].help);
         printf("\nOptions:\n"
                "  -h --help              show this help\n"
                "     --version           show the version\n"
@@ -317,7 +333,7 @@ enum {
         ARG_UNIT,
 };
 
-static int parse_argv(struct ctl *c, int argc, char **argv)
+static int parse_argv(struct ctl *c, int argc, char **argv, bool stop_at_verb)
 {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -340,7 +356,7 @@ static int parse_argv(struct ctl *c, int argc, char **argv)
 
         optind = 0;
         opterr = 0;
-        while ((o = getopt_long(argc, argv, "hS:U:p:n:f", options, NULL)) >= 0) {
+        while ((o = getopt_long(argc, argv, stop_at_verb ? "+hS:U:p:n:f" : "hS:U:p:n:f", options, NULL)) >= 0) {
                 switch (o) {
                 case 'h':
                         help();
@@ -414,15 +430,14 @@ int main(int argc, char *argv[])
         int r, nargs;
 
         c.colors = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !streq(getenv("TERM") ?: "dumb", "dumb");
-        /* options may come anywhere, like systemctl: getopt moves the words behind them */
-        r = parse_argv(&c, argc, argv);
+        /* options before the verb are ours; after it, ours too (anywhere, like systemctl) unless
+         * the verb parses its own */
+        r = parse_argv(&c, argc, argv, true);
         if (r != 0)
                 return r > 0 ? EXIT_OK : EXIT_USAGE;
         argv += optind - 1;
         argc -= optind - 1;
-
         if (argc < 2) {
-                r = 0;
                 verb = &ctl_verbs[0];
         } else {
                 for (size_t i = 0; i < ELEMENTSOF(ctl_verbs); i++)
@@ -432,6 +447,18 @@ int main(int argc, char *argv[])
                         fprintf(stderr, "cwatchctl: unknown command '%s'; try 'cwatchctl --help'\n", argv[1]);
                         return EXIT_USAGE;
                 }
+                if (verb->own_options) {
+                        r = verb->run(&c, argc - 1, argv + 1);
+                        sd_bus_flush_close_unref(c.bus);
+                        return r;
+                }
+                /* the rest: argv[1] is the verb, getopt moves the words behind the options */
+                r = parse_argv(&c, argc - 1, argv + 1, false);
+                if (r != 0)
+                        return r > 0 ? EXIT_OK : EXIT_USAGE;
+                argv += optind - 1;
+                argc -= optind - 1;
+                argv[1] = (char *) verb->name;
         }
         nargs = argc < 2 ? 0 : argc - 2;
         if (nargs < verb->min_args || (verb->max_args >= 0 && nargs > verb->max_args)) {

@@ -38,7 +38,8 @@ prefix=$(jq -r '.[] | select(.name == "prefix") | .value' "$BUILD/meson-info/int
 MARKER=cwatch-evil-$$-$RANDOM
 WATCHDOG_DROPIN_DIR=/etc/systemd/system/cwatchd.service.d
 ENABLED_LINKS=(/etc/systemd/system/multi-user.target.wants/cwatchd.service
-               /etc/systemd/system/dbus-org.cwatch1.service)
+               /etc/systemd/system/dbus-org.cwatch1.service
+               /etc/systemd/system/sockets.target.wants/cwatchd.socket)
 cleanup() {
         if [ -n "$PID" ] && [ -d /proc/$PID ]; then
                 timeout 10 nsenter -t "$PID" -p -m systemctl poweroff --no-block >/dev/null 2>&1
@@ -95,6 +96,7 @@ say "systemctl enable --now cwatchd"
 ns systemctl enable --now cwatchd >"$LOG" 2>&1 || fail "enable --now: $(cat "$LOG")"
 [ "$(ns systemctl is-active cwatchd)" = active ] || fail "cwatchd is not active"
 [ -L /etc/systemd/system/dbus-org.cwatch1.service ] || fail "enable did not create the D-Bus alias"
+[ "$(ns systemctl is-enabled cwatchd.socket)" = enabled ] || fail "enable did not enable cwatchd.socket (Also=)"
 wait_for 15 "STATUS= in systemctl status" sh -c \
         "nsenter -t $PID -p -m systemctl status --no-pager cwatchd | grep -q 'Status: \"Tracing: .*process'"
 ns systemctl status --no-pager cwatchd | grep -E 'Active:|Status:'
@@ -109,7 +111,7 @@ tracer_state() { ns cwatchctl list-tracers --no-legend --no-pager | awk -v t="$1
 # other tracers are merged, stop and restart process itself
 TRACERS=$(ns cwatchctl list-tracers --json | jq -r '.[].name')
 STOP=process
-grep -qx files <<<"$TRACERS" && STOP=files
+for t in tcp files; do grep -qx $t <<<"$TRACERS" && STOP=$t; done
 say "StopTracer $STOP"
 ns busctl call org.cwatch1 /org/cwatch1 org.cwatch1.Manager StopTracer s "$STOP" >"$LOG" 2>&1 ||
         fail "busctl StopTracer: $(cat "$LOG")"
@@ -144,20 +146,20 @@ check() { [ "$(jq -r ".$1" <<<"$entry")" = "$2" ] || fail "$1 is '$(jq -r ".$1" 
 check CWATCH_RULE exec-from-tmp
 check CWATCH_SEVERITY warning
 check PRIORITY 4
-check MESSAGE_ID 82c9f644f9624f1ba8737fa05feb6c96
+check MESSAGE_ID 5e2b3c6a0f8d4d1b9a7e63c1f04a2d19
 check SYSLOG_IDENTIFIER cwatch
 check CWATCH_EXE "/tmp/$MARKER"
 check CWATCH_COMM "${MARKER:0:15}"
 check CWATCH_UID 0
 check CWATCH_COUNT 1
-check CWATCH_MITRE T1059
+check CWATCH_MITRE T1204.002
 pid=$(jq -r .CWATCH_PID <<<"$entry")
 [ "$pid" -gt 1 ] || fail "CWATCH_PID is '$pid'"
 check OBJECT_PID "$pid"
 [[ "$(jq -r .CWATCH_ALERT_ID <<<"$entry")" =~ ^[0-9a-f]{32}$ ]] || fail "CWATCH_ALERT_ID is not 32 hex digits"
-[[ "$(jq -r .MESSAGE <<<"$entry")" == *"exec-from-tmp: /tmp/$MARKER executed from a temporary directory"* ]] ||
+[[ "$(jq -r .MESSAGE <<<"$entry")" == "/tmp/$MARKER executed from a temporary directory by "* ]] ||
         fail "MESSAGE: $(jq -r .MESSAGE <<<"$entry")"
-ns journalctl -t cwatch -x --no-pager CWATCH_EXE=/tmp/$MARKER | grep -q 'A program was executed from a temporary directory' ||
+ns journalctl -t cwatch -x --no-pager CWATCH_EXE=/tmp/$MARKER | grep -q 'cwatch rule exec-from-tmp raised an alert' ||
         fail "journalctl -x does not explain the alert from the catalog"
 
 say "cwatchctl alerts --json"
@@ -255,6 +257,13 @@ ns journalctl --no-pager -u cwatchd | grep -q '50-bad.conf:5: MinSeverity=loud' 
 [ "$(ns systemctl show -P MainPID cwatchd)" = "$mainpid" ] || fail "cwatchd restarted on a bad reload"
 rm -f /etc/cwatch/cwatchd.conf.d/50-bad.conf
 ns systemctl reload cwatchd || fail "reload after removing the bad drop-in failed"
+mkdir -p /etc/cwatch/rules.d
+printf '[Rule]\nName=broken\nEvent=exec\nCondition=proc.nosuchfield = 1\nSeverity=warning\n' >/etc/cwatch/rules.d/99-broken.rules
+ns systemctl reload cwatchd 2>"$LOG" && fail "reload with a broken rule file succeeded"
+ns journalctl --no-pager -u cwatchd | grep -q '99-broken.rules:[0-9]*:[0-9]*: ' ||
+        fail "the journal does not name the broken rule's line: $(ns journalctl --no-pager -u cwatchd | tail -3)"
+rm -f /etc/cwatch/rules.d/99-broken.rules
+ns systemctl reload cwatchd || fail "reload after removing the broken rule file failed"
 r1=$(reloads)
 ns systemctl kill -s HUP cwatchd 2>"$LOG" || fail "systemctl kill -s HUP: $(cat "$LOG")"
 wait_for 10 "SIGHUP to reload" sh -c "[ \"\$(nsenter -t $PID -p -m busctl call --json=short org.cwatch1 /org/cwatch1 org.cwatch1.Manager GetStats | jq '.data[0].reloads.data')\" = $((r1 + 1)) ]"
