@@ -98,6 +98,33 @@ static void test_time_units(void **state)
         }
 }
 
+static void test_metrics_listen(void **state)
+{
+        static const char *const good[] = { "127.0.0.1:9469", "[::1]:9469", "9469", "0.0.0.0:1" };
+        static const char *const bad[] = { "localhost:9469", "99999", "1.2.3.4:", ":80", "[::1]", "1.2.3.4:0",
+                                           "[zz]:80", "9469x" };
+        struct conf_error err;
+        struct config c;
+        char text[128];
+
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+                snprintf(text, sizeof(text), "[Metrics]\nListen=%s\n", good[i]);
+                assert_int_equal(parse(&c, text, &err), 0);
+                assert_string_equal(c.metrics_listen, good[i]);
+                config_done(&c);
+        }
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                snprintf(text, sizeof(text), "[Metrics]\nListen=%s\n", bad[i]);
+                assert_int_equal(parse(&c, text, &err), -EINVAL);
+                assert_non_null(strstr(err.text, "test.conf:2: Listen="));
+                assert_non_null(strstr(err.text, "expected an address and port"));
+                config_done(&c);
+        }
+        assert_int_equal(parse(&c, "[Metrics]\nListen=9469\nListen=no\n", &err), 0);
+        assert_null(c.metrics_listen);
+        config_done(&c);
+}
+
 static void test_empty_resets_list(void **state)
 {
         struct conf_error err;
@@ -220,6 +247,7 @@ int main(void)
                 cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_good),
                 cmocka_unit_test(test_time_units),
+                cmocka_unit_test(test_metrics_listen),
                 cmocka_unit_test(test_empty_resets_list),
                 cmocka_unit_test(test_bad),
                 cmocka_unit_test(test_nul_byte),
