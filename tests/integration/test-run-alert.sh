@@ -3,12 +3,12 @@
 # object with "event":"alert", and a "[warning] ALERT" line in the table.
 set -u
 CWATCHD=$1 RULES=${2:?usage: test-run-alert.sh CWATCHD RULES_DIR}
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*"; echo "cwatchd said: $(tail -3 "$err")"; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 [ -r /sys/kernel/btf/vmlinux ] || { echo "SKIP: needs BTF"; exit 77; }
 
 dir=$(mktemp -d /tmp/cwatch-run-alert.XXXXXX); out=$(mktemp); err=$(mktemp)
-trap 'rm -rf "$dir" "$out" "$err"' EXIT
+trap '[ -n "${KEEP:-}" ] && cp "$out" /tmp/cwt/last-out && cp "$err" /tmp/cwt/last-err; rm -rf "$dir" "$out" "$err"' EXIT
 cp /bin/true "$dir/evil"
 
 run() {
@@ -33,5 +33,5 @@ grep '"event":"alert"' "$out" | grep -q '"exe":"/usr/bin/true"' && fail "/usr/bi
 
 run
 grep -Eq "^\[[0-9-]+ [0-9:.]+\] \[warning\] ALERT exec-from-tmp .*: $dir/evil executed from a temporary directory .*\[pid [0-9]+\]$" "$out" ||
-        fail "no alert line in the table: $(grep ALERT "$out")"
+        fail "no alert line in the table: $(grep -E "ALERT|evil" "$out")"
 echo OK
