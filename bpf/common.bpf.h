@@ -156,9 +156,21 @@ static __always_inline uint32_t cw_resolve_path(char *out, struct dentry *dentry
                 dentry = parent;
         }
         if (pos == CW_PATH_BUF - 1) {
-                /* the root itself */
-                pos = CW_PATH_BUF - 2;
-                buf[pos] = '/';
+                struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+                uint32_t n = BPF_CORE_READ(dentry, d_name.len);
+
+                if (dentry != mnt_root && n > 0 && n < CW_NAME_MAX) {
+                        /* a pseudo file (memfd, pipe, anon inode) is its own root: its name, as
+                         * /proc/PID/exe shows it ("/memfd:NAME") */
+                        pos = cw_bound(CW_PATH_BUF - 2 - n, CW_PATH_BUF - 1);
+                        buf[pos] = '/';
+                        bpf_probe_read_kernel(&buf[pos + 1], cw_bound(n, CW_NAME_MAX - 1),
+                                              BPF_CORE_READ(dentry, d_name.name));
+                } else {
+                        /* the root itself */
+                        pos = CW_PATH_BUF - 2;
+                        buf[pos] = '/';
+                }
         }
         len = CW_PATH_BUF - 1 - pos;
         bpf_probe_read_kernel(out, cw_bound(len + 1, CW_PATH_BUF - 1) + 1, &buf[cw_bound(pos, CW_PATH_BUF - 1)]);

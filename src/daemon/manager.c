@@ -160,6 +160,7 @@ struct manager *manager_free(struct manager *m)
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);
         m->metrics = metrics_free(m->metrics);
+        strv_free_n(m->watched_paths, m->n_watched_paths);
         sd_event_unref(m->event);
         free(m);
         return NULL;
@@ -272,6 +273,13 @@ void manager_begin_interval(struct manager *m)
 {
         if (m->formatter)
                 formatter_new_section(m->formatter);
+}
+
+void manager_set_watched_paths(struct manager *m, char **paths, size_t n)
+{
+        strv_free_n(m->watched_paths, m->n_watched_paths);
+        m->watched_paths = paths;
+        m->n_watched_paths = n;
 }
 
 int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink)

@@ -68,6 +68,10 @@ struct manager {
         struct metrics *metrics;                /* counters for Prometheus */
         struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
 
+        /* watched-path patterns the detection rules need (files tracer); NULL: its defaults */
+        char **watched_paths;
+        size_t n_watched_paths;
+
         /* more detections that see every record (built-in ones); see struct detector */
         struct detector detectors[MANAGER_MAX_DETECTORS];
         size_t n_detectors;
@@ -109,6 +113,9 @@ static inline uint64_t manager_realtime(const struct manager *m, uint64_t boot_n
 
 /* Hands a record to the sinks. */
 int manager_emit(struct manager *m, const struct record *r);
+/* Takes ownership of paths (a malloc'ed array of malloc'ed strings). */
+void manager_set_watched_paths(struct manager *m, char **paths, size_t n);
+
 int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink);
 /* Adds a detection that every record emitted from now on is shown to. */
 int manager_add_detector(struct manager *m, const struct detector *d);

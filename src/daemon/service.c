@@ -120,8 +120,11 @@ int service_reload(struct service *s, struct conf_error *err)
         if (s->manager->detect) {
                 struct strbuf errors = {};
 
-                /* all or nothing: a bad rule file keeps both the old rules and the old configuration */
+                /* all or nothing: a bad rule file keeps both the old rules and the old configuration;
+                 * the new rules see the new configuration (WatchPaths=) */
+                s->manager->config = &new;
                 r = detect_reload(s->manager->detect, &errors);
+                s->manager->config = &s->config;
                 if (r < 0) {
                         snprintf(err->text, sizeof(err->text), "%s",
                                  errors.data ? strtok(errors.data, "\n") : "the rules did not load");

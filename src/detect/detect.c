@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "detect.h"
+#include "daemon/config.h"
 #include "daemon/manager.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 #include "tracers/tracer.h"
+#include "tracers/files.h"
 
 struct detect {
         struct manager *manager;
@@ -55,18 +57,35 @@ static void report_inactive(const struct detect_engine *e)
 
 static void apply_watched_paths(struct detect *d)
 {
+        struct tracer *files;
         char **paths = NULL;
         size_t n = 0;
+        int r;
 
         if (detect_engine_watched_paths(d->engine, &paths, &n) < 0)
                 return;
+        /* and the operator's own, [Files] WatchPaths= of cwatchd.conf */
+        if (d->manager->config && d->manager->config->watch_paths.n > 0) {
+                const struct conf_strv *extra = &d->manager->config->watch_paths;
+                char **more = realloc(paths, (n + extra->n) * sizeof(char *));
+
+                if (more) {
+                        paths = more;
+                        for (size_t i = 0; i < extra->n; i++)
+                                if ((paths[n] = strdup(extra->items[i])))
+                                        n++;
+                }
+        }
         for (size_t i = 0; i < n; i++)
                 log_debug("rules watch opens under %s", paths[i]);
-        /* the files tracer takes these once it is in the registry:
-         * files_tracer_set_watched_paths(manager_find_tracer(d->manager, "files"), paths, n) */
-        for (size_t i = 0; i < n; i++)
-                free(paths[i]);
-        free(paths);
+        /* kept by the manager for a files tracer that starts later; a running one takes them now */
+        manager_set_watched_paths(d->manager, paths, n);
+        files = manager_find_tracer(d->manager, "files");
+        if (files && files->running) {
+                r = files_tracer_set_watched_paths(files, paths, n);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to watch the paths the rules need, ignoring: %m");
+        }
 }
 
 size_t detect_engine_swap(struct detect *d, struct detect_engine *e)

@@ -46,6 +46,7 @@ struct tracer {
         uint64_t events;        /* events received since the daemon started */
         uint64_t drops_before;  /* drops counted by earlier runs of this tracer */
         int drops_fd;           /* per-CPU drop counter of the loaded object, or -1 */
+        uint32_t max_entries;   /* aggregating tracers: entries of the kernel map; 0: default; set before start */
         sd_event_source *interval_source;
 };
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 #include "tracer-test.h"
@@ -141,6 +143,33 @@ static void test_argv_bytes_escaped(void **state)
         assert_string_equal(json_object_get_string(json_object_array_get_idx(arr, 4)), argv[4]);
 }
 
+static void test_memfd_exec(void **state)
+{
+        struct json_object *exec;
+        pid_t pid = fork();
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                char buf[65536], *argv[] = { "true", NULL }, *envp[] = { NULL };
+                int fd = memfd_create("cwatch-memfd", 0), src = open("/bin/true", O_RDONLY);
+                ssize_t n;
+
+                while ((n = read(src, buf, sizeof(buf))) > 0)
+                        if (write(fd, buf, n) != n)
+                                _exit(1);
+                fexecve(fd, argv, envp);
+                _exit(127);
+        }
+        assert_int_equal(WEXITSTATUS(tt_wait(pid)), 0);
+        assert_true(tt_wait_for(&tt, have_exit_of, &pid, 5000));
+        exec = tt_find(&tt, "exec", "pid", pid);
+        assert_non_null(exec);
+        /* named as /proc/PID/exe names it */
+        assert_string_equal(tt_str(exec, "exe"), "/memfd:cwatch-memfd");
+        assert_true(json_object_get_boolean(json_object_object_get(exec, "exe_memfd")));
+        assert_true(json_object_get_boolean(json_object_object_get(exec, "exe_deleted")));
+}
+
 #define BURST 5000
 
 struct burst {
@@ -216,6 +245,7 @@ int main(void)
                 cmocka_unit_test(test_exit_by_signal),
                 cmocka_unit_test(test_long_argv_truncated),
                 cmocka_unit_test(test_argv_bytes_escaped),
+                cmocka_unit_test(test_memfd_exec),
                 cmocka_unit_test(test_exec_burst_no_drops),
         };
 

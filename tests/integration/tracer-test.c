@@ -37,6 +37,9 @@ static int tt_record_hook(struct manager *m, const struct record *r, void *userd
                 fprintf(stderr, "FAIL: record is not valid JSON: %s", t->buf.data);
                 abort();
         }
+        /* what cwatchd run would not print */
+        if (r->quiet)
+                json_object_object_add(o, "_quiet", json_object_new_boolean(true));
         if (t->n_records == t->cap) {
                 t->cap = t->cap ? t->cap * 2 : 1024;
                 t->records = realloc(t->records, t->cap * sizeof(*t->records));
@@ -181,4 +184,22 @@ const char *tt_marker(char *buf, size_t size, const char *prefix)
         clock_gettime(CLOCK_REALTIME, &ts);
         snprintf(buf, size, "%s-%d-%ld", prefix, getpid(), ts.tv_nsec);
         return buf;
+}
+
+bool tt_is_quiet(struct json_object *o)
+{
+        return tt_has(o, "_quiet");
+}
+
+size_t tt_printed(struct tt *t, struct json_object **ret, size_t max)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < t->n_records; i++)
+                if (!tt_is_quiet(t->records[i])) {
+                        if (n < max)
+                                ret[n] = t->records[i];
+                        n++;
+                }
+        return n;
 }

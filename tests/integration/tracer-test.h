@@ -39,6 +39,11 @@ const char *tt_str(struct json_object *o, const char *key);
 int64_t tt_int(struct json_object *o, const char *key);
 bool tt_has(struct json_object *o, const char *key);
 
+/* Whether cwatchd run would leave the record out (record.quiet; the JSON has "_quiet"). */
+bool tt_is_quiet(struct json_object *o);
+/* The records cwatchd run would print: up to max in ret, returns how many there are. */
+size_t tt_printed(struct tt *t, struct json_object **ret, size_t max);
+
 /* fork + execv; the child's stdin is /dev/null. */
 pid_t tt_spawn(char *const argv[]);
 /* waitpid; returns the raw status. */

@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The files tracer: per-interval reads, writes and bytes per (process, file), aggregated in the
+ * kernel, and opens of watched paths, matched in the kernel. */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tracer.h"
+#include "tracers/files.h"
+#include "files-watch.h"
+#include "open-flags.h"
+#include "files.skel.h"
+#include "daemon/manager.h"
+#include "shared/log.h"
+#include "shared/strbuf.h"
+
+enum {
+        COL_PID, COL_CONTAINER_NAME, COL_READS, COL_WRITES, COL_READ_BYTES, COL_WRITE_BYTES, COL_TYPE,
+        COL_COMM, COL_FILENAME,
+        COL_UID, COL_DEV, COL_INO, COL_PATH, COL_CGROUP_ID,
+        COL_TID, COL_PPID, COL_FLAGS, COL_FLAGS_TEXT, COL_WRITE, COL_SYSCALL, COL_RESULT, COL_MODE,
+        COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
+        _COL_MAX,
+};
+
+static const struct column files_columns[_COL_MAX] = {
+        [COL_PID] = { "pid", VALUE_U64, 7 },
+        [COL_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(-14),
+        [COL_READS] = { "reads", VALUE_U64, 7 },
+        [COL_WRITES] = { "writes", VALUE_U64, 7 },
+        [COL_READ_BYTES] = { "read_bytes", VALUE_U64, 11 },
+        [COL_WRITE_BYTES] = { "write_bytes", VALUE_U64, 11 },
+        [COL_TYPE] = { "type", VALUE_STR, -4 },
+        [COL_COMM] = { "comm", VALUE_STR, -16 },
+        [COL_FILENAME] = { "filename", VALUE_STR, -1 },
+        [COL_UID] = { "uid", VALUE_U64, 0 },
+        [COL_DEV] = { "dev", VALUE_U64, 0 },
+        [COL_INO] = { "ino", VALUE_U64, 0 },
+        [COL_PATH] = { "path", VALUE_STR, 0 },
+        [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
+        [COL_TID] = { "tid", VALUE_U64, 0 },
+        [COL_PPID] = { "ppid", VALUE_U64, 0 },
+        [COL_FLAGS] = { "flags", VALUE_U64, 0 },
+        [COL_FLAGS_TEXT] = { "flags_text", VALUE_STR, 0 },
+        [COL_WRITE] = { "write", VALUE_BOOL, 0 },
+        [COL_SYSCALL] = { "syscall", VALUE_STR, 0 },
+        [COL_RESULT] = { "result", VALUE_S64, 0 },
+        [COL_MODE] = { "mode", VALUE_U64, 0 },
+        [COL_CONTAINER_ID] = COLUMN_CONTAINER_ID,
+        [COL_RUNTIME] = COLUMN_RUNTIME,
+        [COL_IMAGE] = COLUMN_IMAGE,
+        [COL_POD] = COLUMN_POD,
+        [COL_NAMESPACE] = COLUMN_NAMESPACE,
+        [COL_UNIT] = COLUMN_UNIT,
+};
+
+static const struct schema files_schema = SCHEMA("file_io", files_columns);
+
+/* Columns that only open records carry: no sort key for the aggregate rows. */
+static bool column_is_open_only(int i)
+{
+        return i >= COL_TID && i <= COL_MODE;
+}
+
+struct files_state {
+        struct files_bpf *skel;
+        int stats_fd, counters_fd, watched_fd;
+        uint32_t max_entries;
+        int sort_col;                   /* -1: read_bytes + write_bytes */
+        uint64_t read;                  /* entries read and deleted since start */
+        uint64_t evictions;             /* lower bound, never decreasing */
+        struct cw_file_key *keys;       /* max_entries of each, for the batch read */
+        struct cw_file_stats *values;
+};
+
+/* One aggregate row being prepared: its values point into the stats and name buffers. */
+struct files_row {
+        struct value v[_COL_MAX];
+        char name[64];
+};
+
+static int files_counter(struct files_state *s, enum cw_file_counter c, uint64_t *ret)
+{
+        return bpf_percpu_sum(s->counters_fd, c, ret);
+}
+
+static const char *file_type(uint32_t mode)
+{
+        return S_ISREG(mode) ? "R" : S_ISSOCK(mode) ? "S" : "O";
+}
+
+static void row_fill(struct files_row *row, const struct cw_file_key *k, const struct cw_file_stats *st)
+{
+        struct value *v = row->v;
+        size_t plen = strnlen(st->path, MIN((size_t) st->path_len, sizeof(st->path)));
+        const char *base;
+
+        memset(v, 0, sizeof(row->v));
+        value_set_u64(&v[COL_PID], k->tgid);
+        value_set_u64(&v[COL_READS], st->reads);
+        value_set_u64(&v[COL_WRITES], st->writes);
+        value_set_u64(&v[COL_READ_BYTES], st->read_bytes);
+        value_set_u64(&v[COL_WRITE_BYTES], st->write_bytes);
+        value_set_cstr(&v[COL_TYPE], file_type(st->mode));
+        value_set_str(&v[COL_COMM], st->comm, strnlen(st->comm, sizeof(st->comm)));
+        value_set_u64(&v[COL_UID], st->uid);
+        value_set_u64(&v[COL_DEV], k->dev);
+        value_set_u64(&v[COL_INO], k->ino);
+        value_set_u64(&v[COL_CGROUP_ID], st->cgroup_id);
+
+        if (st->flags & CW_FILE_PSEUDO) {
+                /* as readlink(/proc/PID/fd/N) shows them */
+                if (S_ISSOCK(st->mode))
+                        snprintf(row->name, sizeof(row->name), "socket:[%" PRIu64 "]", k->ino);
+                else if (S_ISFIFO(st->mode))
+                        snprintf(row->name, sizeof(row->name), "pipe:[%" PRIu64 "]", k->ino);
+                else
+                        snprintf(row->name, sizeof(row->name), "anon_inode:%.*s", (int) plen, st->path);
+                value_set_cstr(&v[COL_FILENAME], row->name);
+                value_set_cstr(&v[COL_PATH], row->name);
+                return;
+        }
+        value_set_str(&v[COL_PATH], st->path, plen);
+        v[COL_PATH].truncated = st->flags & CW_FILE_PATH_TRUNCATED;
+        base = memrchr(st->path, '/', plen);
+        base = base && plen > 1 ? base + 1 : st->path;
+        value_set_str(&v[COL_FILENAME], base, plen - (base - st->path));
+}
+
+struct sort_ctx {
+        int col;
+        enum value_type type;
+};
+
+static int value_compare(const struct value *a, const struct value *b, enum value_type type)
+{
+        if (a->present != b->present)
+                return a->present ? -1 : 1;
+        switch (type) {
+        case VALUE_U64:
+        case VALUE_BOOL:
+                /* biggest first */
+                return a->u < b->u ? 1 : a->u > b->u ? -1 : 0;
+        case VALUE_S64:
+                return a->i < b->i ? 1 : a->i > b->i ? -1 : 0;
+        default: {
+                int r = memcmp(a->str, b->str, MIN(a->len, b->len));
+
+                return r ?: a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
+        }
+        }
+}
+
+static int row_compare(const void *pa, const void *pb, void *userdata)
+{
+        const struct files_row *a = *(const struct files_row *const *) pa;
+        const struct files_row *b = *(const struct files_row *const *) pb;
+        const struct sort_ctx *c = userdata;
+        uint64_t ta, tb;
+        int r;
+
+        if (c->col >= 0) {
+                r = value_compare(&a->v[c->col], &b->v[c->col], c->type);
+                if (r)
+                        return r;
+        }
+        ta = a->v[COL_READ_BYTES].u + a->v[COL_WRITE_BYTES].u;
+        tb = b->v[COL_READ_BYTES].u + b->v[COL_WRITE_BYTES].u;
+        if (ta != tb)
+                return ta < tb ? 1 : -1;
+        ta = a->v[COL_READS].u + a->v[COL_WRITES].u;
+        tb = b->v[COL_READS].u + b->v[COL_WRITES].u;
+        if (ta != tb)
+                return ta < tb ? 1 : -1;
+        return a->v[COL_PID].u < b->v[COL_PID].u ? -1 : a->v[COL_PID].u > b->v[COL_PID].u;
+}
+
+/* Reads and deletes every aggregate; returns how many. */
+static int files_read_and_clear(struct files_state *s, size_t *ret)
+{
+        LIBBPF_OPTS(bpf_map_batch_opts, opts);
+        uint32_t in = 0, out = 0;
+        size_t total = 0;
+        bool first = true;
+
+        for (;;) {
+                uint32_t count = s->max_entries - total;
+                int r;
+
+                if (count == 0)
+                        break;
+                r = bpf_map_lookup_and_delete_batch(s->stats_fd, first ? NULL : &in, &out, s->keys + total,
+                                                    s->values + total, &count, &opts);
+                total += count;
+                if (r < 0 && errno == ENOENT)
+                        break;
+                if (r < 0)
+                        return log_error_errno(errno, "files: failed to read the aggregates: %m");
+                in = out;
+                first = false;
+        }
+        *ret = total;
+        return 0;
+}
+
+static int files_on_interval(struct tracer *t)
+{
+        struct files_state *s = t->data;
+        struct manager *m = t->manager;
+        _cleanup_free_ struct files_row *rows = NULL;
+        _cleanup_free_ struct files_row **order = NULL;
+        struct sort_ctx ctx = { .col = s->sort_col };
+        uint64_t inserts = 0, now_ns;
+        struct timespec ts;
+        size_t n = 0, top;
+        int r;
+
+        /* inserts first: entries created during the read make the estimate low, never high */
+        r = files_counter(s, CW_FILE_CNT_INSERTS, &inserts);
+        if (r < 0)
+                return log_error_errno(r, "files: failed to read the counters: %m");
+        r = files_read_and_clear(s, &n);
+        if (r < 0)
+                return r;
+        s->read += n;
+        if (inserts > s->read && inserts - s->read > s->evictions) {
+                log_warning("files: %" PRIu64 " aggregates evicted this interval: more than %" PRIu32
+                            " (process, file) pairs; their counts are lost",
+                            inserts - s->read - s->evictions, s->max_entries);
+                s->evictions = inserts - s->read;
+        }
+        if (n == 0)
+                return 0;
+
+        rows = calloc(n, sizeof(*rows));
+        order = calloc(n, sizeof(*order));
+        if (!rows || !order)
+                return log_error_errno(ENOMEM, "files: no memory for %zu rows: %m", n);
+        for (size_t i = 0; i < n; i++) {
+                row_fill(&rows[i], &s->keys[i], &s->values[i]);
+                order[i] = &rows[i];
+        }
+        if (ctx.col >= 0) {
+                ctx.type = files_columns[ctx.col].type;
+                /* identity columns are filled before sorting by them */
+                if (files_columns[ctx.col].source != SOURCE_TRACER && m->identity)
+                        for (size_t i = 0; i < n; i++) {
+                                struct record rec = { .schema = &files_schema, .values = rows[i].v };
+
+                                if (s->values[i].cgroup_id)
+                                        record_fill_identity(&rec, identity_lookup(m->identity, s->values[i].cgroup_id));
+                        }
+        }
+        qsort_r(order, n, sizeof(*order), row_compare, &ctx);
+
+        manager_begin_interval(m);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        now_ns = (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+        top = m->top > 0 ? MIN(m->top, n) : n;
+        /* rows past --top are not printed but still counted (metrics) and seen (detection) */
+        for (size_t i = 0; i < n; i++) {
+                const struct cw_file_stats *st = &s->values[order[i] - rows];
+                struct record rec = { .schema = &files_schema, .values = order[i]->v, .time_ns = now_ns,
+                                      .cgroup_id = st->cgroup_id, .quiet = i >= top };
+
+                r = manager_emit(m, &rec);
+                if (r < 0)
+                        log_debug_errno(r, "files: failed to emit a row, ignoring: %m");
+        }
+        return 0;
+}
+
+static const char *open_syscall_name(uint8_t sys)
+{
+        static const char *const names[] = {
+                [CW_SYS_OPEN] = "open", [CW_SYS_OPENAT] = "openat", [CW_SYS_OPENAT2] = "openat2",
+                [CW_SYS_CREAT] = "creat",
+        };
+
+        return sys < ELEMENTSOF(names) && names[sys] ? names[sys] : "unknown";
+}
+
+static int files_decode_open(struct tracer *t, const struct cw_open_event *e, size_t size)
+{
+        struct value v[_COL_MAX] = {};
+        struct record r = { .schema = &files_schema, .event = "open", .values = v,
+                            .cgroup_id = e->hdr.cgroup_id, .quiet = true };
+        struct strbuf flags = {};
+        size_t fixed = offsetof(struct cw_open_event, path), len;
+        const char *base;
+        int ret;
+
+        if (size < fixed || e->path_len > size - fixed || e->path_len >= CW_OPEN_PATH_MAX)
+                return -EBADMSG;
+        len = strnlen(e->path, e->path_len);
+        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        value_set_u64(&v[COL_PID], e->hdr.pid);
+        value_set_u64(&v[COL_TID], e->hdr.tid);
+        value_set_u64(&v[COL_PPID], e->ppid);
+        value_set_u64(&v[COL_UID], e->hdr.uid);
+        value_set_str(&v[COL_COMM], e->hdr.comm, strnlen(e->hdr.comm, sizeof(e->hdr.comm)));
+        value_set_u64(&v[COL_CGROUP_ID], e->hdr.cgroup_id);
+        value_set_str(&v[COL_PATH], e->path, len);
+        v[COL_PATH].truncated = e->flags & CW_OPEN_PATH_TRUNCATED;
+        base = memrchr(e->path, '/', len);
+        base = base && len > 1 ? base + 1 : e->path;
+        value_set_str(&v[COL_FILENAME], base, len - (base - e->path));
+        value_set_u64(&v[COL_FLAGS], e->open_flags);
+        open_flags_to_string(&flags, e->open_flags);
+        if (flags.oom)
+                return -ENOMEM;
+        value_set_str(&v[COL_FLAGS_TEXT], flags.data, flags.len);
+        value_set_bool(&v[COL_WRITE], open_flags_write(e->open_flags));
+        value_set_cstr(&v[COL_SYSCALL], open_syscall_name(e->syscall));
+        value_set_s64(&v[COL_RESULT], e->result);
+        if (e->open_flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY)))
+                value_set_u64(&v[COL_MODE], e->mode);
+        ret = manager_emit(t->manager, &r);
+        strbuf_free(&flags);
+        return ret;
+}
+
+static int files_on_event(struct tracer *t, const void *data, size_t size)
+{
+        const struct cw_event_header *h = data;
+
+        if (h->type == CW_EV_FILE_OPEN)
+                return files_decode_open(t, data, size);
+        return -EBADMSG;
+}
+
+static int files_sort_column(const char *key)
+{
+        int i;
+
+        if (!key)
+                return -1;
+        i = schema_find_column(&files_schema, key);
+        if (i >= 0 && !column_is_open_only(i))
+                return i;
+        log_error("files: cannot sort by '%s'; valid columns: pid container_name reads writes read_bytes "
+                  "write_bytes type comm filename uid dev ino path cgroup_id container_id runtime image pod "
+                  "namespace unit", key);
+        return -EINVAL;
+}
+
+static struct files_state *files_state_free(struct files_state *s)
+{
+        if (!s)
+                return NULL;
+        files_bpf__destroy(s->skel);
+        free(s->keys);
+        free(s->values);
+        free(s);
+        return NULL;
+}
+DEFINE_POINTER_CLEANUP(struct files_state, files_state_free);
+
+static int watch_set_apply(struct files_state *s, const struct watch_set *set)
+{
+        struct cw_watch_key key, next, *old = NULL;
+        size_t n_old = 0, cap = 0;
+        void *prev = NULL;
+        int r = 0;
+
+        /* the old keys, then the new entries, then the old keys not in the new set: patterns in
+         * both sets stay watched throughout */
+        while (bpf_map_get_next_key(s->watched_fd, prev, &next) == 0) {
+                if (n_old == cap) {
+                        struct cw_watch_key *o = reallocarray(old, cap ? cap * 2 : 64, sizeof(*old));
+
+                        if (!o) {
+                                free(old);
+                                return -ENOMEM;
+                        }
+                        old = o;
+                        cap = cap ? cap * 2 : 64;
+                }
+                old[n_old++] = next;
+                key = next;
+                prev = &key;
+        }
+        for (size_t i = 0; i < set->n; i++)
+                if (bpf_map_update_elem(s->watched_fd, &set->entries[i].key, &set->entries[i].value, BPF_ANY) < 0) {
+                        r = log_error_errno(errno, "files: failed to set a watched path: %m");
+                        goto out;
+                }
+        for (size_t i = 0; i < n_old; i++) {
+                bool keep = false;
+
+                for (size_t j = 0; j < set->n && !keep; j++)
+                        keep = old[i].prefixlen == set->entries[j].key.prefixlen &&
+                               memcmp(old[i].data, set->entries[j].key.data, old[i].prefixlen / 8) == 0;
+                if (!keep && bpf_map_delete_elem(s->watched_fd, &old[i]) < 0 && errno != ENOENT) {
+                        r = log_error_errno(errno, "files: failed to remove a watched path: %m");
+                        goto out;
+                }
+        }
+out:
+        free(old);
+        return r;
+}
+
+int files_tracer_set_watched_paths(struct tracer *t, char *const *prefixes, size_t n)
+{
+        struct files_state *s = t->data;
+        struct watch_set set;
+        int r;
+
+        if (!t->running || !s || !streq(t->ops->name, "files"))
+                return -ESRCH;
+        r = watch_set_build(&set, prefixes, n);
+        if (r < 0)
+                return r;
+        r = watch_set_apply(s, &set);
+        watch_set_free(&set);
+        return r;
+}
+
+int files_tracer_count_entries(struct tracer *t, size_t *ret)
+{
+        struct files_state *s = t->data;
+        struct cw_file_key key, next;
+        void *prev = NULL;
+        size_t n = 0;
+
+        if (!t->running || !s)
+                return -ESRCH;
+        while (bpf_map_get_next_key(s->stats_fd, prev, &next) == 0) {
+                n++;
+                key = next;
+                prev = &key;
+        }
+        *ret = n;
+        return 0;
+}
+
+int files_tracer_get_stats(struct tracer *t, struct files_tracer_stats *ret)
+{
+        struct files_state *s = t->data;
+        struct files_tracer_stats st = {};
+        size_t present;
+        int r;
+
+        if (!t->running || !s)
+                return -ESRCH;
+        st.max_entries = s->max_entries;
+        st.read = s->read;
+        if ((r = files_counter(s, CW_FILE_CNT_INSERTS, &st.inserts)) < 0 ||
+            (r = files_counter(s, CW_FILE_CNT_OPENS_CHECKED, &st.opens_checked)) < 0 ||
+            (r = files_counter(s, CW_FILE_CNT_OPENS_UNMATCHED, &st.opens_unmatched)) < 0 ||
+            (r = files_counter(s, CW_FILE_CNT_OPENS_NO_PATH, &st.opens_no_path)) < 0)
+                return r;
+        r = files_tracer_count_entries(t, &present);
+        if (r < 0)
+                return r;
+        st.evictions = s->evictions;
+        if (st.inserts > s->read + present)
+                st.evictions = MAX(st.evictions, st.inserts - s->read - present);
+        *ret = st;
+        return 0;
+}
+
+static uint64_t files_lost(struct tracer *t)
+{
+        struct files_tracer_stats st;
+
+        return files_tracer_get_stats(t, &st) < 0 ? 0 : st.evictions;
+}
+
+static int files_start(struct tracer *t)
+{
+        _cleanup_(files_state_freep) struct files_state *s = NULL;
+        struct watch_set set;
+        size_t n_default = 0;
+        int r;
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->sort_col = files_sort_column(t->manager->sort_key);
+        if (s->sort_col == -EINVAL)
+                return -EINVAL;
+        s->max_entries = t->max_entries ?: CW_FILE_STATS_DEFAULT_MAX;
+        s->keys = calloc(s->max_entries, sizeof(*s->keys));
+        s->values = calloc(s->max_entries, sizeof(*s->values));
+        if (!s->keys || !s->values)
+                return log_error_errno(ENOMEM, "files: no memory for %" PRIu32 " aggregates: %m", s->max_entries);
+
+        s->skel = files_bpf__open();
+        if (!s->skel)
+                return log_error_errno(errno, "files: failed to open the BPF object: %m");
+        s->skel->rodata->cw_tracer_id = t->index;
+        s->skel->rodata->cw_target_tgid = t->manager->pid_filter > 0 ? t->manager->pid_filter : 0;
+        r = bpf_map__set_max_entries(s->skel->maps.file_stats, s->max_entries);
+        if (r < 0)
+                return log_error_errno(r, "files: failed to size the aggregate map: %m");
+        r = tracer_prepare_object(t, s->skel->obj);
+        if (r < 0)
+                return r;
+        r = files_bpf__load(s->skel);
+        if (r < 0)
+                return log_error_errno(r, "files: failed to load the BPF programs: %m");
+        r = tracer_loaded_object(t, s->skel->obj);
+        if (r < 0)
+                return r;
+        s->stats_fd = bpf_map__fd(s->skel->maps.file_stats);
+        s->counters_fd = bpf_map__fd(s->skel->maps.file_counters);
+        s->watched_fd = bpf_map__fd(s->skel->maps.watched);
+
+        /* the patterns the rules need, else the defaults */
+        if (t->manager->watched_paths)
+                r = watch_set_build(&set, t->manager->watched_paths, t->manager->n_watched_paths);
+        else {
+                while (files_default_watched_paths[n_default])
+                        n_default++;
+                r = watch_set_build(&set, (char *const *) files_default_watched_paths, n_default);
+        }
+        if (r < 0)
+                return r;
+        r = watch_set_apply(s, &set);
+        watch_set_free(&set);
+        if (r < 0)
+                return r;
+
+        r = files_bpf__attach(s->skel);
+        if (r < 0)
+                return log_error_errno(r, "files: failed to attach to tp_btf/sys_exit: %m");
+        t->data = TAKE_PTR(s);
+        return 0;
+}
+
+static void files_stop(struct tracer *t)
+{
+        t->data = files_state_free(t->data);
+}
+
+static const char *const files_events[] = { "file_io", "open", NULL };
+
+const struct tracer_ops files_tracer_ops = {
+        .name = "files",
+        .description = "reads, writes and bytes per process and file every interval; opens of watched paths",
+        .schema = &files_schema,
+        .events = files_events,
+        .has_interval = true,
+        .start = files_start,
+        .stop = files_stop,
+        .on_event = files_on_event,
+        .on_interval = files_on_interval,
+        .lost = files_lost,
+};
