@@ -251,8 +251,8 @@ ns systemctl reload cwatchd || fail "systemctl reload failed"
 mkdir -p /etc/cwatch/cwatchd.conf.d
 printf '[Tracers]\nEnable=process\n\n[Alerts]\nMinSeverity=loud\n' >/etc/cwatch/cwatchd.conf.d/50-bad.conf
 ns systemctl reload cwatchd 2>"$LOG" && fail "reload with a bad drop-in succeeded"
-ns journalctl --no-pager -u cwatchd | grep -q '50-bad.conf:5: MinSeverity=loud' ||
-        fail "the journal does not name the bad line: $(ns journalctl --no-pager -u cwatchd | tail -3)"
+wait_for 10 "the journal naming the bad line" sh -c \
+        "nsenter -t $PID -p -m journalctl --no-pager -u cwatchd | grep -q '50-bad.conf:5: MinSeverity=loud'"
 [ "$(ns systemctl is-active cwatchd)" = active ] || fail "cwatchd is not active after a bad reload"
 [ "$(ns systemctl show -P MainPID cwatchd)" = "$mainpid" ] || fail "cwatchd restarted on a bad reload"
 rm -f /etc/cwatch/cwatchd.conf.d/50-bad.conf
@@ -260,8 +260,8 @@ ns systemctl reload cwatchd || fail "reload after removing the bad drop-in faile
 mkdir -p /etc/cwatch/rules.d
 printf '[Rule]\nName=broken\nEvent=exec\nCondition=proc.nosuchfield = 1\nSeverity=warning\n' >/etc/cwatch/rules.d/99-broken.rules
 ns systemctl reload cwatchd 2>"$LOG" && fail "reload with a broken rule file succeeded"
-ns journalctl --no-pager -u cwatchd | grep -q '99-broken.rules:[0-9]*:[0-9]*: ' ||
-        fail "the journal does not name the broken rule's line: $(ns journalctl --no-pager -u cwatchd | tail -3)"
+wait_for 10 "the journal naming the broken rule's line" sh -c \
+        "nsenter -t $PID -p -m journalctl --no-pager -u cwatchd | grep -q '99-broken.rules:[0-9]*:[0-9]*: '"
 rm -f /etc/cwatch/rules.d/99-broken.rules
 ns systemctl reload cwatchd || fail "reload after removing the broken rule file failed"
 r1=$(reloads)
