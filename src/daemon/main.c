@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
+#include <stdlib.h>
 #include <bpf/libbpf.h>
 #include "options.h"
 #include "run.h"
+#include "service.h"
 #include "detect/detect.h"
 #include "shared/log.h"
 
@@ -26,7 +28,9 @@ int main(int argc, char *argv[])
         if (r < 0)
                 return 2;
 
-        log_setup(LOG_TARGET_CONSOLE, o.debug ? LOG_DEBUG : LOG_INFO);
+        /* under systemd stderr goes to the journal, which understands "<N>" level prefixes */
+        log_setup(o.mode == MODE_SERVICE && getenv("JOURNAL_STREAM") ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE,
+                  o.debug ? LOG_DEBUG : LOG_INFO);
         libbpf_set_print(libbpf_print);
 
         switch (o.mode) {
@@ -36,7 +40,6 @@ int main(int argc, char *argv[])
                 return rules_check_files(o.check_files, o.n_check_files, stdout, stderr) < 0 ? 1 : 0;
         case MODE_SERVICE:
         default:
-                fprintf(stderr, "cwatchd: the service mode is not built yet; use 'cwatchd run TRACER...'\n");
-                return 2;
+                return service_run(&o);
         }
 }

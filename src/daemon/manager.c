@@ -9,6 +9,7 @@
 #include "detect/detect.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
+#include "config.h"
 #include "metrics/http-server.h"
 #include "metrics/metrics.h"
 
@@ -256,6 +257,13 @@ int manager_emit(struct manager *m, const struct record *r)
                 r1 = formatter_write(m->formatter, r);
         if (m->detect)
                 r3 = detect_on_record(m->detect, r);
+        for (size_t i = 0; i < m->n_detectors; i++) {
+                int k = m->detectors[i].on_record(m, r, m->detectors[i].userdata);
+
+                if (k < 0)
+                        log_debug_errno(k, "Detection %s failed on a %s record, ignoring: %m",
+                                        m->detectors[i].name, record_event(r));
+        }
         if (m->record_hook)
                 r2 = m->record_hook(m, r, m->record_hook_userdata);
         return r1 < 0 ? r1 : r2 < 0 ? r2 : r3;
@@ -282,9 +290,20 @@ int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink)
         return 0;
 }
 
+int manager_add_detector(struct manager *m, const struct detector *d)
+{
+        if (m->n_detectors >= MANAGER_MAX_DETECTORS)
+                return -ENOSPC;
+        m->detectors[m->n_detectors++] = *d;
+        return 0;
+}
+
 int manager_raise_alert(struct manager *m, const struct alert *a)
 {
         int ret = 0;
+
+        if (m->config && a->severity > m->config->min_severity)
+                return 0;
 
         m->alerts_raised++;
         metrics_observe_alert(m->metrics, a);

@@ -19,11 +19,22 @@ struct metrics_server;
 
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
+#define MANAGER_MAX_DETECTORS 8
+
+struct config;
 
 /* A consumer of alerts: the journal, the D-Bus signal, the foreground output. */
 struct alert_sink {
         const char *name;
         int (*send)(const struct alert *a, void *userdata);
+        void *userdata;
+};
+
+/* A detection that sees every record (built-in detections, later the rule engine) and may call
+ * manager_raise_alert(). */
+struct detector {
+        const char *name;
+        int (*on_record)(struct manager *m, const struct record *r, void *userdata);
         void *userdata;
 };
 
@@ -60,6 +71,13 @@ struct manager {
         /* watched-path patterns the detection rules need (files tracer); NULL: its defaults */
         char **watched_paths;
         size_t n_watched_paths;
+
+        /* more detections that see every record (built-in ones); see struct detector */
+        struct detector detectors[MANAGER_MAX_DETECTORS];
+        size_t n_detectors;
+
+        /* the service's current configuration (NULL in cwatchd run); replaced on reload */
+        const struct config *config;
 
         /* called for every record after the sinks and detection (tests) */
         int (*record_hook)(struct manager *m, const struct record *r, void *userdata);
@@ -99,6 +117,8 @@ int manager_emit(struct manager *m, const struct record *r);
 void manager_set_watched_paths(struct manager *m, char **paths, size_t n);
 
 int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink);
+/* Adds a detection that every record emitted from now on is shown to. */
+int manager_add_detector(struct manager *m, const struct detector *d);
 /* Hands an alert to every alert sink. */
 int manager_raise_alert(struct manager *m, const struct alert *a);
 

@@ -19,6 +19,8 @@ enum {
         ARG_PID,
         ARG_RINGBUF_SIZE,
         ARG_DEBUG,
+        ARG_CONFIG,
+        ARG_CONFIG_DIR,
         ARG_RULES_DIR,
         ARG_NO_RULES,
         ARG_METRICS,
@@ -39,6 +41,9 @@ static void print_help(FILE *out)
                 "  cwatchd run TRACER... [OPTIONS]\n"
                 "                               trace in the foreground and print what happens\n"
                 "  cwatchd rules check FILE...  check rule files; print file:line:column: errors\n\n"
+                "Options for the service:\n"
+                "      --config FILE            configuration file (default /etc/cwatch/cwatchd.conf)\n"
+                "      --config-dir DIR         drop-in directory (default /etc/cwatch/cwatchd.conf.d)\n\n"
                 "Options for run:\n"
                 "  -f, --format FORMAT          table (default), json or csv\n"
                 "  -i, --interval SECS          report interval of aggregating tracers (default 3)\n"
@@ -118,6 +123,8 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 { "pid", required_argument, NULL, 'p' },
                 { "ringbuf-size", required_argument, NULL, ARG_RINGBUF_SIZE },
                 { "debug", no_argument, NULL, ARG_DEBUG },
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "config-dir", required_argument, NULL, ARG_CONFIG_DIR },
                 { "rules-dir", required_argument, NULL, ARG_RULES_DIR },
                 { "no-rules", no_argument, NULL, ARG_NO_RULES },
                 { "metrics", required_argument, NULL, ARG_METRICS },
@@ -217,6 +224,12 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                         break;
                 case ARG_DEBUG:
                         o->debug = true;
+                        break;
+                case ARG_CONFIG:
+                        o->config_file = optarg;
+                        break;
+                case ARG_CONFIG_DIR:
+                        o->config_dir = optarg;
                         break;
                 case 'c':
                         if (!*optarg || strlen(optarg) > 255 || strchr(optarg, '/')) {

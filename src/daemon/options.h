@@ -35,6 +35,8 @@ struct options {
         const char *metrics_listen;     /* --metrics ADDRESS: serve /metrics there */
         const char *graph;              /* --graph dot|json: print the connection graph at exit */
         bool debug;
+        const char *config_file;        /* service: instead of /etc/cwatch/cwatchd.conf */
+        const char *config_dir;         /* service: instead of /etc/cwatch/cwatchd.conf.d */
         const char *rules_dirs[OPTIONS_MAX_RULES_DIRS];  /* highest priority first; none: the default */
         size_t n_rules_dirs;
         bool no_rules;

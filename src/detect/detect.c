@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "detect.h"
+#include "daemon/config.h"
 #include "daemon/manager.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
@@ -63,6 +64,18 @@ static void apply_watched_paths(struct detect *d)
 
         if (detect_engine_watched_paths(d->engine, &paths, &n) < 0)
                 return;
+        /* and the operator's own, [Files] WatchPaths= of cwatchd.conf */
+        if (d->manager->config && d->manager->config->watch_paths.n > 0) {
+                const struct conf_strv *extra = &d->manager->config->watch_paths;
+                char **more = realloc(paths, (n + extra->n) * sizeof(char *));
+
+                if (more) {
+                        paths = more;
+                        for (size_t i = 0; i < extra->n; i++)
+                                if ((paths[n] = strdup(extra->items[i])))
+                                        n++;
+                }
+        }
         for (size_t i = 0; i < n; i++)
                 log_debug("rules watch opens under %s", paths[i]);
         /* kept by the manager for a files tracer that starts later; a running one takes them now */

@@ -23,9 +23,11 @@ unshare --pid --fork --kill-child --mount --mount-proc --propagation private -- 
                exec env container=cwatch-test /lib/systemd/systemd --system' >/dev/null 2>&1 &
 booter=$!
 PID=
+# the systemd of this test is the booter's child (other tests may boot theirs at the same time);
+# systemctl needs its private socket before it can wait for the boot
 for _ in $(seq 100); do
-        PID=$(pgrep -x systemd --newest)
-        [ -n "$PID" ] && nsenter -t "$PID" -p -m true 2>/dev/null && break
+        PID=$(pgrep -P "$booter" -x systemd)
+        [ -n "$PID" ] && nsenter -t "$PID" -p -m test -S /run/systemd/private 2>/dev/null && break
         sleep 0.1
 done
 NS="nsenter -t $PID -p -m"

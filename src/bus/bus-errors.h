@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Named D-Bus errors of org.cwatch1. */
+#pragma once
+
+#define BUS_ERROR_NO_SUCH_TRACER "org.cwatch1.Error.NoSuchTracer"
+#define BUS_ERROR_INVALID_ARGUMENT "org.cwatch1.Error.InvalidArgument"
+#define BUS_ERROR_TRACER_FAILED "org.cwatch1.Error.TracerFailed"
+#define BUS_ERROR_BAD_CONFIGURATION "org.cwatch1.Error.BadConfiguration"

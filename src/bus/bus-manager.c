@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <string.h>
+#include "bus-manager.h"
+#include "bus-alert.h"
+#include "bus-connections.h"
+#include "bus-errors.h"
+#include "query-alerts.h"
+#include "daemon/service.h"
+#include "shared/log.h"
+#include "shared/strbuf.h"
+
+#define ACTION_MANAGE_TRACERS "org.cwatch1.manage-tracers"
+#define ACTION_QUERY_ALERTS "org.cwatch1.query-alerts"
+#define ACTION_RELOAD "org.cwatch1.reload"
+
+static int no_such_tracer(sd_bus_error *error, struct manager *m, const char *name)
+{
+        struct strbuf names = {};
+        int r;
+
+        for (size_t i = 0; i < m->n_tracers; i++)
+                strbuf_printf(&names, "%s%s", i ? ", " : "", m->tracers[i].ops->name);
+        r = sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_TRACER, "No tracer '%.64s' in this cwatchd; tracers: %s",
+                              name, names.data ?: "none");
+        strbuf_free(&names);
+        return r;
+}
+
+static int method_list_tracers(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        struct service *s = userdata;
+        struct manager *m = s->manager;
+        int r;
+
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(ssbtt)");
+        for (size_t i = 0; i < m->n_tracers && r >= 0; i++) {
+                struct tracer *t = &m->tracers[i];
+
+                r = sd_bus_message_append(reply, "(ssbtt)", t->ops->name, t->ops->description, (int) t->running,
+                                          t->events, tracer_drops(t));
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_start_stop_tracer(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool start)
+{
+        struct service *s = userdata;
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        if (!manager_find_tracer(s->manager, name))
+                return no_such_tracer(error, s->manager, name);
+        r = polkit_check(&s->polkit, msg, ACTION_MANAGE_TRACERS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = start ? service_start_tracer(s, name) : service_stop_tracer(s, name);
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_TRACER_FAILED, "Failed to %s tracer %s: %s (see the journal)",
+                                         start ? "start" : "stop", name, strerror(-r));
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_start_tracer(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return method_start_stop_tracer(msg, userdata, error, true);
+}
+
+static int method_stop_tracer(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return method_start_stop_tracer(msg, userdata, error, false);
+}
+
+static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        struct service *s = userdata;
+        struct manager *m = s->manager;
+        uint64_t events = 0, drops = 0, running = 0;
+        int r;
+
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        for (size_t i = 0; i < m->n_tracers; i++) {
+                events += m->tracers[i].events;
+                drops += tracer_drops(&m->tracers[i]);
+                running += m->tracers[i].running;
+        }
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+                                          "events", "t", events,
+                                          "drops", "t", drops,
+                                          "malformed_events", "t", m->malformed_events,
+                                          "alerts", "t", m->alerts_raised,
+                                          "alerts_journal", "t", s->alerts_sent_to_journal,
+                                          "tracers", "u", (uint32_t) m->n_tracers,
+                                          "tracers_running", "u", (uint32_t) running,
+                                          "started_usec", "t", s->started_usec,
+                                          "config_loaded_usec", "t", s->config_loaded_usec,
+                                          "reloads", "t", s->reloads,
+                                          "interval_usec", "t", m->interval_ns / 1000);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct service *s = userdata;
+        struct conf_error err = {};
+        int r;
+
+        r = polkit_check(&s->polkit, msg, ACTION_RELOAD, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = service_reload(s, &err);
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_CONFIGURATION,
+                                         "Configuration not reloaded, the last good one stays: %s",
+                                         err.text[0] ? err.text : strerror(-r));
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_query_alerts(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        struct service *s = userdata;
+        struct alert_filter f;
+        int r;
+
+        r = alert_filter_from_message(msg, &f, error);
+        if (r < 0)
+                return r;
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0) {
+                alert_filter_done(&f);
+                return r < 0 ? r : 1;
+        }
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = alert_query_journal(&f, reply, error);
+        alert_filter_done(&f);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_get_connections(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct service *s = userdata;
+        int r;
+
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        return bus_method_get_connections(msg, s->manager, error);
+}
+
+static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        return sd_bus_message_append(reply, "s", CWATCH_VERSION);
+}
+
+const sd_bus_vtable bus_manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_METHOD_WITH_ARGS("ListTracers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssbtt)", tracers),
+                                method_list_tracers, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StartTracer", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+                                method_start_tracer, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StopTracer", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+                                method_stop_tracer, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetStats", SD_BUS_NO_ARGS, SD_BUS_RESULT("a{sv}", stats),
+                                method_get_stats, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+                                method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("QueryAlerts", SD_BUS_ARGS("a{sv}", filter), SD_BUS_RESULT("aa{sv}", alerts),
+                                method_query_alerts, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetConnections", SD_BUS_ARGS("t", since_usec),
+                                SD_BUS_RESULT(BUS_CONNECTIONS_SIGNATURE, connections),
+                                method_get_connections, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("AlertRaised", SD_BUS_ARGS("a{sv}", alert), 0),
+        SD_BUS_VTABLE_END
+};
+
+static int bus_alert_send(const struct alert *a, void *userdata)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *sig = NULL;
+        sd_bus *bus = userdata;
+        int r;
+
+        r = sd_bus_message_new_signal(bus, &sig, BUS_PATH, BUS_INTERFACE, "AlertRaised");
+        if (r >= 0)
+                r = bus_append_alert(sig, a);
+        if (r >= 0)
+                r = sd_bus_send(bus, sig, NULL);
+        return r;
+}
+
+int bus_manager_add_object(struct service *s, sd_bus *bus)
+{
+        return sd_bus_add_object_vtable(bus, &s->bus_vtable_slot, BUS_PATH, BUS_INTERFACE, bus_manager_vtable, s);
+}
+
+int bus_manager_setup(struct service *s)
+{
+        int r;
+
+        r = sd_bus_open_system(&s->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+        r = bus_manager_add_object(s, s->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to export %s: %m", BUS_PATH);
+        r = sd_bus_attach_event(s->bus, s->manager->event, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+        r = sd_bus_request_name(s->bus, BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to take the bus name %s: %m", BUS_NAME);
+        r = manager_add_alert_sink(s->manager, &(struct alert_sink) {
+                .name = "dbus", .send = bus_alert_send, .userdata = s->bus });
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the D-Bus alert sink: %m");
+        return 0;
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include "config.h"
+#include "shared/macro.h"
+
+static const struct conf_range interval_range = { 100000000ULL, 86400000000000ULL };        /* 0.1 s .. 1 day */
+static const struct conf_range status_range = { 500000000ULL, 3600000000000ULL };          /* 0.5 s .. 1 h */
+static const struct conf_range ringbuf_range = { 4096, 1ULL << 30 };
+
+static int parse_severity(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        int s = alert_severity_from_string(value);
+
+        if (s < 0) {
+                snprintf(err, err_size, "expected a severity: critical, error, warning, notice or info");
+                return -EINVAL;
+        }
+        *(enum alert_severity *) ptr = s;
+        return 0;
+}
+
+static int parse_paths(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        struct conf_strv *v = ptr;
+        size_t before = v->n;
+        int r;
+
+        r = conf_parse_strv(value, ptr, arg, err, err_size);
+        if (r < 0)
+                return r;
+        for (size_t i = *value ? before : v->n; i < v->n; i++)
+                if (v->items[i][0] != '/' || strlen(v->items[i]) >= 4096) {
+                        snprintf(err, err_size, "'%.64s' is not an absolute path", v->items[i]);
+                        return -EINVAL;
+                }
+        return 0;
+}
+
+/* Enable= names the whole set: the last assignment wins, so a drop-in replaces it. */
+static int parse_names(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        struct conf_strv *v = ptr;
+        int r;
+
+        conf_strv_free(v);
+        r = conf_parse_strv(value, ptr, arg, err, err_size);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < v->n; i++) {
+                const char *s = v->items[i];
+
+                if (strlen(s) > 64 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(s)) {
+                        snprintf(err, err_size, "'%.64s' is not a tracer name (lowercase letters, digits, - and _)", s);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+static bool valid_port(const char *s)
+{
+        char *end;
+        unsigned long p;
+
+        if (*s < '0' || *s > '9')
+                return false;
+        errno = 0;
+        p = strtoul(s, &end, 10);
+        return errno == 0 && !*end && p >= 1 && p <= 65535;
+}
+
+/* "PORT", "IPV4:PORT" or "[IPV6]:PORT", as the metrics server takes them. */
+static bool valid_listen_address(const char *s)
+{
+        const char *colon = strrchr(s, ':');
+        char host[INET6_ADDRSTRLEN + 2];
+        unsigned char buf[sizeof(struct in6_addr)];
+        size_t l;
+
+        if (!colon)
+                return valid_port(s);
+        l = colon - s;
+        if (!valid_port(colon + 1) || l == 0 || l >= sizeof(host))
+                return false;
+        memcpy(host, s, l);
+        host[l] = 0;
+        if (host[0] == '[' && host[l - 1] == ']') {
+                host[l - 1] = 0;
+                return inet_pton(AF_INET6, host + 1, buf) == 1;
+        }
+        return inet_pton(AF_INET, host, buf) == 1;
+}
+
+static int parse_listen(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        char **v = ptr;
+
+        if (!*value || streq(value, "no")) {
+                free(*v);
+                *v = NULL;
+                return 0;
+        }
+        if (!valid_listen_address(value)) {
+                snprintf(err, err_size, "expected an address and port such as 127.0.0.1:9469, [::1]:9469 or 9469");
+                return -EINVAL;
+        }
+        free(*v);
+        *v = strdup(value);
+        return *v ? 0 : -ENOMEM;
+}
+
+const struct conf_item config_items[] = {
+        { "Tracers", "Enable", parse_names, offsetof(struct config, tracers) },
+        { "Tracers", "Interval", conf_parse_timespan, offsetof(struct config, interval_ns), &interval_range },
+        { "Tracers", "RingBufferSize", conf_parse_size, offsetof(struct config, ringbuf_size), &ringbuf_range },
+        { "Tracers", "StatusInterval", conf_parse_timespan, offsetof(struct config, status_interval_ns),
+          &status_range },
+        { "Files", "WatchPaths", parse_paths, offsetof(struct config, watch_paths) },
+        { "Metrics", "Listen", parse_listen, offsetof(struct config, metrics_listen) },
+        { "Alerts", "Journal", conf_parse_bool, offsetof(struct config, journal) },
+        { "Alerts", "ExecFromTemporary", conf_parse_bool, offsetof(struct config, exec_from_temporary) },
+        { "Alerts", "TemporaryDirectories", parse_paths, offsetof(struct config, temporary_dirs) },
+        { "Alerts", "MinSeverity", parse_severity, offsetof(struct config, min_severity) },
+        {}
+};
+
+int config_init_default(struct config *c)
+{
+        static const char *const tracers[] = { "process", "files", "tcp", "syscalls" };
+        static const char *const tmpdirs[] = { "/tmp", "/dev/shm", "/var/tmp" };
+        int r = 0;
+
+        *c = (struct config) {
+                .interval_ns = 3000000000ULL,
+                .ringbuf_size = 4ULL << 20,
+                .status_interval_ns = 5000000000ULL,
+                .journal = true,
+                .exec_from_temporary = true,
+                .min_severity = SEVERITY_INFO,
+        };
+        for (size_t i = 0; i < ELEMENTSOF(tracers) && r >= 0; i++)
+                r = conf_strv_add(&c->tracers, tracers[i], strlen(tracers[i]));
+        for (size_t i = 0; i < ELEMENTSOF(tmpdirs) && r >= 0; i++)
+                r = conf_strv_add(&c->temporary_dirs, tmpdirs[i], strlen(tmpdirs[i]));
+        if (r < 0)
+                config_done(c);
+        return r;
+}
+
+void config_done(struct config *c)
+{
+        conf_strv_free(&c->tracers);
+        conf_strv_free(&c->watch_paths);
+        conf_strv_free(&c->temporary_dirs);
+        free(c->metrics_listen);
+        c->metrics_listen = NULL;
+}
+
+static int config_check(struct config *c, const char *name, struct conf_error *err)
+{
+        /* the kernel wants a power of two for the ring buffer */
+        if (c->ringbuf_size & (c->ringbuf_size - 1)) {
+                snprintf(err->text, sizeof(err->text), "%s: RingBufferSize=%llu is not a power of two", name,
+                         (unsigned long long) c->ringbuf_size);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int config_load(struct config *c, const char *main_path, const char *dropin_dir, struct conf_error *err)
+{
+        int r;
+
+        r = config_init_default(c);
+        if (r < 0)
+                return r;
+        r = conf_parse_with_dropins(main_path, dropin_dir, config_items, c, err);
+        if (r >= 0)
+                r = config_check(c, main_path, err);
+        if (r < 0)
+                config_done(c);
+        return r;
+}
+
+int config_load_string(struct config *c, const char *name, const char *text, size_t len, struct conf_error *err)
+{
+        int r = conf_parse_string(name, text, len, config_items, c, err);
+
+        return r < 0 ? r : config_check(c, name, err);
+}

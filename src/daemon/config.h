@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cwatchd's configuration: /etc/cwatch/cwatchd.conf and cwatchd.conf.d/ drop-ins. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "alert/alert.h"
+#include "shared/conf-parser.h"
+
+#define CONFIG_FILE "/etc/cwatch/cwatchd.conf"
+#define CONFIG_DROPIN_DIR "/etc/cwatch/cwatchd.conf.d"
+
+struct config {
+        /* [Tracers] */
+        struct conf_strv tracers;       /* Enable= */
+        uint64_t interval_ns;           /* Interval= */
+        uint64_t ringbuf_size;          /* RingBufferSize= (only read at start) */
+        uint64_t status_interval_ns;    /* StatusInterval= */
+
+        /* [Files] */
+        struct conf_strv watch_paths;   /* WatchPaths= */
+
+        /* [Metrics] */
+        char *metrics_listen;           /* Listen=: "127.0.0.1:9469", a port, or NULL (only socket activation) */
+
+        /* [Alerts] */
+        bool journal;                   /* Journal= */
+        bool exec_from_temporary;       /* ExecFromTemporary=: the built-in detection */
+        struct conf_strv temporary_dirs;        /* TemporaryDirectories= */
+        enum alert_severity min_severity;       /* MinSeverity= */
+};
+
+/* The defaults, as if every file were empty. */
+int config_init_default(struct config *c);
+void config_done(struct config *c);
+
+/* Loads main_path and the drop-ins of dropin_dir into c (initialised with the defaults first).
+ * On error c is left cleared and err says file:line and what was wrong. */
+int config_load(struct config *c, const char *main_path, const char *dropin_dir, struct conf_error *err);
+/* Parses one buffer (for the fuzzer and tests) on top of c's current values, then checks. */
+int config_load_string(struct config *c, const char *name, const char *text, size_t len, struct conf_error *err);
+
+/* The key table, exposed for tests. */
+extern const struct conf_item config_items[];

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include "service.h"
+#include "probe.h"
+#include "bus/bus-manager.h"
+#include "detect/builtin-exec.h"
+#include "detect/detect.h"
+#include "metrics/http-server.h"
+#include "sink/journal.h"
+#include "shared/log.h"
+#include "shared/strbuf.h"
+#include "shared/timeutil.h"
+
+static bool tracer_configured(const struct config *c, const char *name)
+{
+        return c && conf_strv_contains(&c->tracers, name);
+}
+
+int service_start_tracer(struct service *s, const char *name)
+{
+        struct tracer *t = manager_find_tracer(s->manager, name);
+        int r;
+
+        if (!t)
+                return -ENOENT;
+        s->user_stopped[t->index] = false;
+        if (t->running)
+                return 0;
+        r = manager_start_tracer(s->manager, name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start tracer %s: %m", name);
+        log_info("Tracer %s started", name);
+        service_notify_status(s);
+        return 0;
+}
+
+int service_stop_tracer(struct service *s, const char *name)
+{
+        struct tracer *t = manager_find_tracer(s->manager, name);
+
+        if (!t)
+                return -ENOENT;
+        s->user_stopped[t->index] = true;
+        if (!t->running)
+                return 0;
+        (void) manager_stop_tracer(s->manager, name);
+        log_info("Tracer %s stopped", name);
+        service_notify_status(s);
+        return 0;
+}
+
+/* Brings the running tracers in line with new (old: the configuration before, NULL at start). */
+static void service_apply_tracers(struct service *s, const struct config *old, const struct config *new)
+{
+        struct manager *m = s->manager;
+
+        for (size_t i = 0; i < new->tracers.n; i++)
+                if (!manager_find_tracer(m, new->tracers.items[i]))
+                        log_warning("Tracer '%s' is enabled in the configuration but not built into this "
+                                    "cwatchd, ignoring", new->tracers.items[i]);
+
+        for (size_t i = 0; i < m->n_tracers; i++) {
+                struct tracer *t = &m->tracers[i];
+                const char *name = t->ops->name;
+                bool want = tracer_configured(new, name), was = tracer_configured(old, name);
+                int r;
+
+                if (want != was)
+                        s->user_stopped[i] = false;
+                if (!want || s->user_stopped[i]) {
+                        if (t->running && !want) {
+                                (void) manager_stop_tracer(m, name);
+                                log_info("Tracer %s stopped (disabled in the configuration)", name);
+                        }
+                        continue;
+                }
+                if (t->running)
+                        continue;
+                r = manager_start_tracer(m, name);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to start tracer %s, continuing without it: %m", name);
+                else
+                        log_info("Tracer %s started", name);
+        }
+}
+
+void service_notify_status(struct service *s)
+{
+        struct manager *m = s->manager;
+        struct strbuf names = {};
+        uint64_t events = 0, drops = 0;
+        size_t running = 0;
+
+        for (size_t i = 0; i < m->n_tracers; i++) {
+                struct tracer *t = &m->tracers[i];
+
+                events += t->events;
+                drops += tracer_drops(t);
+                if (t->running)
+                        strbuf_printf(&names, "%s%s", running++ ? " " : "", t->ops->name);
+        }
+        (void) sd_notifyf(false, "STATUS=Tracing: %s; %" PRIu64 " events, %" PRIu64 " dropped, %" PRIu64 " alerts",
+                          running ? names.data : "nothing", events, drops, m->alerts_raised);
+        strbuf_free(&names);
+}
+
+int service_reload(struct service *s, struct conf_error *err)
+{
+        struct config new, old;
+        int r;
+
+        r = config_load(&new, s->config_file, s->config_dir, err);
+        if (r < 0) {
+                log_error("Failed to reload the configuration, keeping the last good one: %s", err->text);
+                return r;
+        }
+        if (s->manager->detect) {
+                struct strbuf errors = {};
+
+                /* all or nothing: a bad rule file keeps both the old rules and the old configuration;
+                 * the new rules see the new configuration (WatchPaths=) */
+                s->manager->config = &new;
+                r = detect_reload(s->manager->detect, &errors);
+                s->manager->config = &s->config;
+                if (r < 0) {
+                        snprintf(err->text, sizeof(err->text), "%s",
+                                 errors.data ? strtok(errors.data, "\n") : "the rules did not load");
+                        log_error("Failed to reload the rules, keeping the last good ones: %s",
+                                  errors.data ?: "unknown error");
+                        strbuf_free(&errors);
+                        config_done(&new);
+                        return r;
+                }
+                strbuf_free(&errors);
+        }
+        if (new.ringbuf_size != s->config.ringbuf_size)
+                log_notice("RingBufferSize= changes only take effect on restart");
+        old = s->config;
+        s->config = new;
+        s->manager->config = &s->config;
+        s->manager->interval_ns = s->config.interval_ns;
+        service_apply_tracers(s, &old, &s->config);
+        config_done(&old);
+        if (s->status_source)
+                (void) sd_event_source_set_time_relative(s->status_source, s->config.status_interval_ns / 1000);
+        s->reloads++;
+        s->config_loaded_usec = now_realtime_ns() / 1000;
+        log_info("Configuration reloaded");
+        service_notify_status(s);
+        return 0;
+}
+
+static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
+{
+        log_info("Received %s, detaching and exiting", strsignal(si->ssi_signo));
+        (void) sd_notify(false, "STOPPING=1\nSTATUS=Detaching the tracers");
+        return sd_event_exit(sd_event_source_get_event(src), 0);
+}
+
+static int on_sighup(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
+{
+        struct conf_error err = {};
+
+        /* a reload over D-Bus is one systemd already knows of (ExecReload=); a signal is not */
+        log_info("Received SIGHUP, reloading the configuration");
+        (void) sd_notify(false, "RELOADING=1\nSTATUS=Reloading the configuration");
+        (void) service_reload(userdata, &err);
+        (void) sd_notify(false, "READY=1");
+        service_notify_status(userdata);
+        return 0;
+}
+
+static int on_status_timer(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        struct service *s = userdata;
+
+        service_notify_status(s);
+        return sd_event_source_set_time_relative(src, s->config.status_interval_ns / 1000);
+}
+
+static int journal_alert_send(const struct alert *a, void *userdata)
+{
+        struct service *s = userdata;
+        int r;
+
+        if (!s->config.journal)
+                return 0;
+        r = journal_sink_send(a, NULL);
+        if (r >= 0)
+                s->alerts_sent_to_journal++;
+        return r;
+}
+
+/* The rule engine; when the rules cannot be loaded, the built-in exec detection keeps watching. */
+static int service_enable_detection(struct service *s)
+{
+        struct strbuf errors = {};
+        int r;
+
+        r = detect_enable(s->manager, NULL, NULL, &errors);
+        if (r < 0) {
+                log_error_errno(r, "Failed to load the rules, falling back to the built-in detection: %m\n%s",
+                                errors.data ?: "");
+                r = manager_add_detector(s->manager, &builtin_exec_detector);
+                if (r < 0)
+                        log_error_errno(r, "Failed to add the built-in detection: %m");
+        }
+        strbuf_free(&errors);
+        return r;
+}
+
+static void service_done(struct service *s)
+{
+        /* tracers first: nothing may arrive for sinks that are gone */
+        s->manager = manager_free(s->manager);
+        polkit_registry_done(&s->polkit);
+        s->bus_vtable_slot = sd_bus_slot_unref(s->bus_vtable_slot);
+        if (s->bus) {
+                (void) sd_bus_flush(s->bus);
+                s->bus = sd_bus_flush_close_unref(s->bus);
+        }
+        s->sigterm_source = sd_event_source_unref(s->sigterm_source);
+        s->sigint_source = sd_event_source_unref(s->sigint_source);
+        s->sighup_source = sd_event_source_unref(s->sighup_source);
+        s->status_source = sd_event_source_unref(s->status_source);
+        config_done(&s->config);
+}
+
+int service_run(const struct options *o)
+{
+        struct service s = {
+                .config_file = o->config_file ?: CONFIG_FILE,
+                .config_dir = o->config_dir ?: CONFIG_DROPIN_DIR,
+        };
+        struct conf_error err = {};
+        struct probe probe = {};
+        sigset_t mask;
+        int r;
+
+        r = config_load(&s.config, s.config_file, s.config_dir, &err);
+        if (r < 0) {
+                log_error("Bad configuration, refusing to start: %s", err.text[0] ? err.text : strerror(-r));
+                (void) sd_notifyf(false, "STATUS=Bad configuration: %s", err.text);
+                return 1;
+        }
+        s.config_loaded_usec = s.started_usec = now_realtime_ns() / 1000;
+
+        probe_run(&probe);
+        if (probe_report_missing(&probe, false, stderr) > 0)
+                log_warning("Some kernel features are missing (see above); tracers that need them will fail");
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+
+        r = manager_new(&s.manager, (uint32_t) s.config.ringbuf_size, s.config.interval_ns);
+        if (r < 0)
+                goto finish;
+        s.manager->config = &s.config;
+
+        r = sd_event_add_signal(s.manager->event, &s.sigterm_source, SIGTERM, on_exit_signal, &s);
+        if (r >= 0)
+                r = sd_event_add_signal(s.manager->event, &s.sigint_source, SIGINT, on_exit_signal, &s);
+        if (r >= 0)
+                r = sd_event_add_signal(s.manager->event, &s.sighup_source, SIGHUP, on_sighup, &s);
+        if (r < 0) {
+                log_error_errno(r, "Failed to watch signals: %m");
+                goto finish;
+        }
+        r = sd_event_set_watchdog(s.manager->event, true);
+        if (r < 0)
+                log_warning_errno(r, "Failed to enable the watchdog, ignoring: %m");
+        r = sd_event_add_time_relative(s.manager->event, &s.status_source, CLOCK_MONOTONIC,
+                                       s.config.status_interval_ns / 1000, 0, on_status_timer, &s);
+        if (r < 0) {
+                log_error_errno(r, "Failed to arm the status timer: %m");
+                goto finish;
+        }
+        (void) sd_event_source_set_enabled(s.status_source, SD_EVENT_ON);
+
+        (void) manager_add_alert_sink(s.manager, &(struct alert_sink) {
+                .name = "journal", .send = journal_alert_send, .userdata = &s });
+
+        r = manager_enable_identity(s.manager, &(struct identity_config) {});
+        if (r < 0)
+                log_warning_errno(r, "Identity is off (no container, pod or unit names), ignoring: %m");
+
+        r = service_enable_detection(&s);
+        if (r < 0)
+                goto finish;
+
+        /* the socket of cwatchd.socket when systemd passed one, else [Metrics] Listen= */
+        r = metrics_server_start(s.manager, s.config.metrics_listen);
+        if (r < 0)
+                log_warning_errno(r, "Serving no metrics: %m");
+
+        /* the bus is how people steer us, but tracing and the journal work without it */
+        r = bus_manager_setup(&s);
+        if (r < 0)
+                log_warning_errno(r, "Running without D-Bus: %m");
+
+        service_apply_tracers(&s, NULL, &s.config);
+
+        (void) sd_notify(false, "READY=1");
+        service_notify_status(&s);
+        log_info("cwatchd %s running", CWATCH_VERSION);
+
+        r = sd_event_loop(s.manager->event);
+        if (r < 0)
+                log_error_errno(r, "Event loop failed: %m");
+        (void) manager_drain(s.manager);
+finish:
+        service_done(&s);
+        log_info("cwatchd stopped");
+        return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cwatchd as the systemd service: configuration, tracers, D-Bus, journal, sd_notify. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include "config.h"
+#include "manager.h"
+#include "options.h"
+#include "bus/polkit.h"
+
+struct service {
+        struct manager *manager;
+        struct config config;           /* the configuration in force (the last good one) */
+        const char *config_file;
+        const char *config_dir;
+
+        sd_bus *bus;
+        sd_bus_slot *bus_vtable_slot;
+        struct polkit_registry polkit;
+
+        sd_event_source *sigterm_source, *sigint_source, *sighup_source, *status_source;
+
+        /* stopped over D-Bus: stays stopped across reloads while the configuration enables it */
+        bool user_stopped[MANAGER_MAX_TRACERS];
+
+        uint64_t started_usec;          /* realtime */
+        uint64_t config_loaded_usec;    /* realtime */
+        uint64_t reloads;
+        uint64_t alerts_sent_to_journal;
+};
+
+int service_run(const struct options *o);
+
+/* Re-reads the configuration and applies it: tracers newly enabled start, disabled ones stop,
+ * the others keep running. On a bad file nothing changes and err says file:line and why. */
+int service_reload(struct service *s, struct conf_error *err);
+
+int service_start_tracer(struct service *s, const char *name);
+int service_stop_tracer(struct service *s, const char *name);
+
+/* Sends STATUS= with the running tracers and counters. */
+void service_notify_status(struct service *s);

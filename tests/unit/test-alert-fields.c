@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Alert -> journal fields, and the table that names them in D-Bus and JSON. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "alert/alert-fields.h"
+#include "detect/builtin-exec.h"
+
+static void test_full_alert(void **state)
+{
+        struct identity id = {
+                .runtime = "docker", .container_id = "0123456789abcdef0123", .container_name = "web1",
+                .pod = "web-7f9c", .pod_namespace = "shop", .unit = "docker-0123.scope",
+        };
+        struct alert a = {
+                .id = "0123456789abcdef0123456789abcdef",
+                .time_ns = 1700000000123456789ULL,
+                .count = 3,
+                .rule = "exec-from-tmp",
+                .message_id = MESSAGE_ID_EXEC_FROM_TMP,
+                .severity = SEVERITY_WARNING,
+                .mitre = "T1059",
+                .message = "exec-from-tmp: /tmp/x executed from a temporary directory",
+                .score = 50,
+                .process = { .pid = 4242, .ppid = 1, .uid = 1000, .comm = "x", .exe = "/tmp/x",
+                             .cmdline = "/tmp/x --flag\nnext" },
+                .identity = &id,
+        };
+        static const char *const expected[] = {
+                "MESSAGE=exec-from-tmp: /tmp/x executed from a temporary directory",
+                "MESSAGE_ID=82c9f644f9624f1ba8737fa05feb6c96",
+                "PRIORITY=4",
+                "SYSLOG_IDENTIFIER=cwatch",
+                "OBJECT_PID=4242",
+                "CWATCH_TIME_USEC=1700000000123456",
+                "CWATCH_ALERT_ID=0123456789abcdef0123456789abcdef",
+                "CWATCH_RULE=exec-from-tmp",
+                "CWATCH_SEVERITY=warning",
+                "CWATCH_SCORE=50.0",
+                "CWATCH_PID=4242",
+                "CWATCH_PPID=1",
+                "CWATCH_UID=1000",
+                "CWATCH_COMM=x",
+                "CWATCH_EXE=/tmp/x",
+                "CWATCH_CMDLINE=/tmp/x --flag\nnext",
+                "CWATCH_CONTAINER_ID=0123456789abcdef0123",
+                "CWATCH_CONTAINER_NAME=web1",
+                "CWATCH_CONTAINER_RUNTIME=docker",
+                "CWATCH_POD=web-7f9c",
+                "CWATCH_NAMESPACE=shop",
+                "CWATCH_UNIT=docker-0123.scope",
+                "CWATCH_MITRE=T1059",
+                "CWATCH_COUNT=3",
+        };
+        struct alert_journal_fields f;
+
+        assert_int_equal(alert_to_journal_fields(&a, &f), 0);
+        assert_int_equal(f.n, sizeof(expected) / sizeof(expected[0]));
+        for (size_t i = 0; i < f.n; i++)
+                assert_string_equal(f.items[i], expected[i]);
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_POD"), "web-7f9c");
+        assert_null(alert_journal_fields_get(&f, "CWATCH_PO"));
+        alert_journal_fields_done(&f);
+}
+
+/* Host alerts leave the identity fields out; severities map to syslog priorities. */
+static void test_host_alert(void **state)
+{
+        static const struct { enum alert_severity s; const char *priority, *name; } map[] = {
+                { SEVERITY_CRITICAL, "2", "critical" }, { SEVERITY_ERROR, "3", "error" },
+                { SEVERITY_WARNING, "4", "warning" }, { SEVERITY_NOTICE, "5", "notice" },
+                { SEVERITY_INFO, "6", "info" },
+        };
+
+        for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+                struct alert a = { .rule = "r", .severity = map[i].s, .process = { .pid = 7, .comm = "sh" } };
+                struct alert_journal_fields f;
+
+                assert_int_equal(alert_to_journal_fields(&a, &f), 0);
+                assert_string_equal(alert_journal_fields_get(&f, "PRIORITY"), map[i].priority);
+                assert_string_equal(alert_journal_fields_get(&f, "CWATCH_SEVERITY"), map[i].name);
+                assert_string_equal(alert_journal_fields_get(&f, "MESSAGE"), "r");
+                assert_string_equal(alert_journal_fields_get(&f, "CWATCH_COUNT"), "1");
+                assert_null(alert_journal_fields_get(&f, "CWATCH_CONTAINER_NAME"));
+                assert_null(alert_journal_fields_get(&f, "CWATCH_UNIT"));
+                assert_null(alert_journal_fields_get(&f, "CWATCH_EXE"));
+                assert_null(alert_journal_fields_get(&f, "CWATCH_MITRE"));
+                assert_null(alert_journal_fields_get(&f, "MESSAGE_ID"));
+                alert_journal_fields_done(&f);
+        }
+}
+
+/* Every CWATCH_* field of DESIGN.md has a D-Bus/JSON key. */
+static void test_table(void **state)
+{
+        static const char *const design[] = {
+                "CWATCH_ALERT_ID", "CWATCH_RULE", "CWATCH_SEVERITY", "CWATCH_SCORE", "CWATCH_PID", "CWATCH_PPID",
+                "CWATCH_UID", "CWATCH_COMM", "CWATCH_EXE", "CWATCH_CMDLINE", "CWATCH_CONTAINER_ID",
+                "CWATCH_CONTAINER_NAME", "CWATCH_CONTAINER_RUNTIME", "CWATCH_POD", "CWATCH_NAMESPACE", "CWATCH_UNIT",
+                "CWATCH_MITRE", "CWATCH_COUNT",
+        };
+
+        for (size_t i = 0; i < sizeof(design) / sizeof(design[0]); i++)
+                assert_non_null(alert_field_by_journal(design[i], strlen(design[i])));
+        assert_string_equal(alert_field_by_journal("CWATCH_PIDX", 10)->key, "pid");
+        assert_null(alert_field_by_journal("CWATCH_PIDX", 11));
+        assert_int_equal(alert_field_by_key("pid")->type, 'u');
+        assert_int_equal(alert_field_by_key("count")->type, 't');
+        assert_int_equal(alert_field_by_key("score")->type, 'd');
+        assert_null(alert_field_by_key("nope"));
+}
+
+static void test_path_in_dirs(void **state)
+{
+        char *dirs[] = { "/tmp", "/dev/shm/", "/" };
+
+        assert_true(path_in_dirs("/tmp/x", 6, dirs, 2));
+        assert_true(path_in_dirs("/tmp/a/b", 8, dirs, 2));
+        assert_true(path_in_dirs("/dev/shm/x", 10, dirs, 2));
+        assert_false(path_in_dirs("/tmpfoo/x", 9, dirs, 2));
+        assert_false(path_in_dirs("/tmp", 4, dirs, 2));
+        assert_false(path_in_dirs("/usr/bin/tmp", 12, dirs, 2));
+        assert_true(path_in_dirs("/usr/bin/x", 10, dirs, 3));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_full_alert),
+                cmocka_unit_test(test_host_alert),
+                cmocka_unit_test(test_table),
+                cmocka_unit_test(test_path_in_dirs),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
