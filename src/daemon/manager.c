@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -316,4 +317,22 @@ int manager_raise_alert(struct manager *m, const struct alert *a)
                 }
         }
         return ret;
+}
+
+void manager_log_counters(struct manager *m)
+{
+        for (size_t i = 0; i < m->n_tracers; i++) {
+                struct tracer *t = &m->tracers[i];
+                uint64_t drops = tracer_drops(t), lost = t->ops->lost && t->running ? t->ops->lost(t) : 0;
+
+                if (t->events == 0 && drops == 0 && !t->running)
+                        continue;
+                if (drops > 0 || lost > 0)
+                        log_warning("%s: %" PRIu64 " events, %" PRIu64 " dropped (ring buffer full), "
+                                    "%" PRIu64 " lost in the kernel", t->ops->name, t->events, drops, lost);
+                else
+                        log_info("%s: %" PRIu64 " events, 0 dropped", t->ops->name, t->events);
+        }
+        if (m->malformed_events > 0)
+                log_warning("%" PRIu64 " malformed events ignored", m->malformed_events);
 }

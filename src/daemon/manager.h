@@ -102,6 +102,9 @@ struct tracer *manager_find_tracer(struct manager *m, const char *name);
  * filter. Call before starting tracers (they share the filter's map when they load). */
 int manager_enable_identity(struct manager *m, const struct identity_config *config);
 
+/* Logs per tracer the events received, the ring-buffer drops and the kernel-side losses. */
+void manager_log_counters(struct manager *m);
+
 /* Drains what the ring buffer holds now. */
 int manager_drain(struct manager *m);
 

@@ -24,24 +24,6 @@ static int on_duration(sd_event_source *s, uint64_t usec, void *userdata)
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-static void report_drops(struct manager *m)
-{
-        for (size_t i = 0; i < m->n_tracers; i++) {
-                struct tracer *t = &m->tracers[i];
-                uint64_t drops = tracer_drops(t), lost = t->ops->lost && t->running ? t->ops->lost(t) : 0;
-
-                if (t->events == 0 && drops == 0 && !t->running)
-                        continue;
-                if (drops > 0 || lost > 0)
-                        log_warning("%s: %" PRIu64 " events, %" PRIu64 " dropped (ring buffer full), "
-                                    "%" PRIu64 " lost in the kernel", t->ops->name, t->events, drops, lost);
-                else
-                        log_info("%s: %" PRIu64 " events, 0 dropped", t->ops->name, t->events);
-        }
-        if (m->malformed_events > 0)
-                log_warning("%" PRIu64 " malformed events ignored", m->malformed_events);
-}
-
 static void print_graph(struct manager *m, enum graph_format format)
 {
         _cleanup_free_ struct conn_edge *edges = NULL;
@@ -159,7 +141,7 @@ int run_foreground(const struct options *o)
         if (r < 0)
                 log_error_errno(r, "Event loop failed: %m");
         (void) manager_drain(m);
-        report_drops(m);
+        manager_log_counters(m);
         if (o->graph)
                 print_graph(m, graph_format_from_string(o->graph));
 out:

@@ -314,6 +314,7 @@ int service_run(const struct options *o)
         if (r < 0)
                 log_error_errno(r, "Event loop failed: %m");
         (void) manager_drain(s.manager);
+        manager_log_counters(s.manager);
 finish:
         service_done(&s);
         log_info("cwatchd stopped");
