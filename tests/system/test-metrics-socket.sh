@@ -30,7 +30,7 @@ for _ in $(seq 100); do
         [ -n "$PID" ] && nsenter -t "$PID" -p -m test -S /run/systemd/private 2>/dev/null && break
         sleep 0.1
 done
-NS="nsenter -t $PID -p -m"
+NS="timeout 60 nsenter -t $PID -p -m"   # nothing in the namespace may hang the test
 dbus_conf=
 cleanup() {
         $NS systemctl poweroff >/dev/null 2>&1
@@ -42,10 +42,14 @@ trap cleanup EXIT
 state=$($NS systemctl is-system-running --wait 2>/dev/null)
 [[ "$state" == running || "$state" == degraded ]] || fail "systemd did not boot: $state"
 
-# the units from the source tree, in the namespace's private /run; cwatchd from the build tree
-$NS mkdir -p /run/systemd/system/cwatchd.service.d /run/systemd/system/cwatchd.socket.d
-$NS cp "$SRC/units/cwatchd.service" "$SRC/units/cwatchd.socket" /run/systemd/system/
-$NS sh -c "printf '[Service]\nExecStart=\nExecStart=$CWATCHD\n' > /run/systemd/system/cwatchd.service.d/test.conf"
+# the units from the source tree and cwatchd from the build tree, copied into the namespace's
+# private /run from outside (the tree may be under /tmp, which the namespace hides)
+nsroot=/proc/$PID/root
+mkdir -p $nsroot/run/systemd/system/cwatchd.service.d $nsroot/run/systemd/system/cwatchd.socket.d \
+        $nsroot/run/cwatch-test
+cp "$SRC/units/cwatchd.service" "$SRC/units/cwatchd.socket" $nsroot/run/systemd/system/
+cp "$CWATCHD" $nsroot/run/cwatch-test/cwatchd
+$NS sh -c "printf '[Service]\nExecStart=\nExecStart=/run/cwatch-test/cwatchd\n' > /run/systemd/system/cwatchd.service.d/test.conf"
 $NS sh -c "printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:$port\n' > /run/systemd/system/cwatchd.socket.d/test.conf"
 if [ -f "$SRC/dbus/org.cwatch1.conf" ] && [ ! -f /etc/dbus-1/system.d/org.cwatch1.conf ]; then
         dbus_conf=/etc/dbus-1/system.d/org.cwatch1.conf
