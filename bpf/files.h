@@ -72,7 +72,8 @@ enum cw_open_syscall {
 
 enum cw_open_flags {
         CW_OPEN_PATH_TRUNCATED = 1 << 0,
-        CW_OPEN_PATH_FROM_FILE = 1 << 1,        /* path of the opened file (symlinks resolved) */
+        CW_OPEN_PATH_FROM_FILE = 1 << 1,        /* path of the opened file (symlinks resolved); without it
+                                                 * the path as passed (failed opens, /proc magic links) */
         CW_OPEN_PATH_RELATIVE = 1 << 2,         /* relative and not resolved: as passed */
 };
 
