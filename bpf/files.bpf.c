@@ -46,6 +46,8 @@ enum {
 #define O_TRUNC 00001000
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
+/* include/linux/fs.h: set in file->f_mode when the open created the file (stable since 4.19) */
+#define CW_FMODE_CREATED (1U << 20)
 
 struct {
         __uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -408,6 +410,8 @@ static __noinline void handle_open(struct pt_regs *regs, long nr, long ret)
         if (file) {
                 len = open_path_of_file(s, file);
                 s->ev.flags |= CW_OPEN_PATH_FROM_FILE;
+                if (BPF_CORE_READ(file, f_mode) & CW_FMODE_CREATED)
+                        s->ev.flags |= CW_OPEN_CREATED;
         } else
                 len = open_path_of_argument(s, dfd, arg);
         if (len == 0) {
@@ -426,7 +430,7 @@ static __noinline void handle_open(struct pt_regs *regs, long nr, long ret)
          * the file was reached ("/proc/1/root/etc/shadow" is "/etc/shadow"): the path as passed
          * is reported too, in a second event, when it is watched. */
         if (file && argument_in_proc(s, arg) && !path_in_proc(s)) {
-                s->ev.flags = 0;
+                s->ev.flags &= CW_OPEN_CREATED;
                 len = open_path_of_argument(s, dfd, arg);
                 if (len > 0) {
                         len = cw_bound(len, CW_OPEN_PATH_MAX - 1);

@@ -334,22 +334,27 @@ static void test_write_authorized_keys(void **state)
 
 static void test_log_file_truncated(void **state)
 {
-        char path[64];
+        char path[64], fresh[64];
         pid_t pid;
         int fd;
 
         snprintf(path, sizeof(path), "/var/log/cwatch-test-%d.log", getpid());
+        snprintf(fresh, sizeof(fresh), "/var/log/cwatch-test-new-%d.log", getpid());
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         assert_true(fd >= 0);
         assert_int_equal(write(fd, "line\n", 5), 5);
         close(fd);
         pid = open_as("log-wiper", false, path, O_WRONLY | O_TRUNC);
         assert_open_alert("log-file-truncated", pid, actor("log-wiper"), path);
-        /* near misses: appending; logrotate truncating */
+        /* near misses: appending; logrotate truncating; creating a new log */
         pid = open_as("log-wiper", false, path, O_WRONLY | O_APPEND);
         rt_assert_none(pid);
         pid = open_as("logrotate", false, path, O_WRONLY | O_TRUNC);
         rt_assert_none(pid);
+        /* a new log created with O_TRUNC (as "cmd > /var/log/new.log" does) throws nothing away */
+        pid = open_as("log-wiper", false, fresh, O_WRONLY | O_CREAT | O_TRUNC);
+        rt_assert_none(pid);
+        assert_int_equal(unlink(fresh), 0);
         assert_int_equal(unlink(path), 0);
 }
 
