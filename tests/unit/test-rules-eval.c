@@ -216,7 +216,8 @@ static void add_proc(uint32_t pid, uint32_t ppid, const char *exe)
 
 enum { P_INIT = 1, P_SSHD = 100, P_BASH = 200, P_CAT = 300, P_PASSWD = 301, P_CP = 302, P_SSH = 303, P_PS = 304,
        P_AWS = 305, P_CRONTAB = 306, P_SYSTEMCTL = 307, P_SYSCTL = 308, P_GDB = 309, P_MODPROBE = 310,
-       P_DPKG = 400, P_DPKG_SH = 401, P_DPKG_CP = 402 };
+       P_DPKG = 400, P_DPKG_SH = 401, P_DPKG_CP = 402,
+       P_GENERATOR = 500, P_TMPFILES = 501 };
 
 static int setup_defaults(void **state)
 {
@@ -251,6 +252,8 @@ static int setup_defaults(void **state)
         add_proc(P_DPKG, P_BASH, "/usr/bin/dpkg");
         add_proc(P_DPKG_SH, P_DPKG, "/usr/bin/dash");
         add_proc(P_DPKG_CP, P_DPKG_SH, "/usr/bin/cp");
+        add_proc(P_GENERATOR, P_INIT, "/usr/lib/systemd/system-generators/systemd-getty-generator");
+        add_proc(P_TMPFILES, P_INIT, "/usr/bin/systemd-tmpfiles");
         return 0;
 }
 
@@ -292,6 +295,7 @@ static void test_default_file_rules(void **state)
 
         assert_string_equal(open_hits(P_CAT, "/proc/4242/environ", false, 0, NULL), "read-proc-environ");
         assert_string_equal(open_hits(P_PS, "/proc/4242/environ", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_GENERATOR, "/proc/1/environ", false, 0, NULL), "");
         assert_string_equal(open_hits(P_CAT, "/proc/4242/status", false, 0, NULL), "");
 
         assert_string_equal(open_hits(P_CAT, "/root/.aws/credentials", false, 0, NULL), "read-cloud-credentials");
@@ -420,6 +424,7 @@ static void test_default_syscall_rules(void **state)
         assert_string_equal(syscall_hits(P_CP, "chmod", NULL, 02755, 0, NULL), "setuid-bit-set");
         assert_string_equal(syscall_hits(P_CP, "chmod", NULL, 0755, 0, NULL), "");
         assert_string_equal(syscall_hits(P_DPKG_CP, "chmod", NULL, 04755, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_TMPFILES, "chmod", NULL, 02755, 0, NULL), "");
 }
 
 static const char *exec_hits(const char *exe, const char *argv, size_t len, const char *container)
