@@ -57,6 +57,35 @@
 
 static char self[PATH_MAX], home[PATH_MAX];
 
+/* Files this test creates outside its work directory: removed by the group teardown too, so a
+ * failed assertion (which leaves the test function early) leaves nothing behind. */
+static char leftovers[16][PATH_MAX];
+static size_t n_leftovers;
+
+static const char *created_here(const char *path)
+{
+        assert_true(n_leftovers < ELEMENTSOF(leftovers));
+        snprintf(leftovers[n_leftovers], sizeof(leftovers[0]), "%s", path);
+        return leftovers[n_leftovers++];
+}
+
+/* unlink, and forget it */
+static int remove_created(const char *path)
+{
+        for (size_t i = 0; i < n_leftovers; i++)
+                if (streq(leftovers[i], path))
+                        leftovers[i][0] = '\0';
+        return unlink(path);
+}
+
+static void remove_leftovers(void)
+{
+        for (size_t i = 0; i < n_leftovers; i++)
+                if (leftovers[i][0])
+                        (void) unlink(leftovers[i]);
+        n_leftovers = 0;
+}
+
 /* ---- the actions, run in a child (forked, or this binary exec'd under another name) ---- */
 
 static int act_open(const char *path, int flags)
@@ -263,6 +292,7 @@ static void test_write_below_etc(void **state)
         pid_t pid;
 
         snprintf(path, sizeof(path), "/etc/cwatch-test-etc-%d.conf", getpid());
+        created_here(path);
         pid = open_as("etc-writer", false, path, O_WRONLY | O_CREAT);
         assert_open_alert("write-below-etc", pid, actor("etc-writer"), path);
         assert_int_equal(rt_find("write-below-etc", pid)->severity, SEVERITY_NOTICE);
@@ -271,7 +301,7 @@ static void test_write_below_etc(void **state)
         rt_assert_none(pid);
         pid = open_as("ldconfig", false, path, O_WRONLY);
         rt_assert_none(pid);
-        assert_int_equal(unlink(path), 0);
+        assert_int_equal(remove_created(path), 0);
 }
 
 static void test_write_below_binary_dir(void **state)
@@ -280,6 +310,7 @@ static void test_write_below_binary_dir(void **state)
         pid_t pid;
 
         snprintf(path, sizeof(path), "/usr/bin/cwatch-test-bin-%d", getpid());
+        created_here(path);
         pid = open_as("bin-writer", false, path, O_WRONLY | O_CREAT | O_EXCL);
         assert_open_alert("write-below-binary-dir", pid, actor("bin-writer"), path);
         /* near misses: the package manager writing; a reader */
@@ -287,7 +318,7 @@ static void test_write_below_binary_dir(void **state)
         rt_assert_none(pid);
         pid = open_as("bin-writer", false, path, O_RDONLY);
         rt_assert_none(pid);
-        assert_int_equal(unlink(path), 0);
+        assert_int_equal(remove_created(path), 0);
 }
 
 static void test_write_cron(void **state)
@@ -296,13 +327,14 @@ static void test_write_cron(void **state)
         pid_t pid;
 
         snprintf(path, sizeof(path), "/etc/cron.d/cwatch-test-%d", getpid());
+        created_here(path);
         pid = open_as("cron-writer", false, path, O_WRONLY | O_CREAT | O_EXCL);
         assert_open_alert("write-cron", pid, actor("cron-writer"), path);
         /* the rule on /etc says nothing about cron files: this rule does */
         assert_int_equal(rt_count("write-below-etc", pid), 0);
         pid = open_as("crontab", false, path, O_WRONLY | O_TRUNC);
         rt_assert_none(pid);
-        assert_int_equal(unlink(path), 0);
+        assert_int_equal(remove_created(path), 0);
 }
 
 static void test_write_systemd_unit(void **state)
@@ -311,12 +343,13 @@ static void test_write_systemd_unit(void **state)
         pid_t pid;
 
         snprintf(path, sizeof(path), "/etc/systemd/system/cwatch-test-%d.service", getpid());
+        created_here(path);
         pid = open_as("unit-writer", false, path, O_WRONLY | O_CREAT | O_EXCL);
         assert_open_alert("write-systemd-unit", pid, actor("unit-writer"), path);
         assert_int_equal(rt_count("write-below-etc", pid), 0);
         pid = open_as("systemctl", false, path, O_WRONLY | O_TRUNC);
         rt_assert_none(pid);
-        assert_int_equal(unlink(path), 0);
+        assert_int_equal(remove_created(path), 0);
 }
 
 static void test_write_authorized_keys(void **state)
@@ -340,6 +373,8 @@ static void test_log_file_truncated(void **state)
 
         snprintf(path, sizeof(path), "/var/log/cwatch-test-%d.log", getpid());
         snprintf(fresh, sizeof(fresh), "/var/log/cwatch-test-new-%d.log", getpid());
+        created_here(path);
+        created_here(fresh);
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         assert_true(fd >= 0);
         assert_int_equal(write(fd, "line\n", 5), 5);
@@ -354,8 +389,8 @@ static void test_log_file_truncated(void **state)
         /* a new log created with O_TRUNC (as "cmd > /var/log/new.log" does) throws nothing away */
         pid = open_as("log-wiper", false, fresh, O_WRONLY | O_CREAT | O_TRUNC);
         rt_assert_none(pid);
-        assert_int_equal(unlink(fresh), 0);
-        assert_int_equal(unlink(path), 0);
+        assert_int_equal(remove_created(fresh), 0);
+        assert_int_equal(remove_created(path), 0);
 }
 
 /* ---- container escapes through files ---- */
@@ -372,6 +407,7 @@ static void test_container_runtime_socket(void **state)
                 fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
                 assert_true(fd >= 0);
                 assert_int_equal(bind(fd, (struct sockaddr *) &a, sizeof(a)), 0);
+                created_here(a.sun_path);
                 made = true;
         }
         /* a socket cannot be opened (ENXIO): the rule sees the attempt, by the path as passed */
@@ -387,7 +423,7 @@ static void test_container_runtime_socket(void **state)
         rt_assert_none(pid);
         if (made) {
                 close(fd);
-                assert_int_equal(unlink(a.sun_path), 0);
+                assert_int_equal(remove_created(a.sun_path), 0);
         }
 }
 
@@ -720,6 +756,7 @@ static int teardown(void **state)
 
         snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
         (void) system(cmd);
+        remove_leftovers();
         return rt_teardown();
 }
 
