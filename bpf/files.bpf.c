@@ -46,6 +46,8 @@ enum {
 #define O_TRUNC 00001000
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
+/* include/linux/fs.h: set in file->f_mode when the open created the file (stable since 4.19) */
+#define CW_FMODE_CREATED (1U << 20)
 
 struct {
         __uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -323,9 +325,35 @@ static __noinline bool open_path_watched(struct open_scratch *s, uint32_t len, b
         return false;
 }
 
+/* Whether the open's path argument is absolute and below /proc/. */
+static __noinline bool argument_in_proc(struct open_scratch *s, const char *arg)
+{
+        if (bpf_probe_read_user(s->name, 6, arg) < 0)
+                return false;
+        return s->name[0] == '/' && s->name[1] == 'p' && s->name[2] == 'r' && s->name[3] == 'o' &&
+               s->name[4] == 'c' && s->name[5] == '/';
+}
+
 static __always_inline bool open_for_writing(uint64_t flags)
 {
         return (flags & (O_WRONLY | O_RDWR)) || (flags & O_TRUNC);
+}
+
+/* Whether the resolved path in s->ev.path is below /proc/. */
+static __always_inline bool path_in_proc(struct open_scratch *s)
+{
+        return s->ev.path[0] == '/' && s->ev.path[1] == 'p' && s->ev.path[2] == 'r' && s->ev.path[3] == 'o' &&
+               s->ev.path[4] == 'c' && s->ev.path[5] == '/';
+}
+
+/* Sends the open event in s with len bytes of path. */
+static __noinline void open_output(struct open_scratch *s, uint32_t len)
+{
+        len = cw_bound(len, CW_OPEN_PATH_MAX - 1);
+        s->ev.path_len = len;
+        s->ev.pad = 0;
+        cw_fill_header(&s->ev.hdr, CW_EV_FILE_OPEN, offsetof(struct cw_open_event, path) + len);
+        cw_output(&s->ev, offsetof(struct cw_open_event, path) + len);
 }
 
 static __noinline void handle_open(struct pt_regs *regs, long nr, long ret)
@@ -338,6 +366,7 @@ static __noinline void handle_open(struct pt_regs *regs, long nr, long ret)
         uint32_t zero = 0, len = 0;
         uint64_t flags, a1, a2, a3, a4;
         long dfd = AT_FDCWD;
+        bool watched;
         uint8_t sys;
 
         s = bpf_map_lookup_elem(&open_scratch, &zero);
@@ -381,26 +410,38 @@ static __noinline void handle_open(struct pt_regs *regs, long nr, long ret)
         if (file) {
                 len = open_path_of_file(s, file);
                 s->ev.flags |= CW_OPEN_PATH_FROM_FILE;
+                if (BPF_CORE_READ(file, f_mode) & CW_FMODE_CREATED)
+                        s->ev.flags |= CW_OPEN_CREATED;
         } else
                 len = open_path_of_argument(s, dfd, arg);
         if (len == 0) {
                 count(CW_FILE_CNT_OPENS_NO_PATH);
                 return;
         }
-        len = cw_bound(len, CW_OPEN_PATH_MAX - 1);
-        if (!open_path_watched(s, len, open_for_writing(flags))) {
-                count(CW_FILE_CNT_OPENS_UNMATCHED);
-                return;
-        }
-
         s->ev.open_flags = flags;
         s->ev.result = ret;
         s->ev.ppid = BPF_CORE_READ(task, real_parent, tgid);
         s->ev.syscall = sys;
-        s->ev.path_len = len;
-        s->ev.pad = 0;
-        cw_fill_header(&s->ev.hdr, CW_EV_FILE_OPEN, offsetof(struct cw_open_event, path) + len);
-        cw_output(&s->ev, offsetof(struct cw_open_event, path) + len);
+        len = cw_bound(len, CW_OPEN_PATH_MAX - 1);
+        watched = open_path_watched(s, len, open_for_writing(flags));
+        if (watched)
+                open_output(s, len);
+        /* A /proc magic link (/proc/PID/root, cwd, fd/N) resolves to its target, which hides how
+         * the file was reached ("/proc/1/root/etc/shadow" is "/etc/shadow"): the path as passed
+         * is reported too, in a second event, when it is watched. */
+        if (file && argument_in_proc(s, arg) && !path_in_proc(s)) {
+                s->ev.flags &= CW_OPEN_CREATED;
+                len = open_path_of_argument(s, dfd, arg);
+                if (len > 0) {
+                        len = cw_bound(len, CW_OPEN_PATH_MAX - 1);
+                        if (open_path_watched(s, len, open_for_writing(flags))) {
+                                open_output(s, len);
+                                watched = true;
+                        }
+                }
+        }
+        if (!watched)
+                count(CW_FILE_CNT_OPENS_UNMATCHED);
 }
 
 SEC("tp_btf/sys_exit")

@@ -72,8 +72,10 @@ enum cw_open_syscall {
 
 enum cw_open_flags {
         CW_OPEN_PATH_TRUNCATED = 1 << 0,
-        CW_OPEN_PATH_FROM_FILE = 1 << 1,        /* path of the opened file (symlinks resolved) */
+        CW_OPEN_PATH_FROM_FILE = 1 << 1,        /* path of the opened file (symlinks resolved); without it
+                                                 * the path as passed (failed opens, /proc magic links) */
         CW_OPEN_PATH_RELATIVE = 1 << 2,         /* relative and not resolved: as passed */
+        CW_OPEN_CREATED = 1 << 3,               /* this open created the file (O_CREAT) */
 };
 
 /* One open of a watched path; followed by path_len bytes of path (no NUL). */

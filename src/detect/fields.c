@@ -44,6 +44,7 @@ static const struct field_def fields[] = {
         { "file.flags", FIELD_COLUMN, "flags" },
         { "file.flags_text", FIELD_COLUMN, "flags_text" },
         { "file.result", FIELD_COLUMN, "result" },
+        { "file.created", FIELD_COLUMN, "created" },
         /* syscalls: syscall.name is the column "syscall"; the others are columns as named */
         { "syscall.name", FIELD_COLUMN, "syscall" },
         { "syscall.", FIELD_COLUMN, NULL, .prefix = true },

@@ -22,7 +22,7 @@ enum {
         COL_PID, COL_CONTAINER_NAME, COL_READS, COL_WRITES, COL_READ_BYTES, COL_WRITE_BYTES, COL_TYPE,
         COL_COMM, COL_FILENAME,
         COL_UID, COL_DEV, COL_INO, COL_PATH, COL_CGROUP_ID,
-        COL_TID, COL_PPID, COL_FLAGS, COL_FLAGS_TEXT, COL_WRITE, COL_SYSCALL, COL_RESULT, COL_MODE,
+        COL_TID, COL_PPID, COL_FLAGS, COL_FLAGS_TEXT, COL_WRITE, COL_SYSCALL, COL_RESULT, COL_CREATED, COL_MODE,
         COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
         _COL_MAX,
 };
@@ -49,6 +49,7 @@ static const struct column files_columns[_COL_MAX] = {
         [COL_WRITE] = { "write", VALUE_BOOL, 0 },
         [COL_SYSCALL] = { "syscall", VALUE_STR, 0 },
         [COL_RESULT] = { "result", VALUE_S64, 0 },
+        [COL_CREATED] = { "created", VALUE_BOOL, 0 },
         [COL_MODE] = { "mode", VALUE_U64, 0 },
         [COL_CONTAINER_ID] = COLUMN_CONTAINER_ID,
         [COL_RUNTIME] = COLUMN_RUNTIME,
@@ -317,6 +318,9 @@ static int files_decode_open(struct tracer *t, const struct cw_open_event *e, si
         value_set_bool(&v[COL_WRITE], open_flags_write(e->open_flags));
         value_set_cstr(&v[COL_SYSCALL], open_syscall_name(e->syscall));
         value_set_s64(&v[COL_RESULT], e->result);
+        /* known for opens that succeeded */
+        if (e->result >= 0)
+                value_set_bool(&v[COL_CREATED], e->flags & CW_OPEN_CREATED);
         if (e->open_flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY)))
                 value_set_u64(&v[COL_MODE], e->mode);
         ret = manager_emit(t->manager, &r);

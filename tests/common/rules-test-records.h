@@ -20,36 +20,40 @@ static inline void trec_init(struct trec *t, const struct schema *s, const char 
         t->r = (struct record) { .schema = s, .event = event, .values = t->v, .time_ns = 1 };
 }
 
-static inline struct value *trec_col(struct trec *t, const char *name)
+/* The column name of the record's schema, which must have this type. */
+static inline struct value *trec_col_typed(struct trec *t, const char *name, enum value_type type)
 {
         int i = schema_find_column(t->r.schema, name);
 
         assert(i >= 0);
+        assert(t->r.schema->columns[i].type == type);
         return &t->v[i];
 }
 
+#define trec_col(t, name, type) trec_col_typed((t), (name), (type))
+
 static inline void trec_str(struct trec *t, const char *name, const char *s)
 {
-        value_set_cstr(trec_col(t, name), s);
+        value_set_cstr(trec_col(t, name, VALUE_STR), s);
 }
 
 /* argv as NUL-separated strings: "a\0b\0" with its length */
 static inline void trec_strv(struct trec *t, const char *name, const char *s, size_t len)
 {
-        value_set_str(trec_col(t, name), s, len);
+        value_set_str(trec_col(t, name, VALUE_STRV), s, len);
 }
 
 static inline void trec_u64(struct trec *t, const char *name, uint64_t u)
 {
-        value_set_u64(trec_col(t, name), u);
+        value_set_u64(trec_col(t, name, VALUE_U64), u);
 }
 
 static inline void trec_s64(struct trec *t, const char *name, int64_t i)
 {
-        value_set_s64(trec_col(t, name), i);
+        value_set_s64(trec_col(t, name, VALUE_S64), i);
 }
 
 static inline void trec_bool(struct trec *t, const char *name, bool b)
 {
-        value_set_bool(trec_col(t, name), b);
+        value_set_bool(trec_col(t, name, VALUE_BOOL), b);
 }

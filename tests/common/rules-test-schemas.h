@@ -1,14 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Schemas of the events the files, tcp and syscalls tracers emit (as their briefs give them), for
- * tests of rules on those events with synthetic records, and the catalog with the process
- * tracer's real schema. */
+/* The schemas of the process, files, tcp and syscalls tracers as the registry has them, for tests
+ * of rules with synthetic records, and a catalog of their events. */
 #pragma once
 
+#include <stdlib.h>
 #include <string.h>
 #include "detect/engine.h"
 #include "sink/record.h"
 #include "tracers/tracer.h"
 
+/* The real schema of a tracer in the registry (the rules see nothing else on the live kernel: a
+ * synthetic copy once let a rule compare ptrace's named request with numbers). */
+static inline const struct schema *test_tracer_schema(const char *tracer)
+{
+        for (size_t i = 0; i < tracer_registry_size; i++)
+                if (strcmp(tracer_registry[i]->name, tracer) == 0)
+                        return tracer_registry[i]->schema;
+        abort();
+}
+
+/* Copies of a subset of the files, tcp and syscalls schemas for programs built without the
+ * tracers (the fuzzer, bench/rules); unit-rules-eval checks they match the real ones. */
 enum { FC_PID, FC_UID, FC_COMM, FC_PATH, FC_FLAGS, FC_FLAGS_TEXT, FC_WRITE, FC_SYSCALL, FC_RESULT,
        FC_FILENAME, FC_CONTAINER_NAME, FC_CONTAINER_ID, FC_RUNTIME, FC_IMAGE, FC_POD, FC_NAMESPACE, FC_UNIT,
        _FC_MAX };
@@ -42,7 +54,7 @@ enum { SC_PID, SC_UID, SC_COMM, SC_SYSCALL, SC_RET, SC_REQUEST, SC_TARGET_PID, S
 static const struct column test_syscall_columns[_SC_MAX] = {
         [SC_PID] = { "pid", VALUE_U64, 7 }, [SC_UID] = { "uid", VALUE_U64, 5 },
         [SC_COMM] = { "comm", VALUE_STR, -16 }, [SC_SYSCALL] = { "syscall", VALUE_STR, 0 },
-        [SC_RET] = { "ret", VALUE_S64, 0 }, [SC_REQUEST] = { "request", VALUE_U64, 0 },
+        [SC_RET] = { "ret", VALUE_S64, 0 }, [SC_REQUEST] = { "request", VALUE_STR, 0 },
         [SC_TARGET_PID] = { "target_pid", VALUE_U64, 0 }, [SC_FLAGS] = { "flags", VALUE_U64, 0 },
         [SC_FLAGS_TEXT] = { "flags_text", VALUE_STR, 0 }, [SC_NSTYPE] = { "nstype", VALUE_STR, 0 },
         [SC_PATH] = { "path", VALUE_STR, 0 }, [SC_SOURCE] = { "source", VALUE_STR, 0 },
@@ -54,27 +66,25 @@ static const struct column test_syscall_columns[_SC_MAX] = {
 };
 static const struct schema test_syscall_schema = SCHEMA("syscalls", test_syscall_columns);
 
-/* The process tracer's real schema plus the synthetic ones above. */
+/* The real schemas of the tracers in the registry, by event. */
 static inline const struct detect_catalog *test_catalog(void)
 {
         static struct detect_event_schema events[12];
         static struct detect_catalog cat;
-        const struct schema *process = NULL;
+        const struct schema *process = test_tracer_schema("process"), *files = test_tracer_schema("files");
+        const struct schema *tcp = test_tracer_schema("tcp"), *syscalls = test_tracer_schema("syscalls");
         size_t n = 0;
 
         if (cat.events)
                 return &cat;
-        for (size_t i = 0; i < tracer_registry_size; i++)
-                if (strcmp(tracer_registry[i]->name, "process") == 0)
-                        process = tracer_registry[i]->schema;
         events[n++] = (struct detect_event_schema) { "exec", process };
         events[n++] = (struct detect_event_schema) { "fork", process };
         events[n++] = (struct detect_event_schema) { "exit", process };
-        events[n++] = (struct detect_event_schema) { "open", &test_files_schema };
-        events[n++] = (struct detect_event_schema) { "file_io", &test_files_schema };
-        events[n++] = (struct detect_event_schema) { "connect", &test_tcp_schema };
-        events[n++] = (struct detect_event_schema) { "accept", &test_tcp_schema };
-        events[n++] = (struct detect_event_schema) { "syscall", &test_syscall_schema };
+        events[n++] = (struct detect_event_schema) { "open", files };
+        events[n++] = (struct detect_event_schema) { "file_io", files };
+        events[n++] = (struct detect_event_schema) { "connect", tcp };
+        events[n++] = (struct detect_event_schema) { "accept", tcp };
+        events[n++] = (struct detect_event_schema) { "syscall", syscalls };
         cat = (struct detect_catalog) { events, n };
         return &cat;
 }

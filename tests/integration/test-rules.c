@@ -21,213 +21,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
-#include "tracer-test.h"
+#include "rules-test.h"
 #include "detect/detect.h"
-
-#define CONTAINER_ID "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
-
-struct seen {
-        char rule[64];
-        char exe[PATH_MAX];
-        char container[64];
-        char message[512];
-        uint32_t pid;
-        uint64_t count;
-        bool summary;
-        char mitre[16];
-        enum alert_severity severity;
-        size_t n_ancestors;
-        uint32_t ppid;
-};
-
-static struct tt tt;
-static struct seen *alerts;
-static size_t n_alerts;
-static char slice[512], cgroup[1024], workdir[256], docker_root[512];
-static bool made_slice;
-
-static int capture(const struct alert *a, void *userdata)
-{
-        struct seen *s;
-
-        alerts = realloc(alerts, (n_alerts + 1) * sizeof(*alerts));
-        assert_non_null(alerts);
-        s = &alerts[n_alerts++];
-        *s = (struct seen) { .pid = a->process.pid, .count = a->count, .summary = !a->event,
-                             .severity = a->severity, .n_ancestors = a->n_ancestors, .ppid = a->process.ppid };
-        snprintf(s->rule, sizeof(s->rule), "%s", a->rule);
-        snprintf(s->exe, sizeof(s->exe), "%s", a->process.exe ?: "");
-        snprintf(s->message, sizeof(s->message), "%s", a->message ?: "");
-        snprintf(s->mitre, sizeof(s->mitre), "%s", a->mitre ?: "");
-        if (a->identity && a->identity->container_name)
-                snprintf(s->container, sizeof(s->container), "%s", a->identity->container_name);
-        return 0;
-}
-
-/* docker's own metadata for the test container, as docker writes it */
-static void write_docker_metadata(void)
-{
-        char path[PATH_MAX + 64];
-        FILE *f;
-
-        assert_int_equal(mkdir(docker_root, 0755), 0);
-        snprintf(path, sizeof(path), "%s/containers", docker_root);
-        assert_int_equal(mkdir(path, 0755), 0);
-        snprintf(path, sizeof(path), "%s/containers/%s", docker_root, CONTAINER_ID);
-        assert_int_equal(mkdir(path, 0755), 0);
-        strncat(path, "/config.v2.json", sizeof(path) - strlen(path) - 1);
-        f = fopen(path, "we");
-        assert_non_null(f);
-        fprintf(f, "{\"ID\":\"%s\",\"Name\":\"/cwatch-test-web\",\"Config\":{\"Image\":\"busybox:latest\"}}",
-                CONTAINER_ID);
-        fclose(f);
-}
-
-static int setup(void **state)
-{
-        static const char *const tracers[] = { "process", NULL };
-        const char *dirs[] = { RULES_SOURCE_DIR };
-        struct rules_paths paths = { dirs, 1 };
-        struct alert_sink sink = { "test", capture, NULL };
-        struct strbuf errors = {};
-        const char *root = access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) == 0 ?
-                           "/sys/fs/cgroup/unified" : "/sys/fs/cgroup";
-        struct stat st;
-
-        snprintf(slice, sizeof(slice), "%s/system.slice", root);
-        made_slice = mkdir(slice, 0755) == 0;
-        snprintf(cgroup, sizeof(cgroup), "%s/docker-%s.scope", slice, CONTAINER_ID);
-        (void) rmdir(cgroup);
-        if (mkdir(cgroup, 0755) < 0 || stat(cgroup, &st) < 0) {
-                fprintf(stderr, "FAIL: cannot create %s: %m\n", cgroup);
-                return -1;
-        }
-        snprintf(workdir, sizeof(workdir), "/run/cwatch-test-rules-%d", getpid());
-        assert_int_equal(mkdir(workdir, 0755), 0);
-        snprintf(docker_root, sizeof(docker_root), "%s/docker", workdir);
-        write_docker_metadata();
-
-        tt_setup_identity(&tt, tracers, &(struct identity_config) { .roots.docker = docker_root });
-        assert_int_equal(manager_add_alert_sink(tt.m, &sink), 0);
-        if (detect_enable(tt.m, &paths, NULL, &errors) < 0) {
-                fprintf(stderr, "FAIL: rules: %s\n", errors.data);
-                return -1;
-        }
-        strbuf_free(&errors);
-        return 0;
-}
-
-static int teardown(void **state)
-{
-        char cmd[PATH_MAX + 16];
-
-        tt_done(&tt);
-        free(alerts);
-        (void) rmdir(cgroup);
-        if (made_slice)
-                (void) rmdir(slice);
-        snprintf(cmd, sizeof(cmd), "rm -rf %s", workdir);
-        (void) system(cmd);
-        return 0;
-}
-
-/* fork; the child optionally joins the container cgroup, sets stdio, execs (by path or fd). */
-static pid_t spawn(char *const argv[], bool in_container, int stdio_fd, int exec_fd)
-{
-        pid_t pid = fork();
-
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                int fd = stdio_fd >= 0 ? stdio_fd : open("/dev/null", O_RDWR);
-
-                if (in_container) {
-                        char procs[PATH_MAX + 16], me[16];
-                        int c;
-
-                        snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
-                        snprintf(me, sizeof(me), "%d", getpid());
-                        c = open(procs, O_WRONLY);
-                        if (c < 0 || write(c, me, strlen(me)) < 0)
-                                _exit(126);
-                        close(c);
-                }
-                dup2(fd, 0);
-                dup2(fd, 1);
-                if (exec_fd >= 0) {
-                        extern char **environ;
-
-                        fexecve(exec_fd, argv, environ);
-                } else
-                        execv(argv[0], argv);
-                _exit(127);
-        }
-        return pid;
-}
-
-static bool have_exit(struct tt *t, void *pid)
-{
-        return tt_find(t, "exit", "pid", *(pid_t *) pid) != NULL;
-}
-
-static pid_t run(char *const argv[], bool in_container, int stdio_fd, int exec_fd)
-{
-        pid_t pid = spawn(argv, in_container, stdio_fd, exec_fd);
-
-        tt_wait(pid);
-        assert_true(tt_wait_for(&tt, have_exit, &pid, 5000));
-        return pid;
-}
-
-static size_t count(const char *rule, pid_t pid)
-{
-        size_t n = 0;
-
-        for (size_t i = 0; i < n_alerts; i++)
-                n += streq(alerts[i].rule, rule) && alerts[i].pid == (uint32_t) pid;
-        return n;
-}
-
-static const struct seen *find(const char *rule, pid_t pid)
-{
-        for (size_t i = 0; i < n_alerts; i++)
-                if (streq(alerts[i].rule, rule) && alerts[i].pid == (uint32_t) pid)
-                        return &alerts[i];
-        return NULL;
-}
-
-static const struct seen *assert_one(const char *rule, pid_t pid, const char *exe)
-{
-        const struct seen *s = find(rule, pid);
-
-        if (!s)
-                fail_msg("no alert %s for pid %d", rule, pid);
-        assert_int_equal(count(rule, pid), 1);
-        assert_int_equal(s->count, 1);
-        assert_false(s->summary);
-        assert_int_equal(s->ppid, getpid());
-        assert_true(s->n_ancestors >= 1);
-        assert_true(strlen(s->mitre) >= 5);
-        if (exe)
-                assert_string_equal(s->exe, exe);
-        return s;
-}
-
-static void copy_file(const char *from, const char *to, mode_t mode)
-{
-        char cmd[2 * PATH_MAX + 16];
-
-        snprintf(cmd, sizeof(cmd), "cp %s %s", from, to);
-        assert_int_equal(system(cmd), 0);
-        assert_int_equal(chmod(to, mode), 0);
-}
-
-static char *realpath_of(const char *p)
-{
-        static char buf[PATH_MAX];
-
-        assert_non_null(realpath(p, buf));
-        return buf;
-}
 
 static void test_exec_from_tmp(void **state)
 {
@@ -237,11 +32,11 @@ static void test_exec_from_tmp(void **state)
 
         assert_non_null(mkdtemp(dir));
         snprintf(exe, sizeof(exe), "%s/payload", dir);
-        copy_file("/bin/true", exe, 0755);
-        pid = run(argv, false, -1, -1);
-        assert_non_null(strstr(assert_one("exec-from-tmp", pid, exe)->message, "executed from a temporary directory"));
-        pid = run(near, false, -1, -1);
-        assert_int_equal(count("exec-from-tmp", pid), 0);
+        rt_copy_file("/bin/true", exe, 0755);
+        pid = rt_run(argv, false, -1, -1);
+        assert_non_null(strstr(rt_assert_one("exec-from-tmp", pid, exe)->message, "executed from a temporary directory"));
+        pid = rt_run(near, false, -1, -1);
+        assert_int_equal(rt_count("exec-from-tmp", pid), 0);
         unlink(exe);
         rmdir(dir);
 }
@@ -253,11 +48,11 @@ static void test_exec_from_dev_shm(void **state)
         pid_t pid;
 
         snprintf(exe, sizeof(exe), "/dev/shm/cwatch-test-%d", getpid());
-        copy_file("/bin/true", exe, 0755);
-        pid = run(argv, false, -1, -1);
-        assert_int_equal(assert_one("exec-from-dev-shm", pid, exe)->severity, SEVERITY_ERROR);
-        pid = run(near, false, -1, -1);
-        assert_int_equal(count("exec-from-dev-shm", pid), 0);
+        rt_copy_file("/bin/true", exe, 0755);
+        pid = rt_run(argv, false, -1, -1);
+        assert_int_equal(rt_assert_one("exec-from-dev-shm", pid, exe)->severity, SEVERITY_ERROR);
+        pid = rt_run(near, false, -1, -1);
+        assert_int_equal(rt_count("exec-from-dev-shm", pid), 0);
         unlink(exe);
 }
 
@@ -277,16 +72,16 @@ static int memfd_with(const char *path)
 static void test_exec_from_memfd(void **state)
 {
         char *argv[] = { "payload", NULL };
-        int fd = memfd_with(realpath_of("/bin/true")), plain = open(realpath_of("/bin/true"), O_RDONLY | O_CLOEXEC);
+        int fd = memfd_with(rt_realpath("/bin/true")), plain = open(rt_realpath("/bin/true"), O_RDONLY | O_CLOEXEC);
         pid_t pid;
 
-        pid = run(argv, false, -1, fd);
+        pid = rt_run(argv, false, -1, fd);
         /* the process tracer resolves a memfd's path to "/" for now: the flag is what counts */
-        assert_int_equal(assert_one("exec-from-memfd", pid, NULL)->severity, SEVERITY_ERROR);
+        assert_int_equal(rt_assert_one("exec-from-memfd", pid, NULL)->severity, SEVERITY_ERROR);
         /* near miss: the same through the descriptor of a plain file */
-        pid = run(argv, false, -1, plain);
-        assert_int_equal(count("exec-from-memfd", pid), 0);
-        assert_int_equal(count("exec-of-deleted-file", pid), 0);
+        pid = rt_run(argv, false, -1, plain);
+        assert_int_equal(rt_count("exec-from-memfd", pid), 0);
+        assert_int_equal(rt_count("exec-of-deleted-file", pid), 0);
         close(fd);
         close(plain);
 }
@@ -298,19 +93,19 @@ static void test_exec_of_deleted_file(void **state)
         int fd, kept;
         pid_t pid;
 
-        snprintf(exe, sizeof(exe), "%s/gone", workdir);
-        snprintf(other, sizeof(other), "%s/kept", workdir);
-        copy_file("/bin/true", exe, 0755);
-        copy_file("/bin/true", other, 0755);
+        snprintf(exe, sizeof(exe), "%s/gone", rt.workdir);
+        snprintf(other, sizeof(other), "%s/kept", rt.workdir);
+        rt_copy_file("/bin/true", exe, 0755);
+        rt_copy_file("/bin/true", other, 0755);
         fd = open(exe, O_RDONLY | O_CLOEXEC);
         kept = open(other, O_RDONLY | O_CLOEXEC);
         assert_true(fd >= 0 && kept >= 0);
         assert_int_equal(unlink(exe), 0);
-        pid = run(argv, false, -1, fd);
-        assert_non_null(strstr(assert_one("exec-of-deleted-file", pid, NULL)->exe, exe));
-        assert_int_equal(count("exec-from-memfd", pid), 0);
-        pid = run(argv, false, -1, kept);
-        assert_int_equal(count("exec-of-deleted-file", pid), 0);
+        pid = rt_run(argv, false, -1, fd);
+        assert_non_null(strstr(rt_assert_one("exec-of-deleted-file", pid, NULL)->exe, exe));
+        assert_int_equal(rt_count("exec-from-memfd", pid), 0);
+        pid = rt_run(argv, false, -1, kept);
+        assert_int_equal(rt_count("exec-of-deleted-file", pid), 0);
         close(fd);
         close(kept);
 }
@@ -330,13 +125,13 @@ static void test_reverse_shell(void **state)
         assert_int_equal(connect(c, (struct sockaddr *) &a, sizeof(a)), 0);
         s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
         assert_true(s >= 0);
-        pid = run(argv, false, c, -1);
-        assert_int_equal(assert_one("reverse-shell", pid, realpath_of("/bin/sh"))->severity, SEVERITY_CRITICAL);
-        assert_non_null(strstr(find("reverse-shell", pid)->message, "stdin socket and stdout socket"));
+        pid = rt_run(argv, false, c, -1);
+        assert_int_equal(rt_assert_one("reverse-shell", pid, rt_realpath("/bin/sh"))->severity, SEVERITY_CRITICAL);
+        assert_non_null(strstr(rt_find("reverse-shell", pid)->message, "stdin socket and stdout socket"));
         /* near miss: the same shell on a pipe */
         assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-        pid = run(argv, false, pipefd[0], -1);
-        assert_int_equal(count("reverse-shell", pid), 0);
+        pid = rt_run(argv, false, pipefd[0], -1);
+        assert_int_equal(rt_count("reverse-shell", pid), 0);
         close(pipefd[0]);
         close(pipefd[1]);
         close(s);
@@ -353,12 +148,12 @@ static void test_setuid_exec_from_writable_dir(void **state)
         assert_non_null(mkdtemp(dir));
         assert_int_equal(chmod(dir, 0755), 0);
         snprintf(exe, sizeof(exe), "%s/suid-true", dir);
-        copy_file("/bin/true", exe, 04755);
-        pid = run(argv, false, -1, -1);
-        assert_one("setuid-exec-from-writable-dir", pid, exe);
+        rt_copy_file("/bin/true", exe, 04755);
+        pid = rt_run(argv, false, -1, -1);
+        rt_assert_one("setuid-exec-from-writable-dir", pid, exe);
         /* near miss: a setuid program where it belongs */
-        pid = run(near, false, -1, -1);
-        assert_int_equal(count("setuid-exec-from-writable-dir", pid), 0);
+        pid = rt_run(near, false, -1, -1);
+        assert_int_equal(rt_count("setuid-exec-from-writable-dir", pid), 0);
         unlink(exe);
         rmdir(dir);
 }
@@ -369,15 +164,15 @@ static void test_container_shell_oneliner(void **state)
         const struct seen *s;
         pid_t pid;
 
-        pid = run(argv, true, -1, -1);
-        s = assert_one("container-shell-oneliner", pid, realpath_of("/bin/sh"));
+        pid = rt_run(argv, true, -1, -1);
+        s = rt_assert_one("container-shell-oneliner", pid, rt_realpath("/bin/sh"));
         assert_string_equal(s->container, "cwatch-test-web");
         assert_non_null(strstr(s->message, "in container cwatch-test-web"));
         /* near misses: the same on the host; a script in the container */
-        pid = run(argv, false, -1, -1);
-        assert_int_equal(count("container-shell-oneliner", pid), 0);
-        pid = run(script, true, -1, -1);
-        assert_int_equal(count("container-shell-oneliner", pid), 0);
+        pid = rt_run(argv, false, -1, -1);
+        assert_int_equal(rt_count("container-shell-oneliner", pid), 0);
+        pid = rt_run(script, true, -1, -1);
+        assert_int_equal(rt_count("container-shell-oneliner", pid), 0);
 }
 
 static void test_container_interpreter_oneliner(void **state)
@@ -385,10 +180,10 @@ static void test_container_interpreter_oneliner(void **state)
         char *argv[] = { "/usr/bin/perl", "-e", "exit 0", NULL }, *script[] = { "/usr/bin/perl", "/dev/null", NULL };
         pid_t pid;
 
-        pid = run(argv, true, -1, -1);
-        assert_string_equal(assert_one("container-interpreter-oneliner", pid, NULL)->container, "cwatch-test-web");
-        pid = run(script, true, -1, -1);
-        assert_int_equal(count("container-interpreter-oneliner", pid), 0);
+        pid = rt_run(argv, true, -1, -1);
+        assert_string_equal(rt_assert_one("container-interpreter-oneliner", pid, NULL)->container, "cwatch-test-web");
+        pid = rt_run(script, true, -1, -1);
+        assert_int_equal(rt_count("container-interpreter-oneliner", pid), 0);
 }
 
 static void test_container_package_manager(void **state)
@@ -396,11 +191,11 @@ static void test_container_package_manager(void **state)
         char *argv[] = { "/usr/bin/dpkg", "--version", NULL };
         pid_t pid;
 
-        pid = run(argv, true, -1, -1);
-        assert_string_equal(assert_one("container-package-manager", pid, "/usr/bin/dpkg")->container,
+        pid = rt_run(argv, true, -1, -1);
+        assert_string_equal(rt_assert_one("container-package-manager", pid, "/usr/bin/dpkg")->container,
                             "cwatch-test-web");
-        pid = run(argv, false, -1, -1);
-        assert_int_equal(count("container-package-manager", pid), 0);
+        pid = rt_run(argv, false, -1, -1);
+        assert_int_equal(rt_count("container-package-manager", pid), 0);
 }
 
 static void test_container_network_tool(void **state)
@@ -410,12 +205,12 @@ static void test_container_network_tool(void **state)
         pid_t pid;
 
         /* busybox as "nc", as an image would ship it */
-        snprintf(exe, sizeof(exe), "%s/nc", workdir);
-        copy_file("/bin/busybox", exe, 0755);
-        pid = run(argv, true, -1, -1);
-        assert_one("container-network-tool", pid, exe);
-        pid = run(argv, false, -1, -1);
-        assert_int_equal(count("container-network-tool", pid), 0);
+        snprintf(exe, sizeof(exe), "%s/nc", rt.workdir);
+        rt_copy_file("/bin/busybox", exe, 0755);
+        pid = rt_run(argv, true, -1, -1);
+        rt_assert_one("container-network-tool", pid, exe);
+        pid = rt_run(argv, false, -1, -1);
+        assert_int_equal(rt_count("container-network-tool", pid), 0);
 }
 
 static void test_container_namespace_tool(void **state)
@@ -423,10 +218,10 @@ static void test_container_namespace_tool(void **state)
         char *argv[] = { "/usr/bin/nsenter", "--version", NULL };
         pid_t pid;
 
-        pid = run(argv, true, -1, -1);
-        assert_one("container-namespace-tool", pid, "/usr/bin/nsenter");
-        pid = run(argv, false, -1, -1);
-        assert_int_equal(count("container-namespace-tool", pid), 0);
+        pid = rt_run(argv, true, -1, -1);
+        rt_assert_one("container-namespace-tool", pid, "/usr/bin/nsenter");
+        pid = rt_run(argv, false, -1, -1);
+        assert_int_equal(rt_count("container-namespace-tool", pid), 0);
 }
 
 static void test_crypto_miner(void **state)
@@ -435,10 +230,10 @@ static void test_crypto_miner(void **state)
         char *near[] = { "/bin/true", "stratum", NULL };
         pid_t pid;
 
-        pid = run(argv, false, -1, -1);
-        assert_one("crypto-miner", pid, NULL);
-        pid = run(near, false, -1, -1);
-        assert_int_equal(count("crypto-miner", pid), 0);
+        pid = rt_run(argv, false, -1, -1);
+        rt_assert_one("crypto-miner", pid, NULL);
+        pid = rt_run(near, false, -1, -1);
+        assert_int_equal(rt_count("crypto-miner", pid), 0);
 }
 
 static void test_log_truncation_command(void **state)
@@ -448,11 +243,11 @@ static void test_log_truncation_command(void **state)
         pid_t pid;
 
         snprintf(log, sizeof(log), "/var/log/cwatch-test-%d.log", getpid());
-        snprintf(other, sizeof(other), "%s/app.log", workdir);
-        pid = run(argv, false, -1, -1);
-        assert_one("log-truncation-command", pid, "/usr/bin/truncate");
-        pid = run(near, false, -1, -1);
-        assert_int_equal(count("log-truncation-command", pid), 0);
+        snprintf(other, sizeof(other), "%s/app.log", rt.workdir);
+        pid = rt_run(argv, false, -1, -1);
+        rt_assert_one("log-truncation-command", pid, "/usr/bin/truncate");
+        pid = rt_run(near, false, -1, -1);
+        assert_int_equal(rt_count("log-truncation-command", pid), 0);
         unlink(log);
 }
 
@@ -467,7 +262,7 @@ static void test_dedup_of_real_execs(void **state)
 
         assert_non_null(mkdtemp(dir));
         snprintf(exe, sizeof(exe), "%s/again", dir);
-        copy_file("/bin/true", exe, 0755);
+        rt_copy_file("/bin/true", exe, 0755);
         leader = fork();
         assert_true(leader >= 0);
         if (leader == 0) {
@@ -477,16 +272,16 @@ static void test_dedup_of_real_execs(void **state)
                         tt_wait(tt_spawn(argv));
                 _exit(0);
         }
-        assert_true(tt_wait_for(&tt, have_exit, &leader, 120000));
+        rt_wait_exit_record_for(leader, 120000);
         tt_wait(leader);
-        tt_run_for(&tt, 200);
-        assert_int_equal(alert_pipeline_flush(tt.m->alert_pipeline), 0);
-        for (size_t i = 0; i < n_alerts; i++) {
-                if (!streq(alerts[i].rule, "exec-from-tmp") || !streq(alerts[i].exe, exe))
+        tt_run_for(&rt.tt, 200);
+        assert_int_equal(alert_pipeline_flush(rt.tt.m->alert_pipeline), 0);
+        for (size_t i = 0; i < rt.n_alerts; i++) {
+                if (!streq(rt.alerts[i].rule, "exec-from-tmp") || !streq(rt.alerts[i].exe, exe))
                         continue;
-                if (alerts[i].summary) {
+                if (rt.alerts[i].summary) {
                         summaries++;
-                        total = alerts[i].count;
+                        total = rt.alerts[i].count;
                 } else
                         first++;
         }
@@ -495,6 +290,18 @@ static void test_dedup_of_real_execs(void **state)
         assert_int_equal(total, REPEATS);
         unlink(exe);
         rmdir(dir);
+}
+
+static int setup(void **state)
+{
+        static const char *const tracers[] = { "process", NULL };
+
+        return rt_setup(tracers);
+}
+
+static int teardown(void **state)
+{
+        return rt_teardown();
 }
 
 int main(void)

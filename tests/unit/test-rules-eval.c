@@ -216,7 +216,8 @@ static void add_proc(uint32_t pid, uint32_t ppid, const char *exe)
 
 enum { P_INIT = 1, P_SSHD = 100, P_BASH = 200, P_CAT = 300, P_PASSWD = 301, P_CP = 302, P_SSH = 303, P_PS = 304,
        P_AWS = 305, P_CRONTAB = 306, P_SYSTEMCTL = 307, P_SYSCTL = 308, P_GDB = 309, P_MODPROBE = 310,
-       P_DPKG = 400, P_DPKG_SH = 401, P_DPKG_CP = 402 };
+       P_DPKG = 400, P_DPKG_SH = 401, P_DPKG_CP = 402,
+       P_GENERATOR = 500, P_TMPFILES = 501 };
 
 static int setup_defaults(void **state)
 {
@@ -251,6 +252,8 @@ static int setup_defaults(void **state)
         add_proc(P_DPKG, P_BASH, "/usr/bin/dpkg");
         add_proc(P_DPKG_SH, P_DPKG, "/usr/bin/dash");
         add_proc(P_DPKG_CP, P_DPKG_SH, "/usr/bin/cp");
+        add_proc(P_GENERATOR, P_INIT, "/usr/lib/systemd/system-generators/systemd-getty-generator");
+        add_proc(P_TMPFILES, P_INIT, "/usr/bin/systemd-tmpfiles");
         return 0;
 }
 
@@ -266,7 +269,7 @@ static const char *open_hits(uint32_t pid, const char *path, bool write, uint64_
 {
         struct trec t;
 
-        trec_init(&t, &test_files_schema, "open");
+        trec_init(&t, test_tracer_schema("files"), "open");
         trec_u64(&t, "pid", pid);
         trec_u64(&t, "uid", 0);
         trec_str(&t, "path", path);
@@ -292,6 +295,7 @@ static void test_default_file_rules(void **state)
 
         assert_string_equal(open_hits(P_CAT, "/proc/4242/environ", false, 0, NULL), "read-proc-environ");
         assert_string_equal(open_hits(P_PS, "/proc/4242/environ", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_GENERATOR, "/proc/1/environ", false, 0, NULL), "");
         assert_string_equal(open_hits(P_CAT, "/proc/4242/status", false, 0, NULL), "");
 
         assert_string_equal(open_hits(P_CAT, "/root/.aws/credentials", false, 0, NULL), "read-cloud-credentials");
@@ -333,11 +337,32 @@ static void test_default_file_rules(void **state)
         assert_string_equal(open_hits(P_CP, "/var/log/auth.log", true, 0x401, NULL), "");
 }
 
+/* The copies of the schemas the fuzzer and bench/rules use have the real columns and types. */
+static void test_synthetic_schemas_match(void **state)
+{
+        const struct { const struct schema *copy; const char *tracer; } pairs[] = {
+                { &test_files_schema, "files" }, { &test_tcp_schema, "tcp" }, { &test_syscall_schema, "syscalls" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(pairs); i++) {
+                const struct schema *real = test_tracer_schema(pairs[i].tracer);
+
+                for (size_t j = 0; j < pairs[i].copy->n_columns; j++) {
+                        const struct column *c = &pairs[i].copy->columns[j];
+                        int k = schema_find_column(real, c->name);
+
+                        if (k < 0 || real->columns[k].type != c->type)
+                                fail_msg("%s: column %s is not in the real schema with this type", pairs[i].tracer,
+                                         c->name);
+                }
+        }
+}
+
 static const char *connect_hits(const char *daddr, uint64_t dport)
 {
         struct trec t;
 
-        trec_init(&t, &test_tcp_schema, "connect");
+        trec_init(&t, test_tracer_schema("tcp"), "connect");
         trec_u64(&t, "pid", P_CAT);
         trec_str(&t, "direction", "out");
         trec_str(&t, "daddr", daddr);
@@ -353,15 +378,16 @@ static void test_default_net_rules(void **state)
         assert_string_equal(connect_hits("127.0.0.1", 3333), "");
 }
 
-static const char *syscall_hits(uint32_t pid, const char *name, uint64_t request, uint64_t mode, int64_t ret,
+static const char *syscall_hits(uint32_t pid, const char *name, const char *request, uint64_t mode, int64_t ret,
                                 const char *container)
 {
         struct trec t;
 
-        trec_init(&t, &test_syscall_schema, "syscall");
+        trec_init(&t, test_tracer_schema("syscalls"), "syscall");
         trec_u64(&t, "pid", pid);
         trec_str(&t, "syscall", name);
-        trec_u64(&t, "request", request);
+        if (request)
+                trec_str(&t, "request", request);
         trec_u64(&t, "mode", mode);
         trec_s64(&t, "ret", ret);
         trec_u64(&t, "target_pid", 1);
@@ -374,30 +400,31 @@ static void test_default_syscall_rules(void **state)
 {
         const char *c = "0123456789ab";
 
-        assert_string_equal(syscall_hits(P_CAT, "ptrace", 16, 0, 0, NULL), "ptrace-attach");
-        assert_string_equal(syscall_hits(P_CAT, "ptrace", 5, 0, 0, NULL), "ptrace-attach");
-        assert_string_equal(syscall_hits(P_GDB, "ptrace", 16, 0, 0, NULL), "");
-        assert_string_equal(syscall_hits(P_CAT, "ptrace", 0, 0, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_CAT, "ptrace", "PTRACE_ATTACH", 0, 0, NULL), "ptrace-attach");
+        assert_string_equal(syscall_hits(P_CAT, "ptrace", "PTRACE_POKEDATA", 0, 0, NULL), "ptrace-attach");
+        assert_string_equal(syscall_hits(P_GDB, "ptrace", "PTRACE_ATTACH", 0, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_CAT, "ptrace", "PTRACE_TRACEME", 0, 0, NULL), "");
 
-        assert_string_equal(syscall_hits(P_BASH, "setns", 0, 0, 0, c), "container-namespace-change");
-        assert_string_equal(syscall_hits(P_BASH, "unshare", 0, 0, 0, c), "container-namespace-change");
-        assert_string_equal(syscall_hits(P_BASH, "setns", 0, 0, 0, NULL), "");
-        assert_string_equal(syscall_hits(P_BASH, "setns", 0, 0, -1, c), "");
+        assert_string_equal(syscall_hits(P_BASH, "setns", NULL, 0, 0, c), "container-namespace-change");
+        assert_string_equal(syscall_hits(P_BASH, "unshare", NULL, 0, 0, c), "container-namespace-change");
+        assert_string_equal(syscall_hits(P_BASH, "setns", NULL, 0, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_BASH, "setns", NULL, 0, -1, c), "");
 
-        assert_string_equal(syscall_hits(P_BASH, "mount", 0, 0, 0, c), "container-mount");
-        assert_string_equal(syscall_hits(P_BASH, "umount2", 0, 0, 0, c), "");
+        assert_string_equal(syscall_hits(P_BASH, "mount", NULL, 0, 0, c), "container-mount");
+        assert_string_equal(syscall_hits(P_BASH, "umount2", NULL, 0, 0, c), "");
 
-        assert_string_equal(syscall_hits(P_BASH, "finit_module", 0, 0, 0, NULL), "kernel-module-load");
-        assert_string_equal(syscall_hits(P_MODPROBE, "finit_module", 0, 0, 0, c), "kernel-module-load");
-        assert_string_equal(syscall_hits(P_MODPROBE, "finit_module", 0, 0, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_BASH, "finit_module", NULL, 0, 0, NULL), "kernel-module-load");
+        assert_string_equal(syscall_hits(P_MODPROBE, "finit_module", NULL, 0, 0, c), "kernel-module-load");
+        assert_string_equal(syscall_hits(P_MODPROBE, "finit_module", NULL, 0, 0, NULL), "");
 
-        assert_string_equal(syscall_hits(P_BASH, "bpf", 0, 0, 0, c), "container-bpf");
-        assert_string_equal(syscall_hits(P_BASH, "bpf", 0, 0, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_BASH, "bpf", NULL, 0, 0, c), "container-bpf");
+        assert_string_equal(syscall_hits(P_BASH, "bpf", NULL, 0, 0, NULL), "");
 
-        assert_string_equal(syscall_hits(P_CP, "fchmodat", 0, 04755, 0, NULL), "setuid-bit-set");
-        assert_string_equal(syscall_hits(P_CP, "chmod", 0, 02755, 0, NULL), "setuid-bit-set");
-        assert_string_equal(syscall_hits(P_CP, "chmod", 0, 0755, 0, NULL), "");
-        assert_string_equal(syscall_hits(P_DPKG_CP, "chmod", 0, 04755, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_CP, "fchmodat", NULL, 04755, 0, NULL), "setuid-bit-set");
+        assert_string_equal(syscall_hits(P_CP, "chmod", NULL, 02755, 0, NULL), "setuid-bit-set");
+        assert_string_equal(syscall_hits(P_CP, "chmod", NULL, 0755, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_DPKG_CP, "chmod", NULL, 04755, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_TMPFILES, "chmod", NULL, 02755, 0, NULL), "");
 }
 
 static const char *exec_hits(const char *exe, const char *argv, size_t len, const char *container)
@@ -583,6 +610,7 @@ static void test_glob(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_synthetic_schemas_match),
                 cmocka_unit_test(test_glob),
                 cmocka_unit_test(test_operators),
                 cmocka_unit_test(test_message),
