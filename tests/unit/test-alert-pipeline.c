@@ -106,7 +106,10 @@ static void test_rate_limit(void **state)
         struct sent s = {};
 
         cfg.rate_burst = 5;
-XX, "/usr/bin/cat", i);
+        assert_int_equal(alert_pipeline_new(&p, NULL, &cfg, deliver, &s), 0);
+        alert_pipeline_set_held_back_callback(p, count_held_back, &held_back);
+        for (int i = 0; i < 30; i++) {
+                struct alert a = make("noisy", "/usr/bin/cat", i);
                 char object[32];
 
                 /* distinct objects: each is a new signature */
