@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The processes of test-metrics-live.sh, one role per process (the test moves each into its
 # container's cgroup before it execs this):
-#   db PORT N READY                  serves N connections on 127.0.0.1:PORT
+#   db PORT N READY                  serves N connections on [::]:PORT (dual stack)
 #   io DATAFILE BYTES                writes BYTES to DATAFILE in 16 KiB chunks over about 3 s, then
 #                                    reads them back the same way (a file that stays busy for a
 #                                    whole interval keeps its aggregate when other processes flood
@@ -11,20 +11,26 @@
 #   client PORT N                    asks app N times
 #   files DIR COUNT                  writes and reads COUNT small files at once (more aggregates
 #                                    than the files tracer's kernel map holds)
-# READY: a file that gets the port once the role listens (PORT if free, else one the kernel picks).
+# PORT: ports to try in turn (5432,3306); when all are taken, one the kernel picks.
+# READY: a file that gets the port once the role listens.
 import os
 import socket
 import sys
 import time
 
 
-def listen(port, ready):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def listen(ports, ready, dual_stack=False):
+    # dual stack (on ::, as many servers listen) sees IPv4 clients as ::ffff:127.0.0.1
+    s = socket.socket(socket.AF_INET6 if dual_stack else socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        s.bind(("127.0.0.1", 0))
+    if dual_stack:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    for port in [int(p) for p in ports.split(",")] + [0]:
+        try:
+            s.bind(("::" if dual_stack else "127.0.0.1", port))
+            break
+        except OSError:
+            pass
     s.listen(16)
     with open(ready + ".tmp", "w") as f:
         f.write(f"{s.getsockname()[1]}\n")
@@ -51,7 +57,7 @@ def io(datafile, size):
 
 
 def db(port, n, ready):
-    s = listen(port, ready)
+    s = listen(port, ready, dual_stack=True)
     for _ in range(n):
         c, _ = s.accept()
         c.recv(4096)
@@ -84,11 +90,11 @@ def files(d, count):
 
 role, args = sys.argv[1], sys.argv[2:]
 if role == "db":
-    db(int(args[0]), int(args[1]), args[2])
+    db(args[0], int(args[1]), args[2])
 elif role == "io":
     io(args[0], int(args[1]))
 elif role == "app":
-    app(int(args[0]), int(args[1]), int(args[2]), args[3])
+    app(args[0], int(args[1]), int(args[2]), args[3])
 elif role == "client":
     client(int(args[0]), int(args[1]))
 elif role == "files":

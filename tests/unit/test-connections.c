@@ -107,6 +107,10 @@ static void test_close_records_not_counted_again(void **state)
         tcp_event_record(m, "tcp", "db", "accept", "127.0.0.1", 5432, "127.0.0.1", 40001, 0);
         tcp_event_record(m, "tcp_failed", "web", "connect", "127.0.0.1", 40002, "127.0.0.1", 5432, 0);
         assert_int_equal(tcp_count(m, "web", "db", "5432"), 1);
+        /* a dual-stack server (listening on ::) sees the IPv4 client v4-mapped */
+        tcp_event_record(m, "connect", "web", "connect", "127.0.0.1", 40003, "127.0.0.1", 5432, 0);
+        tcp_event_record(m, "accept", "db", "accept", "::ffff:127.0.0.1", 5432, "::ffff:127.0.0.1", 40003, 0);
+        assert_int_equal(tcp_count(m, "web", "db", "5432"), 2);
         assert_int_equal(m->connections.n_pending, 0);
         assert_int_equal(m->tcp_connections.n_series, 1);
         metrics_free(m);
