@@ -34,6 +34,8 @@ struct alert_pipeline {
         struct rule_rate *rates;
         size_t n_rates;
         struct alert_pipeline_stats stats;
+        void (*held_back_fn)(const char *rule, void *userdata);
+        void *held_back_userdata;
 };
 
 void alert_new_id(char id[static 33])
@@ -184,6 +186,8 @@ static bool rate_allow(struct alert_pipeline *p, const char *rule, uint64_t now)
         }
         r->held_back++;
         p->stats.rate_limited++;
+        if (p->held_back_fn)
+                p->held_back_fn(r->rule, p->held_back_userdata);
         return false;
 }
 
@@ -353,6 +357,13 @@ void alert_pipeline_get_stats(const struct alert_pipeline *p, struct alert_pipel
 {
         *ret = p->stats;
         ret->entries = p->n_entries;
+}
+
+void alert_pipeline_set_held_back_callback(struct alert_pipeline *p, void (*fn)(const char *rule, void *userdata),
+                                           void *userdata)
+{
+        p->held_back_fn = fn;
+        p->held_back_userdata = userdata;
 }
 
 uint64_t alert_pipeline_rule_held_back(const struct alert_pipeline *p, const char *rule)

@@ -54,6 +54,9 @@ int alert_pipeline_submit(struct alert_pipeline *p, const struct alert *a, const
 /* Sends the summaries that are due now, whatever the timer says. */
 int alert_pipeline_flush(struct alert_pipeline *p);
 void alert_pipeline_get_stats(const struct alert_pipeline *p, struct alert_pipeline_stats *ret);
+/* Called with the rule of each alert the rate limit holds back, as it happens (metrics). */
+void alert_pipeline_set_held_back_callback(struct alert_pipeline *p, void (*fn)(const char *rule, void *userdata),
+                                           void *userdata);
 /* Held back by the rate limit for one rule since start (0 if unknown). */
 uint64_t alert_pipeline_rule_held_back(const struct alert_pipeline *p, const char *rule);
 

@@ -40,6 +40,25 @@ static int parse_paths(const char *value, void *ptr, const void *arg, char *err,
         return 0;
 }
 
+/* One absolute path; empty: back to the default (NULL). */
+static int parse_path(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        char **v = ptr;
+
+        if (!*value) {
+                free(*v);
+                *v = NULL;
+                return 0;
+        }
+        if (value[0] != '/' || strlen(value) >= 4096) {
+                snprintf(err, err_size, "'%.64s' is not an absolute path", value);
+                return -EINVAL;
+        }
+        free(*v);
+        *v = strdup(value);
+        return *v ? 0 : -ENOMEM;
+}
+
 /* Enable= names the whole set: the last assignment wins, so a drop-in replaces it. */
 static int parse_names(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
@@ -120,6 +139,9 @@ const struct conf_item config_items[] = {
         { "Tracers", "StatusInterval", conf_parse_timespan, offsetof(struct config, status_interval_ns),
           &status_range },
         { "Files", "WatchPaths", parse_paths, offsetof(struct config, watch_paths) },
+        { "Identity", "DockerRoot", parse_path, offsetof(struct config, docker_root) },
+        { "Identity", "PodmanRoot", parse_path, offsetof(struct config, podman_root) },
+        { "Identity", "PodsRoot", parse_path, offsetof(struct config, pods_root) },
         { "Metrics", "Listen", parse_listen, offsetof(struct config, metrics_listen) },
         { "Alerts", "Journal", conf_parse_bool, offsetof(struct config, journal) },
         { "Alerts", "ExecFromTemporary", conf_parse_bool, offsetof(struct config, exec_from_temporary) },
@@ -158,6 +180,10 @@ void config_done(struct config *c)
         conf_strv_free(&c->temporary_dirs);
         free(c->metrics_listen);
         c->metrics_listen = NULL;
+        free(c->docker_root);
+        free(c->podman_root);
+        free(c->pods_root);
+        c->docker_root = c->podman_root = c->pods_root = NULL;
 }
 
 static int config_check(struct config *c, const char *name, struct conf_error *err)

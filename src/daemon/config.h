@@ -20,6 +20,11 @@ struct config {
         /* [Files] */
         struct conf_strv watch_paths;   /* WatchPaths= */
 
+        /* [Identity] (only read at start); NULL: the runtime's default */
+        char *docker_root;              /* DockerRoot=: docker's data-root (containers/<id>/config.v2.json) */
+        char *podman_root;              /* PodmanRoot= */
+        char *pods_root;                /* PodsRoot=: the kubelet's pod log directories */
+
         /* [Metrics] */
         char *metrics_listen;           /* Listen=: "127.0.0.1:9469", a port, or NULL (only socket activation) */
 

@@ -50,14 +50,6 @@ static int manager_drain_cb(void *userdata)
         return manager_drain(userdata);
 }
 
-static size_t manager_identity_entries(void *userdata)
-{
-        struct identity_stats stats;
-
-        identity_get_stats(userdata, &stats);
-        return stats.cgroups;
-}
-
 int manager_enable_identity(struct manager *m, const struct identity_config *config)
 {
         int r;
@@ -72,8 +64,6 @@ int manager_enable_identity(struct manager *m, const struct identity_config *con
                 m->identity = identity_context_free(m->identity);
                 return r;
         }
-        m->metrics->identity_cache_entries = manager_identity_entries;
-        m->metrics->identity_userdata = m->identity;
         return 0;
 }
 

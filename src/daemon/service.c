@@ -286,7 +286,8 @@ int service_run(const struct options *o)
         (void) manager_add_alert_sink(s.manager, &(struct alert_sink) {
                 .name = "journal", .send = journal_alert_send, .userdata = &s });
 
-        r = manager_enable_identity(s.manager, &(struct identity_config) {});
+        r = manager_enable_identity(s.manager, &(struct identity_config) {
+                .roots = { .docker = s.config.docker_root, .podman = s.config.podman_root, .pods = s.config.pods_root } });
         if (r < 0)
                 log_warning_errno(r, "Identity is off (no container, pod or unit names), ignoring: %m");
 

@@ -5,6 +5,7 @@
 #include "detect.h"
 #include "daemon/config.h"
 #include "daemon/manager.h"
+#include "metrics/metrics.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 #include "tracers/tracer.h"
@@ -39,6 +40,13 @@ const struct detect_catalog *detect_registry_catalog(void)
         }
         catalog = (struct detect_catalog) { events, n };
         return &catalog;
+}
+
+static void count_held_back(const char *rule, void *userdata)
+{
+        struct manager *m = userdata;
+
+        metrics_observe_rate_limited(m->metrics, rule);
 }
 
 static int deliver_to_sinks(const struct alert *a, void *userdata)
@@ -155,6 +163,8 @@ int detect_enable(struct manager *m, const struct rules_paths *paths,
                 log_warning_errno(r, "Failed to scan /proc, ignoring: %m");
         if (r >= 0 && !m->alert_pipeline)
                 r = alert_pipeline_new(&m->alert_pipeline, m->event, pipeline, deliver_to_sinks, m);
+        if (r >= 0 && m->alert_pipeline)
+                alert_pipeline_set_held_back_callback(m->alert_pipeline, count_held_back, m);
         if (r < 0) {
                 detect_free(d);
                 return r;

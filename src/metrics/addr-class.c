@@ -18,6 +18,13 @@ int net_address_parse(const char *s, struct net_address *ret)
                 a.family = AF_INET6;
         else
                 return -EINVAL;
+        /* a dual-stack server's side of an IPv4 connection is v4-mapped (::ffff:127.0.0.1) while the
+         * client's side is plain IPv4: one form, so that the two halves match */
+        if (a.family == AF_INET6 && memcmp(a.bytes, (const uint8_t[12]) { [10] = 0xff, [11] = 0xff }, 12) == 0) {
+                memmove(a.bytes, a.bytes + 12, 4);
+                memset(a.bytes + 4, 0, 12);
+                a.family = AF_INET;
+        }
         *ret = a;
         return 0;
 }

@@ -12,7 +12,8 @@ struct net_address {
         uint8_t bytes[16];
 };
 
-/* Parses a textual v4 or v6 address ("127.0.0.1", "::1", "::ffff:10.0.0.1"). */
+/* Parses a textual v4 or v6 address ("127.0.0.1", "::1", "::ffff:10.0.0.1"); a v4-mapped v6 address
+ * becomes the v4 address. */
 int net_address_parse(const char *s, struct net_address *ret);
 
 /* "loopback", "private" (RFC 1918, CGNAT, link-local, unique-local), "multicast",

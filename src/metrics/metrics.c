@@ -164,6 +164,10 @@ static void observe_tcp(struct metrics *m, const struct record *r, const struct 
         char direction[16];
         uint64_t error;
 
+        /* the tcp tracer tells a connection twice, when it starts (connect, accept) and when it
+         * closes (tcp, with the same direction): count it once, at the start */
+        if (r->event && !streq(r->event, "connect") && !streq(r->event, "accept"))
+                return;
         /* failed connects are attempts, not connections */
         if (column_u64(r, ms->error, &error) && error != 0)
                 return;

@@ -45,10 +45,6 @@ struct metrics {
 
         int bpf_stats_fd;
         enum bpf_stats_state bpf_stats;
-
-        /* set by the identity cache when it exists */
-        size_t (*identity_cache_entries)(void *userdata);
-        void *identity_userdata;
 };
 
 int metrics_new(struct metrics **ret);

@@ -112,6 +112,20 @@ static void render_process(struct strbuf *b)
         expo_sample_u64(b, "cwatch_process_resident_memory_bytes", NULL, 0, ps.resident_bytes);
 }
 
+static void render_identity(struct manager *mgr, struct strbuf *b)
+{
+        struct identity_stats st = {};
+
+        if (mgr->identity)
+                identity_get_stats(mgr->identity, &st);
+        expo_family(b, "cwatch_identity_cache_entries", "gauge",
+                    "Cgroups in the identity cache (0 when identity is off).");
+        expo_sample_u64(b, "cwatch_identity_cache_entries", NULL, 0, st.cgroups);
+        expo_family(b, "cwatch_identity_evictions_total", "counter",
+                    "Identity cache entries dropped because the cache was full (cgroups that still exist).");
+        expo_sample_u64(b, "cwatch_identity_evictions_total", NULL, 0, st.evicted);
+}
+
 static void render_overflow(struct metrics *m, struct strbuf *b)
 {
         const struct series_table *tables[] = {
@@ -139,11 +153,7 @@ void metrics_render(struct manager *mgr, struct strbuf *b)
         conn_tracker_expire(&m->connections, now_monotonic_ns());
         series_table_write(&m->alerts, b);
         series_table_write(&m->alerts_rate_limited, b);
-        expo_family(b, "cwatch_identity_cache_entries", "gauge", "Cgroups in the identity cache.");
-        if (m->identity_cache_entries) {
-                expo_sample_u64(b, "cwatch_identity_cache_entries", NULL, 0,
-                                m->identity_cache_entries(m->identity_userdata));
-        }
+        render_identity(mgr, b);
         render_bpf(m, b);
         series_table_write(&m->file_bytes, b);
         series_table_write(&m->tcp_connections, b);

@@ -89,8 +89,17 @@ static void test_dedup_counts(void **state)
         alert_pipeline_free(p);
 }
 
+static void count_held_back(const char *rule, void *userdata)
+{
+        unsigned *n = userdata;
+
+        assert_string_equal(rule, "noisy");
+        (*n)++;
+}
+
 static void test_rate_limit(void **state)
 {
+        unsigned held_back = 0;
         struct alert_pipeline_config cfg = ALERT_PIPELINE_DEFAULT_CONFIG;
         struct alert_pipeline *p;
         struct alert_pipeline_stats st;
@@ -98,6 +107,7 @@ static void test_rate_limit(void **state)
 
         cfg.rate_burst = 5;
         assert_int_equal(alert_pipeline_new(&p, NULL, &cfg, deliver, &s), 0);
+        alert_pipeline_set_held_back_callback(p, count_held_back, &held_back);
         for (int i = 0; i < 30; i++) {
                 struct alert a = make("noisy", "/usr/bin/cat", i);
                 char object[32];
@@ -111,6 +121,7 @@ static void test_rate_limit(void **state)
         alert_pipeline_get_stats(p, &st);
         assert_int_equal(st.rate_limited, 25);
         assert_int_equal(alert_pipeline_rule_held_back(p, "noisy"), 25);
+        assert_int_equal(held_back, 25);
         /* another rule is not held back by this one */
         {
                 struct alert a = make("quiet", "/usr/bin/cat", 1);

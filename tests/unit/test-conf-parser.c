@@ -125,6 +125,22 @@ static void test_metrics_listen(void **state)
         config_done(&c);
 }
 
+static void test_identity_roots(void **state)
+{
+        struct conf_error err;
+        struct config c;
+
+        assert_int_equal(parse(&c, "[Identity]\nDockerRoot=/srv/docker\nPodsRoot=/x\nPodsRoot=\n", &err), 0);
+        assert_string_equal(c.docker_root, "/srv/docker");
+        assert_null(c.podman_root);
+        assert_null(c.pods_root);
+        config_done(&c);
+        assert_int_equal(parse(&c, "[Identity]\nDockerRoot=var/lib/docker\n", &err), -EINVAL);
+        assert_non_null(strstr(err.text, "test.conf:2: DockerRoot="));
+        assert_non_null(strstr(err.text, "not an absolute path"));
+        config_done(&c);
+}
+
 static void test_empty_resets_list(void **state)
 {
         struct conf_error err;
@@ -248,6 +264,7 @@ int main(void)
                 cmocka_unit_test(test_good),
                 cmocka_unit_test(test_time_units),
                 cmocka_unit_test(test_metrics_listen),
+                cmocka_unit_test(test_identity_roots),
                 cmocka_unit_test(test_empty_resets_list),
                 cmocka_unit_test(test_bad),
                 cmocka_unit_test(test_nul_byte),

@@ -39,11 +39,11 @@ static const struct column file_columns[_F_MAX] = {
 };
 static const struct schema file_schema = SCHEMA("files", file_columns);
 
-static void tcp_record(struct metrics *m, const char *container, const char *direction, const char *saddr,
-                       unsigned sport, const char *daddr, unsigned dport, unsigned error)
+static void tcp_event_record(struct metrics *m, const char *event, const char *container, const char *direction,
+                             const char *saddr, unsigned sport, const char *daddr, unsigned dport, unsigned error)
 {
         struct value v[_T_MAX] = {};
-        struct record r = { .schema = &tcp_schema, .values = v, .time_ns = 1000 * SEC };
+        struct record r = { .schema = &tcp_schema, .event = event, .values = v, .time_ns = 1000 * SEC };
 
         value_set_cstr(&v[T_DIRECTION], direction);
         value_set_cstr(&v[T_SADDR], saddr);
@@ -55,6 +55,12 @@ static void tcp_record(struct metrics *m, const char *container, const char *dir
         if (container)
                 value_set_cstr(&v[T_CONTAINER], container);
         metrics_observe_record(m, &r);
+}
+
+static void tcp_record(struct metrics *m, const char *container, const char *direction, const char *saddr,
+                       unsigned sport, const char *daddr, unsigned dport, unsigned error)
+{
+        tcp_event_record(m, NULL, container, direction, saddr, sport, daddr, dport, error);
 }
 
 static uint64_t tcp_count(struct metrics *m, const char *src, const char *dst, const char *port)
@@ -85,6 +91,28 @@ static void test_halves_matched_into_container_edges(void **state)
         assert_int_equal(tcp_count(m, "host", "frontend", "ephemeral"), 1);
         assert_int_equal(m->connections.n_pending, 0);
         assert_int_equal(m->tcp_connections.n_series, 2);
+        metrics_free(m);
+}
+
+/* The tcp tracer tells each connection at its start (connect, accept) and again when it closes
+ * (event "tcp", same direction): one connection, counted once. */
+static void test_close_records_not_counted_again(void **state)
+{
+        struct metrics *m;
+
+        assert_int_equal(metrics_new(&m), 0);
+        tcp_event_record(m, "connect", "web", "connect", "127.0.0.1", 40001, "127.0.0.1", 5432, 0);
+        tcp_event_record(m, "accept", "db", "accept", "127.0.0.1", 5432, "127.0.0.1", 40001, 0);
+        tcp_event_record(m, "tcp", "web", "connect", "127.0.0.1", 40001, "127.0.0.1", 5432, 0);
+        tcp_event_record(m, "tcp", "db", "accept", "127.0.0.1", 5432, "127.0.0.1", 40001, 0);
+        tcp_event_record(m, "tcp_failed", "web", "connect", "127.0.0.1", 40002, "127.0.0.1", 5432, 0);
+        assert_int_equal(tcp_count(m, "web", "db", "5432"), 1);
+        /* a dual-stack server (listening on ::) sees the IPv4 client v4-mapped */
+        tcp_event_record(m, "connect", "web", "connect", "127.0.0.1", 40003, "127.0.0.1", 5432, 0);
+        tcp_event_record(m, "accept", "db", "accept", "::ffff:127.0.0.1", 5432, "::ffff:127.0.0.1", 40003, 0);
+        assert_int_equal(tcp_count(m, "web", "db", "5432"), 2);
+        assert_int_equal(m->connections.n_pending, 0);
+        assert_int_equal(m->tcp_connections.n_series, 1);
         metrics_free(m);
 }
 
@@ -244,6 +272,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_halves_matched_into_container_edges),
+                cmocka_unit_test(test_close_records_not_counted_again),
                 cmocka_unit_test(test_unmatched_halves_become_address_classes),
                 cmocka_unit_test(test_tables_are_bounded),
                 cmocka_unit_test(test_file_bytes_per_container),
