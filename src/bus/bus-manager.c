@@ -5,8 +5,10 @@
 #include "bus-alert.h"
 #include "bus-connections.h"
 #include "bus-errors.h"
+#include "bus-rules.h"
 #include "query-alerts.h"
 #include "daemon/service.h"
+#include "detect/detect.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
 
@@ -84,12 +86,25 @@ static int method_stop_tracer(sd_bus_message *msg, void *userdata, sd_bus_error 
         return method_start_stop_tracer(msg, userdata, error, false);
 }
 
+/* "rules": the rule engine runs; "builtin": the rules did not load at start and the built-in
+ * exec detection runs instead; "off": neither. */
+static const char *detection_state(const struct manager *m)
+{
+        if (m->detect)
+                return "rules";
+        for (size_t i = 0; i < m->n_detectors; i++)
+                if (streq(m->detectors[i].name, "builtin-exec"))
+                        return "builtin";
+        return "off";
+}
+
 static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         struct service *s = userdata;
         struct manager *m = s->manager;
         uint64_t events = 0, drops = 0, running = 0;
+        struct detect_stats ds = {};
         int r;
 
         r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
@@ -100,6 +115,8 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 drops += tracer_drops(&m->tracers[i]);
                 running += m->tracers[i].running;
         }
+        if (m->detect)
+                detect_get_stats(m->detect, &ds);
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "{sv}");
@@ -116,6 +133,13 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
                                           "config_loaded_usec", "t", s->config_loaded_usec,
                                           "reloads", "t", s->reloads,
                                           "interval_usec", "t", m->interval_ns / 1000);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}",
+                                          "detection", "s", detection_state(m),
+                                          "rules", "u", (uint32_t) ds.rules,
+                                          "rule_matches", "t", ds.matches,
+                                          "alerts_deduplicated", "t", ds.alerts.deduplicated,
+                                          "alerts_rate_limited", "t", ds.alerts.rate_limited);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
@@ -175,6 +199,17 @@ static int method_get_connections(sd_bus_message *msg, void *userdata, sd_bus_er
         return bus_method_get_connections(msg, s->manager, error);
 }
 
+static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct service *s = userdata;
+        int r;
+
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        return bus_reply_list_rules(msg, s->manager);
+}
+
 static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -199,6 +234,8 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("GetConnections", SD_BUS_ARGS("t", since_usec),
                                 SD_BUS_RESULT(BUS_CONNECTIONS_SIGNATURE, connections),
                                 method_get_connections, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListRules", SD_BUS_NO_ARGS, SD_BUS_RESULT(BUS_RULES_SIGNATURE, rules),
+                                method_list_rules, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("AlertRaised", SD_BUS_ARGS("a{sv}", alert), 0),
         SD_BUS_VTABLE_END
 };

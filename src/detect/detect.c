@@ -18,6 +18,8 @@ struct detect {
         char **dirs;
         size_t n_dirs;
         uint64_t records, matches;
+        uint64_t *rule_matches;         /* per rule of engine, by index; kept by name across reloads */
+        size_t n_rule_matches;
         struct strbuf scratch;
 };
 
@@ -96,8 +98,51 @@ static void apply_watched_paths(struct detect *d)
         }
 }
 
+/* Counters of the new engine's rules: a rule keeps its count when the old set had its name (same
+ * index first, the usual case of an unchanged set, else a search). */
+static uint64_t *carry_rule_matches(const struct detect *d, const struct detect_engine *e, size_t *ret_n)
+{
+        size_t n_old = d->engine ? detect_engine_n_rules(d->engine) : 0, n = detect_engine_n_rules(e);
+        struct detect_rule_info *old = NULL, *new = NULL;
+        uint64_t *counts = calloc(n ?: 1, sizeof(uint64_t));
+
+        *ret_n = 0;
+        if (!counts)
+                return NULL;
+        *ret_n = n;
+        if (n_old == 0 || n == 0 || !d->rule_matches)
+                return counts;
+        old = calloc(n_old, sizeof(*old));
+        new = calloc(n, sizeof(*new));
+        if (old && new) {
+                detect_engine_rules(d->engine, old, n_old);
+                detect_engine_rules(e, new, n);
+                for (size_t i = 0; i < n; i++) {
+                        if (i < n_old && i < d->n_rule_matches && streq(old[i].name, new[i].name)) {
+                                counts[i] = d->rule_matches[i];
+                                continue;
+                        }
+                        for (size_t j = 0; j < n_old && j < d->n_rule_matches; j++)
+                                if (streq(old[j].name, new[i].name)) {
+                                        counts[i] = d->rule_matches[j];
+                                        break;
+                                }
+                }
+        }
+        free(old);
+        free(new);
+        return counts;
+}
+
 size_t detect_engine_swap(struct detect *d, struct detect_engine *e)
 {
+        size_t n;
+        uint64_t *counts = carry_rule_matches(d, e, &n);
+
+        /* without memory for counters the rules still run; they just count nothing */
+        free(d->rule_matches);
+        d->rule_matches = counts;
+        d->n_rule_matches = n;
         detect_engine_free(d->engine);
         d->engine = e;
         apply_watched_paths(d);
@@ -128,6 +173,7 @@ struct detect *detect_free(struct detect *d)
         if (!d)
                 return NULL;
         detect_engine_free(d->engine);
+        free(d->rule_matches);
         proctable_free(d->procs);
         for (size_t i = 0; i < d->n_dirs; i++)
                 free(d->dirs[i]);
@@ -245,6 +291,8 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
         };
 
         d->matches++;
+        if (match->index < d->n_rule_matches)
+                d->rule_matches[match->index]++;
         if (self)
                 fill_process(&a.process, self);
         a.process.pid = pid ? pid->u : 0;
@@ -301,6 +349,11 @@ void detect_get_stats(const struct detect *d, struct detect_stats *ret)
         proctable_get_stats(d->procs, &ret->procs);
         if (d->manager->alert_pipeline)
                 alert_pipeline_get_stats(d->manager->alert_pipeline, &ret->alerts);
+}
+
+uint64_t detect_rule_matches(const struct detect *d, size_t index)
+{
+        return index < d->n_rule_matches ? d->rule_matches[index] : 0;
 }
 
 struct proctable *detect_get_proctable(struct detect *d)

@@ -51,6 +51,9 @@ const struct detect_engine *detect_get_engine(const struct detect *d);
 int detect_on_record(struct detect *d, const struct record *r);
 
 void detect_get_stats(const struct detect *d, struct detect_stats *ret);
+/* Matches (before dedup) of the rule at index in detect_engine_rules() of the engine in force,
+ * since cwatchd started: a rule keeps its count across reloads while its name stays. */
+uint64_t detect_rule_matches(const struct detect *d, size_t index);
 struct proctable *detect_get_proctable(struct detect *d);
 
 /* Offline validation (cwatchd rules check, cwatchctl rules check): loads files as one set against

@@ -529,6 +529,7 @@ int detect_engine_eval(const struct detect_engine *e, const struct record *r, co
                 message_render(cr, r, pt, &msg);
                 m = (struct detect_match) {
                         .rule = cr->rule->name,
+                        .index = (size_t) (cr->rule - e->rules),
                         .severity = cr->rule->severity,
                         .mitre = cr->rule->mitre,
                         .message = msg.oom ? cr->rule->name : msg.data ?: "",

@@ -50,6 +50,7 @@ size_t detect_engine_inactive_events(const struct detect_engine *e, const char *
 /* A rule that matched a record. */
 struct detect_match {
         const char *rule;
+        size_t index;                   /* of the rule in detect_engine_rules() */
         enum alert_severity severity;
         const char *mitre;              /* NULL if none */
         const char *message;            /* rendered */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* org.cwatch1.Manager over a private connection (no bus daemon, no BPF): argument validation,
  * named errors, and dbus/org.cwatch1.Manager.xml equal to the live introspection. */
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,9 @@
 #include "bus/bus-manager.h"
 #include "bus/query-alerts.h"
 #include "daemon/service.h"
+#include "detect/detect.h"
+#include "alert/pipeline.h"
+#include "../common/rules-test-records.h"
 #include "shared/strbuf.h"
 
 static const char *xml_path;
@@ -84,6 +88,9 @@ static int teardown(void **state)
         sd_bus_slot_unref(f->service.bus_vtable_slot);
         sd_bus_flush_close_unref(f->server);
         polkit_registry_done(&f->service.polkit);
+        alert_pipeline_free(f->manager.alert_pipeline);
+        detect_free(f->manager.detect);
+        manager_set_watched_paths(&f->manager, NULL, 0);
         free(f);
         return 0;
 }
@@ -245,6 +252,145 @@ static void test_list_tracers(void **state)
         sd_bus_message_unref(reply);
 }
 
+struct rule_row {
+        const char *name, *severity, *mitre, *description, *file;
+        char **events;
+        uint32_t line;
+        int enabled, active;
+        uint64_t matches;
+};
+
+/* Calls ListRules and reads every row; returns how many (at most max). */
+static size_t list_rules(struct fixture *f, struct rule_row *rows, size_t max, sd_bus_message **ret_reply)
+{
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL, *m = new_call(f, "ListRules");
+        size_t n = 0;
+        int r;
+
+        r = sd_bus_call(f->client, m, 0, &error, &reply);
+        sd_bus_message_unref(m);
+        if (r < 0)
+                fail_msg("ListRules: %s %s", error.name, error.message);
+        assert_string_equal(sd_bus_message_get_signature(reply, true), "a(sasssssubbt)");
+        assert_int_equal(sd_bus_message_enter_container(reply, 'a', "(sasssssubbt)"), 1);
+        while (n < max && (r = sd_bus_message_enter_container(reply, 'r', "sasssssubbt")) > 0) {
+                struct rule_row *w = &rows[n++];
+
+                assert_int_equal(sd_bus_message_read(reply, "s", &w->name), 1);
+                assert_true(sd_bus_message_read_strv(reply, &w->events) >= 0);
+                assert_int_equal(sd_bus_message_read(reply, "ssssubbt", &w->severity, &w->mitre, &w->description,
+                                                     &w->file, &w->line, &w->enabled, &w->active, &w->matches), 1);
+                assert_int_equal(sd_bus_message_exit_container(reply), 1);
+        }
+        assert_true(r >= 0);
+        *ret_reply = reply;
+        return n;
+}
+
+static void free_rows(struct rule_row *rows, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                for (size_t j = 0; rows[i].events && rows[i].events[j]; j++)
+                        free(rows[i].events[j]);
+                free(rows[i].events);
+        }
+}
+
+/* ListRules with the rule engine off: an empty array; with the default rules: every rule with
+ * its fields as the files say, active only while a tracer of its event runs, matches counted. */
+static void test_list_rules(void **state)
+{
+        static const char *const dirs[] = { RULES_SOURCE_DIR };
+        struct fixture *f = *state;
+        struct rule_row rows[128];
+        sd_bus_message *reply;
+        struct strbuf errors = {};
+        struct tracer *process = &f->manager.tracers[0];
+        const struct rule_row *tmp = NULL;
+        const struct detect_engine *e;
+        size_t n, n_tmp = 0;
+
+        if (geteuid() != 0) {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                sd_bus_message *m = new_call(f, "ListRules");
+
+                assert_true(sd_bus_call(f->client, m, 0, &error, NULL) < 0);
+                assert_true(sd_bus_error_has_name(&error, SD_BUS_ERROR_ACCESS_DENIED));
+                sd_bus_error_free(&error);
+                sd_bus_message_unref(m);
+                return;
+        }
+        assert_int_equal(list_rules(f, rows, 128, &reply), 0);
+        sd_bus_message_unref(reply);
+
+        if (detect_enable(&f->manager, &(struct rules_paths) { dirs, 1 }, NULL, &errors) < 0)
+                fail_msg("the default rules did not load: %s", errors.data);
+        strbuf_free(&errors);
+        e = detect_get_engine(f->manager.detect);
+        n = list_rules(f, rows, 128, &reply);
+        assert_int_equal(n, detect_engine_n_rules(e));
+        assert_true(n >= 25);
+        for (size_t i = 0; i < n; i++) {
+                assert_true(rows[i].name[0] != '\0');
+                assert_non_null(rows[i].events);
+                assert_non_null(rows[i].events[0]);
+                assert_true(alert_severity_from_string(rows[i].severity) >= 0);
+                assert_true(rows[i].mitre[0] == 'T');
+                assert_true(strncmp(rows[i].file, RULES_SOURCE_DIR "/", strlen(RULES_SOURCE_DIR) + 1) == 0);
+                assert_true(rows[i].line > 0);
+                assert_true(rows[i].enabled);
+                assert_false(rows[i].active);           /* no tracer runs */
+                assert_int_equal(rows[i].matches, 0);
+                if (strcmp(rows[i].name, "exec-from-tmp") == 0) {
+                        tmp = &rows[i];
+                        n_tmp = i;
+                }
+        }
+        assert_non_null(tmp);
+        assert_string_equal(tmp->events[0], "exec");
+        assert_null(tmp->events[1]);
+        assert_string_equal(tmp->severity, "warning");
+        assert_string_equal(tmp->mitre, "T1204.002");
+        assert_string_equal(tmp->file, RULES_SOURCE_DIR "/10-process.rules");
+        assert_int_equal(tmp->line, 25);
+        free_rows(rows, n);
+        sd_bus_message_unref(reply);
+
+        /* a running process tracer makes exec rules active (running is only a flag here, nothing is
+         * attached); two execs from /tmp are two matches of exec-from-tmp, which a reload keeps */
+        process->running = true;
+        for (int k = 0; k < 2; k++) {
+                struct trec t;
+
+                trec_init(&t, process->ops->schema, "exec");
+                trec_u64(&t, "pid", 4242 + k);
+                trec_u64(&t, "ppid", 1);
+                trec_u64(&t, "uid", 0);
+                trec_str(&t, "comm", "x");
+                trec_str(&t, "exe", "/tmp/x");
+                trec_strv(&t, "args", "/tmp/x\0", 7);
+                assert_int_equal(detect_on_record(f->manager.detect, &t.r), 0);
+        }
+        assert_int_equal(detect_reload(f->manager.detect, &errors), 0);
+        strbuf_free(&errors);
+        n = list_rules(f, rows, 128, &reply);
+        for (size_t i = 0; i < n; i++) {
+                bool exec = false;
+
+                for (size_t j = 0; rows[i].events[j]; j++)
+                        exec = exec || strcmp(rows[i].events[j], "exec") == 0;
+                if (exec != (bool) rows[i].active)
+                        fail_msg("rule %s: active is %d with only the process tracer running", rows[i].name,
+                                 rows[i].active);
+                if (rows[i].matches != (i == n_tmp ? 2 : 0))
+                        fail_msg("rule %s: %" PRIu64 " matches", rows[i].name, rows[i].matches);
+        }
+        free_rows(rows, n);
+        sd_bus_message_unref(reply);
+        process->running = false;
+}
+
 /* The <interface> element with comments dropped and whitespace between tags removed. */
 static char *normalize_interface(const char *xml)
 {
@@ -339,6 +485,7 @@ int main(int argc, char *argv[])
                 cmocka_unit_test_setup_teardown(test_query_since_after_until, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_filter_parse, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_tracers, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_rules, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_introspection_xml, setup, teardown),
         };
 
