@@ -40,6 +40,9 @@ struct ctl_verb {
 
 /* Connects on first use. Returns an exit code on failure (after printing why), 0 on success. */
 int ctl_bus(struct ctl *c);
+/* Calls a method of org.cwatch1.Manager (types/...: its arguments, or NULL); what names the
+ * action in the error message. Returns 0, or the exit code after printing why it failed. */
+int ctl_call(struct ctl *c, const char *what, const char *method, sd_bus_message **reply, const char *types, ...);
 /* Prints a failed call's error and returns the exit code it maps to. */
 int ctl_call_failed(const char *what, const sd_bus_error *error, int r);
 

@@ -8,6 +8,7 @@
 #include "ctl.h"
 #include "ctl-alerts.h"
 #include "ctl-graph.h"
+#include "ctl-rules.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
@@ -52,7 +53,7 @@ int ctl_call_failed(const char *what, const sd_bus_error *error, int r)
         return EXIT_FAIL;
 }
 
-static int call(struct ctl *c, const char *what, const char *method, sd_bus_message **reply, const char *types, ...)
+int ctl_call(struct ctl *c, const char *what, const char *method, sd_bus_message **reply, const char *types, ...)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -96,7 +97,7 @@ static int verb_list_tracers(struct ctl *c, int argc, char **argv)
         size_t n = 0, wname = 6;
         int r;
 
-        r = call(c, "list tracers", "ListTracers", &reply, NULL);
+        r = ctl_call(c, "list tracers", "ListTracers", &reply, NULL);
         if (r != 0)
                 return r;
         r = sd_bus_message_enter_container(reply, 'a', "(ssbtt)");
@@ -157,7 +158,7 @@ static int verb_start_stop(struct ctl *c, int argc, char **argv)
                 int r;
 
                 snprintf(what, sizeof(what), "%s tracer %s", start ? "start" : "stop", argv[i]);
-                r = call(c, what, start ? "StartTracer" : "StopTracer", NULL, "s", argv[i]);
+                r = ctl_call(c, what, start ? "StartTracer" : "StopTracer", NULL, "s", argv[i]);
                 if (r != 0 && ret == 0)
                         ret = r;
         }
@@ -166,7 +167,7 @@ static int verb_start_stop(struct ctl *c, int argc, char **argv)
 
 static int verb_reload(struct ctl *c, int argc, char **argv)
 {
-        return call(c, "reload the configuration", "Reload", NULL, NULL);
+        return ctl_call(c, "reload the configuration", "Reload", NULL, NULL);
 }
 
 struct stats {
@@ -224,7 +225,7 @@ static int verb_status(struct ctl *c, int argc, char **argv)
         char ts1[40], ts2[40];
         int r;
 
-        r = call(c, "get statistics", "GetStats", &reply, NULL);
+        r = ctl_call(c, "get statistics", "GetStats", &reply, NULL);
         if (r != 0)
                 return r;
         if (read_stats(reply, &s) < 0) {
@@ -235,7 +236,7 @@ static int verb_status(struct ctl *c, int argc, char **argv)
         sd_bus_error_free(&error);
         if (r < 0)
                 version = NULL;
-        if (call(c, "list tracers", "ListTracers", &tracers, NULL) == 0) {
+        if (ctl_call(c, "list tracers", "ListTracers", &tracers, NULL) == 0) {
                 const char *name, *desc;
                 int running;
                 uint64_t ev, dr;
@@ -274,6 +275,11 @@ static int verb_alerts(struct ctl *c, int argc, char **argv)
         return ctl_alerts(c);
 }
 
+static int verb_rules(struct ctl *c, int argc, char **argv)
+{
+        return ctl_rules(c, argc, argv);
+}
+
 static int verb_graph(struct ctl *c, int argc, char **argv)
 {
         int r = ctl_bus(c);
@@ -292,6 +298,8 @@ static const struct ctl_verb ctl_verbs[] = {
         { "stop", 1, -1, verb_start_stop, false, "stop TRACER...", "stop tracers (the others keep running)" },
         { "alerts", 0, 0, verb_alerts, false, "alerts [OPTIONS]", "show alerts from the journal, newest first" },
         { "reload", 0, 0, verb_reload, false, "reload", "re-read the configuration and the rules" },
+        { "rules", 1, -1, verb_rules, false, "rules list [PATTERN...] | rules check FILE...",
+          "list the detection rules in force; check rule files offline (no daemon needed)" },
         { "graph", 1, -1, verb_graph, true, "graph connections [--since SPAN] [--format dot|json]",
           "the recent TCP connection graph" },
 };
