@@ -172,7 +172,9 @@ static int verb_reload(struct ctl *c, int argc, char **argv)
 
 struct stats {
         uint64_t events, drops, malformed, alerts, started, loaded, reloads, interval;
-        uint32_t tracers, running;
+        uint64_t rule_matches, deduplicated, rate_limited;
+        uint32_t tracers, running, rules;
+        char detection[16];     /* "" from a cwatchd that does not say */
 };
 
 static int read_stats(sd_bus_message *reply, struct stats *s)
@@ -189,6 +191,9 @@ static int read_stats(sd_bus_message *reply, struct stats *s)
                         { "config_loaded_usec", offsetof(struct stats, loaded) },
                         { "reloads", offsetof(struct stats, reloads) },
                         { "interval_usec", offsetof(struct stats, interval) },
+                        { "rule_matches", offsetof(struct stats, rule_matches) },
+                        { "alerts_deduplicated", offsetof(struct stats, deduplicated) },
+                        { "alerts_rate_limited", offsetof(struct stats, rate_limited) },
                 };
                 const char *key, *contents;
                 bool done = false;
@@ -205,6 +210,18 @@ static int read_stats(sd_bus_message *reply, struct stats *s)
                         }
                 if (!done && streq(contents, "u") && (streq(key, "tracers") || streq(key, "tracers_running"))) {
                         r = sd_bus_message_read(reply, "v", "u", streq(key, "tracers") ? &s->tracers : &s->running);
+                        done = true;
+                }
+                if (!done && streq(contents, "u") && streq(key, "rules")) {
+                        r = sd_bus_message_read(reply, "v", "u", &s->rules);
+                        done = true;
+                }
+                if (!done && streq(contents, "s") && streq(key, "detection")) {
+                        const char *v;
+
+                        r = sd_bus_message_read(reply, "v", "s", &v);
+                        if (r >= 0)
+                                snprintf(s->detection, sizeof(s->detection), "%s", v);
                         done = true;
                 }
                 if (!done)
@@ -251,9 +268,12 @@ static int verb_status(struct ctl *c, int argc, char **argv)
                 printf("{\"version\":\"%s\",\"tracers\":%" PRIu32 ",\"tracers_running\":%" PRIu32
                        ",\"running\":\"%s\",\"events\":%" PRIu64 ",\"drops\":%" PRIu64 ",\"malformed_events\":%" PRIu64
                        ",\"alerts\":%" PRIu64 ",\"started_usec\":%" PRIu64 ",\"config_loaded_usec\":%" PRIu64
-                       ",\"reloads\":%" PRIu64 ",\"interval_usec\":%" PRIu64 "}\n",
+                       ",\"reloads\":%" PRIu64 ",\"interval_usec\":%" PRIu64 ",\"detection\":\"%s\",\"rules\":%" PRIu32
+                       ",\"rule_matches\":%" PRIu64 ",\"alerts_deduplicated\":%" PRIu64
+                       ",\"alerts_rate_limited\":%" PRIu64 "}\n",
                        version ?: "", s.tracers, s.running, names.data ?: "", s.events, s.drops, s.malformed,
-                       s.alerts, s.started, s.loaded, s.reloads, s.interval);
+                       s.alerts, s.started, s.loaded, s.reloads, s.interval, s.detection, s.rules, s.rule_matches,
+                       s.deduplicated, s.rate_limited);
         } else {
                 printf("%s●%s cwatchd %s\n", ctl_color(c, ANSI_GREEN), ctl_color(c, ANSI_NORMAL), version ?: "");
                 printf("    Tracers: %" PRIu32 " of %" PRIu32 " running (%s)\n", s.running, s.tracers,
@@ -262,6 +282,16 @@ static int verb_status(struct ctl *c, int argc, char **argv)
                        ctl_color(c, s.drops ? ANSI_RED : ""), s.drops, ctl_color(c, s.drops ? ANSI_NORMAL : ""),
                        s.malformed);
                 printf("     Alerts: %" PRIu64 " raised\n", s.alerts);
+                if (streq(s.detection, "rules"))
+                        printf("      Rules: %" PRIu32 " loaded, %" PRIu64 " matches, %" PRIu64 " repeats folded, %s%"
+                               PRIu64 " held back%s by the rate limit\n", s.rules, s.rule_matches, s.deduplicated,
+                               ctl_color(c, s.rate_limited ? ANSI_YELLOW : ""), s.rate_limited,
+                               ctl_color(c, s.rate_limited ? ANSI_NORMAL : ""));
+                else if (streq(s.detection, "builtin"))
+                        printf("      Rules: %snot loaded%s (see journalctl -u cwatchd); the built-in exec detection "
+                               "runs\n", ctl_color(c, ANSI_RED), ctl_color(c, ANSI_NORMAL));
+                else if (streq(s.detection, "off"))
+                        printf("      Rules: off\n");
                 printf("    Started: %s\n", format_timestamp(ts1, sizeof(ts1), s.started * 1000));
                 printf("     Config: loaded %s, %" PRIu64 " reloads, interval %.1fs\n",
                        format_timestamp(ts2, sizeof(ts2), s.loaded * 1000), s.reloads, s.interval / 1e6);

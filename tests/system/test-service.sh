@@ -229,6 +229,39 @@ grep -Eq "Alerts: [1-9][0-9]* raised" "$LOG" || fail "cwatchctl status counts no
 ns cwatchctl status --json | jq -e '.events > 0 and .alerts > 0' >/dev/null || fail "cwatchctl status --json"
 [ "$(ns systemctl show -P WatchdogUSec cwatchd)" = 30s ] || fail "no watchdog: $(ns systemctl show -P WatchdogUSec cwatchd)"
 
+say "cwatchctl rules list"
+N_RULES=$(cat /usr/lib/cwatch/rules.d/*.rules | grep -c '^\[Rule\]')
+[ "$N_RULES" -ge 25 ] || fail "only $N_RULES rules installed"
+ns cwatchctl rules list --no-pager >"$LOG" || fail "cwatchctl rules list exited $?"
+head -1 "$LOG" | grep -Eq '^RULE +EVENT +SEVERITY +MITRE +STATE +MATCHES +FILE$' || fail "rules list header: $(head -1 "$LOG")"
+grep -Eq '^exec-from-tmp +exec +warning +T1204\.002 +active +[0-9]+ +/usr/lib/cwatch/rules\.d/10-process\.rules:[0-9]+$' "$LOG" ||
+        fail "rules list lacks exec-from-tmp: $(grep exec-from-tmp "$LOG")"
+grep -qx "$N_RULES rules listed, [0-9]* active, 0 disabled." "$LOG" || fail "rules list footer: $(tail -1 "$LOG")"
+[ "$(ns cwatchctl rules list --no-legend --no-pager | wc -l)" = "$N_RULES" ] || fail "rules list --no-legend is not one line per rule"
+[ "$(ns cwatchctl rules list --no-legend --no-pager 'write-*' | awk '{print $1}' | sort -u | grep -vc '^write-')" = 0 ] ||
+        fail "rules list 'write-*' shows other rules"
+ns cwatchctl rules list --json >"$LOG" || fail "cwatchctl rules list --json exited $?"
+jq -e "length == $N_RULES" "$LOG" >/dev/null || fail "rules list --json has $(jq length "$LOG") rules, expected $N_RULES"
+# two execs from /tmp above: the rule's condition held at least twice
+jq -e '.[] | select(.name == "exec-from-tmp") | .events == ["exec"] and .severity == "warning" and .mitre == "T1204.002"
+       and .enabled and .active and .matches >= 2 and (.file | endswith("/10-process.rules"))' "$LOG" >/dev/null ||
+        fail "exec-from-tmp in rules list --json: $(jq -c '.[] | select(.name == "exec-from-tmp")' "$LOG")"
+ns busctl call --json=short org.cwatch1 /org/cwatch1 org.cwatch1.Manager ListRules >"$LOG" || fail "root busctl ListRules"
+[ "$(jq -r .type "$LOG")" = "a(sasssssubbt)" ] && jq -e ".data[0] | length == $N_RULES" "$LOG" >/dev/null ||
+        fail "ListRules reply: $(head -c 300 "$LOG")"
+ns busctl call --json=short org.cwatch1 /org/cwatch1 org.cwatch1.Manager GetStats |
+        jq -e ".data[0].detection.data == \"rules\" and .data[0].rules.data == $N_RULES and .data[0].rule_matches.data >= 2" >/dev/null ||
+        fail "GetStats detection/rules/rule_matches"
+for interactive in yes no; do
+        ns runuser -u nobody -- env SYSTEMD_LOG_LEVEL=debug busctl --allow-interactive-authorization=$interactive \
+                call org.cwatch1 /org/cwatch1 org.cwatch1.Manager ListRules >"$LOG" 2>&1 &&
+                fail "nobody could list the rules (interactive $interactive)"
+        grep -q 'error-name=org.freedesktop.DBus.Error.AccessDenied error-message=Not authorized for org.cwatch1.query-alerts' "$LOG" ||
+                fail "nobody's ListRules (interactive $interactive) was not denied by polkit: $(grep error-name= "$LOG" | tail -1)"
+done
+ns runuser -u nobody -- cwatchctl rules list 2>"$LOG"; rc=$?
+[ $rc = 4 ] || fail "nobody's cwatchctl rules list exited $rc, expected 4: $(cat "$LOG")"
+
 say "the watchdog is fed"
 mkdir -p "$WATCHDOG_DROPIN_DIR"
 printf '[Service]\nWatchdogSec=2s\n' >"$WATCHDOG_DROPIN_DIR/50-test-watchdog.conf"
@@ -285,6 +318,23 @@ say "SIGTERM detaches cleanly"
 ns systemctl stop cwatchd || fail "stop"
 ns journalctl --no-pager -u cwatchd -n 5 | grep -q 'cwatchd stopped' || fail "no clean stop in the journal"
 [ "$(ns systemctl show -P Result cwatchd)" = success ] || fail "stop result: $(ns systemctl show -P Result cwatchd)"
+
+say "cwatchctl rules check, without the daemon"
+ns cwatchctl rules check /usr/lib/cwatch/rules.d/*.rules >"$LOG" 2>&1 || fail "rules check of the default rules: $(cat "$LOG")"
+grep -qx "$N_RULES rules in [0-9]* files: OK" "$LOG" || fail "rules check said: $(cat "$LOG")"
+ns runuser -u nobody -- cwatchctl rules check /usr/lib/cwatch/rules.d/*.rules >/dev/null 2>&1 ||
+        fail "rules check needs privileges"
+# /tmp is private to the namespace; /etc is shared
+BROKEN=/etc/cwatch/broken-$$.rules
+printf '[Rule]\nName=broken\nEvent=exec\nCondition=proc.exe = /bin/sh and proc.nosuchfield = 1\nSeverity=warning\nMessage=m\n' >"$BROKEN"
+chmod 644 "$BROKEN"
+ns cwatchctl rules check /usr/lib/cwatch/rules.d/*.rules "$BROKEN" >/dev/null 2>"$LOG"; rc=$?
+[ $rc = 1 ] || fail "rules check of a broken file exited $rc, expected 1: $(cat "$LOG")"
+grep -q "^$BROKEN:4:34: unknown field 'proc.nosuchfield'" "$LOG" || fail "rules check error: $(cat "$LOG")"
+rm -f "$BROKEN"
+ns cwatchctl rules check 2>/dev/null; rc=$?
+[ $rc = 2 ] || fail "rules check without files exited $rc, expected 2"
+[ "$(ns systemctl is-active cwatchd)" != active ] || fail "rules check started cwatchd"
 
 say "poweroff"
 ns systemctl poweroff --no-block >/dev/null 2>&1
