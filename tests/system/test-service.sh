@@ -233,6 +233,7 @@ say "cwatchctl rules list"
 N_RULES=$(cat /usr/lib/cwatch/rules.d/*.rules | grep -c '^\[Rule\]')
 [ "$N_RULES" -ge 25 ] || fail "only $N_RULES rules installed"
 ns cwatchctl rules list --no-pager >"$LOG" || fail "cwatchctl rules list exited $?"
+grep -E '^(RULE|exec-from-tmp|read-shadow) ' "$LOG"; tail -1 "$LOG"
 head -1 "$LOG" | grep -Eq '^RULE +EVENT +SEVERITY +MITRE +STATE +MATCHES +FILE$' || fail "rules list header: $(head -1 "$LOG")"
 grep -Eq '^exec-from-tmp +exec +warning +T1204\.002 +active +[0-9]+ +/usr/lib/cwatch/rules\.d/10-process\.rules:[0-9]+$' "$LOG" ||
         fail "rules list lacks exec-from-tmp: $(grep exec-from-tmp "$LOG")"
