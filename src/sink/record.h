@@ -45,6 +45,16 @@ struct column {
 #define COLUMN_NAMESPACE { "namespace", VALUE_STR, 0, SOURCE_NAMESPACE }
 #define COLUMN_UNIT { "unit", VALUE_STR, 0, SOURCE_UNIT }
 
+/* The hidden identity columns of a schema whose column enum names them COL_CONTAINER_ID,
+ * COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE and COL_UNIT. */
+#define IDENTITY_HIDDEN_COLUMNS                                 \
+        [COL_CONTAINER_ID] = COLUMN_CONTAINER_ID,               \
+        [COL_RUNTIME] = COLUMN_RUNTIME,                         \
+        [COL_IMAGE] = COLUMN_IMAGE,                             \
+        [COL_POD] = COLUMN_POD,                                 \
+        [COL_NAMESPACE] = COLUMN_NAMESPACE,                     \
+        [COL_UNIT] = COLUMN_UNIT
+
 struct schema {
         const char *event;      /* default event name ("files"); a record may name its own */
         const struct column *columns;

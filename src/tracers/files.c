@@ -51,12 +51,7 @@ static const struct column files_columns[_COL_MAX] = {
         [COL_RESULT] = { "result", VALUE_S64, 0 },
         [COL_CREATED] = { "created", VALUE_BOOL, 0 },
         [COL_MODE] = { "mode", VALUE_U64, 0 },
-        [COL_CONTAINER_ID] = COLUMN_CONTAINER_ID,
-        [COL_RUNTIME] = COLUMN_RUNTIME,
-        [COL_IMAGE] = COLUMN_IMAGE,
-        [COL_POD] = COLUMN_POD,
-        [COL_NAMESPACE] = COLUMN_NAMESPACE,
-        [COL_UNIT] = COLUMN_UNIT,
+        IDENTITY_HIDDEN_COLUMNS,
 };
 
 static const struct schema files_schema = SCHEMA("file_io", files_columns);

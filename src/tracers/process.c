@@ -46,12 +46,7 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_MNT_NS] = { "mnt_ns", VALUE_U64, 0 },
         [COL_PID_NS] = { "pid_ns", VALUE_U64, 0 },
         [COL_NET_NS] = { "net_ns", VALUE_U64, 0 },
-        [COL_CONTAINER_ID] = COLUMN_CONTAINER_ID,
-        [COL_RUNTIME] = COLUMN_RUNTIME,
-        [COL_IMAGE] = COLUMN_IMAGE,
-        [COL_POD] = COLUMN_POD,
-        [COL_NAMESPACE] = COLUMN_NAMESPACE,
-        [COL_UNIT] = COLUMN_UNIT,
+        IDENTITY_HIDDEN_COLUMNS,
 };
 
 static const struct schema process_schema = SCHEMA("process", process_columns, .table_event = true);

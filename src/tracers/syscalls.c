@@ -60,12 +60,7 @@ static const struct column syscalls_columns[_COL_MAX] = {
         [COL_TID] = { "tid", VALUE_U64, 0 },
         [COL_GID] = { "gid", VALUE_U64, 0 },
         [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
-        [COL_CONTAINER_ID] = COLUMN_CONTAINER_ID,
-        [COL_RUNTIME] = COLUMN_RUNTIME,
-        [COL_IMAGE] = COLUMN_IMAGE,
-        [COL_POD] = COLUMN_POD,
-        [COL_NAMESPACE] = COLUMN_NAMESPACE,
-        [COL_UNIT] = COLUMN_UNIT,
+        IDENTITY_HIDDEN_COLUMNS,
 };
 
 static const struct schema syscalls_schema = SCHEMA("syscall", syscalls_columns);

@@ -39,12 +39,7 @@ static const struct column tcp_columns[_COL_MAX] = {
         [COL_FAMILY] = { "family", VALUE_STR, 0 },
         [COL_ERROR] = { "error", VALUE_S64, 0 },
         [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
-        [COL_CONTAINER_ID] = COLUMN_CONTAINER_ID,
-        [COL_RUNTIME] = COLUMN_RUNTIME,
-        [COL_IMAGE] = COLUMN_IMAGE,
-        [COL_POD] = COLUMN_POD,
-        [COL_NAMESPACE] = COLUMN_NAMESPACE,
-        [COL_UNIT] = COLUMN_UNIT,
+        IDENTITY_HIDDEN_COLUMNS,
 };
 
 static const struct schema tcp_schema = SCHEMA("tcp", tcp_columns, .table_event = true);
