@@ -170,27 +170,15 @@ static int process_start(struct tracer *t)
         if (!skel)
                 return log_error_errno(errno, "process: failed to open the BPF object: %m");
         skel->rodata->cw_tracer_id = t->index;
-        r = tracer_prepare_object(t, skel->obj);
-        if (r < 0)
-                goto fail;
-        r = process_bpf__load(skel);
+        r = tracer_load_skeleton(t, skel->skeleton);
+        if (r >= 0)
+                r = tracer_attach_skeleton(t, skel->skeleton, "sched_process_{exec,fork,exit}");
         if (r < 0) {
-                log_error_errno(r, "process: failed to load the BPF programs: %m");
-                goto fail;
-        }
-        r = tracer_loaded_object(t, skel->obj);
-        if (r < 0)
-                goto fail;
-        r = process_bpf__attach(skel);
-        if (r < 0) {
-                log_error_errno(r, "process: failed to attach to sched_process_{exec,fork,exit}: %m");
-                goto fail;
+                process_bpf__destroy(skel);
+                return r;
         }
         t->data = skel;
         return 0;
-fail:
-        process_bpf__destroy(skel);
-        return r;
 }
 
 static void process_stop(struct tracer *t)

@@ -355,15 +355,7 @@ static int syscalls_start(struct tracer *t)
         for (size_t i = 0; i < n_traced_syscalls; i++)
                 if (traced_syscalls[i].nr >= 0 && traced_syscalls[i].nr < CW_SYSCALL_NR_MAX)
                         st->skel->rodata->cw_syscall_kind[traced_syscalls[i].nr] = traced_syscalls[i].kind;
-        r = tracer_prepare_object(t, st->skel->obj);
-        if (r < 0)
-                goto fail;
-        r = syscalls_bpf__load(st->skel);
-        if (r < 0) {
-                log_error_errno(r, "syscalls: failed to load the BPF programs: %m");
-                goto fail;
-        }
-        r = tracer_loaded_object(t, st->skel->obj);
+        r = tracer_load_skeleton(t, st->skel->skeleton);
         if (r < 0)
                 goto fail;
         r = syscalls_attach(t, st);

@@ -115,27 +115,15 @@ static int tcp_start(struct tracer *t)
         if (!skel)
                 return log_error_errno(errno, "tcp: failed to open the BPF object: %m");
         skel->rodata->cw_tracer_id = t->index;
-        r = tracer_prepare_object(t, skel->obj);
-        if (r < 0)
-                goto fail;
-        r = tcp_bpf__load(skel);
+        r = tracer_load_skeleton(t, skel->skeleton);
+        if (r >= 0)
+                r = tracer_attach_skeleton(t, skel->skeleton, "inet_sock_set_state and sys_exit_accept{,4}");
         if (r < 0) {
-                log_error_errno(r, "tcp: failed to load the BPF programs: %m");
-                goto fail;
-        }
-        r = tracer_loaded_object(t, skel->obj);
-        if (r < 0)
-                goto fail;
-        r = tcp_bpf__attach(skel);
-        if (r < 0) {
-                log_error_errno(r, "tcp: failed to attach to inet_sock_set_state and sys_exit_accept{,4}: %m");
-                goto fail;
+                tcp_bpf__destroy(skel);
+                return r;
         }
         t->data = skel;
         return 0;
-fail:
-        tcp_bpf__destroy(skel);
-        return r;
 }
 
 static void tcp_stop(struct tracer *t)

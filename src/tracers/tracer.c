@@ -78,6 +78,28 @@ int tracer_loaded_object(struct tracer *t, struct bpf_object *obj)
         return 0;
 }
 
+int tracer_load_skeleton(struct tracer *t, struct bpf_object_skeleton *s)
+{
+        int r;
+
+        r = tracer_prepare_object(t, *s->obj);
+        if (r < 0)
+                return r;
+        r = bpf_object__load_skeleton(s);
+        if (r < 0)
+                return log_error_errno(r, "%s: failed to load the BPF programs: %m", t->ops->name);
+        return tracer_loaded_object(t, *s->obj);
+}
+
+int tracer_attach_skeleton(struct tracer *t, struct bpf_object_skeleton *s, const char *hooks)
+{
+        int r = bpf_object__attach_skeleton(s);
+
+        if (r < 0)
+                return log_error_errno(r, "%s: failed to attach to %s: %m", t->ops->name, hooks);
+        return 0;
+}
+
 int bpf_percpu_sum(int map_fd, uint32_t key, uint64_t *ret)
 {
         int n = libbpf_num_possible_cpus();

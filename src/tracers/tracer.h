@@ -23,8 +23,9 @@ struct tracer_ops {
         const char *const *events;
         bool has_interval;      /* on_interval runs every interval (aggregating tracers) */
 
-        /* Load and attach. Before load, call tracer_prepare_object() so the object shares the
-         * ring buffer; after load, tracer_loaded_object(). Stores its state in t->data. */
+        /* Load and attach, with tracer_load_skeleton() (or its two steps around a custom load:
+         * tracer_prepare_object() before, tracer_loaded_object() after). Stores its state in
+         * t->data. */
         int (*start)(struct tracer *t);
         /* Detach and free everything start made; t->data is NULL afterwards. */
         void (*stop)(struct tracer *t);
@@ -55,6 +56,13 @@ extern const size_t tracer_registry_size;
 
 /* Index of the tracer called name in the registry, or -ENOENT. */
 int tracer_registry_find(const char *name);
+
+/* The usual load of a tracer's opened skeleton: share the ring buffer (tracer_prepare_object),
+ * load, remember the drop counter (tracer_loaded_object). Logs what failed. */
+struct bpf_object_skeleton;
+int tracer_load_skeleton(struct tracer *t, struct bpf_object_skeleton *s);
+/* Attaches every program of a loaded skeleton; hooks names them for the error message. */
+int tracer_attach_skeleton(struct tracer *t, struct bpf_object_skeleton *s, const char *hooks);
 
 /* Makes obj use the manager's shared ring buffer, and with a --container filter the shared map of
  * wanted cgroups (common.bpf.h cw_cgroup_allowed()). Tracers still set cw_tracer_id themselves. */
