@@ -82,10 +82,28 @@ static __always_inline void cw_fill_header(struct cw_event_header *h, uint16_t t
         bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
+/* Batched wake-ups, set by user space before load: 0 wakes the consumer for every event (the
+ * kernel's default). Otherwise events are written without a wake-up, except the one that makes
+ * the unconsumed data cross cw_wakeup_bytes; user space drains the rest from a timer, so an
+ * event waits at most that timer's period (the manager's latency bound). Thousands of
+ * wake-ups per second (irq_work here, a context switch in cwatchd) become a few. */
+const volatile uint64_t cw_wakeup_bytes = 0;
+
+static __always_inline uint64_t cw_output_flags(uint64_t size)
+{
+        uint64_t avail;
+
+        if (!cw_wakeup_bytes)
+                return 0;
+        avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+        return avail < cw_wakeup_bytes && avail + size >= cw_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                          : BPF_RB_NO_WAKEUP;
+}
+
 /* Copies an event of size bytes into the ring buffer; counts a drop when it is full. */
 static __always_inline int cw_output(void *event, uint64_t size)
 {
-        int r = bpf_ringbuf_output(&events, event, size, 0);
+        int r = bpf_ringbuf_output(&events, event, size, cw_output_flags(size));
 
         if (r < 0)
                 cw_count_drop();

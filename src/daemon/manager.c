@@ -87,6 +87,36 @@ static int manager_on_ringbuf(sd_event_source *s, int fd, uint32_t revents, void
         return 0;
 }
 
+static int manager_on_flush(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct manager *m = userdata;
+        int r = manager_drain(m);
+
+        if (r < 0)
+                log_warning_errno(r, "Failed to drain the ring buffer, ignoring: %m");
+        return sd_event_source_set_time_relative(s, m->latency_ns / NSEC_PER_USEC);
+}
+
+uint64_t manager_wakeup_bytes(const struct manager *m)
+{
+        /* a wake-up when a sixteenth of the ring is waiting: bursts are drained long before it
+         * fills, steady rates below that are drained by the timer */
+        return m->latency_ns ? MAX(m->ringbuf_size / 16, 1u) : 0;
+}
+
+int manager_set_latency(struct manager *m, uint64_t latency_ns)
+{
+        int r;
+
+        m->latency_ns = latency_ns;
+        if (latency_ns == 0)
+                return sd_event_source_set_enabled(m->flush_source, SD_EVENT_OFF);
+        r = sd_event_source_set_time_relative(m->flush_source, latency_ns / NSEC_PER_USEC);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(m->flush_source, SD_EVENT_ON);
+}
+
 int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns)
 {
         _cleanup_(manager_freep) struct manager *m = NULL;
@@ -130,6 +160,16 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
                 return log_error_errno(r, "Failed to watch the ring buffer: %m");
         (void) sd_event_source_set_description(m->ringbuf_source, "ringbuf");
 
+        m->latency_ns = MANAGER_DEFAULT_LATENCY_NS;
+        r = sd_event_add_time_relative(m->event, &m->flush_source, CLOCK_MONOTONIC,
+                                       m->latency_ns / NSEC_PER_USEC, USEC_PER_MSEC, manager_on_flush, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to arm the ring buffer's drain timer: %m");
+        (void) sd_event_source_set_description(m->flush_source, "ringbuf-flush");
+        r = sd_event_source_set_enabled(m->flush_source, SD_EVENT_ON);
+        if (r < 0)
+                return log_error_errno(r, "Failed to enable the ring buffer's drain timer: %m");
+
         *ret = TAKE_PTR(m);
         return 0;
 }
@@ -157,6 +197,7 @@ struct manager *manager_free(struct manager *m)
         m->detect = detect_free(m->detect);
         m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
+        m->flush_source = sd_event_source_disable_unref(m->flush_source);
         ring_buffer__free(m->ringbuf);
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);

@@ -138,6 +138,9 @@ int service_reload(struct service *s, struct conf_error *err)
         }
         if (new.ringbuf_size != s->config.ringbuf_size)
                 log_notice("RingBufferSize= changes only take effect on restart");
+        if (new.latency_ns != s->config.latency_ns)
+                log_notice("Latency= changes only take effect on restart");
+        new.latency_ns = s->config.latency_ns;
         old = s->config;
         s->config = new;
         s->manager->config = &s->config;
@@ -262,6 +265,11 @@ int service_run(const struct options *o)
         if (r < 0)
                 goto finish;
         s.manager->config = &s.config;
+        r = manager_set_latency(s.manager, s.config.latency_ns);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set the event latency: %m");
+                goto finish;
+        }
 
         r = sd_event_add_signal(s.manager->event, &s.sigterm_source, SIGTERM, on_exit_signal, &s);
         if (r >= 0)
