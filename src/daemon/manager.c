@@ -13,8 +13,9 @@
 #include "config.h"
 #include "metrics/http-server.h"
 #include "metrics/metrics.h"
+#include "shared/ringbuf.h"
 
-static int manager_handle_sample(void *ctx, void *data, size_t size)
+static void manager_handle_sample(void *ctx, void *data, size_t size)
 {
         struct manager *m = ctx;
         const struct cw_event_header *h = data;
@@ -24,23 +25,22 @@ static int manager_handle_sample(void *ctx, void *data, size_t size)
         if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) ||
             h->version != CW_EVENT_VERSION || h->tracer >= m->n_tracers) {
                 m->malformed_events++;
-                return 0;
+                return;
         }
         t = &m->tracers[h->tracer];
         if (!t->running)
-                return 0;
+                return;
         t->events++;
         r = t->ops->on_event(t, data, h->size);
         if (r < 0)
                 log_debug_errno(r, "%s: failed to handle event of type %u, ignoring: %m",
                                 t->ops->name, h->type);
         /* never stop draining because of one event */
-        return 0;
 }
 
 int manager_drain(struct manager *m)
 {
-        int r = ring_buffer__consume(m->ringbuf);
+        int r = ringbuf_consume(m->ringbuf);
 
         return r < 0 ? r : 0;
 }
@@ -151,10 +151,12 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         if (m->ringbuf_fd < 0)
                 return log_error_errno(errno, "Failed to create the ring buffer (%u bytes): %m",
                                        ringbuf_size);
-        m->ringbuf = ring_buffer__new(m->ringbuf_fd, manager_handle_sample, m, NULL);
-        if (!m->ringbuf)
-                return log_error_errno(errno, "Failed to map the ring buffer: %m");
-        r = sd_event_add_io(m->event, &m->ringbuf_source, ring_buffer__epoll_fd(m->ringbuf), EPOLLIN,
+        r = ringbuf_new(&m->ringbuf, m->ringbuf_fd, ringbuf_size, manager_handle_sample, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to map the ring buffer: %m");
+        /* edge-triggered: only the BPF programs' wake-ups count, not every event written since the
+         * last drain (the timer drains those) */
+        r = sd_event_add_io(m->event, &m->ringbuf_source, m->ringbuf_fd, EPOLLIN | EPOLLET,
                             manager_on_ringbuf, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the ring buffer: %m");
@@ -198,7 +200,7 @@ struct manager *manager_free(struct manager *m)
         m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
         m->flush_source = sd_event_source_disable_unref(m->flush_source);
-        ring_buffer__free(m->ringbuf);
+        m->ringbuf = ringbuf_free(m->ringbuf);
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);
         m->metrics = metrics_free(m->metrics);

@@ -11,7 +11,7 @@
 #include "alert/alert.h"
 #include "identity/identity.h"
 
-struct ring_buffer;
+struct ringbuf;
 struct detect;
 struct alert_pipeline;
 struct metrics;
@@ -43,7 +43,7 @@ struct manager {
         sd_event *event;
 
         int ringbuf_fd;
-        struct ring_buffer *ringbuf;
+        struct ringbuf *ringbuf;
         sd_event_source *ringbuf_source;
         uint32_t ringbuf_size;
         uint64_t malformed_events;      /* events that failed validation */
