@@ -40,7 +40,17 @@ static void manager_handle_sample(void *ctx, void *data, size_t size)
 
 int manager_drain(struct manager *m)
 {
-        int r = ringbuf_consume(m->ringbuf);
+        int r;
+
+        /* mapped at the first drain, after the tracers that start with cwatchd have loaded:
+         * each load parses the kernel's BTF (~11 MB for a moment), which then does not come on
+         * top of the ring's pages; events wait in the ring meanwhile */
+        if (!m->ringbuf) {
+                r = ringbuf_new(&m->ringbuf, m->ringbuf_fd, m->ringbuf_size, manager_handle_sample, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to map the ring buffer: %m");
+        }
+        r = ringbuf_consume(m->ringbuf);
 
         return r < 0 ? r : 0;
 }
@@ -151,9 +161,6 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         if (m->ringbuf_fd < 0)
                 return log_error_errno(errno, "Failed to create the ring buffer (%u bytes): %m",
                                        ringbuf_size);
-        r = ringbuf_new(&m->ringbuf, m->ringbuf_fd, ringbuf_size, manager_handle_sample, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to map the ring buffer: %m");
         /* edge-triggered: only the BPF programs' wake-ups count, not every event written since the
          * last drain (the timer drains those) */
         r = sd_event_add_io(m->event, &m->ringbuf_source, m->ringbuf_fd, EPOLLIN | EPOLLET,

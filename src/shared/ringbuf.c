@@ -3,10 +3,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include "ringbuf.h"
+
+#define RINGBUF_BUSY_RETRIES 1000
 
 struct ringbuf {
         unsigned long *consumer_pos;    /* one page, read-write */
@@ -95,6 +98,7 @@ static void *ringbuf_record(struct ringbuf *rb, uint32_t off, uint32_t len)
 int ringbuf_consume(struct ringbuf *rb)
 {
         unsigned long cons = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
+        unsigned busy = 0;
         int n = 0;
         bool more;
 
@@ -106,9 +110,16 @@ int ringbuf_consume(struct ringbuf *rb)
                         const uint32_t *hdr = (const uint32_t *) (rb->data + (cons & rb->mask));
                         uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 
-                        if (len & BPF_RINGBUF_BUSY_BIT)
-                                /* reserved, not yet committed: later records wait for it */
-                                return n;
+                        if (len & BPF_RINGBUF_BUSY_BIT) {
+                                /* reserved, not yet committed: later records wait for it. A
+                                 * producer commits within microseconds unless its CPU was taken
+                                 * away; wait a little rather than leave the rest for the next
+                                 * drain, which at exit never comes */
+                                if (++busy > RINGBUF_BUSY_RETRIES)
+                                        return n;
+                                sched_yield();
+                                continue;
+                        }
                         if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
                                 void *sample;
 

@@ -33,7 +33,9 @@ for latency in 0 0.05; do
         done < <(grep '"event":"exec"' "$out" | grep -F "\"$marker-$latency-")
         drops=$(sed -n 's/.*process: [0-9]* events, \([0-9]*\) dropped.*/\1/p' "$err")
         [ -n "$drops" ] || fail "no drop report: $(cat "$err")"
-        [ $((found + drops)) -ge $n ] || fail "latency $latency: $found of $n execs, $drops dropped"
+        [ $((found + drops)) -ge $n ] ||
+                fail "latency $latency: $found of $n execs, $drops dropped; $(grep -c '"event":"exec"' "$out") exec" \
+                     "events in all, $(grep '"event":"exec"' "$out" | grep -c '"comm":"true","exe":"/usr/bin/true","args":\[\]') of true without args; $(tail -3 "$err")"
         [ "$found" -ge $((n / 2)) ] || fail "latency $latency: only $found of $n execs arrived ($drops dropped)"
         echo "latency $latency: $found of $n execs intact, $drops dropped"
 done
