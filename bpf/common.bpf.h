@@ -9,6 +9,9 @@
 #include <bpf/bpf_core_read.h>
 #include "event.h"
 
+/* Makes a pointer read with a probe readable with plain loads (inlined by the verifier). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space before load. */
@@ -142,55 +145,54 @@ struct cw_path_out {
  * length, with CW_PATH_WALK_TRUNCATED when cut short. */
 __noinline uint32_t cw_path_walk(struct cw_path_out *out, uint64_t dentry_addr, uint64_t vfsmnt_addr)
 {
-        struct dentry *dentry = (struct dentry *) dentry_addr;
-        struct vfsmount *vfsmnt = (struct vfsmount *) vfsmnt_addr;
+        /* the pointers as BTF pointers (read-only, faults read as 0): their fields are plain
+         * loads the verifier inlines, where BPF_CORE_READ costs a helper call each (six per
+         * path component) */
+        struct dentry *dentry = bpf_rdonly_cast((void *) dentry_addr, bpf_core_type_id_kernel(struct dentry));
+        struct mount *mnt = bpf_rdonly_cast((void *) (vfsmnt_addr - bpf_core_field_offset(struct mount, mnt)),
+                                            bpf_core_type_id_kernel(struct mount));
         uint32_t zero = 0, pos = CW_PATH_BUF - 1, len;
         char *buf = bpf_map_lookup_elem(&path_scratch, &zero);
-        struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
         bool truncated = true;
 
         if (!buf || !out)
                 return CW_PATH_WALK_TRUNCATED;
         buf[CW_PATH_BUF - 1] = 0;
         for (int i = 0; i < CW_PATH_DEPTH; i++) {
-                struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-                struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-                const unsigned char *name;
+                struct dentry *parent = dentry->d_parent;
+                struct dentry *mnt_root = mnt->mnt.mnt_root;
                 uint32_t n;
 
                 if (dentry == mnt_root || dentry == parent) {
-                        struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+                        struct mount *mnt_parent = mnt->mnt_parent;
 
                         if (dentry != mnt_root || mnt == mnt_parent) {
                                 truncated = false;
                                 break;
                         }
-                        dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+                        dentry = mnt->mnt_mountpoint;
                         mnt = mnt_parent;
-                        vfsmnt = &mnt->mnt;
                         continue;
                 }
-                n = BPF_CORE_READ(dentry, d_name.len);
-                name = BPF_CORE_READ(dentry, d_name.name);
+                n = dentry->d_name.len;
                 if (n >= CW_NAME_MAX || n + 1 > pos)
                         break;
                 pos -= n + 1;
                 pos = cw_bound(pos, CW_PATH_BUF - 1);
                 buf[pos] = '/';
-                bpf_probe_read_kernel(&buf[pos + 1], cw_bound(n, CW_NAME_MAX - 1), name);
+                bpf_probe_read_kernel(&buf[pos + 1], cw_bound(n, CW_NAME_MAX - 1), dentry->d_name.name);
                 dentry = parent;
         }
         if (pos == CW_PATH_BUF - 1) {
-                struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-                uint32_t n = BPF_CORE_READ(dentry, d_name.len);
+                struct dentry *mnt_root = mnt->mnt.mnt_root;
+                uint32_t n = dentry->d_name.len;
 
                 if (dentry != mnt_root && n > 0 && n < CW_NAME_MAX) {
                         /* a pseudo file (memfd, pipe, anon inode) is its own root: its name, as
                          * /proc/PID/exe shows it ("/memfd:NAME") */
                         pos = cw_bound(CW_PATH_BUF - 2 - n, CW_PATH_BUF - 1);
                         buf[pos] = '/';
-                        bpf_probe_read_kernel(&buf[pos + 1], cw_bound(n, CW_NAME_MAX - 1),
-                                              BPF_CORE_READ(dentry, d_name.name));
+                        bpf_probe_read_kernel(&buf[pos + 1], cw_bound(n, CW_NAME_MAX - 1), dentry->d_name.name);
                 } else {
                         /* the root itself */
                         pos = CW_PATH_BUF - 2;

@@ -6,9 +6,6 @@
 #include "common.bpf.h"
 #include "files.h"
 
-/* Makes a pointer read with a probe readable with plain loads (inlined by the verifier). */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-
 /* Set through rodata before load: only this process (0: all). */
 const volatile uint32_t cw_target_tgid = 0;
 
