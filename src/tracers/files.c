@@ -73,8 +73,8 @@ struct files_state {
         int sort_col;                   /* -1: read_bytes + write_bytes */
         uint64_t read;                  /* entries read and deleted since start */
         uint64_t evictions;             /* lower bound, never decreasing */
-        struct cw_file_key *keys;       /* max_entries of each, for the batch read */
-        struct cw_file_stats *values;
+        struct cw_file_key *keys;       /* max_entries of each, for the batch read; only */
+        struct cw_file_stats *values;   /* during an interval */
 };
 
 /* One aggregate row being prepared: its values point into the stats and name buffers. */
@@ -221,7 +221,7 @@ static int files_read_and_clear(struct files_state *s, size_t *ret)
         return 0;
 }
 
-static int files_on_interval(struct tracer *t)
+static int files_interval(struct tracer *t)
 {
         struct files_state *s = t->data;
         struct manager *m = t->manager;
@@ -294,6 +294,26 @@ static int files_on_interval(struct tracer *t)
                         log_debug_errno(r, "files: failed to emit a row, ignoring: %m");
         }
         return 0;
+}
+
+/* The buffers for the batch read (max_entries keys and values, 2.8 MB by default) exist only
+ * while an interval is processed: their pages go back to the kernel between intervals. */
+static int files_on_interval(struct tracer *t)
+{
+        struct files_state *s = t->data;
+        int r;
+
+        s->keys = malloc(s->max_entries * sizeof(*s->keys));
+        s->values = malloc(s->max_entries * sizeof(*s->values));
+        if (!s->keys || !s->values)
+                r = log_error_errno(ENOMEM, "files: no memory for %" PRIu32 " aggregates: %m", s->max_entries);
+        else
+                r = files_interval(t);
+        free(s->keys);
+        free(s->values);
+        s->keys = NULL;
+        s->values = NULL;
+        return r;
 }
 
 static const char *open_syscall_name(uint8_t sys)
@@ -508,10 +528,6 @@ static int files_start(struct tracer *t)
         if (s->sort_col == -EINVAL)
                 return -EINVAL;
         s->max_entries = t->max_entries ?: CW_FILE_STATS_DEFAULT_MAX;
-        s->keys = calloc(s->max_entries, sizeof(*s->keys));
-        s->values = calloc(s->max_entries, sizeof(*s->values));
-        if (!s->keys || !s->values)
-                return log_error_errno(ENOMEM, "files: no memory for %" PRIu32 " aggregates: %m", s->max_entries);
 
         s->skel = files_bpf__open();
         if (!s->skel)
