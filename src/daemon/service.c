@@ -203,7 +203,9 @@ static int service_enable_detection(struct service *s)
         struct strbuf errors = {};
         int r;
 
-        r = detect_enable(s->manager, NULL, NULL, &errors);
+        struct rules_paths paths = { s->rules_dirs, s->n_rules_dirs };
+
+        r = detect_enable(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, NULL, &errors);
         if (r < 0) {
                 log_error_errno(r, "Failed to load the rules, falling back to the built-in detection: %m\n%s",
                                 errors.data ?: "");
@@ -237,6 +239,8 @@ int service_run(const struct options *o)
         struct service s = {
                 .config_file = o->config_file ?: CONFIG_FILE,
                 .config_dir = o->config_dir ?: CONFIG_DROPIN_DIR,
+                .rules_dirs = o->rules_dirs,
+                .n_rules_dirs = o->n_rules_dirs,
         };
         struct conf_error err = {};
         struct probe probe = {};
