@@ -6,9 +6,6 @@
 #include "common.bpf.h"
 #include "files.h"
 
-/* Makes a pointer read with a probe readable with plain loads (inlined by the verifier). */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-
 /* Set through rodata before load: only this process (0: all). */
 const volatile uint32_t cw_target_tgid = 0;
 
@@ -107,17 +104,30 @@ static __always_inline void count(uint32_t which)
                 *n += 1;
 }
 
-/* The struct file behind fd of the current task, or NULL. */
-static __always_inline struct file *current_file(unsigned long fd)
+/* The struct file behind fd of task, or NULL. */
+static __always_inline struct file *task_file(struct task_struct *task, unsigned long fd)
 {
-        struct task_struct *task = bpf_get_current_task_btf();
         struct fdtable *fdt = task->files->fdt;
         struct file *file = NULL;
+        struct kiocb *slot;
 
         if (fd >= fdt->max_fds)
                 return NULL;
+        /* fdt->fd is an array of pointers, which BTF loads cannot index. Its slot is read as the
+         * first member of a struct that starts with a struct file *: a plain load the verifier
+         * inlines, where bpf_probe_read_kernel costs a helper call on every read and write. */
+        if (bpf_core_field_offset(struct kiocb, ki_filp) == 0) {
+                slot = bpf_rdonly_cast((void *) &fdt->fd[fd], bpf_core_type_id_kernel(struct kiocb));
+                return slot->ki_filp;
+        }
         bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
         return file;
+}
+
+/* The struct file behind fd of the current task, or NULL. */
+static __always_inline struct file *current_file(unsigned long fd)
+{
+        return task_file(bpf_get_current_task_btf(), fd);
 }
 
 /* Fills a new aggregate's name: the path for files with one, the dentry name for pseudo files
@@ -158,7 +168,8 @@ static __noinline void count_io(unsigned long fd, long bytes, bool write)
         struct cw_file_key key;
         struct cw_file_stats *v;
         struct stats_scratch *s;
-        struct file *file = current_file(fd);
+        struct task_struct *task = bpf_get_current_task_btf();
+        struct file *file = task_file(task, fd);
         struct inode *inode;
         uint32_t zero = 0;
 
@@ -166,7 +177,7 @@ static __noinline void count_io(unsigned long fd, long bytes, bool write)
                 return;
         file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
         inode = file->f_inode;
-        key.tgid = bpf_get_current_pid_tgid() >> 32;
+        key.tgid = task->tgid;
         key.dev = inode->i_sb->s_dev;
         key.ino = inode->i_ino;
 

@@ -53,18 +53,18 @@ static __always_inline void conn_set_owner(struct tcp_conn *c)
 static __always_inline void tcp_payload_bytes(struct sock *sk, const struct tcp_conn *c, int oldstate,
                                               struct cw_tcp_event *e)
 {
-        struct tcp_sock *tp = (struct tcp_sock *) sk;
-        uint64_t sent = BPF_CORE_READ(tp, bytes_acked), received = BPF_CORE_READ(tp, bytes_received);
+        struct tcp_sock *tp = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct tcp_sock));
+        uint64_t sent = tp->bytes_acked, received = tp->bytes_received;
         bool fin_sent = oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING ||
                         oldstate == TCP_LAST_ACK;
 
         if (c->direction == CW_TCP_CONNECT && sent > 0)
                 sent--;
         /* our FIN is acknowledged when everything written, the FIN included, is */
-        if (fin_sent && sent > 0 && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+        if (fin_sent && sent > 0 && tp->snd_una == tp->write_seq)
                 sent--;
         /* SOCK_DONE: tcp_fin() took the peer's FIN */
-        if ((BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << SOCK_DONE)) && received > 0)
+        if ((sk->__sk_common.skc_flags & (1UL << SOCK_DONE)) && received > 0)
                 received--;
         e->bytes_sent = sent;
         e->bytes_received = received;
@@ -92,16 +92,16 @@ static __always_inline void tcp_emit(struct sock *sk, const struct tcp_conn *c, 
         e.direction = c->direction;
         e.flags = c->flags;
         e.error = error;
-        e.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+        e.family = sk->__sk_common.skc_family;
         /* not skc_num: closing gives the port back and zeroes it before the state changes */
-        e.sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *) sk, inet_sport));
-        e.dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+        e.sport = bpf_ntohs(((struct inet_sock *) bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct inet_sock)))->inet_sport);
+        e.dport = bpf_ntohs(sk->__sk_common.skc_dport);
         if (e.family == AF_INET) {
-                BPF_CORE_READ_INTO(&e.saddr, sk, __sk_common.skc_rcv_saddr);
-                BPF_CORE_READ_INTO(&e.daddr, sk, __sk_common.skc_daddr);
+                __builtin_memcpy(&e.saddr, &sk->__sk_common.skc_rcv_saddr, 4);
+                __builtin_memcpy(&e.daddr, &sk->__sk_common.skc_daddr, 4);
         } else {
-                BPF_CORE_READ_INTO(&e.saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-                BPF_CORE_READ_INTO(&e.daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+                __builtin_memcpy(&e.saddr, sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8, 16);
+                __builtin_memcpy(&e.daddr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8, 16);
         }
         if (type == CW_EV_TCP_CLOSE)
                 tcp_payload_bytes(sk, c, oldstate, &e);
@@ -115,9 +115,10 @@ int BPF_PROG(handle_set_state, struct sock *sk, int oldstate, int newstate)
         struct tcp_conn *c, new = {};
         uint16_t family;
 
-        if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+        /* sk is a trusted BTF pointer here: its fields are plain loads */
+        if (sk->sk_protocol != IPPROTO_TCP)
                 return 0;
-        family = BPF_CORE_READ(sk, __sk_common.skc_family);
+        family = sk->__sk_common.skc_family;
         if (family != AF_INET && family != AF_INET6)
                 return 0;
 
@@ -151,7 +152,7 @@ int BPF_PROG(handle_set_state, struct sock *sk, int oldstate, int newstate)
                 if (!c)
                         return 0;
                 if (oldstate == TCP_SYN_SENT)
-                        tcp_emit(sk, c, CW_EV_TCP_FAILED, BPF_CORE_READ(sk, sk_err), oldstate);
+                        tcp_emit(sk, c, CW_EV_TCP_FAILED, sk->sk_err, oldstate);
                 else if (oldstate != TCP_SYN_RECV)
                         /* a handshake that never completed on the accept side is not a connection */
                         tcp_emit(sk, c, CW_EV_TCP_CLOSE, 0, oldstate);
@@ -199,7 +200,8 @@ static __always_inline int handle_accept_exit(long ret)
                 return 0;
         }
         conn_set_owner(c);
-        tcp_emit((struct sock *) key, c, CW_EV_TCP_ACCEPT, 0, TCP_ESTABLISHED);
+        tcp_emit(bpf_rdonly_cast((void *) key, bpf_core_type_id_kernel(struct sock)), c, CW_EV_TCP_ACCEPT, 0,
+                 TCP_ESTABLISHED);
         return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "shared/macro.h"
 
+static const struct conf_range latency_range = { 0, 10000000000ULL };      /* 0 .. 10 s */
 static const struct conf_range interval_range = { 100000000ULL, 86400000000000ULL };        /* 0.1 s .. 1 day */
 static const struct conf_range status_range = { 500000000ULL, 3600000000000ULL };          /* 0.5 s .. 1 h */
 static const struct conf_range ringbuf_range = { 4096, 1ULL << 30 };
@@ -135,6 +136,7 @@ static int parse_listen(const char *value, void *ptr, const void *arg, char *err
 const struct conf_item config_items[] = {
         { "Tracers", "Enable", parse_names, offsetof(struct config, tracers) },
         { "Tracers", "Interval", conf_parse_timespan, offsetof(struct config, interval_ns), &interval_range },
+        { "Tracers", "Latency", conf_parse_timespan, offsetof(struct config, latency_ns), &latency_range },
         { "Tracers", "RingBufferSize", conf_parse_size, offsetof(struct config, ringbuf_size), &ringbuf_range },
         { "Tracers", "StatusInterval", conf_parse_timespan, offsetof(struct config, status_interval_ns),
           &status_range },
@@ -159,6 +161,7 @@ int config_init_default(struct config *c)
         *c = (struct config) {
                 .interval_ns = 3000000000ULL,
                 .ringbuf_size = 4ULL << 20,
+                .latency_ns = 50000000ULL,
                 .status_interval_ns = 5000000000ULL,
                 .journal = true,
                 .exec_from_temporary = true,

@@ -14,6 +14,7 @@ struct config {
         /* [Tracers] */
         struct conf_strv tracers;       /* Enable= */
         uint64_t interval_ns;           /* Interval= */
+        uint64_t latency_ns;            /* Latency=: events reach user space at most this late */
         uint64_t ringbuf_size;          /* RingBufferSize= (only read at start) */
         uint64_t status_interval_ns;    /* StatusInterval= */
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <bpf/libbpf.h>
 #include "options.h"
@@ -32,6 +33,10 @@ int main(int argc, char *argv[])
         log_setup(o.mode == MODE_SERVICE && getenv("JOURNAL_STREAM") ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE,
                   o.debug ? LOG_DEBUG : LOG_INFO);
         libbpf_set_print(libbpf_print);
+        /* big short-lived buffers (libbpf's copies of the kernel's BTF at each load, an interval's
+         * rows) come from mmap and go back when freed: glibc would otherwise raise its threshold
+         * after the first such free and keep later ones in a heap that does not shrink */
+        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 
         switch (o.mode) {
         case MODE_RUN:

@@ -13,8 +13,9 @@
 #include "config.h"
 #include "metrics/http-server.h"
 #include "metrics/metrics.h"
+#include "shared/ringbuf.h"
 
-static int manager_handle_sample(void *ctx, void *data, size_t size)
+static void manager_handle_sample(void *ctx, void *data, size_t size)
 {
         struct manager *m = ctx;
         const struct cw_event_header *h = data;
@@ -24,23 +25,32 @@ static int manager_handle_sample(void *ctx, void *data, size_t size)
         if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) ||
             h->version != CW_EVENT_VERSION || h->tracer >= m->n_tracers) {
                 m->malformed_events++;
-                return 0;
+                return;
         }
         t = &m->tracers[h->tracer];
         if (!t->running)
-                return 0;
+                return;
         t->events++;
         r = t->ops->on_event(t, data, h->size);
         if (r < 0)
                 log_debug_errno(r, "%s: failed to handle event of type %u, ignoring: %m",
                                 t->ops->name, h->type);
         /* never stop draining because of one event */
-        return 0;
 }
 
 int manager_drain(struct manager *m)
 {
-        int r = ring_buffer__consume(m->ringbuf);
+        int r;
+
+        /* mapped at the first drain, after the tracers that start with cwatchd have loaded:
+         * each load parses the kernel's BTF (~11 MB for a moment), which then does not come on
+         * top of the ring's pages; events wait in the ring meanwhile */
+        if (!m->ringbuf) {
+                r = ringbuf_new(&m->ringbuf, m->ringbuf_fd, m->ringbuf_size, manager_handle_sample, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to map the ring buffer: %m");
+        }
+        r = ringbuf_consume(m->ringbuf);
 
         return r < 0 ? r : 0;
 }
@@ -77,6 +87,36 @@ static int manager_on_ringbuf(sd_event_source *s, int fd, uint32_t revents, void
         return 0;
 }
 
+static int manager_on_flush(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct manager *m = userdata;
+        int r = manager_drain(m);
+
+        if (r < 0)
+                log_warning_errno(r, "Failed to drain the ring buffer, ignoring: %m");
+        return sd_event_source_set_time_relative(s, m->latency_ns / NSEC_PER_USEC);
+}
+
+uint64_t manager_wakeup_bytes(const struct manager *m)
+{
+        /* a wake-up when a sixteenth of the ring is waiting: bursts are drained long before it
+         * fills, steady rates below that are drained by the timer */
+        return m->latency_ns ? MAX(m->ringbuf_size / 16, 1u) : 0;
+}
+
+int manager_set_latency(struct manager *m, uint64_t latency_ns)
+{
+        int r;
+
+        m->latency_ns = latency_ns;
+        if (latency_ns == 0)
+                return sd_event_source_set_enabled(m->flush_source, SD_EVENT_OFF);
+        r = sd_event_source_set_time_relative(m->flush_source, latency_ns / NSEC_PER_USEC);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(m->flush_source, SD_EVENT_ON);
+}
+
 int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns)
 {
         _cleanup_(manager_freep) struct manager *m = NULL;
@@ -111,14 +151,23 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         if (m->ringbuf_fd < 0)
                 return log_error_errno(errno, "Failed to create the ring buffer (%u bytes): %m",
                                        ringbuf_size);
-        m->ringbuf = ring_buffer__new(m->ringbuf_fd, manager_handle_sample, m, NULL);
-        if (!m->ringbuf)
-                return log_error_errno(errno, "Failed to map the ring buffer: %m");
-        r = sd_event_add_io(m->event, &m->ringbuf_source, ring_buffer__epoll_fd(m->ringbuf), EPOLLIN,
+        /* edge-triggered: only the BPF programs' wake-ups count, not every event written since the
+         * last drain (the timer drains those) */
+        r = sd_event_add_io(m->event, &m->ringbuf_source, m->ringbuf_fd, EPOLLIN | EPOLLET,
                             manager_on_ringbuf, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the ring buffer: %m");
         (void) sd_event_source_set_description(m->ringbuf_source, "ringbuf");
+
+        m->latency_ns = MANAGER_DEFAULT_LATENCY_NS;
+        r = sd_event_add_time_relative(m->event, &m->flush_source, CLOCK_MONOTONIC,
+                                       m->latency_ns / NSEC_PER_USEC, USEC_PER_MSEC, manager_on_flush, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to arm the ring buffer's drain timer: %m");
+        (void) sd_event_source_set_description(m->flush_source, "ringbuf-flush");
+        r = sd_event_source_set_enabled(m->flush_source, SD_EVENT_ON);
+        if (r < 0)
+                return log_error_errno(r, "Failed to enable the ring buffer's drain timer: %m");
 
         *ret = TAKE_PTR(m);
         return 0;
@@ -147,7 +196,8 @@ struct manager *manager_free(struct manager *m)
         m->detect = detect_free(m->detect);
         m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
-        ring_buffer__free(m->ringbuf);
+        m->flush_source = sd_event_source_disable_unref(m->flush_source);
+        m->ringbuf = ringbuf_free(m->ringbuf);
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);
         m->metrics = metrics_free(m->metrics);

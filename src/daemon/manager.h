@@ -11,7 +11,7 @@
 #include "alert/alert.h"
 #include "identity/identity.h"
 
-struct ring_buffer;
+struct ringbuf;
 struct detect;
 struct alert_pipeline;
 struct metrics;
@@ -20,6 +20,7 @@ struct metrics_server;
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
 #define MANAGER_MAX_DETECTORS 8
+#define MANAGER_DEFAULT_LATENCY_NS (UINT64_C(50) * 1000000)
 
 struct config;
 
@@ -42,10 +43,15 @@ struct manager {
         sd_event *event;
 
         int ringbuf_fd;
-        struct ring_buffer *ringbuf;
+        struct ringbuf *ringbuf;
         sd_event_source *ringbuf_source;
         uint32_t ringbuf_size;
         uint64_t malformed_events;      /* events that failed validation */
+        /* events reach user space at most this late: the BPF programs wake cwatchd only when the
+         * ring buffer fills past manager_wakeup_bytes(), a timer of this period drains the rest;
+         * 0: a wake-up for every event */
+        uint64_t latency_ns;
+        sd_event_source *flush_source;
 
         struct tracer tracers[MANAGER_MAX_TRACERS];
         size_t n_tracers;
@@ -104,6 +110,12 @@ int manager_enable_identity(struct manager *m, const struct identity_config *con
 
 /* Logs per tracer the events received, the ring-buffer drops and the kernel-side losses. */
 void manager_log_counters(struct manager *m);
+
+/* Sets the latency bound (see struct manager); call before starting tracers: it is compiled
+ * into their BPF programs. */
+int manager_set_latency(struct manager *m, uint64_t latency_ns);
+/* The unconsumed bytes in the ring buffer at which the BPF programs wake cwatchd; 0: always. */
+uint64_t manager_wakeup_bytes(const struct manager *m);
 
 /* Drains what the ring buffer holds now. */
 int manager_drain(struct manager *m);

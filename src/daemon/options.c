@@ -18,6 +18,7 @@ enum {
         ARG_TOP,
         ARG_PID,
         ARG_RINGBUF_SIZE,
+        ARG_LATENCY,
         ARG_DEBUG,
         ARG_CONFIG,
         ARG_CONFIG_DIR,
@@ -43,7 +44,8 @@ static void print_help(FILE *out)
                 "  cwatchd rules check FILE...  check rule files; print file:line:column: errors\n\n"
                 "Options for the service:\n"
                 "      --config FILE            configuration file (default /etc/cwatch/cwatchd.conf)\n"
-                "      --config-dir DIR         drop-in directory (default /etc/cwatch/cwatchd.conf.d)\n\n"
+                "      --config-dir DIR         drop-in directory (default /etc/cwatch/cwatchd.conf.d)\n"
+                "      --rules-dir DIR          as for run: rules from DIR instead of the default ones\n\n"
                 "Options for run:\n"
                 "  -f, --format FORMAT          table (default), json or csv\n"
                 "  -i, --interval SECS          report interval of aggregating tracers (default 3)\n"
@@ -58,6 +60,8 @@ static void print_help(FILE *out)
                 "      --pods-root DIR          the kubelet's pod log directories (default /var/log/pods)\n"
                 "      --no-identity            do not resolve containers, pods and units\n"
                 "      --ringbuf-size BYTES     size of the event ring buffer (default 4194304)\n"
+                "      --latency SECS           events reach cwatchd at most this late; batching them\n"
+                "                               saves CPU (default 0.05; 0: wake up for every event)\n"
                 "      --rules-dir DIR          load *.rules from DIR instead of the default\n"
                 "                               /etc, /run and /usr/lib cwatch/rules.d (repeatable;\n"
                 "                               the first has the highest priority)\n"
@@ -122,6 +126,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 { "top", required_argument, NULL, ARG_TOP },
                 { "pid", required_argument, NULL, 'p' },
                 { "ringbuf-size", required_argument, NULL, ARG_RINGBUF_SIZE },
+                { "latency", required_argument, NULL, ARG_LATENCY },
                 { "debug", no_argument, NULL, ARG_DEBUG },
                 { "config", required_argument, NULL, ARG_CONFIG },
                 { "config-dir", required_argument, NULL, ARG_CONFIG_DIR },
@@ -145,6 +150,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 .interval_ns = DEFAULT_INTERVAL_NS,
                 .top = DEFAULT_TOP,
                 .ringbuf_size = DEFAULT_RINGBUF_SIZE,
+                .latency_ns = DEFAULT_LATENCY_NS,
         };
 
         optind = 0;
@@ -206,6 +212,13 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                                 return -EINVAL;
                         }
                         o->ringbuf_size = (uint32_t) u;
+                        break;
+                case ARG_LATENCY:
+                        if (parse_seconds(optarg, 0, 10, &o->latency_ns) < 0) {
+                                fprintf(err, "cwatchd: --latency takes seconds between 0 and 10, not '%s'\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
                         break;
                 case ARG_METRICS:
                         if (metrics_parse_listen_address(optarg, &(struct sockaddr_storage) {}, &(socklen_t) { 0 }) < 0) {

@@ -32,6 +32,7 @@ struct options {
         const char *pods_root;
         bool no_identity;       /* do not resolve containers, pods and units */
         uint32_t ringbuf_size;
+        uint64_t latency_ns;            /* events reach user space at most this late; 0: at once */
         const char *metrics_listen;     /* --metrics ADDRESS: serve /metrics there */
         const char *graph;              /* --graph dot|json: print the connection graph at exit */
         bool debug;
@@ -46,6 +47,7 @@ struct options {
 
 #define DEFAULT_INTERVAL_NS (UINT64_C(3) * 1000000000)
 #define DEFAULT_TOP 20
+#define DEFAULT_LATENCY_NS (UINT64_C(50) * 1000000)
 #define DEFAULT_RINGBUF_SIZE (UINT32_C(4) << 20)
 
 /* Returns 0 to go on, 1 when it printed help or version (exit 0), -EINVAL on bad usage after

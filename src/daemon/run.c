@@ -69,6 +69,11 @@ int run_foreground(const struct options *o)
         r = manager_new(&m, o->ringbuf_size, o->interval_ns);
         if (r < 0)
                 return 1;
+        r = manager_set_latency(m, o->latency_ns);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set the event latency: %m");
+                return 1;
+        }
         formatter_init(&formatter, o->format, stdout);
         /* with --graph, stdout carries the graph alone */
         m->formatter = o->graph ? NULL : &formatter;

@@ -138,6 +138,9 @@ int service_reload(struct service *s, struct conf_error *err)
         }
         if (new.ringbuf_size != s->config.ringbuf_size)
                 log_notice("RingBufferSize= changes only take effect on restart");
+        if (new.latency_ns != s->config.latency_ns)
+                log_notice("Latency= changes only take effect on restart");
+        new.latency_ns = s->config.latency_ns;
         old = s->config;
         s->config = new;
         s->manager->config = &s->config;
@@ -200,7 +203,9 @@ static int service_enable_detection(struct service *s)
         struct strbuf errors = {};
         int r;
 
-        r = detect_enable(s->manager, NULL, NULL, &errors);
+        struct rules_paths paths = { s->rules_dirs, s->n_rules_dirs };
+
+        r = detect_enable(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, NULL, &errors);
         if (r < 0) {
                 log_error_errno(r, "Failed to load the rules, falling back to the built-in detection: %m\n%s",
                                 errors.data ?: "");
@@ -234,6 +239,8 @@ int service_run(const struct options *o)
         struct service s = {
                 .config_file = o->config_file ?: CONFIG_FILE,
                 .config_dir = o->config_dir ?: CONFIG_DROPIN_DIR,
+                .rules_dirs = o->rules_dirs,
+                .n_rules_dirs = o->n_rules_dirs,
         };
         struct conf_error err = {};
         struct probe probe = {};
@@ -262,6 +269,11 @@ int service_run(const struct options *o)
         if (r < 0)
                 goto finish;
         s.manager->config = &s.config;
+        r = manager_set_latency(s.manager, s.config.latency_ns);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set the event latency: %m");
+                goto finish;
+        }
 
         r = sd_event_add_signal(s.manager->event, &s.sigterm_source, SIGTERM, on_exit_signal, &s);
         if (r >= 0)

@@ -15,6 +15,8 @@ struct service {
         struct config config;           /* the configuration in force (the last good one) */
         const char *config_file;
         const char *config_dir;
+        const char *const *rules_dirs;  /* --rules-dir: instead of the default rules directories */
+        size_t n_rules_dirs;
 
         sd_bus *bus;
         sd_bus_slot *bus_vtable_slot;

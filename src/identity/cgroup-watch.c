@@ -13,31 +13,31 @@
 #include "cgroup.skel.h"
 #include "tracers/tracer.h"
 #include "shared/log.h"
+#include "shared/ringbuf.h"
 
-#define CGROUP_WATCH_RINGBUF_SIZE (512 * 1024)
+#define CGROUP_WATCH_RINGBUF_SIZE (256 * 1024)    /* ~230 events of 1.1 KiB */
 
 struct cgroup_watch {
         struct cgroup_bpf *skel;
         int ringbuf_fd;
-        struct ring_buffer *ringbuf;
+        struct ringbuf *ringbuf;
         sd_event_source *source;
         int drops_fd;
         const struct cgroup_watch_ops *ops;
         void *userdata;
 };
 
-static int cgroup_watch_sample(void *ctx, void *data, size_t size)
+static void cgroup_watch_sample(void *ctx, void *data, size_t size)
 {
         struct cgroup_watch *w = ctx;
         const struct cw_cgroup_event *e = data;
 
         if (size < sizeof(*e) || e->hdr.version != CW_EVENT_VERSION || e->path_len >= sizeof(e->path) ||
             (e->hdr.type != CW_EV_CGROUP_MKDIR && e->hdr.type != CW_EV_CGROUP_RMDIR))
-                return 0;
+                return;
         /* a path the kernel cut short is useless: the id alone will be resolved on lookup */
         w->ops->on_cgroup(w->userdata, e->hdr.type, e->id,
                           e->path_len > 0 && e->path_len < sizeof(e->path) - 1 ? e->path : NULL);
-        return 0;
 }
 
 static int cgroup_watch_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -50,7 +50,7 @@ static int cgroup_watch_on_io(sd_event_source *s, int fd, uint32_t revents, void
 
 int cgroup_watch_consume(struct cgroup_watch *w)
 {
-        int r = ring_buffer__consume(w->ringbuf);
+        int r = ringbuf_consume(w->ringbuf);
 
         return r < 0 ? r : 0;
 }
@@ -96,12 +96,12 @@ int cgroup_watch_new(struct cgroup_watch **ret, sd_event *event, int allow_fd,
                 log_error_errno(r, "identity: failed to attach to cgroup_mkdir/cgroup_rmdir: %m");
                 goto fail;
         }
-        w->ringbuf = ring_buffer__new(w->ringbuf_fd, cgroup_watch_sample, w, NULL);
-        if (!w->ringbuf) {
-                r = log_error_errno(errno, "identity: failed to map the cgroup ring buffer: %m");
+        r = ringbuf_new(&w->ringbuf, w->ringbuf_fd, CGROUP_WATCH_RINGBUF_SIZE, cgroup_watch_sample, w);
+        if (r < 0) {
+                log_error_errno(r, "identity: failed to map the cgroup ring buffer: %m");
                 goto fail;
         }
-        r = sd_event_add_io(event, &w->source, ring_buffer__epoll_fd(w->ringbuf), EPOLLIN,
+        r = sd_event_add_io(event, &w->source, w->ringbuf_fd, EPOLLIN,
                             cgroup_watch_on_io, w);
         if (r < 0) {
                 log_error_errno(r, "identity: failed to watch the cgroup ring buffer: %m");
@@ -120,7 +120,7 @@ struct cgroup_watch *cgroup_watch_free(struct cgroup_watch *w)
         if (!w)
                 return NULL;
         w->source = sd_event_source_disable_unref(w->source);
-        ring_buffer__free(w->ringbuf);
+        w->ringbuf = ringbuf_free(w->ringbuf);
         cgroup_bpf__destroy(w->skel);
         if (w->ringbuf_fd >= 0)
                 close(w->ringbuf_fd);

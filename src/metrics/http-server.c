@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -16,7 +17,47 @@
 #include "shared/log.h"
 #include "shared/timeutil.h"
 
+/* libmicrohttpd is loaded when an endpoint starts, not with cwatchd: it brings GnuTLS and its
+ * dependencies, ~3 MB of resident memory that a cwatchd serving no metrics does not need. */
+#define MHD_FUNCTIONS(X) \
+        X(start_daemon, MHD_start_daemon) \
+        X(stop_daemon, MHD_stop_daemon) \
+        X(get_daemon_info, MHD_get_daemon_info) \
+        X(get_timeout, MHD_get_timeout) \
+        X(run, MHD_run) \
+        X(create_response_from_buffer, MHD_create_response_from_buffer) \
+        X(add_response_header, MHD_add_response_header) \
+        X(queue_response, MHD_queue_response) \
+        X(destroy_response, MHD_destroy_response)
+
+struct mhd_api {
+        void *handle;
+#define MHD_POINTER(field, symbol) __typeof__(symbol) *field;
+        MHD_FUNCTIONS(MHD_POINTER)
+#undef MHD_POINTER
+};
+
+static int mhd_api_load(struct mhd_api *api)
+{
+        api->handle = dlopen(MICROHTTPD_SONAME, RTLD_NOW | RTLD_LOCAL);
+        if (!api->handle)
+                return log_error_errno(ENOENT, "Failed to load %s for the metrics endpoint: %s", MICROHTTPD_SONAME,
+                                       dlerror());
+#define MHD_RESOLVE(field, symbol)                                                              \
+        api->field = (__typeof__(symbol) *) dlsym(api->handle, #symbol);                        \
+        if (!api->field) {                                                                      \
+                log_error("Failed to find %s in %s", #symbol, MICROHTTPD_SONAME);               \
+                dlclose(api->handle);                                                           \
+                api->handle = NULL;                                                             \
+                return -ENOENT;                                                                 \
+        }
+        MHD_FUNCTIONS(MHD_RESOLVE)
+#undef MHD_RESOLVE
+        return 0;
+}
+
 struct metrics_server {
+        struct mhd_api mhd;
         struct manager *manager;
         struct MHD_Daemon *daemon;
         sd_event_source *io_source;
@@ -134,19 +175,20 @@ static int activation_socket(uint16_t *ret_port)
         return -ENOENT;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *body, const char *allow)
+static enum MHD_Result respond(const struct metrics_server *s, struct MHD_Connection *c, unsigned status,
+                               const char *body, const char *allow)
 {
         struct MHD_Response *resp;
         enum MHD_Result ret;
 
-        resp = MHD_create_response_from_buffer(strlen(body), (void *) body, MHD_RESPMEM_PERSISTENT);
+        resp = s->mhd.create_response_from_buffer(strlen(body), (void *) body, MHD_RESPMEM_PERSISTENT);
         if (!resp)
                 return MHD_NO;
-        (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+        (void) s->mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
         if (allow)
-                (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-        ret = MHD_queue_response(c, status, resp);
-        MHD_destroy_response(resp);
+                (void) s->mhd.add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+        ret = s->mhd.queue_response(c, status, resp);
+        s->mhd.destroy_response(resp);
         return ret;
 }
 
@@ -161,9 +203,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         enum MHD_Result ret;
 
         if (!streq(url, "/metrics"))
-                return respond(c, MHD_HTTP_NOT_FOUND, "Not found: cwatchd serves /metrics only.\n", NULL);
+                return respond(s, c, MHD_HTTP_NOT_FOUND, "Not found: cwatchd serves /metrics only.\n", NULL);
         if (!streq(method, MHD_HTTP_METHOD_GET) && !streq(method, MHD_HTTP_METHOD_HEAD))
-                return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "Method not allowed: use GET or HEAD.\n",
+                return respond(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, "Method not allowed: use GET or HEAD.\n",
                                "GET, HEAD");
         /* the first call only announces the headers; answer on the second, as MHD expects */
         if (!*req_cls) {
@@ -178,17 +220,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         metrics_render(s->manager, &b);
         if (b.oom) {
                 strbuf_free(&b);
-                return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "Out of memory.\n", NULL);
+                return respond(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "Out of memory.\n", NULL);
         }
-        resp = MHD_create_response_from_buffer(b.len, b.data ?: (char *) "", b.data ? MHD_RESPMEM_MUST_FREE
+        resp = s->mhd.create_response_from_buffer(b.len, b.data ?: (char *) "", b.data ? MHD_RESPMEM_MUST_FREE
                                                                                    : MHD_RESPMEM_PERSISTENT);
         if (!resp) {
                 strbuf_free(&b);
                 return MHD_NO;
         }
-        (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, EXPOSITION_CONTENT_TYPE);
-        ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
-        MHD_destroy_response(resp);
+        (void) s->mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, EXPOSITION_CONTENT_TYPE);
+        ret = s->mhd.queue_response(c, MHD_HTTP_OK, resp);
+        s->mhd.destroy_response(resp);
         return ret;
 }
 
@@ -206,7 +248,7 @@ static void metrics_server_arm_timer(struct metrics_server *s)
         MHD_UNSIGNED_LONG_LONG ms;
         uint64_t now;
 
-        if (MHD_get_timeout(s->daemon, &ms) != MHD_YES) {
+        if (s->mhd.get_timeout(s->daemon, &ms) != MHD_YES) {
                 (void) sd_event_source_set_enabled(s->timer_source, SD_EVENT_OFF);
                 return;
         }
@@ -218,7 +260,7 @@ static void metrics_server_arm_timer(struct metrics_server *s)
 
 static void metrics_server_run(struct metrics_server *s)
 {
-        if (MHD_run(s->daemon) != MHD_YES)
+        if (s->mhd.run(s->daemon) != MHD_YES)
                 log_debug("metrics http: MHD_run failed, ignoring");
         metrics_server_arm_timer(s);
 }
@@ -242,7 +284,9 @@ struct metrics_server *metrics_server_free(struct metrics_server *s)
         s->io_source = sd_event_source_disable_unref(s->io_source);
         s->timer_source = sd_event_source_disable_unref(s->timer_source);
         if (s->daemon)
-                MHD_stop_daemon(s->daemon);     /* closes the listening socket */
+                s->mhd.stop_daemon(s->daemon);     /* closes the listening socket */
+        if (s->mhd.handle)
+                dlclose(s->mhd.handle);
         free(s);
         return NULL;
 }
@@ -275,8 +319,11 @@ int metrics_server_start(struct manager *m, const char *listen_address)
                         return fd;
         }
 
+        r = mhd_api_load(&s->mhd);
+        if (r < 0)
+                return r;
         /* no MHD_USE_INTERNAL_POLLING_THREAD: MHD runs only when our loop calls MHD_run() */
-        s->daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+        s->daemon = s->mhd.start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
                                      0, NULL, NULL, on_request, s,
                                      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
                                      MHD_OPTION_CONNECTION_LIMIT, METRICS_CONNECTION_LIMIT,
@@ -289,7 +336,7 @@ int metrics_server_start(struct manager *m, const char *listen_address)
                 return log_error_errno(EIO, "Failed to start the metrics HTTP server");
         TAKE_FD(fd);    /* MHD owns it now */
 
-        info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+        info = s->mhd.get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
         if (!info)
                 return log_error_errno(EIO, "Failed to get the metrics server's epoll fd");
         r = sd_event_add_io(m->event, &s->io_source, info->epoll_fd, EPOLLIN, on_io, s);

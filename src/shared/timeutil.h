@@ -8,6 +8,7 @@
 #define NSEC_PER_MSEC UINT64_C(1000000)
 #define NSEC_PER_USEC UINT64_C(1000)
 #define USEC_PER_SEC UINT64_C(1000000)
+#define USEC_PER_MSEC UINT64_C(1000)
 
 uint64_t now_realtime_ns(void);
 uint64_t now_boottime_ns(void);

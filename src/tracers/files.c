@@ -69,8 +69,8 @@ struct files_state {
         int sort_col;                   /* -1: read_bytes + write_bytes */
         uint64_t read;                  /* entries read and deleted since start */
         uint64_t evictions;             /* lower bound, never decreasing */
-        struct cw_file_key *keys;       /* max_entries of each, for the batch read */
-        struct cw_file_stats *values;
+        struct cw_file_key *keys;       /* max_entries of each, for the batch read; only */
+        struct cw_file_stats *values;   /* during an interval */
 };
 
 /* One aggregate row being prepared: its values point into the stats and name buffers. */
@@ -130,6 +130,14 @@ static void row_fill(struct files_row *row, const struct cw_file_key *k, const s
 struct sort_ctx {
         int col;
         enum value_type type;
+        const struct files_state *s;
+};
+
+/* What an aggregate is sorted by: its index, and its value in the sort column, if any. */
+struct files_order {
+        uint32_t idx;
+        struct value key;
+        char name[64];          /* key.str of a pseudo file's name */
 };
 
 static int value_compare(const struct value *a, const struct value *b, enum value_type type)
@@ -151,28 +159,30 @@ static int value_compare(const struct value *a, const struct value *b, enum valu
         }
 }
 
-static int row_compare(const void *pa, const void *pb, void *userdata)
+static int order_compare(const void *pa, const void *pb, void *userdata)
 {
-        const struct files_row *a = *(const struct files_row *const *) pa;
-        const struct files_row *b = *(const struct files_row *const *) pb;
+        const struct files_order *a = *(const struct files_order *const *) pa;
+        const struct files_order *b = *(const struct files_order *const *) pb;
         const struct sort_ctx *c = userdata;
+        const struct cw_file_stats *sa = &c->s->values[a->idx], *sb = &c->s->values[b->idx];
+        uint32_t pa_tgid = c->s->keys[a->idx].tgid, pb_tgid = c->s->keys[b->idx].tgid;
         uint64_t ta, tb;
         int r;
 
         if (c->col >= 0) {
-                r = value_compare(&a->v[c->col], &b->v[c->col], c->type);
+                r = value_compare(&a->key, &b->key, c->type);
                 if (r)
                         return r;
         }
-        ta = a->v[COL_READ_BYTES].u + a->v[COL_WRITE_BYTES].u;
-        tb = b->v[COL_READ_BYTES].u + b->v[COL_WRITE_BYTES].u;
+        ta = sa->read_bytes + sa->write_bytes;
+        tb = sb->read_bytes + sb->write_bytes;
         if (ta != tb)
                 return ta < tb ? 1 : -1;
-        ta = a->v[COL_READS].u + a->v[COL_WRITES].u;
-        tb = b->v[COL_READS].u + b->v[COL_WRITES].u;
+        ta = sa->reads + sa->writes;
+        tb = sb->reads + sb->writes;
         if (ta != tb)
                 return ta < tb ? 1 : -1;
-        return a->v[COL_PID].u < b->v[COL_PID].u ? -1 : a->v[COL_PID].u > b->v[COL_PID].u;
+        return pa_tgid < pb_tgid ? -1 : pa_tgid > pb_tgid;
 }
 
 /* Reads and deletes every aggregate; returns how many. */
@@ -194,6 +204,10 @@ static int files_read_and_clear(struct files_state *s, size_t *ret)
                 total += count;
                 if (r < 0 && errno == ENOENT)
                         break;
+                /* the next bucket holds more entries than are left in the buffer (entries created
+                 * while reading): they stay in the map for the next interval */
+                if (r < 0 && errno == ENOSPC && total > 0)
+                        break;
                 if (r < 0)
                         return log_error_errno(errno, "files: failed to read the aggregates: %m");
                 in = out;
@@ -203,13 +217,14 @@ static int files_read_and_clear(struct files_state *s, size_t *ret)
         return 0;
 }
 
-static int files_on_interval(struct tracer *t)
+static int files_interval(struct tracer *t)
 {
         struct files_state *s = t->data;
         struct manager *m = t->manager;
-        _cleanup_free_ struct files_row *rows = NULL;
-        _cleanup_free_ struct files_row **order = NULL;
-        struct sort_ctx ctx = { .col = s->sort_col };
+        _cleanup_free_ struct files_order *items = NULL;
+        _cleanup_free_ struct files_order **order = NULL;
+        struct sort_ctx ctx = { .col = s->sort_col, .s = s };
+        struct files_row row;
         uint64_t inserts = 0, now_ns;
         struct timespec ts;
         size_t n = 0, top;
@@ -232,26 +247,32 @@ static int files_on_interval(struct tracer *t)
         if (n == 0)
                 return 0;
 
-        rows = calloc(n, sizeof(*rows));
+        /* sorted by index and key only; each row is built when it is emitted */
+        items = calloc(n, sizeof(*items));
         order = calloc(n, sizeof(*order));
-        if (!rows || !order)
+        if (!items || !order)
                 return log_error_errno(ENOMEM, "files: no memory for %zu rows: %m", n);
-        for (size_t i = 0; i < n; i++) {
-                row_fill(&rows[i], &s->keys[i], &s->values[i]);
-                order[i] = &rows[i];
-        }
-        if (ctx.col >= 0) {
+        if (ctx.col >= 0)
                 ctx.type = files_columns[ctx.col].type;
+        for (size_t i = 0; i < n; i++) {
+                items[i].idx = i;
+                order[i] = &items[i];
+                if (ctx.col < 0)
+                        continue;
+                row_fill(&row, &s->keys[i], &s->values[i]);
                 /* identity columns are filled before sorting by them */
-                if (files_columns[ctx.col].source != SOURCE_TRACER && m->identity)
-                        for (size_t i = 0; i < n; i++) {
-                                struct record rec = { .schema = &files_schema, .values = rows[i].v };
+                if (files_columns[ctx.col].source != SOURCE_TRACER && m->identity && s->values[i].cgroup_id) {
+                        struct record rec = { .schema = &files_schema, .values = row.v };
 
-                                if (s->values[i].cgroup_id)
-                                        record_fill_identity(&rec, identity_lookup(m->identity, s->values[i].cgroup_id));
-                        }
+                        record_fill_identity(&rec, identity_lookup(m->identity, s->values[i].cgroup_id));
+                }
+                items[i].key = row.v[ctx.col];
+                if (items[i].key.present && items[i].key.str == row.name) {
+                        memcpy(items[i].name, row.name, sizeof(items[i].name));
+                        items[i].key.str = items[i].name;
+                }
         }
-        qsort_r(order, n, sizeof(*order), row_compare, &ctx);
+        qsort_r(order, n, sizeof(*order), order_compare, &ctx);
 
         manager_begin_interval(m);
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -259,15 +280,36 @@ static int files_on_interval(struct tracer *t)
         top = m->top > 0 ? MIN(m->top, n) : n;
         /* rows past --top are not printed but still counted (metrics) and seen (detection) */
         for (size_t i = 0; i < n; i++) {
-                const struct cw_file_stats *st = &s->values[order[i] - rows];
-                struct record rec = { .schema = &files_schema, .values = order[i]->v, .time_ns = now_ns,
-                                      .cgroup_id = st->cgroup_id, .quiet = i >= top };
+                uint32_t k = order[i]->idx;
+                struct record rec = { .schema = &files_schema, .values = row.v, .time_ns = now_ns,
+                                      .cgroup_id = s->values[k].cgroup_id, .quiet = i >= top };
 
+                row_fill(&row, &s->keys[k], &s->values[k]);
                 r = manager_emit(m, &rec);
                 if (r < 0)
                         log_debug_errno(r, "files: failed to emit a row, ignoring: %m");
         }
         return 0;
+}
+
+/* The buffers for the batch read (max_entries keys and values, 2.8 MB by default) exist only
+ * while an interval is processed: their pages go back to the kernel between intervals. */
+static int files_on_interval(struct tracer *t)
+{
+        struct files_state *s = t->data;
+        int r;
+
+        s->keys = malloc(s->max_entries * sizeof(*s->keys));
+        s->values = malloc(s->max_entries * sizeof(*s->values));
+        if (!s->keys || !s->values)
+                r = log_error_errno(ENOMEM, "files: no memory for %" PRIu32 " aggregates: %m", s->max_entries);
+        else
+                r = files_interval(t);
+        free(s->keys);
+        free(s->values);
+        s->keys = NULL;
+        s->values = NULL;
+        return r;
 }
 
 static const char *open_syscall_name(uint8_t sys)
@@ -485,10 +527,6 @@ static int files_start(struct tracer *t)
         if (s->sort_col == -EINVAL)
                 return -EINVAL;
         s->max_entries = t->max_entries ?: CW_FILE_STATS_DEFAULT_MAX;
-        s->keys = calloc(s->max_entries, sizeof(*s->keys));
-        s->values = calloc(s->max_entries, sizeof(*s->values));
-        if (!s->keys || !s->values)
-                return log_error_errno(ENOMEM, "files: no memory for %" PRIu32 " aggregates: %m", s->max_entries);
 
         s->skel = files_bpf__open();
         if (!s->skel)

@@ -44,6 +44,7 @@ int bpf_object_set_rodata(struct bpf_object *obj, const char *name, const void *
 int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
 {
         struct bpf_map *map = bpf_object__find_map_by_name(obj, "events");
+        uint64_t wakeup;
         int r;
 
         if (!map)
@@ -51,6 +52,10 @@ int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
         r = bpf_map__reuse_fd(map, t->manager->ringbuf_fd);
         if (r < 0)
                 return log_error_errno(r, "%s: failed to share the ring buffer: %m", t->ops->name);
+        wakeup = manager_wakeup_bytes(t->manager);
+        r = bpf_object_set_rodata(obj, "cw_wakeup_bytes", &wakeup, sizeof(wakeup));
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "%s: failed to set the wake-up threshold: %m", t->ops->name);
 
         /* --container: share the identity's map of wanted cgroups and switch the check on */
         map = bpf_object__find_map_by_name(obj, "cgroup_allow");

@@ -82,6 +82,9 @@ void tt_setup_identity(struct tt *t, const char *const *tracers, const struct id
                         exit(1);
                 }
         }
+        /* the ring buffer's pages are mapped at the first drain, as in cwatchd once its tracers
+         * have started: from here on they are part of every measurement of the process */
+        (void) manager_drain(t->m);
 }
 
 void tt_done(struct tt *t)
