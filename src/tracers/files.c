@@ -531,18 +531,11 @@ static int files_start(struct tracer *t)
         s->skel = files_bpf__open();
         if (!s->skel)
                 return log_error_errno(errno, "files: failed to open the BPF object: %m");
-        s->skel->rodata->cw_tracer_id = t->index;
         s->skel->rodata->cw_target_tgid = t->manager->pid_filter > 0 ? t->manager->pid_filter : 0;
         r = bpf_map__set_max_entries(s->skel->maps.file_stats, s->max_entries);
         if (r < 0)
                 return log_error_errno(r, "files: failed to size the aggregate map: %m");
-        r = tracer_prepare_object(t, s->skel->obj);
-        if (r < 0)
-                return r;
-        r = files_bpf__load(s->skel);
-        if (r < 0)
-                return log_error_errno(r, "files: failed to load the BPF programs: %m");
-        r = tracer_loaded_object(t, s->skel->obj);
+        r = tracer_load_skeleton(t, s->skel->skeleton);
         if (r < 0)
                 return r;
         s->stats_fd = bpf_map__fd(s->skel->maps.file_stats);
@@ -564,9 +557,9 @@ static int files_start(struct tracer *t)
         if (r < 0)
                 return r;
 
-        r = files_bpf__attach(s->skel);
+        r = tracer_attach_skeleton(t, s->skel->skeleton, "tp_btf/sys_exit");
         if (r < 0)
-                return log_error_errno(r, "files: failed to attach to tp_btf/sys_exit: %m");
+                return r;
         t->data = TAKE_PTR(s);
         return 0;
 }

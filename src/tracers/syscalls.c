@@ -351,7 +351,6 @@ static int syscalls_start(struct tracer *t)
                 r = log_error_errno(errno, "syscalls: failed to open the BPF object: %m");
                 goto fail;
         }
-        st->skel->rodata->cw_tracer_id = t->index;
         for (size_t i = 0; i < n_traced_syscalls; i++)
                 if (traced_syscalls[i].nr >= 0 && traced_syscalls[i].nr < CW_SYSCALL_NR_MAX)
                         st->skel->rodata->cw_syscall_kind[traced_syscalls[i].nr] = traced_syscalls[i].kind;

@@ -41,12 +41,17 @@ int bpf_object_set_rodata(struct bpf_object *obj, const char *name, const void *
         return -ENOENT;
 }
 
-int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
+static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
 {
         struct bpf_map *map = bpf_object__find_map_by_name(obj, "events");
+        uint8_t index = t->index;
         uint64_t wakeup;
         int r;
 
+        /* every event names its tracer: the registry index */
+        r = bpf_object_set_rodata(obj, "cw_tracer_id", &index, sizeof(index));
+        if (r < 0)
+                return log_error_errno(r, "%s: failed to set the tracer id: %m", t->ops->name);
         if (!map)
                 return log_error_errno(ENOENT, "%s: BPF object has no events map", t->ops->name);
         r = bpf_map__reuse_fd(map, t->manager->ringbuf_fd);
@@ -73,7 +78,7 @@ int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
         return 0;
 }
 
-int tracer_loaded_object(struct tracer *t, struct bpf_object *obj)
+static int tracer_loaded_object(struct tracer *t, struct bpf_object *obj)
 {
         struct bpf_map *map = bpf_object__find_map_by_name(obj, "drops");
 

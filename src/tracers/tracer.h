@@ -23,9 +23,8 @@ struct tracer_ops {
         const char *const *events;
         bool has_interval;      /* on_interval runs every interval (aggregating tracers) */
 
-        /* Load and attach, with tracer_load_skeleton() (or its two steps around a custom load:
-         * tracer_prepare_object() before, tracer_loaded_object() after). Stores its state in
-         * t->data. */
+        /* Load and attach, with tracer_load_skeleton() and tracer_attach_skeleton(). Stores its
+         * state in t->data. */
         int (*start)(struct tracer *t);
         /* Detach and free everything start made; t->data is NULL afterwards. */
         void (*stop)(struct tracer *t);
@@ -57,18 +56,15 @@ extern const size_t tracer_registry_size;
 /* Index of the tracer called name in the registry, or -ENOENT. */
 int tracer_registry_find(const char *name);
 
-/* The usual load of a tracer's opened skeleton: share the ring buffer (tracer_prepare_object),
- * load, remember the drop counter (tracer_loaded_object). Logs what failed. */
+/* Loads a tracer's opened skeleton: makes it use the manager's shared ring buffer (and, with a
+ * --container filter, the shared map of wanted cgroups: common.bpf.h cw_cgroup_allowed()), loads
+ * it with cw_tracer_id set to the tracer's index and remembers its drop counter for
+ * tracer_drops(). Logs what failed. */
 struct bpf_object_skeleton;
 int tracer_load_skeleton(struct tracer *t, struct bpf_object_skeleton *s);
 /* Attaches every program of a loaded skeleton; hooks names them for the error message. */
 int tracer_attach_skeleton(struct tracer *t, struct bpf_object_skeleton *s, const char *hooks);
 
-/* Makes obj use the manager's shared ring buffer, and with a --container filter the shared map of
- * wanted cgroups (common.bpf.h cw_cgroup_allowed()). Tracers still set cw_tracer_id themselves. */
-int tracer_prepare_object(struct tracer *t, struct bpf_object *obj);
-/* Remembers obj's drop counter so that tracer_drops() can read it. */
-int tracer_loaded_object(struct tracer *t, struct bpf_object *obj);
 /* Ring-buffer reserve failures of this tracer, over all its runs. */
 uint64_t tracer_drops(const struct tracer *t);
 /* Sets the const volatile global name of obj before load, found through the object's BTF;
