@@ -195,6 +195,24 @@ static void json_strv(struct strbuf *b, const char *s, size_t len)
         strbuf_putc(b, ']');
 }
 
+/* Numbers and booleans, written alike in every format; false for the string types. */
+static bool format_scalar(struct strbuf *b, const struct column *c, const struct value *v)
+{
+        switch (c->type) {
+        case VALUE_U64:
+                strbuf_printf(b, "%" PRIu64, v->u);
+                return true;
+        case VALUE_S64:
+                strbuf_printf(b, "%" PRId64, v->i);
+                return true;
+        case VALUE_BOOL:
+                strbuf_puts(b, v->u ? "true" : "false");
+                return true;
+        default:
+                return false;
+        }
+}
+
 static void format_value_text(struct strbuf *b, struct strbuf *tmp, const struct column *c,
                               const struct value *v, bool csv)
 {
@@ -203,15 +221,12 @@ static void format_value_text(struct strbuf *b, struct strbuf *tmp, const struct
                         strbuf_putc(b, '-');
                 return;
         }
+        if (format_scalar(b, c, v))
+                return;
         switch (c->type) {
         case VALUE_U64:
-                strbuf_printf(b, "%" PRIu64, v->u);
-                break;
         case VALUE_S64:
-                strbuf_printf(b, "%" PRId64, v->i);
-                break;
         case VALUE_BOOL:
-                strbuf_puts(b, v->u ? "true" : "false");
                 break;
         case VALUE_STR:
                 if (csv)
@@ -314,15 +329,12 @@ void format_header(struct strbuf *b, enum output_format format, const struct sch
 
 static void json_value(struct strbuf *b, const struct column *c, const struct value *v)
 {
+        if (format_scalar(b, c, v))
+                return;
         switch (c->type) {
         case VALUE_U64:
-                strbuf_printf(b, "%" PRIu64, v->u);
-                break;
         case VALUE_S64:
-                strbuf_printf(b, "%" PRId64, v->i);
-                break;
         case VALUE_BOOL:
-                strbuf_puts(b, v->u ? "true" : "false");
                 break;
         case VALUE_STR:
                 strbuf_putc(b, '"');
