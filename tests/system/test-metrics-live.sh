@@ -104,6 +104,14 @@ done
 [[ "$state" == running || "$state" == degraded ]] || fail "system state: $state"
 
 say "configure and start cwatchd.service"
+# what the namespace needs from the tree, copied in from outside: the tree may be under /tmp,
+# which the namespace hides behind its own
+stage=/proc/$PID/root/run/cwatch-src
+mkdir -p "$stage/conf" "$stage/rules" "$stage/units"
+cp "$SRC/conf/cwatchd.conf" "$stage/conf/" && cp "$SRC"/rules/*.rules "$stage/rules/" &&
+        cp "$SRC/units/cwatchd.service" "$stage/units/" && cp "$CWATCHD" "$CWATCHCTL" "$stage/" ||
+        fail "cannot copy the tree into the namespace"
+NSSRC=/run/cwatch-src
 # the service sees the namespace's /run (its /tmp is private twice over): docker's files, the
 # configuration and the test's rules live there
 DROOT=/run/cwatch-test/docker
@@ -111,10 +119,10 @@ ns mkdir -p "$DROOT/containers/$ID_WEB" "$DROOT/containers/$ID_DB" /run/cwatch-t
 ns sh -c "printf '{\"ID\":\"%s\",\"Name\":\"/web\",\"Config\":{\"Image\":\"nginx:1.27\"}}' $ID_WEB >$DROOT/containers/$ID_WEB/config.v2.json"
 ns sh -c "printf '{\"ID\":\"%s\",\"Name\":\"/db\",\"Config\":{\"Image\":\"postgres:17\"}}' $ID_DB >$DROOT/containers/$ID_DB/config.v2.json"
 # the shipped configuration (all tracers), with the test's docker root and listen address
-ns sh -c "cat $SRC/conf/cwatchd.conf >/run/cwatch-test/cwatchd.conf &&
+ns sh -c "cat $NSSRC/conf/cwatchd.conf >/run/cwatch-test/cwatchd.conf &&
           printf '[Identity]\nDockerRoot=$DROOT\n\n[Metrics]\nListen=127.0.0.1:$MPORT\n' >/run/cwatch-test/conf.d/50-test.conf"
 # the shipped rules, and two of the test's: a noisy exec rule and one on web's connections to db
-ns sh -c "cp $SRC/rules/*.rules /run/cwatch/rules.d/"
+ns sh -c "cp $NSSRC/rules/*.rules /run/cwatch/rules.d/"
 ns sh -c "cat >/run/cwatch/rules.d/90-metrics-test.rules" <<EOF
 [Rule]
 Name=test-noisy-exec
@@ -133,8 +141,8 @@ Severity=error
 Message=web connects to %net.daddr:%net.dport
 EOF
 ns mkdir -p /run/systemd/system/cwatchd.service.d
-ns cp "$SRC/units/cwatchd.service" /run/systemd/system/
-ns sh -c "printf '[Service]\nExecStart=\nExecStart=$CWATCHD --config /run/cwatch-test/cwatchd.conf --config-dir /run/cwatch-test/conf.d\n' >/run/systemd/system/cwatchd.service.d/test.conf"
+ns cp "$NSSRC/units/cwatchd.service" /run/systemd/system/
+ns sh -c "printf '[Service]\nExecStart=\nExecStart=$NSSRC/cwatchd --config /run/cwatch-test/cwatchd.conf --config-dir /run/cwatch-test/conf.d\n' >/run/systemd/system/cwatchd.service.d/test.conf"
 if [ ! -f /etc/dbus-1/system.d/org.cwatch1.conf ] && [ ! -f /usr/share/dbus-1/system.d/org.cwatch1.conf ]; then
         dbus_conf=/etc/dbus-1/system.d/org.cwatch1.conf
         cp "$SRC/dbus/org.cwatch1.conf" "$dbus_conf"
@@ -148,7 +156,7 @@ wait_for 30 "metrics on $URL" sh -c "curl -s --max-time 3 $URL | grep -q '^cwatc
 for t in process files tcp syscalls; do
         scrape | grep -qx "cwatch_tracer_running{tracer=\"$t\"} 1" || fail "tracer $t is not running"
 done
-ctl() { ns "$CWATCHCTL" "$@"; }
+ctl() { ns "$NSSRC/cwatchctl" "$@"; }
 ctl status --no-pager | grep -q "Tracers: .* running" || fail "cwatchctl status: $(ctl status --no-pager 2>&1)"
 
 say "three processes in two containers talk TCP over loopback"
@@ -178,7 +186,7 @@ in_scope "$SCOPE_DB" python3 "$W" files "$dir/files" 12000 || fail "files worklo
 
 say "cwatchctl graph connections"
 has_edges() {
-        local j; j=$(ns "$CWATCHCTL" graph connections --format json --since 10min) || return 1
+        local j; j=$(ns "$NSSRC/cwatchctl" graph connections --format json --since 10min) || return 1
         jq -e --arg app "$APPPORT" --arg db "$DBPORT" --argjson n "$N" '
                 [.edges[] | select(.source == "container:web" and .target == "container:web" and (.port | tostring) == $app and .count == $n)] | length == 1' <<<"$j" >/dev/null &&
         jq -e --arg db "$DBPORT" --argjson n "$N" '
