@@ -15,6 +15,7 @@
 #   tests/system/test-metrics-live.sh CWATCHD CWATCHCTL SRCDIR [OUTDIR]
 # With OUTDIR (or $CWATCH_GRAPH_OUT), the DOT, PNG and scrape are kept there (docs/).
 set -u
+. "$(dirname "$0")/systemd-ns.sh"
 CWATCHD=$(realpath "$1") CWATCHCTL=$(realpath "$2") SRC=$(realpath "$3") OUT=${4:-${CWATCH_GRAPH_OUT:-}}
 STEP=start
 say() { echo "--- $*"; STEP=$*; }
@@ -68,15 +69,10 @@ ID_WEB=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 ID_DB=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 SCOPE_WEB=$cg/system.slice/docker-$ID_WEB.scope SCOPE_DB=$cg/system.slice/docker-$ID_DB.scope
 made_slice=; [ -d $cg/system.slice ] || made_slice=1
-booter= PID= dbus_conf= workers=()
+PID= dbus_conf= workers=()
 cleanup() {
         for w in "${workers[@]}"; do kill "$w" 2>/dev/null; done
-        if [ -n "$PID" ] && [ -d "/proc/$PID" ]; then
-                timeout 10 nsenter -t "$PID" -p -m systemctl poweroff --no-block >/dev/null 2>&1
-                for _ in $(seq 100); do [ -d "/proc/$PID" ] || break; sleep 0.2; done
-                [ -d "/proc/$PID" ] && kill -9 "$PID" 2>/dev/null
-        fi
-        [ -n "$booter" ] && kill "$booter" 2>/dev/null && wait "$booter" 2>/dev/null
+        systemd_ns_poweroff
         for s in "$SCOPE_WEB" "$SCOPE_DB"; do
                 [ -d "$s" ] && { cat "$s/cgroup.procs" | xargs -r kill 2>/dev/null; sleep 0.2; rmdir "$s"; }
         done
@@ -88,20 +84,8 @@ trap cleanup EXIT
 trap 'exit 1' TERM INT
 
 say "boot systemd in a namespace"
-unshare --pid --fork --kill-child --mount --mount-proc --propagation private -- \
-        sh -c 'mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /tmp &&
-               exec env container=cwatch-test /lib/systemd/systemd --system --log-target=null' \
-        </dev/null >/dev/null 2>&1 &
-booter=$!
-for _ in $(seq 100); do PID=$(pgrep -P "$booter" -x systemd) && break; sleep 0.1; done
-[ -n "$PID" ] || fail "systemd did not start"
-wait_for 30 "systemd's private socket" nsenter -t "$PID" -p -m test -S /run/systemd/private
-for _ in $(seq 90); do
-        state=$(timeout 5 nsenter -t "$PID" -p -m systemctl is-system-running --wait 2>&1)
-        [[ "$state" == running || "$state" == degraded ]] && break
-        sleep 1
-done
-[[ "$state" == running || "$state" == degraded ]] || fail "system state: $state"
+systemd_ns_boot || fail "$SYSTEMD_NS_ERROR"
+PID=$SYSTEMD_NS_PID
 
 say "configure and start cwatchd.service"
 # what the namespace needs from the tree, copied in from outside: the tree may be under /tmp,

@@ -5,6 +5,7 @@
 # Needs the service (units/cwatchd.service, cwatchd's service mode); tests/meson.build registers
 # this test only when units/cwatchd.service exists.
 set -u
+. "$(dirname "$0")/systemd-ns.sh"
 CWATCHD=$1 SRC=$2
 fail() { echo "FAIL: $*"; [ -n "${PID:-}" ] && $NS journalctl -u cwatchd.service -u cwatchd.socket --no-pager | tail -30; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
@@ -18,29 +19,15 @@ for _ in $(seq 50); do
 done
 [ -n "$port" ] || fail "no free port"
 
-unshare --pid --fork --kill-child --mount --mount-proc --propagation private -- \
-        sh -c 'mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /tmp &&
-               exec env container=cwatch-test /lib/systemd/systemd --system' >/dev/null 2>&1 &
-booter=$!
-PID=
-# the systemd of this test is the booter's child (other tests may boot theirs at the same time);
-# systemctl needs its private socket before it can wait for the boot
-for _ in $(seq 100); do
-        PID=$(pgrep -P "$booter" -x systemd)
-        [ -n "$PID" ] && nsenter -t "$PID" -p -m test -S /run/systemd/private 2>/dev/null && break
-        sleep 0.1
-done
-NS="timeout 60 nsenter -t $PID -p -m"   # nothing in the namespace may hang the test
 dbus_conf=
 cleanup() {
-        $NS systemctl poweroff >/dev/null 2>&1
-        for _ in $(seq 100); do kill -0 $booter 2>/dev/null || break; sleep 0.1; done
-        kill $booter 2>/dev/null
+        systemd_ns_poweroff
         [ -n "$dbus_conf" ] && rm -f "$dbus_conf"
 }
 trap cleanup EXIT
-state=$($NS systemctl is-system-running --wait 2>/dev/null)
-[[ "$state" == running || "$state" == degraded ]] || fail "systemd did not boot: $state"
+systemd_ns_boot || fail "$SYSTEMD_NS_ERROR"
+PID=$SYSTEMD_NS_PID
+NS="timeout 60 nsenter -t $PID -p -m"   # nothing in the namespace may hang the test
 
 # the units from the source tree and cwatchd from the build tree, copied into the namespace's
 # private /run from outside (the tree may be under /tmp, which the namespace hides)

@@ -4,9 +4,9 @@
 # alerts read back from the journal. Cleans up whatever happens.
 #   tests/system/test-service.sh BUILDDIR
 set -u
+. "$(dirname "$0")/systemd-ns.sh"
 BUILD=$(realpath "${1:?usage: test-service.sh BUILDDIR}")
 STEP="start"
-UNSHARE_PID=
 PID=
 LOG=$(mktemp)
 MACHINE_ID_FILE=$(mktemp)
@@ -41,14 +41,7 @@ ENABLED_LINKS=(/etc/systemd/system/multi-user.target.wants/cwatchd.service
                /etc/systemd/system/dbus-org.cwatch1.service
                /etc/systemd/system/sockets.target.wants/cwatchd.socket)
 cleanup() {
-        if [ -n "$PID" ] && [ -d /proc/$PID ]; then
-                timeout 10 nsenter -t "$PID" -p -m systemctl poweroff --no-block >/dev/null 2>&1
-                for _ in $(seq 100); do [ -d /proc/$PID ] || break; sleep 0.2; done
-                # PID 1 of a namespace survives its parent's death: make sure it goes
-                [ -d /proc/$PID ] && kill -9 "$PID" 2>/dev/null
-        fi
-        [ -n "$UNSHARE_PID" ] && kill "$UNSHARE_PID" 2>/dev/null
-        [ -n "$UNSHARE_PID" ] && wait "$UNSHARE_PID" 2>/dev/null
+        systemd_ns_poweroff
         if [ -f "$BUILD/meson-logs/install-log.txt" ]; then
                 grep -v '^#' "$BUILD/meson-logs/install-log.txt" | while read -r f; do [ -d "$f" ] || rm -f "$f"; done
         fi
@@ -75,22 +68,8 @@ say "boot systemd in a namespace"
 # a machine id of its own, so that its journal lies apart from those of other systemds on the host
 MACHINE_ID=$(tr -d - </proc/sys/kernel/random/uuid)
 echo "$MACHINE_ID" >"$MACHINE_ID_FILE"
-unshare --pid --fork --kill-child --mount --mount-proc --propagation private -- \
-        sh -c "mount --bind $MACHINE_ID_FILE /etc/machine-id && mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /tmp &&
-               exec env container=cwatch-test /lib/systemd/systemd --system --log-target=null" \
-        </dev/null >/dev/null 2>&1 &
-UNSHARE_PID=$!
-for _ in $(seq 100); do PID=$(pgrep -P "$UNSHARE_PID" -x systemd) && break; sleep 0.1; done
-[ -n "$PID" ] || fail "systemd did not start in the namespace"
-wait_for 30 "systemd's private socket" nsenter -t "$PID" -p -m test -S /run/systemd/private
-# --wait returns when start-up is over; a busy machine may take a while
-for _ in $(seq 90); do
-        state=$(timeout 5 nsenter -t "$PID" -p -m systemctl is-system-running --wait 2>&1)
-        [[ "$state" == running || "$state" == degraded ]] && break
-        sleep 1
-done
-[[ "$state" == running || "$state" == degraded ]] || fail "system state after 90 s: $state"
-
+systemd_ns_boot "$MACHINE_ID_FILE" || fail "$SYSTEMD_NS_ERROR"
+PID=$SYSTEMD_NS_PID
 
 say "systemctl enable --now cwatchd"
 ns systemctl enable --now cwatchd >"$LOG" 2>&1 || fail "enable --now: $(cat "$LOG")"
@@ -341,5 +320,6 @@ say "poweroff"
 ns systemctl poweroff --no-block >/dev/null 2>&1
 for _ in $(seq 150); do [ -d /proc/$PID ] || break; sleep 0.2; done
 [ -d /proc/$PID ] && fail "systemd did not power off"
+systemd_ns_poweroff
 PID=
 echo "OK"

@@ -1,0 +1,54 @@
+# Sourced by the system tests: a full systemd booted as PID 1 of a new PID + mount namespace with
+# a private /run and /tmp (the recipe of TESTING.md).
+#
+#   systemd_ns_boot [MACHINE_ID_FILE]
+#       boots it (with that machine id bound over /etc/machine-id, so its journal lies apart) and
+#       waits until it is running or degraded. Sets SYSTEMD_NS_BOOTER (the unshare process) and
+#       SYSTEMD_NS_PID (its systemd, as the host sees it: the booter's child, as other tests may
+#       boot theirs at the same time). On failure returns 1 with SYSTEMD_NS_ERROR saying why.
+#   systemd_ns_poweroff
+#       powers it off and waits; kills it when it will not go (PID 1 of a namespace survives its
+#       parent). Safe to call when nothing was booted, and twice.
+SYSTEMD_NS_BOOTER= SYSTEMD_NS_PID= SYSTEMD_NS_ERROR=
+
+systemd_ns_boot() {
+        local bind= state=
+
+        [ -n "${1:-}" ] && bind="mount --bind $1 /etc/machine-id &&"
+        unshare --pid --fork --kill-child --mount --mount-proc --propagation private -- \
+                sh -c "$bind mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /tmp &&
+                       exec env container=cwatch-test /lib/systemd/systemd --system --log-target=null" \
+                </dev/null >/dev/null 2>&1 &
+        SYSTEMD_NS_BOOTER=$!
+        for _ in $(seq 100); do
+                SYSTEMD_NS_PID=$(pgrep -P "$SYSTEMD_NS_BOOTER" -x systemd) && break
+                sleep 0.1
+        done
+        [ -n "$SYSTEMD_NS_PID" ] || { SYSTEMD_NS_ERROR="systemd did not start"; return 1; }
+        # systemctl needs the private socket before it can wait for the boot
+        for _ in $(seq 150); do
+                nsenter -t "$SYSTEMD_NS_PID" -p -m test -S /run/systemd/private 2>/dev/null && break
+                sleep 0.2
+        done
+        # --wait returns when start-up is over; a busy machine may take a while
+        for _ in $(seq 90); do
+                state=$(timeout 5 nsenter -t "$SYSTEMD_NS_PID" -p -m systemctl is-system-running --wait 2>&1)
+                [[ "$state" == running || "$state" == degraded ]] && return 0
+                sleep 1
+        done
+        SYSTEMD_NS_ERROR="system state after 90 s: $state"
+        return 1
+}
+
+systemd_ns_poweroff() {
+        if [ -n "$SYSTEMD_NS_PID" ] && [ -d "/proc/$SYSTEMD_NS_PID" ]; then
+                timeout 10 nsenter -t "$SYSTEMD_NS_PID" -p -m systemctl poweroff --no-block >/dev/null 2>&1
+                for _ in $(seq 150); do [ -d "/proc/$SYSTEMD_NS_PID" ] || break; sleep 0.2; done
+                [ -d "/proc/$SYSTEMD_NS_PID" ] && kill -9 "$SYSTEMD_NS_PID" 2>/dev/null
+        fi
+        if [ -n "$SYSTEMD_NS_BOOTER" ]; then
+                kill "$SYSTEMD_NS_BOOTER" 2>/dev/null
+                wait "$SYSTEMD_NS_BOOTER" 2>/dev/null
+        fi
+        SYSTEMD_NS_PID= SYSTEMD_NS_BOOTER=
+}
