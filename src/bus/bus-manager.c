@@ -7,6 +7,7 @@
 #include "bus-errors.h"
 #include "bus-rules.h"
 #include "query-alerts.h"
+#include "alert/pipeline.h"
 #include "daemon/service.h"
 #include "detect/detect.h"
 #include "shared/log.h"
@@ -88,14 +89,11 @@ static int method_stop_tracer(sd_bus_message *msg, void *userdata, sd_bus_error 
 
 /* "rules": the rule engine runs; "builtin": the rules did not load at start and the built-in
  * exec detection runs instead; "off": neither. */
-static const char *detection_state(const struct manager *m)
+static const char *detection_state(const struct service *s)
 {
-        if (m->detect)
+        if (s->manager->detect)
                 return "rules";
-        for (size_t i = 0; i < m->n_detectors; i++)
-                if (streq(m->detectors[i].name, "builtin-exec"))
-                        return "builtin";
-        return "off";
+        return s->builtin_exec_on ? "builtin" : "off";
 }
 
 static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -105,6 +103,7 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
         struct manager *m = s->manager;
         uint64_t events = 0, drops = 0, running = 0;
         struct detect_stats ds = {};
+        struct alert_pipeline_stats ps = {};
         int r;
 
         r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
@@ -117,6 +116,8 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
         }
         if (m->detect)
                 detect_get_stats(m->detect, &ds);
+        if (m->alert_pipeline)
+                alert_pipeline_get_stats(m->alert_pipeline, &ps);
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "{sv}");
@@ -135,11 +136,11 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
                                           "interval_usec", "t", m->interval_ns / 1000);
         if (r >= 0)
                 r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}",
-                                          "detection", "s", detection_state(m),
+                                          "detection", "s", detection_state(s),
                                           "rules", "u", (uint32_t) ds.rules,
                                           "rule_matches", "t", ds.matches,
-                                          "alerts_deduplicated", "t", ds.alerts.deduplicated,
-                                          "alerts_rate_limited", "t", ds.alerts.rate_limited);
+                                          "alerts_deduplicated", "t", ps.deduplicated,
+                                          "alerts_rate_limited", "t", ps.rate_limited);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)

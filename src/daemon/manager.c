@@ -10,7 +10,6 @@
 #include "detect/detect.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
-#include "config.h"
 #include "metrics/http-server.h"
 #include "metrics/metrics.h"
 #include "shared/ringbuf.h"
@@ -74,6 +73,7 @@ int manager_enable_identity(struct manager *m, const struct identity_config *con
                 m->identity = identity_context_free(m->identity);
                 return r;
         }
+        m->tracer_env.cgroup_allow_fd = identity_allow_map_fd(m->identity);
         return 0;
 }
 
@@ -109,12 +109,22 @@ int manager_set_latency(struct manager *m, uint64_t latency_ns)
         int r;
 
         m->latency_ns = latency_ns;
+        m->tracer_env.wakeup_bytes = manager_wakeup_bytes(m);
         if (latency_ns == 0)
                 return sd_event_source_set_enabled(m->flush_source, SD_EVENT_OFF);
         r = sd_event_source_set_time_relative(m->flush_source, latency_ns / NSEC_PER_USEC);
         if (r < 0)
                 return r;
         return sd_event_source_set_enabled(m->flush_source, SD_EVENT_ON);
+}
+
+static const char *const pid_column_name[] = { "pid" };
+static int manager_emit_cb(void *owner, struct record *r);
+static void manager_interval_cb(void *owner, const struct schema *s, bool begin);
+static int metrics_sink_on_record(void *userdata, const struct record *r)
+{
+        metrics_observe_record(userdata, r);
+        return 0;
 }
 
 int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns)
@@ -130,15 +140,30 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         m->interval_ns = interval_ns;
         m->boot_to_realtime = boottime_to_realtime_offset();
 
+        m->min_severity = _SEVERITY_MAX;
+        column_index_init(&m->pid_column, pid_column_name, 1);
+
         r = metrics_new(&m->metrics);
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate the metrics: %m");
+        r = manager_add_record_sink(m, &(struct record_sink) {
+                .name = "metrics", .on_record = metrics_sink_on_record, .userdata = m->metrics });
+        if (r < 0)
+                return r;
 
+        m->tracer_env = (struct tracer_env) {
+                .ringbuf_fd = -1,
+                .cgroup_allow_fd = -1,
+                .boot_to_realtime = m->boot_to_realtime,
+                .emit = manager_emit_cb,
+                .interval = manager_interval_cb,
+                .owner = m,
+        };
         m->n_tracers = MIN(tracer_registry_size, (size_t) MANAGER_MAX_TRACERS);
         for (size_t i = 0; i < m->n_tracers; i++)
                 m->tracers[i] = (struct tracer) {
                         .ops = tracer_registry[i],
-                        .manager = m,
+                        .env = &m->tracer_env,
                         .index = i,
                         .drops_fd = -1,
                 };
@@ -151,6 +176,7 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         if (m->ringbuf_fd < 0)
                 return log_error_errno(errno, "Failed to create the ring buffer (%u bytes): %m",
                                        ringbuf_size);
+        m->tracer_env.ringbuf_fd = m->ringbuf_fd;
         /* edge-triggered: only the BPF programs' wake-ups count, not every event written since the
          * last drain (the timer drains those) */
         r = sd_event_add_io(m->event, &m->ringbuf_source, m->ringbuf_fd, EPOLLIN | EPOLLET,
@@ -160,6 +186,7 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         (void) sd_event_source_set_description(m->ringbuf_source, "ringbuf");
 
         m->latency_ns = MANAGER_DEFAULT_LATENCY_NS;
+        m->tracer_env.wakeup_bytes = manager_wakeup_bytes(m);
         r = sd_event_add_time_relative(m->event, &m->flush_source, CLOCK_MONOTONIC,
                                        m->latency_ns / NSEC_PER_USEC, USEC_PER_MSEC, manager_on_flush, m);
         if (r < 0)
@@ -217,7 +244,7 @@ struct tracer *manager_find_tracer(struct manager *m, const char *name)
 static int tracer_on_interval(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct tracer *t = userdata;
-        struct manager *m = t->manager;
+        struct manager *m = t->env->owner;
         int r;
 
         /* events queued before the interval ends belong to it */
@@ -237,6 +264,7 @@ int manager_start_tracer(struct manager *m, const char *name)
                 return -ENOENT;
         if (t->running)
                 return -EALREADY;
+        m->tracer_env.target_tgid = m->pid_filter;
         r = t->ops->start(t);
         if (r < 0) {
                 t->drops_fd = -1;
@@ -271,49 +299,84 @@ int manager_stop_tracer(struct manager *m, const char *name)
         return 0;
 }
 
-static bool record_matches_filters(const struct manager *m, const struct record *r)
+/* The --pid filter for the tracers that cannot apply it in the kernel. */
+static bool record_matches_pid(struct manager *m, const struct record *r)
 {
-        int i;
+        const int *c;
+        const struct value *v;
 
-        if (m->pid_filter <= 0)
+        if (m->pid_filter == 0)
                 return true;
-        i = schema_find_column(r->schema, "pid");
-        return i < 0 || (r->values[i].present && r->values[i].u == (uint64_t) m->pid_filter);
+        c = column_index_get(&m->pid_column, r->schema);
+        v = c ? record_value(r, c[0]) : NULL;
+        return !c || c[0] < 0 || (v && v->u == m->pid_filter);
 }
 
-int manager_emit(struct manager *m, const struct record *r)
+int manager_emit(struct manager *m, struct record *r)
 {
-        int r1 = 0, r2 = 0, r3 = 0;
+        const struct identity *id = NULL;
+        int ret = 0;
 
-        if (!record_matches_filters(m, r))
+        if (!record_matches_pid(m, r))
                 return 0;
-        if (m->identity) {
+        if (m->identity && r->cgroup_id) {
+                /* the kernel applies the container filter; events that were in flight when the
+                 * filter's map changed are caught here */
                 if (identity_has_filter(m->identity) && !identity_wanted(m->identity, r->cgroup_id))
                         return 0;
-                if (r->cgroup_id)
-                        record_fill_identity((struct record *) r, identity_lookup(m->identity, r->cgroup_id));
-        }
-        metrics_observe_record(m->metrics, r);
-        if (m->formatter && !r->quiet)
-                r1 = formatter_write(m->formatter, r);
-        if (m->detect)
-                r3 = detect_on_record(m->detect, r);
-        for (size_t i = 0; i < m->n_detectors; i++) {
-                int k = m->detectors[i].on_record(m, r, m->detectors[i].userdata);
+                id = identity_lookup(m->identity, r->cgroup_id);
+        } else if (m->identity && identity_has_filter(m->identity))
+                return 0;
+        record_set_identity(r, id);
 
-                if (k < 0)
-                        log_debug_errno(k, "Detection %s failed on a %s record, ignoring: %m",
-                                        m->detectors[i].name, record_event(r));
+        for (size_t i = 0; i < m->n_record_sinks; i++) {
+                const struct record_sink *s = &m->record_sinks[i];
+                int k = s->on_record(s->userdata, r);
+
+                if (k < 0) {
+                        m->record_sink_errors++;
+                        log_debug_errno(k, "Record sink %s failed on a %s record, ignoring: %m", s->name,
+                                        record_event(r));
+                        if (ret == 0)
+                                ret = k;
+                }
         }
-        if (m->record_hook)
-                r2 = m->record_hook(m, r, m->record_hook_userdata);
-        return r1 < 0 ? r1 : r2 < 0 ? r2 : r3;
+        return ret;
 }
 
-void manager_begin_interval(struct manager *m)
+static int manager_emit_cb(void *owner, struct record *r)
 {
-        if (m->formatter)
-                formatter_new_section(m->formatter);
+        return manager_emit(owner, r);
+}
+
+int manager_add_record_sink(struct manager *m, const struct record_sink *sink)
+{
+        if (m->n_record_sinks >= MANAGER_MAX_RECORD_SINKS)
+                return -ENOSPC;
+        m->record_sinks[m->n_record_sinks++] = *sink;
+        return 0;
+}
+
+void manager_begin_interval(struct manager *m, const struct schema *s)
+{
+        for (size_t i = 0; i < m->n_record_sinks; i++)
+                if (m->record_sinks[i].on_interval_begin)
+                        m->record_sinks[i].on_interval_begin(m->record_sinks[i].userdata, s);
+}
+
+void manager_end_interval(struct manager *m, const struct schema *s)
+{
+        for (size_t i = 0; i < m->n_record_sinks; i++)
+                if (m->record_sinks[i].on_interval_end)
+                        m->record_sinks[i].on_interval_end(m->record_sinks[i].userdata, s);
+}
+
+static void manager_interval_cb(void *owner, const struct schema *s, bool begin)
+{
+        if (begin)
+                manager_begin_interval(owner, s);
+        else
+                manager_end_interval(owner, s);
 }
 
 void manager_set_watched_paths(struct manager *m, char **paths, size_t n)
@@ -321,6 +384,19 @@ void manager_set_watched_paths(struct manager *m, char **paths, size_t n)
         strv_free_n(m->watched_paths, m->n_watched_paths);
         m->watched_paths = paths;
         m->n_watched_paths = n;
+        m->tracer_env.watched_paths = paths;
+        m->tracer_env.n_watched_paths = n;
+        for (size_t i = 0; i < m->n_tracers; i++) {
+                struct tracer *t = &m->tracers[i];
+                int r;
+
+                if (!t->running || !t->ops->set_watched_paths)
+                        continue;
+                r = t->ops->set_watched_paths(t, paths, n);
+                if (r < 0)
+                        log_warning_errno(r, "%s: failed to watch the paths the rules need, ignoring: %m",
+                                          t->ops->name);
+        }
 }
 
 int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink)
@@ -331,19 +407,11 @@ int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink)
         return 0;
 }
 
-int manager_add_detector(struct manager *m, const struct detector *d)
-{
-        if (m->n_detectors >= MANAGER_MAX_DETECTORS)
-                return -ENOSPC;
-        m->detectors[m->n_detectors++] = *d;
-        return 0;
-}
-
 int manager_raise_alert(struct manager *m, const struct alert *a)
 {
         int ret = 0;
 
-        if (m->config && a->severity > m->config->min_severity)
+        if (a->severity > m->min_severity)
                 return 0;
 
         m->alerts_raised++;
@@ -357,6 +425,13 @@ int manager_raise_alert(struct manager *m, const struct alert *a)
                 }
         }
         return ret;
+}
+
+int manager_submit_alert(struct manager *m, const struct alert *a, const char *object)
+{
+        if (!m->alert_pipeline)
+                return manager_raise_alert(m, a);
+        return alert_pipeline_submit(m->alert_pipeline, a, object);
 }
 
 void manager_log_counters(struct manager *m)

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 #include "tracers/tracer.h"
-#include "sink/format.h"
-#include "sink/record.h"
+#include "sink/record-sink.h"
+#include "shared/macro.h"
 #include "alert/alert.h"
 #include "identity/identity.h"
 
@@ -16,26 +16,18 @@ struct detect;
 struct alert_pipeline;
 struct metrics;
 struct metrics_server;
+struct rules_paths;
+struct strbuf;
 
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
-#define MANAGER_MAX_DETECTORS 8
+#define MANAGER_MAX_RECORD_SINKS 8
 #define MANAGER_DEFAULT_LATENCY_NS (UINT64_C(50) * 1000000)
-
-struct config;
 
 /* A consumer of alerts: the journal, the D-Bus signal, the foreground output. */
 struct alert_sink {
         const char *name;
         int (*send)(const struct alert *a, void *userdata);
-        void *userdata;
-};
-
-/* A detection that sees every record (built-in detections, later the rule engine) and may call
- * manager_raise_alert(). */
-struct detector {
-        const char *name;
-        int (*on_record)(struct manager *m, const struct record *r, void *userdata);
         void *userdata;
 };
 
@@ -55,45 +47,39 @@ struct manager {
 
         struct tracer tracers[MANAGER_MAX_TRACERS];
         size_t n_tracers;
+        struct tracer_env tracer_env;   /* what every tracer gets from the manager */
         uint64_t interval_ns;
 
         uint64_t boot_to_realtime;      /* added to BPF boottime stamps */
 
         /* cgroup id -> identity, and the --container filter; NULL: identity is off */
         struct identity_context *identity;
+        /* > 0: only records of this process (in the kernel where a tracer has cw_target_tgid) */
+        uint32_t pid_filter;
+        struct column_index pid_column;
+
+        /* every emitted record goes to each of these in turn */
+        struct record_sink record_sinks[MANAGER_MAX_RECORD_SINKS];
+        size_t n_record_sinks;
+        uint64_t record_sink_errors;
 
         struct alert_sink alert_sinks[MANAGER_MAX_ALERT_SINKS];
         size_t n_alert_sinks;
         uint64_t alerts_raised;
+        enum alert_severity min_severity;       /* alerts less severe are not raised */
 
-        /* detection (rules, process table): sees every record, quiet ones too; NULL: off.
-         * Its alerts go through alert_pipeline (dedup, rate limit) to the alert sinks. */
+        /* the rules (a record sink; NULL: off). Its alerts, and every other detection's, go
+         * through alert_pipeline (dedup, rate limit) to the alert sinks. */
         struct detect *detect;
         struct alert_pipeline *alert_pipeline;
 
-        struct metrics *metrics;                /* counters for Prometheus */
+        struct metrics *metrics;                /* counters for Prometheus (a record sink) */
         struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
 
-        /* watched-path patterns the detection rules need (files tracer); NULL: its defaults */
+        /* watched-path patterns for tracers with set_watched_paths (the rules' and WatchPaths=);
+         * NULL: each tracer's defaults */
         char **watched_paths;
         size_t n_watched_paths;
-
-        /* more detections that see every record (built-in ones); see struct detector */
-        struct detector detectors[MANAGER_MAX_DETECTORS];
-        size_t n_detectors;
-
-        /* the service's current configuration (NULL in cwatchd run); replaced on reload */
-        const struct config *config;
-
-        /* called for every record after the sinks and detection (tests) */
-        int (*record_hook)(struct manager *m, const struct record *r, void *userdata);
-        void *record_hook_userdata;
-
-        /* foreground output (cwatchd run) */
-        struct formatter *formatter;
-        int pid_filter;                 /* > 0: only records of this process */
-        size_t top;                     /* aggregating tracers: rows per interval */
-        const char *sort_key;           /* aggregating tracers: column to sort by */
 };
 
 int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns);
@@ -126,16 +112,34 @@ static inline uint64_t manager_realtime(const struct manager *m, uint64_t boot_n
         return boot_ns + m->boot_to_realtime;
 }
 
-/* Hands a record to the sinks. */
-int manager_emit(struct manager *m, const struct record *r);
-/* Takes ownership of paths (a malloc'ed array of malloc'ed strings). */
+/* Hands a record to the record sinks, after the pid and container filters, with its identity
+ * resolved once (record.identity and the identity columns). */
+int manager_emit(struct manager *m, struct record *r);
+/* Appends a record sink; sinks see records in the order they were added. */
+int manager_add_record_sink(struct manager *m, const struct record_sink *sink);
+/* Aggregating tracers emit each interval's rows between these. */
+void manager_begin_interval(struct manager *m, const struct schema *s);
+void manager_end_interval(struct manager *m, const struct schema *s);
+
+/* The watched-path patterns for every tracer that takes them (files): running ones now, the others
+ * when they start. Takes ownership of paths (a malloc'ed array of malloc'ed strings). */
 void manager_set_watched_paths(struct manager *m, char **paths, size_t n);
 
 int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink);
-/* Adds a detection that every record emitted from now on is shown to. */
-int manager_add_detector(struct manager *m, const struct detector *d);
-/* Hands an alert to every alert sink. */
+/* Hands an alert to every alert sink (no dedup: see manager_submit_alert()). */
 int manager_raise_alert(struct manager *m, const struct alert *a);
+/* An alert of a detection: through the alert pipeline (dedup, rate limit) when there is one, else
+ * straight to manager_raise_alert(). object: what it is about, for its signature. */
+int manager_submit_alert(struct manager *m, const struct alert *a, const char *object);
 
-/* Aggregating tracers call this before each interval's rows. */
-void manager_begin_interval(struct manager *m);
+/* Serves /metrics (see metrics_server_start()): 1 when serving, 0 when not asked to. */
+int manager_start_metrics_server(struct manager *m, const char *listen_address);
+
+/* Detection by rules: loads them (paths NULL: the default directories), adds them as a record
+ * sink, starts the alert pipeline, and watches the paths they need plus extra_watch (WatchPaths=).
+ * On a rule error returns -EINVAL with the errors in errors; nothing changes then. */
+int manager_enable_rules(struct manager *m, const struct rules_paths *paths, char *const *extra_watch,
+                         size_t n_extra_watch, struct strbuf *errors);
+/* Reloads the rules and the paths they watch with extra_watch from the new configuration; on a
+ * rule error the old rules stay and errors says why (-EINVAL). */
+int manager_reload_rules(struct manager *m, char *const *extra_watch, size_t n_extra_watch, struct strbuf *errors);

@@ -5,7 +5,8 @@
 #include "manager.h"
 #include "probe.h"
 #include "detect/detect.h"
-#include "sink/alert-format.h"
+#include "alert/alert-format.h"
+#include "sink/output.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
@@ -47,6 +48,7 @@ int run_foreground(const struct options *o)
         _cleanup_(manager_freep) struct manager *m = NULL;
         _cleanup_(sd_event_source_unrefp) sd_event_source *sigint = NULL, *sigterm = NULL, *timer = NULL;
         struct formatter formatter;
+        struct output output;
         struct strbuf names = {};
         struct probe probe = {};
         bool need_tracefs = false;
@@ -75,11 +77,18 @@ int run_foreground(const struct options *o)
                 return 1;
         }
         formatter_init(&formatter, o->format, stdout);
+        output_init(&output, &formatter, o->sort, o->top);
+        m->pid_filter = o->pid > 0 ? (uint32_t) o->pid : 0;
         /* with --graph, stdout carries the graph alone */
-        m->formatter = o->graph ? NULL : &formatter;
-        m->pid_filter = o->pid;
-        m->top = o->top;
-        m->sort_key = o->sort;
+        if (!o->graph) {
+                struct record_sink sink = output_record_sink(&output);
+
+                r = manager_add_record_sink(m, &sink);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to add the output: %m");
+                        goto out;
+                }
+        }
 
         if (sd_event_add_signal(m->event, &sigint, SIGINT, on_signal, NULL) < 0 ||
             sd_event_add_signal(m->event, &sigterm, SIGTERM, on_signal, NULL) < 0) {
@@ -111,6 +120,14 @@ int run_foreground(const struct options *o)
         }
 
         for (size_t i = 0; i < o->n_tracers; i++) {
+                const struct tracer_ops *ops = manager_find_tracer(m, o->tracers[i])->ops;
+
+                if (o->sort && ops->has_interval && output_check_sort_key(o->sort, ops->schema) < 0) {
+                        r = -EINVAL;
+                        goto out;
+                }
+        }
+        for (size_t i = 0; i < o->n_tracers; i++) {
                 r = manager_start_tracer(m, o->tracers[i]);
                 if (r < 0) {
                         log_error_errno(r, "Failed to start tracer %s: %m", o->tracers[i]);
@@ -124,9 +141,9 @@ int run_foreground(const struct options *o)
                 struct strbuf errors = {};
 
                 /* alerts join the records on stdout (not with --graph, which has stdout alone) */
-                r = m->formatter ? manager_add_alert_sink(m, &sink) : 0;
+                r = o->graph ? 0 : manager_add_alert_sink(m, &sink);
                 if (r >= 0)
-                        r = detect_enable(m, o->n_rules_dirs > 0 ? &paths : NULL, NULL, &errors);
+                        r = manager_enable_rules(m, o->n_rules_dirs > 0 ? &paths : NULL, NULL, 0, &errors);
                 if (errors.len > 0)
                         fputs(errors.data, stderr);
                 strbuf_free(&errors);
@@ -136,7 +153,7 @@ int run_foreground(const struct options *o)
                 }
         }
         if (o->metrics_listen) {
-                r = metrics_server_start(m, o->metrics_listen);
+                r = manager_start_metrics_server(m, o->metrics_listen);
                 if (r < 0)
                         goto out;
         }
@@ -152,6 +169,7 @@ int run_foreground(const struct options *o)
 out:
         /* detach before the formatter goes */
         m = manager_free(m);
+        output_done(&output);
         formatter_done(&formatter);
         strbuf_free(&names);
         return r < 0 ? 1 : 0;

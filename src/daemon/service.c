@@ -9,10 +9,20 @@
 #include "detect/builtin-exec.h"
 #include "detect/detect.h"
 #include "metrics/http-server.h"
-#include "sink/journal.h"
+#include "alert/journal.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
+
+/* What the parts take from the configuration in force, at start and after each reload. */
+static void service_apply_config(struct service *s)
+{
+        s->manager->interval_ns = s->config.interval_ns;
+        s->manager->min_severity = s->config.min_severity;
+        s->builtin_exec.exec_from_temporary = s->config.exec_from_temporary;
+        s->builtin_exec.dirs = s->config.temporary_dirs.items;
+        s->builtin_exec.n_dirs = s->config.temporary_dirs.n;
+}
 
 static bool tracer_configured(const struct config *c, const char *name)
 {
@@ -121,10 +131,8 @@ int service_reload(struct service *s, struct conf_error *err)
                 struct strbuf errors = {};
 
                 /* all or nothing: a bad rule file keeps both the old rules and the old configuration;
-                 * the new rules see the new configuration (WatchPaths=) */
-                s->manager->config = &new;
-                r = detect_reload(s->manager->detect, &errors);
-                s->manager->config = &s->config;
+                 * the new rules watch the new configuration's WatchPaths= */
+                r = manager_reload_rules(s->manager, new.watch_paths.items, new.watch_paths.n, &errors);
                 if (r < 0) {
                         snprintf(err->text, sizeof(err->text), "%s",
                                  errors.data ? strtok(errors.data, "\n") : "the rules did not load");
@@ -143,8 +151,7 @@ int service_reload(struct service *s, struct conf_error *err)
         new.latency_ns = s->config.latency_ns;
         old = s->config;
         s->config = new;
-        s->manager->config = &s->config;
-        s->manager->interval_ns = s->config.interval_ns;
+        service_apply_config(s);
         service_apply_tracers(s, &old, &s->config);
         config_done(&old);
         if (s->status_source)
@@ -197,19 +204,29 @@ static int journal_alert_send(const struct alert *a, void *userdata)
         return r;
 }
 
+static int raise_builtin_alert(const struct alert *a, void *userdata)
+{
+        return manager_raise_alert(userdata, a);
+}
+
 /* The rule engine; when the rules cannot be loaded, the built-in exec detection keeps watching. */
 static int service_enable_detection(struct service *s)
 {
+        struct rules_paths paths = { s->rules_dirs, s->n_rules_dirs };
         struct strbuf errors = {};
+        struct record_sink sink;
         int r;
 
-        struct rules_paths paths = { s->rules_dirs, s->n_rules_dirs };
-
-        r = detect_enable(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, NULL, &errors);
+        r = manager_enable_rules(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, s->config.watch_paths.items,
+                                 s->config.watch_paths.n, &errors);
         if (r < 0) {
                 log_error_errno(r, "Failed to load the rules, falling back to the built-in detection: %m\n%s",
                                 errors.data ?: "");
-                r = manager_add_detector(s->manager, &builtin_exec_detector);
+                builtin_exec_init(&s->builtin_exec, raise_builtin_alert, s->manager);
+                s->builtin_exec_on = true;
+                service_apply_config(s);
+                sink = builtin_exec_record_sink(&s->builtin_exec);
+                r = manager_add_record_sink(s->manager, &sink);
                 if (r < 0)
                         log_error_errno(r, "Failed to add the built-in detection: %m");
         }
@@ -268,7 +285,7 @@ int service_run(const struct options *o)
         r = manager_new(&s.manager, (uint32_t) s.config.ringbuf_size, s.config.interval_ns);
         if (r < 0)
                 goto finish;
-        s.manager->config = &s.config;
+        service_apply_config(&s);
         r = manager_set_latency(s.manager, s.config.latency_ns);
         if (r < 0) {
                 log_error_errno(r, "Failed to set the event latency: %m");
@@ -308,7 +325,7 @@ int service_run(const struct options *o)
                 goto finish;
 
         /* the socket of cwatchd.socket when systemd passed one, else [Metrics] Listen= */
-        r = metrics_server_start(s.manager, s.config.metrics_listen);
+        r = manager_start_metrics_server(s.manager, s.config.metrics_listen);
         if (r < 0)
                 log_warning_errno(r, "Serving no metrics: %m");
 

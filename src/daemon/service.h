@@ -9,6 +9,7 @@
 #include "manager.h"
 #include "options.h"
 #include "bus/polkit.h"
+#include "detect/builtin-exec.h"
 
 struct service {
         struct manager *manager;
@@ -31,6 +32,10 @@ struct service {
         uint64_t config_loaded_usec;    /* realtime */
         uint64_t reloads;
         uint64_t alerts_sent_to_journal;
+
+        /* the built-in exec detection, a record sink when the rules did not load at start */
+        struct builtin_exec builtin_exec;
+        bool builtin_exec_on;
 };
 
 int service_run(const struct options *o);

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <systemd/sd-id128.h>
 #include "builtin-exec.h"
-#include "daemon/config.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
 
@@ -21,24 +20,23 @@ bool path_in_dirs(const char *path, size_t len, char *const *dirs, size_t n)
         return false;
 }
 
-static const struct value *column(const struct record *r, const char *name)
-{
-        int i = schema_find_column(r->schema, name);
+enum { BC_PID, BC_PPID, BC_UID, BC_COMM, BC_EXE, BC_ARGS, BC_EXE_MEMFD, BC_EXE_DELETED, _BC_MAX };
+static const char *const builtin_columns[_BC_MAX] = {
+        [BC_PID] = "pid", [BC_PPID] = "ppid", [BC_UID] = "uid", [BC_COMM] = "comm", [BC_EXE] = "exe",
+        [BC_ARGS] = "args", [BC_EXE_MEMFD] = "exe_memfd", [BC_EXE_DELETED] = "exe_deleted",
+};
 
-        return i >= 0 && r->values[i].present ? &r->values[i] : NULL;
-}
-
-static uint64_t column_u64(const struct record *r, const char *name)
+static uint64_t column_u64(const struct record *r, int i)
 {
-        const struct value *v = column(r, name);
+        const struct value *v = record_value(r, i);
 
         return v ? v->u : 0;
 }
 
-/* "NAME" of a string column, NUL-terminated and printable, in buf. */
-static const char *column_str(const struct record *r, const char *name, struct strbuf *buf)
+/* The value of a string column, NUL-terminated and printable, in buf. */
+static const char *column_str(const struct record *r, int column, struct strbuf *buf)
 {
-        const struct value *v = column(r, name);
+        const struct value *v = record_value(r, column);
 
         if (!v || !v->str)
                 return NULL;
@@ -48,8 +46,15 @@ static const char *column_str(const struct record *r, const char *name, struct s
         return buf->oom ? NULL : buf->data ?: "";
 }
 
-static int builtin_exec_on_record(struct manager *m, const struct record *r, void *userdata)
+void builtin_exec_init(struct builtin_exec *b, int (*raise)(const struct alert *a, void *userdata), void *userdata)
 {
+        *b = (struct builtin_exec) { .exec_from_temporary = true, .raise = raise, .userdata = userdata };
+        column_index_init(&b->columns, builtin_columns, _BC_MAX);
+}
+
+static int builtin_exec_on_record(void *userdata, const struct record *r)
+{
+        struct builtin_exec *b = userdata;
         static char *const default_dirs[] = { (char *) "/tmp", (char *) "/dev/shm", (char *) "/var/tmp" };
         char *const *dirs = default_dirs;
         size_t n_dirs = ELEMENTSOF(default_dirs);
@@ -58,18 +63,20 @@ static int builtin_exec_on_record(struct manager *m, const struct record *r, voi
         struct alert a = {};
         sd_id128_t id;
         const char *where;
+        const int *c;
         int ret;
 
-        if (!streq(r->schema->event, "process") || !streq(record_event(r), "exec"))
+        if (!b->exec_from_temporary || !streq(r->schema->event, "process") || !streq(record_event(r), "exec"))
                 return 0;
-        if (m->config) {
-                if (!m->config->exec_from_temporary)
-                        return 0;
-                dirs = m->config->temporary_dirs.items;
-                n_dirs = m->config->temporary_dirs.n;
+        c = column_index_get(&b->columns, r->schema);
+        if (!c)
+                return 0;
+        if (b->dirs) {
+                dirs = b->dirs;
+                n_dirs = b->n_dirs;
         }
-        exe_value = column(r, "exe");
-        if (column_u64(r, "exe_memfd")) {
+        exe_value = record_value(r, c[BC_EXE]);
+        if (column_u64(r, c[BC_EXE_MEMFD])) {
                 a.rule = "exec-memfd";
                 a.message_id = MESSAGE_ID_EXEC_MEMFD;
                 a.severity = SEVERITY_ERROR;
@@ -83,7 +90,7 @@ static int builtin_exec_on_record(struct manager *m, const struct record *r, voi
                 a.mitre = "T1059";
                 a.score = 50;
                 where = "a temporary directory";
-        } else if (column_u64(r, "exe_deleted")) {
+        } else if (column_u64(r, c[BC_EXE_DELETED])) {
                 a.rule = "exec-deleted";
                 a.message_id = MESSAGE_ID_EXEC_DELETED;
                 a.severity = SEVERITY_WARNING;
@@ -98,16 +105,15 @@ static int builtin_exec_on_record(struct manager *m, const struct record *r, voi
         a.time_ns = a.first_seen_ns = a.last_seen_ns = r->time_ns;
         a.count = 1;
         a.process = (struct alert_process) {
-                .pid = column_u64(r, "pid"),
-                .ppid = column_u64(r, "ppid"),
-                .uid = column_u64(r, "uid"),
-                .comm = column_str(r, "comm", &comm),
-                .exe = column_str(r, "exe", &exe),
-                .cmdline = column_str(r, "args", &cmdline),
+                .pid = column_u64(r, c[BC_PID]),
+                .ppid = column_u64(r, c[BC_PPID]),
+                .uid = column_u64(r, c[BC_UID]),
+                .comm = column_str(r, c[BC_COMM], &comm),
+                .exe = column_str(r, c[BC_EXE], &exe),
+                .cmdline = column_str(r, c[BC_ARGS], &cmdline),
         };
         a.cgroup_id = r->cgroup_id;
-        if (r->cgroup_id && m->identity)
-                a.identity = identity_lookup(m->identity, r->cgroup_id);
+        a.identity = r->identity;
         a.event = r;
         strbuf_printf(&message, "%s: %s executed from %s (pid %" PRIu32 ", uid %" PRIu32 "%s%s)",
                       a.rule, a.process.exe ?: "?", where, a.process.pid, a.process.uid,
@@ -115,7 +121,7 @@ static int builtin_exec_on_record(struct manager *m, const struct record *r, voi
                       a.identity && a.identity->container_name ? a.identity->container_name : "");
         a.message = message.oom ? a.rule : message.data;
 
-        ret = manager_raise_alert(m, &a);
+        ret = b->raise(&a, b->userdata);
         strbuf_free(&exe);
         strbuf_free(&comm);
         strbuf_free(&cmdline);
@@ -123,7 +129,7 @@ static int builtin_exec_on_record(struct manager *m, const struct record *r, voi
         return ret;
 }
 
-const struct detector builtin_exec_detector = {
-        .name = "builtin-exec",
-        .on_record = builtin_exec_on_record,
-};
+struct record_sink builtin_exec_record_sink(struct builtin_exec *b)
+{
+        return (struct record_sink) { .name = "builtin-exec", .on_record = builtin_exec_on_record, .userdata = b };
+}

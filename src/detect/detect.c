@@ -3,16 +3,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include "detect.h"
-#include "daemon/config.h"
-#include "daemon/manager.h"
-#include "metrics/metrics.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 #include "tracers/tracer.h"
-#include "tracers/files.h"
+
+/* The columns detection reads from records besides the rules' own (which the engine resolves
+ * once per rule). */
+enum {
+        DC_PID, DC_PPID, DC_UID, DC_COMM, DC_EXE, DC_ARGS,
+        DC_PATH, DC_FILENAME, DC_TARGET, DC_SOURCE, DC_DADDR, DC_DPORT, DC_SYSCALL, DC_TARGET_PID,
+        _DC_MAX,
+};
+static const char *const detect_columns[_DC_MAX] = {
+        [DC_PID] = "pid", [DC_PPID] = "ppid", [DC_UID] = "uid", [DC_COMM] = "comm", [DC_EXE] = "exe",
+        [DC_ARGS] = "args", [DC_PATH] = "path", [DC_FILENAME] = "filename", [DC_TARGET] = "target",
+        [DC_SOURCE] = "source", [DC_DADDR] = "daddr", [DC_DPORT] = "dport", [DC_SYSCALL] = "syscall",
+        [DC_TARGET_PID] = "target_pid",
+};
 
 struct detect {
-        struct manager *manager;
+        const struct detect_catalog *catalog;
+        detect_deliver_fn deliver;
+        void *userdata;
+        struct column_index columns;
         struct detect_engine *engine;
         struct proctable *procs;
         char **dirs;
@@ -44,18 +57,6 @@ const struct detect_catalog *detect_registry_catalog(void)
         return &catalog;
 }
 
-static void count_held_back(const char *rule, void *userdata)
-{
-        struct manager *m = userdata;
-
-        metrics_observe_rate_limited(m->metrics, rule);
-}
-
-static int deliver_to_sinks(const struct alert *a, void *userdata)
-{
-        return manager_raise_alert(userdata, a);
-}
-
 static void report_inactive(const struct detect_engine *e)
 {
         const char *const *ev;
@@ -65,37 +66,9 @@ static void report_inactive(const struct detect_engine *e)
                 log_notice("No tracer provides event '%s': rules on it are inactive", ev[i]);
 }
 
-static void apply_watched_paths(struct detect *d)
+int detect_watched_paths(const struct detect *d, char ***ret, size_t *ret_n)
 {
-        struct tracer *files;
-        char **paths = NULL;
-        size_t n = 0;
-        int r;
-
-        if (detect_engine_watched_paths(d->engine, &paths, &n) < 0)
-                return;
-        /* and the operator's own, [Files] WatchPaths= of cwatchd.conf */
-        if (d->manager->config && d->manager->config->watch_paths.n > 0) {
-                const struct conf_strv *extra = &d->manager->config->watch_paths;
-                char **more = realloc(paths, (n + extra->n) * sizeof(char *));
-
-                if (more) {
-                        paths = more;
-                        for (size_t i = 0; i < extra->n; i++)
-                                if ((paths[n] = strdup(extra->items[i])))
-                                        n++;
-                }
-        }
-        for (size_t i = 0; i < n; i++)
-                log_debug("rules watch opens under %s", paths[i]);
-        /* kept by the manager for a files tracer that starts later; a running one takes them now */
-        manager_set_watched_paths(d->manager, paths, n);
-        files = manager_find_tracer(d->manager, "files");
-        if (files && files->running) {
-                r = files_tracer_set_watched_paths(files, paths, n);
-                if (r < 0)
-                        log_warning_errno(r, "Failed to watch the paths the rules need, ignoring: %m");
-        }
+        return detect_engine_watched_paths(d->engine, ret, ret_n);
 }
 
 /* Counters of the new engine's rules: a rule keeps its count when the old set had its name (same
@@ -134,7 +107,7 @@ static uint64_t *carry_rule_matches(const struct detect *d, const struct detect_
         return counts;
 }
 
-size_t detect_engine_swap(struct detect *d, struct detect_engine *e)
+static size_t detect_engine_swap(struct detect *d, struct detect_engine *e)
 {
         size_t n;
         uint64_t *counts = carry_rule_matches(d, e, &n);
@@ -145,7 +118,6 @@ size_t detect_engine_swap(struct detect *d, struct detect_engine *e)
         d->n_rule_matches = n;
         detect_engine_free(d->engine);
         d->engine = e;
-        apply_watched_paths(d);
         return detect_engine_n_rules(e);
 }
 
@@ -160,7 +132,7 @@ int detect_reload(struct detect *d, struct strbuf *errors)
         struct detect_engine *e = NULL;
         int r;
 
-        r = detect_engine_load(&e, &paths, detect_registry_catalog(), errors);
+        r = detect_engine_load(&e, &paths, d->catalog, errors);
         if (r < 0)
                 return r;
         report_inactive(e);
@@ -183,10 +155,10 @@ struct detect *detect_free(struct detect *d)
         return NULL;
 }
 
-int detect_enable(struct manager *m, const struct rules_paths *paths,
-                  const struct alert_pipeline_config *pipeline, struct strbuf *errors)
+int detect_new(struct detect **ret, const struct rules_paths *paths, const struct detect_catalog *catalog,
+               detect_deliver_fn deliver, void *userdata, struct strbuf *errors)
 {
-        struct detect *d;
+        _cleanup_(detect_freep) struct detect *d = NULL;
         int r;
 
         if (!paths)
@@ -194,37 +166,28 @@ int detect_enable(struct manager *m, const struct rules_paths *paths,
         d = calloc(1, sizeof(*d));
         if (!d)
                 return -ENOMEM;
-        d->manager = m;
+        *d = (struct detect) { .catalog = catalog, .deliver = deliver, .userdata = userdata };
+        column_index_init(&d->columns, detect_columns, _DC_MAX);
         d->dirs = calloc(paths->n_dirs ?: 1, sizeof(*d->dirs));
-        r = d->dirs ? proctable_new(&d->procs, PROCTABLE_DEFAULT_MAX) : -ENOMEM;
-        for (size_t i = 0; r >= 0 && i < paths->n_dirs; i++) {
+        if (!d->dirs)
+                return -ENOMEM;
+        for (size_t i = 0; i < paths->n_dirs; i++) {
                 d->dirs[i] = strdup(paths->dirs[i]);
-                d->n_dirs = i + 1;
                 if (!d->dirs[i])
-                        r = -ENOMEM;
+                        return -ENOMEM;
+                d->n_dirs = i + 1;
         }
-        if (r >= 0)
-                r = detect_reload(d, errors);
-        if (r >= 0 && (r = proctable_scan(d->procs, "/proc")) < 0)
-                log_warning_errno(r, "Failed to scan /proc, ignoring: %m");
-        if (r >= 0 && !m->alert_pipeline)
-                r = alert_pipeline_new(&m->alert_pipeline, m->event, pipeline, deliver_to_sinks, m);
-        if (r >= 0 && m->alert_pipeline)
-                alert_pipeline_set_held_back_callback(m->alert_pipeline, count_held_back, m);
-        if (r < 0) {
-                detect_free(d);
+        r = proctable_new(&d->procs, PROCTABLE_DEFAULT_MAX);
+        if (r < 0)
                 return r;
-        }
-        detect_free(m->detect);
-        m->detect = d;
+        r = detect_reload(d, errors);
+        if (r < 0)
+                return r;
+        r = proctable_scan(d->procs, "/proc");
+        if (r < 0)
+                log_warning_errno(r, "Failed to scan /proc, ignoring: %m");
+        *ret = TAKE_PTR(d);
         return 0;
-}
-
-static const struct value *col(const struct record *r, const char *name)
-{
-        int i = schema_find_column(r->schema, name);
-
-        return i >= 0 && r->values[i].present ? &r->values[i] : NULL;
 }
 
 static char *value_strdup(const struct value *v)
@@ -233,23 +196,23 @@ static char *value_strdup(const struct value *v)
 }
 
 /* What an alert is about, for its signature: a path, a peer, a syscall target, else the command. */
-static char *record_object(const struct record *r, const char *cmdline)
+static char *record_object(const struct record *r, const int *c, const char *cmdline)
 {
-        static const char *const keys[] = { "path", "filename", "target", "source" };
+        static const int keys[] = { DC_PATH, DC_FILENAME, DC_TARGET, DC_SOURCE };
         const struct value *v, *port;
         char *s = NULL;
 
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-                if ((v = col(r, keys[i])) && v->str && r->schema->columns[schema_find_column(r->schema, keys[i])].type == VALUE_STR)
+                if ((v = record_value(r, c[keys[i]])) && v->str && r->schema->columns[c[keys[i]]].type == VALUE_STR)
                         return value_strdup(v);
-        if ((v = col(r, "daddr")) && v->str) {
-                port = col(r, "dport");
+        if ((v = record_value(r, c[DC_DADDR])) && v->str) {
+                port = record_value(r, c[DC_DPORT]);
                 if (asprintf(&s, "%.*s:%" PRIu64, (int) v->len, v->str, port ? port->u : 0) < 0)
                         return NULL;
                 return s;
         }
-        if ((v = col(r, "syscall")) && v->str) {
-                const struct value *t = col(r, "target_pid");
+        if ((v = record_value(r, c[DC_SYSCALL])) && v->str) {
+                const struct value *t = record_value(r, c[DC_TARGET_PID]);
 
                 if (asprintf(&s, "%.*s:%s", (int) v->len, v->str, t ? "pid" : "") < 0)
                         return NULL;
@@ -260,7 +223,7 @@ static char *record_object(const struct record *r, const char *cmdline)
 
 struct match_ctx {
         struct detect *d;
-        const struct identity *identity;
+        const int *columns;
 };
 
 static void fill_process(struct alert_process *p, const struct proc_entry *e)
@@ -274,7 +237,8 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
 {
         struct match_ctx *mc = userdata;
         struct detect *d = mc->d;
-        const struct value *pid = col(r, "pid"), *v;
+        const int *c = mc->columns;
+        const struct value *pid = record_value(r, c[DC_PID]), *v;
         const struct proc_entry *self = pid ? proctable_get(d->procs, pid->u) : NULL, *e;
         _cleanup_free_ char *exe = NULL, *comm = NULL, *cmdline = NULL, *object = NULL;
         struct alert a = {
@@ -285,7 +249,7 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
                 .severity = match->severity,
                 .mitre = match->mitre,
                 .message = match->message,
-                .identity = mc->identity,
+                .identity = r->identity,
                 .cgroup_id = r->cgroup_id,
                 .event = r,
         };
@@ -297,15 +261,15 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
                 fill_process(&a.process, self);
         a.process.pid = pid ? pid->u : 0;
         /* the event's own values are fresher than the table's */
-        if ((v = col(r, "ppid")))
+        if ((v = record_value(r, c[DC_PPID])))
                 a.process.ppid = v->u;
-        if ((v = col(r, "uid")))
+        if ((v = record_value(r, c[DC_UID])))
                 a.process.uid = v->u;
-        if ((v = col(r, "comm")) && (comm = value_strdup(v)))
+        if ((v = record_value(r, c[DC_COMM])) && (comm = value_strdup(v)))
                 a.process.comm = comm;
-        if ((v = col(r, "exe")) && (exe = value_strdup(v)))
+        if ((v = record_value(r, c[DC_EXE])) && (exe = value_strdup(v)))
                 a.process.exe = exe;
-        if ((v = col(r, "args")) && v->str) {
+        if ((v = record_value(r, c[DC_ARGS])) && v->str) {
                 strbuf_reset(&d->scratch);
                 argv_join(&d->scratch, v->str, v->len, PROCTABLE_CMDLINE_MAX);
                 if (!d->scratch.oom && (cmdline = strdup(d->scratch.data ?: "")))
@@ -317,28 +281,33 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
                 if (e->ppid == e->pid)
                         break;
         }
-        object = record_object(r, a.process.cmdline);
-        if (!mc->d->manager->alert_pipeline)
-                return manager_raise_alert(d->manager, &a);
-        return alert_pipeline_submit(d->manager->alert_pipeline, &a, object);
+        object = record_object(r, c, a.process.cmdline);
+        return d->deliver(&a, object, d->userdata);
 }
 
 int detect_on_record(struct detect *d, const struct record *r)
 {
-        struct manager *m = d->manager;
-        struct match_ctx mc = { .d = d };
+        struct match_ctx mc = { .d = d, .columns = column_index_get(&d->columns, r->schema) };
         uint64_t now = now_monotonic_ns();
         int k;
 
         d->records++;
         proctable_update(d->procs, r, now);
         proctable_expire(d->procs, now);
-        if (!d->engine)
+        if (!d->engine || !mc.columns)
                 return 0;
-        if (r->cgroup_id && m->identity)
-                mc.identity = identity_lookup(m->identity, r->cgroup_id);
         k = detect_engine_eval(d->engine, r, d->procs, on_match, &mc);
         return k < 0 ? k : 0;
+}
+
+static int detect_sink_on_record(void *userdata, const struct record *r)
+{
+        return detect_on_record(userdata, r);
+}
+
+struct record_sink detect_record_sink(struct detect *d)
+{
+        return (struct record_sink) { .name = "rules", .on_record = detect_sink_on_record, .userdata = d };
 }
 
 void detect_get_stats(const struct detect *d, struct detect_stats *ret)
@@ -347,8 +316,6 @@ void detect_get_stats(const struct detect *d, struct detect_stats *ret)
                 .records = d->records, .matches = d->matches, .rules = detect_engine_n_rules(d->engine),
         };
         proctable_get_stats(d->procs, &ret->procs);
-        if (d->manager->alert_pipeline)
-                alert_pipeline_get_stats(d->manager->alert_pipeline, &ret->alerts);
 }
 
 uint64_t detect_rule_matches(const struct detect *d, size_t index)

@@ -6,10 +6,9 @@
 #include <stdint.h>
 #include "engine.h"
 #include "proctable.h"
-#include "alert/pipeline.h"
+#include "sink/record-sink.h"
 #include "shared/strbuf.h"
 
-struct manager;
 struct detect;
 
 /* MESSAGE_ID of alerts raised by rules (journal catalog entry "cwatch rule alert"). */
@@ -30,25 +29,32 @@ struct detect_stats {
         uint64_t matches;               /* rule hits before dedup */
         size_t rules;
         struct proctable_stats procs;
-        struct alert_pipeline_stats alerts;
 };
 
-/* Turns detection on in m: process table (from a /proc scan), alert pipeline on m's loop with
- * sinks m's alert sinks, rules loaded from paths (NULL: the default path). On a rule error
- * returns -EINVAL with the errors in errors and leaves detection off. */
-int detect_enable(struct manager *m, const struct rules_paths *paths,
-                  const struct alert_pipeline_config *pipeline, struct strbuf *errors);
+/* Where a rule match goes: an alert with the object it is about (a path, a peer, a syscall
+ * target, else the command line) for the pipeline's signature. */
+typedef int (*detect_deliver_fn)(const struct alert *a, const char *object, void *userdata);
+
+/* Builds detection: the process table (from a /proc scan), the rules loaded from paths (NULL: the
+ * default path) against catalog, matches delivered to deliver. On a rule error returns -EINVAL with
+ * the errors in errors. */
+int detect_new(struct detect **ret, const struct rules_paths *paths, const struct detect_catalog *catalog,
+               detect_deliver_fn deliver, void *userdata, struct strbuf *errors);
 struct detect *detect_free(struct detect *d);
+DEFINE_POINTER_CLEANUP(struct detect, detect_free);
 
 /* Reload (D-Bus Reload, SIGHUP): parses every rule file first; only if all is well swaps the new
  * set in. On error the old set stays, the errors are in errors, returns -EINVAL. */
 int detect_reload(struct detect *d, struct strbuf *errors);
-/* Swaps in an engine loaded by the caller (takes it); returns the number of rules. */
-size_t detect_engine_swap(struct detect *d, struct detect_engine *e);
 const struct detect_engine *detect_get_engine(const struct detect *d);
 
-/* Called by manager_emit() for every record, after identity is filled in. */
+/* The sink to give manager_add_record_sink(): every record, quiet ones too, with its identity. */
+struct record_sink detect_record_sink(struct detect *d);
 int detect_on_record(struct detect *d, const struct record *r);
+
+/* Path patterns the rules in force need the files tracer to watch (see
+ * detect_engine_watched_paths()). */
+int detect_watched_paths(const struct detect *d, char ***ret, size_t *ret_n);
 
 void detect_get_stats(const struct detect *d, struct detect_stats *ret);
 /* Matches (before dedup) of the rule at index in detect_engine_rules() of the engine in force,

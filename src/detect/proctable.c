@@ -14,7 +14,20 @@ struct exited {
         uint64_t exit_ns;
 };
 
+/* The columns of the process tracer's records that the table reads. */
+enum {
+        PC_PID, PC_PPID, PC_UID, PC_COMM, PC_EXE, PC_ARGS, PC_EXE_MEMFD, PC_EXE_DELETED, PC_EXE_SETUID,
+        PC_STDIN, PC_STDOUT, PC_STDERR,
+        _PC_MAX,
+};
+static const char *const proc_columns[_PC_MAX] = {
+        [PC_PID] = "pid", [PC_PPID] = "ppid", [PC_UID] = "uid", [PC_COMM] = "comm", [PC_EXE] = "exe",
+        [PC_ARGS] = "args", [PC_EXE_MEMFD] = "exe_memfd", [PC_EXE_DELETED] = "exe_deleted",
+        [PC_EXE_SETUID] = "exe_setuid", [PC_STDIN] = "stdin", [PC_STDOUT] = "stdout", [PC_STDERR] = "stderr",
+};
+
 struct proctable {
+        struct column_index columns;
         struct proc_entry *slots;       /* open addressing, linear probing */
         size_t mask;
         size_t n_entries, max_entries;
@@ -51,6 +64,7 @@ int proctable_new(struct proctable **ret, size_t max_entries)
                 return -ENOMEM;
         }
         t->mask = cap - 1;
+        column_index_init(&t->columns, proc_columns, _PC_MAX);
         t->max_entries = max_entries;
         *ret = t;
         return 0;
@@ -184,13 +198,6 @@ static char *strndup_or_null(const char *s, size_t len)
         return s ? strndup(s, len) : NULL;
 }
 
-static const struct value *col(const struct record *r, const char *name)
-{
-        int i = schema_find_column(r->schema, name);
-
-        return i >= 0 && r->values[i].present ? &r->values[i] : NULL;
-}
-
 static const char *stdio_kind(const struct value *v)
 {
         static const char *const kinds[] = { "none", "file", "pipe", "socket", "tty", "other" };
@@ -209,7 +216,7 @@ static void set_comm(struct proc_entry *e, const struct value *v)
                 snprintf(e->comm, sizeof(e->comm), "%.*s", (int) MIN(v->len, sizeof(e->comm) - 1), v->str);
 }
 
-static void update_exec(struct proctable *t, const struct record *r, uint32_t pid)
+static void update_exec(struct proctable *t, const struct record *r, const int *c, uint32_t pid)
 {
         const struct value *v;
         struct proc_entry *e = slot_get(t, pid);
@@ -218,31 +225,31 @@ static void update_exec(struct proctable *t, const struct record *r, uint32_t pi
         if (!e)
                 return;
         e->flags &= ~(PROC_EXITED | PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID);
-        if ((v = col(r, "ppid")))
+        if ((v = record_value(r, c[PC_PPID])))
                 e->ppid = v->u;
-        if ((v = col(r, "uid")))
+        if ((v = record_value(r, c[PC_UID])))
                 e->uid = v->u;
-        set_comm(e, col(r, "comm"));
+        set_comm(e, record_value(r, c[PC_COMM]));
         free(e->exe);
-        v = col(r, "exe");
+        v = record_value(r, c[PC_EXE]);
         e->exe = v ? strndup_or_null(v->str, v->len) : NULL;
         free(e->cmdline);
         e->cmdline = NULL;
-        if ((v = col(r, "args"))) {
+        if ((v = record_value(r, c[PC_ARGS]))) {
                 argv_join(&b, v->str, v->len, PROCTABLE_CMDLINE_MAX);
                 if (!b.oom)
                         e->cmdline = strdup(b.data ?: "");
                 strbuf_free(&b);
         }
-        if ((v = col(r, "exe_memfd")) && v->u)
+        if ((v = record_value(r, c[PC_EXE_MEMFD])) && v->u)
                 e->flags |= PROC_EXE_MEMFD;
-        if ((v = col(r, "exe_deleted")) && v->u)
+        if ((v = record_value(r, c[PC_EXE_DELETED])) && v->u)
                 e->flags |= PROC_EXE_DELETED;
-        if ((v = col(r, "exe_setuid")) && v->u)
+        if ((v = record_value(r, c[PC_EXE_SETUID])) && v->u)
                 e->flags |= PROC_EXE_SETUID;
-        e->stdio[0] = stdio_kind(col(r, "stdin"));
-        e->stdio[1] = stdio_kind(col(r, "stdout"));
-        e->stdio[2] = stdio_kind(col(r, "stderr"));
+        e->stdio[0] = stdio_kind(record_value(r, c[PC_STDIN]));
+        e->stdio[1] = stdio_kind(record_value(r, c[PC_STDOUT]));
+        e->stdio[2] = stdio_kind(record_value(r, c[PC_STDERR]));
 }
 
 static void copy_from_parent(struct proc_entry *e, const struct proc_entry *p)
@@ -255,9 +262,9 @@ static void copy_from_parent(struct proc_entry *e, const struct proc_entry *p)
         memcpy(e->stdio, p->stdio, sizeof(e->stdio));
 }
 
-static void update_fork(struct proctable *t, const struct record *r, uint32_t pid)
+static void update_fork(struct proctable *t, const struct record *r, const int *c, uint32_t pid)
 {
-        const struct value *ppid = col(r, "ppid");
+        const struct value *ppid = record_value(r, c[PC_PPID]);
         const struct proc_entry *p;
         struct proc_entry *e;
 
@@ -274,7 +281,7 @@ static void update_fork(struct proctable *t, const struct record *r, uint32_t pi
         if (p)
                 copy_from_parent(e, p);
         else
-                set_comm(e, col(r, "comm"));
+                set_comm(e, record_value(r, c[PC_COMM]));
 }
 
 static void update_exit(struct proctable *t, uint32_t pid, uint64_t now_ns)
@@ -295,16 +302,18 @@ void proctable_update(struct proctable *t, const struct record *r, uint64_t now_
 {
         const char *ev = record_event(r);
         const struct value *pid;
+        const int *c;
 
         if (!ev || !streq(r->schema->event, "process"))
                 return;
-        pid = col(r, "pid");
+        c = column_index_get(&t->columns, r->schema);
+        pid = c ? record_value(r, c[PC_PID]) : NULL;
         if (!pid || pid->u == 0 || pid->u > UINT32_MAX)
                 return;
         if (streq(ev, "exec"))
-                update_exec(t, r, pid->u);
+                update_exec(t, r, c, pid->u);
         else if (streq(ev, "fork"))
-                update_fork(t, r, pid->u);
+                update_fork(t, r, c, pid->u);
         else if (streq(ev, "exit"))
                 update_exit(t, pid->u, now_ns);
 }

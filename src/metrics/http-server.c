@@ -13,7 +13,6 @@
 #include "http-server.h"
 #include "exposition.h"
 #include "metrics.h"
-#include "daemon/manager.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 
@@ -58,7 +57,9 @@ static int mhd_api_load(struct mhd_api *api)
 
 struct metrics_server {
         struct mhd_api mhd;
-        struct manager *manager;
+        sd_event *event;
+        metrics_render_fn render;
+        void *userdata;
         struct MHD_Daemon *daemon;
         sd_event_source *io_source;
         sd_event_source *timer_source;
@@ -217,7 +218,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return MHD_YES;
         }
 
-        metrics_render(s->manager, &b);
+        s->render(&b, s->userdata);
         if (b.oom) {
                 strbuf_free(&b);
                 return respond(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "Out of memory.\n", NULL);
@@ -252,7 +253,7 @@ static void metrics_server_arm_timer(struct metrics_server *s)
                 (void) sd_event_source_set_enabled(s->timer_source, SD_EVENT_OFF);
                 return;
         }
-        if (sd_event_now(s->manager->event, CLOCK_MONOTONIC, &now) < 0)
+        if (sd_event_now(s->event, CLOCK_MONOTONIC, &now) < 0)
                 now = now_monotonic_ns() / NSEC_PER_USEC;
         (void) sd_event_source_set_time(s->timer_source, now + MIN(ms, (MHD_UNSIGNED_LONG_LONG) 3600000) * 1000);
         (void) sd_event_source_set_enabled(s->timer_source, SD_EVENT_ONESHOT);
@@ -292,7 +293,8 @@ struct metrics_server *metrics_server_free(struct metrics_server *s)
 }
 DEFINE_POINTER_CLEANUP(struct metrics_server, metrics_server_free);
 
-int metrics_server_start(struct manager *m, const char *listen_address)
+int metrics_server_start(struct metrics_server **ret, sd_event *event, const char *listen_address,
+                         metrics_render_fn render, void *userdata)
 {
         _cleanup_(metrics_server_freep) struct metrics_server *s = NULL;
         const union MHD_DaemonInfo *info;
@@ -300,12 +302,12 @@ int metrics_server_start(struct manager *m, const char *listen_address)
         bool activated;
         int r;
 
-        if (m->metrics_server)
+        if (*ret)
                 return -EALREADY;
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
-        s->manager = m;
+        *s = (struct metrics_server) { .event = event, .render = render, .userdata = userdata };
 
         fd = activation_socket(&s->port);
         activated = fd >= 0;
@@ -339,22 +341,20 @@ int metrics_server_start(struct manager *m, const char *listen_address)
         info = s->mhd.get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
         if (!info)
                 return log_error_errno(EIO, "Failed to get the metrics server's epoll fd");
-        r = sd_event_add_io(m->event, &s->io_source, info->epoll_fd, EPOLLIN, on_io, s);
+        r = sd_event_add_io(event, &s->io_source, info->epoll_fd, EPOLLIN, on_io, s);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the metrics server: %m");
         (void) sd_event_source_set_description(s->io_source, "metrics-http");
-        r = sd_event_add_time(m->event, &s->timer_source, CLOCK_MONOTONIC, 0, 1000, on_timer, s);
+        r = sd_event_add_time(event, &s->timer_source, CLOCK_MONOTONIC, 0, 1000, on_timer, s);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the metrics server timer: %m");
         (void) sd_event_source_set_description(s->timer_source, "metrics-http-timer");
         metrics_server_arm_timer(s);
 
-        if (m->metrics)
-                metrics_enable_bpf_stats(m->metrics);
         if (activated)
                 log_info("serving metrics on the socket passed by systemd (port %u)", s->port);
         else
                 log_info("serving metrics on %s (port %u), path /metrics", listen_address, s->port);
-        m->metrics_server = TAKE_PTR(s);
+        *ret = TAKE_PTR(s);
         return 1;
 }

@@ -7,8 +7,13 @@
 #include <sys/socket.h>
 #include "shared/macro.h"
 
-struct manager;
+#include <systemd/sd-event.h>
+#include "shared/strbuf.h"
+
 struct metrics_server;
+
+/* Appends the exposition to b, at each scrape. */
+typedef void (*metrics_render_fn)(struct strbuf *b, void *userdata);
 
 #define METRICS_DEFAULT_PORT 9469
 #define METRICS_CONNECTION_LIMIT 32u
@@ -18,9 +23,10 @@ struct metrics_server;
 
 /* Starts serving GET /metrics on the stream socket systemd passed (socket activation), else on
  * listen_address ("127.0.0.1:9469", "[::1]:9469", or a port alone for 127.0.0.1), else not at all
- * (listen_address NULL, "" or "no": returns 0 and serves nothing). Stores the server in the
- * manager, which stops it when freed. */
-int metrics_server_start(struct manager *m, const char *listen_address);
+ * (listen_address NULL, "" or "no": returns 0 and serves nothing), on event. Each scrape is answered
+ * with what render appends. Returns 1 and the server in *ret (which must be NULL) when serving. */
+int metrics_server_start(struct metrics_server **ret, sd_event *event, const char *listen_address,
+                         metrics_render_fn render, void *userdata);
 struct metrics_server *metrics_server_free(struct metrics_server *s);
 
 /* Parses a listen address as above into a socket address. */

@@ -12,7 +12,7 @@
 #include "shared/macro.h"
 
 struct alert;
-struct manager;
+struct identity_stats;
 
 #define METRICS_MAX_CONTAINERS 256              /* file byte series (x2 directions) */
 #define METRICS_MAX_CONNECTION_SERIES 1024
@@ -60,5 +60,5 @@ void metrics_observe_rate_limited(struct metrics *m, const char *rule);
 /* Turns on BPF run-time statistics if the kernel lets us; says so either way. */
 void metrics_enable_bpf_stats(struct metrics *m);
 
-/* The whole exposition: the manager's tracers, the counters above, BPF and process statistics. */
-void metrics_render(struct manager *mgr, struct strbuf *b);
+/* The exposition of the counters above, identity (ids NULL: off), BPF and process statistics. */
+void metrics_render(struct metrics *m, const struct identity_stats *ids, struct strbuf *b);

@@ -9,7 +9,7 @@
 #include "bpf-stats.h"
 #include "exposition.h"
 #include "process-stats.h"
-#include "daemon/manager.h"
+#include "identity/identity.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 
@@ -37,47 +37,6 @@ void metrics_enable_bpf_stats(struct metrics *m)
         if (m->bpf_stats == BPF_STATS_OFF)
                 log_notice("BPF run-time statistics are off and could not be enabled (%s); "
                            "cwatch_bpf_prog_run_* stay 0, cwatch_bpf_stats_enabled is 0", strerror(error));
-}
-
-static void render_tracers(struct manager *mgr, struct strbuf *b)
-{
-        static const struct {
-                const char *name, *type, *help;
-        } families[] = {
-                { "cwatch_events_total", "counter", "Events received from the kernel, by tracer." },
-                { "cwatch_drops_total", "counter", "Events lost because the ring buffer was full, by tracer." },
-                { "cwatch_tracer_running", "gauge", "1 when the tracer is attached, 0 otherwise." },
-                { "cwatch_lru_evictions_total", "counter",
-                  "Kernel-side aggregation entries evicted before user space read them, by tracer." },
-        };
-
-        for (size_t f = 0; f < ELEMENTSOF(families); f++) {
-                expo_family(b, families[f].name, families[f].type, families[f].help);
-                for (size_t i = 0; i < mgr->n_tracers; i++) {
-                        struct tracer *t = &mgr->tracers[i];
-                        struct label l = { "tracer", t->ops->name };
-
-                        switch (f) {
-                        case 0:
-                                expo_sample_u64(b, families[f].name, &l, 1, t->events);
-                                break;
-                        case 1:
-                                expo_sample_u64(b, families[f].name, &l, 1, tracer_drops(t));
-                                break;
-                        case 2:
-                                expo_sample_u64(b, families[f].name, &l, 1, t->running);
-                                break;
-                        case 3:
-                                /* only a loaded tracer can say */
-                                if (t->ops->lost && t->running)
-                                        expo_sample_u64(b, families[f].name, &l, 1, t->ops->lost(t));
-                                break;
-                        }
-                }
-        }
-        expo_family(b, "cwatch_malformed_events_total", "counter",
-                    "Events that failed validation and were ignored.");
-        expo_sample_u64(b, "cwatch_malformed_events_total", NULL, 0, mgr->malformed_events);
 }
 
 static void render_bpf(struct metrics *m, struct strbuf *b)
@@ -112,12 +71,10 @@ static void render_process(struct strbuf *b)
         expo_sample_u64(b, "cwatch_process_resident_memory_bytes", NULL, 0, ps.resident_bytes);
 }
 
-static void render_identity(struct manager *mgr, struct strbuf *b)
+static void render_identity(const struct identity_stats *ids, struct strbuf *b)
 {
-        struct identity_stats st = {};
+        struct identity_stats st = ids ? *ids : (struct identity_stats) {};
 
-        if (mgr->identity)
-                identity_get_stats(mgr->identity, &st);
         expo_family(b, "cwatch_identity_cache_entries", "gauge",
                     "Cgroups in the identity cache (0 when identity is off).");
         expo_sample_u64(b, "cwatch_identity_cache_entries", NULL, 0, st.cgroups);
@@ -139,21 +96,14 @@ static void render_overflow(struct metrics *m, struct strbuf *b)
                                 &(struct label) { "metric", tables[i]->name }, 1, tables[i]->overflowed);
 }
 
-void metrics_render(struct manager *mgr, struct strbuf *b)
+void metrics_render(struct metrics *m, const struct identity_stats *ids, struct strbuf *b)
 {
-        struct metrics *m = mgr->metrics;
-
-        expo_family(b, "cwatch_build_info", "gauge", "Always 1; the version of cwatchd.");
-        expo_sample_u64(b, "cwatch_build_info", &(struct label) { "version", CWATCH_VERSION }, 1, 1);
-        render_tracers(mgr, b);
         render_process(b);
-        if (!m)
-                return;
         /* connections whose other half never came are edges to address classes by now */
         conn_tracker_expire(&m->connections, now_monotonic_ns());
         series_table_write(&m->alerts, b);
         series_table_write(&m->alerts_rate_limited, b);
-        render_identity(mgr, b);
+        render_identity(ids, b);
         render_bpf(m, b);
         series_table_write(&m->file_bytes, b);
         series_table_write(&m->tcp_connections, b);

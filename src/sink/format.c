@@ -4,7 +4,6 @@
 #include <string.h>
 #include "format.h"
 #include "shared/timeutil.h"
-#include "identity/identity.h"
 
 #define TABLE_PREFIX_LEN 34     /* "[2024-08-04 16:22:30.123] [info] " */
 
@@ -25,43 +24,6 @@ int output_format_from_string(const char *s)
 const char *output_format_to_string(enum output_format f)
 {
         return f < ELEMENTSOF(format_names) ? format_names[f] : NULL;
-}
-
-void record_fill_identity(struct record *r, const struct identity *id)
-{
-        const struct schema *s = r->schema;
-
-        for (size_t i = 0; i < s->n_columns; i++) {
-                const char *v = NULL;
-                size_t len;
-
-                if (s->columns[i].source == SOURCE_TRACER || r->values[i].present || !id)
-                        continue;
-                switch (s->columns[i].source) {
-                case SOURCE_CONTAINER_ID: v = id->container_id; break;
-                case SOURCE_CONTAINER_NAME: v = id->container_name; break;
-                case SOURCE_RUNTIME: v = id->runtime; break;
-                case SOURCE_IMAGE: v = id->image; break;
-                case SOURCE_POD: v = id->pod; break;
-                case SOURCE_NAMESPACE: v = id->pod_namespace; break;
-                case SOURCE_UNIT: v = id->unit; break;
-                case SOURCE_TRACER: break;
-                }
-                if (!v)
-                        continue;
-                len = strlen(v);
-                if (s->columns[i].source == SOURCE_CONTAINER_ID)
-                        len = MIN(len, (size_t) 12);
-                value_set_str(&r->values[i], v, len);
-        }
-}
-
-int schema_find_column(const struct schema *schema, const char *name)
-{
-        for (size_t i = 0; i < schema->n_columns; i++)
-                if (streq(schema->columns[i].name, name))
-                        return (int) i;
-        return -1;
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0 if there is none. */

@@ -34,6 +34,8 @@ struct column {
         enum value_type type;
         int width;              /* table width: > 0 right-aligned, < 0 left-aligned, 0 hidden */
         enum column_source source;
+        bool event_only;        /* set by some events only (the files tracer's opens): no sort key
+                                 * for an aggregating tracer's interval rows */
 };
 
 /* The identity columns, for a tracer's schema; container_name is the one tables show. */
@@ -73,11 +75,16 @@ struct value {
         int64_t i;              /* VALUE_S64 */
 };
 
+struct identity;
+
 struct record {
         const struct schema *schema;
         const char *event;      /* NULL: schema->event */
         uint64_t time_ns;       /* realtime */
         uint64_t cgroup_id;     /* whose identity fills the identity columns; 0: none */
+        /* the identity of cgroup_id, resolved once by manager_emit() before any sink sees the
+         * record; NULL: the host, or identity is off */
+        const struct identity *identity;
         bool quiet;             /* for detection only: not printed by the foreground output */
         struct value *values;   /* schema->n_columns of them */
 };
@@ -115,9 +122,38 @@ static inline void value_set_bool(struct value *v, bool b)
         *v = (struct value) { .present = true, .u = b };
 }
 
-struct identity;
-/* Sets the identity columns of r that are not set yet from id (NULL: the host, all absent). */
-void record_fill_identity(struct record *r, const struct identity *id);
+/* Puts id on r and sets the identity columns of r that are not set yet from it (NULL: the host, all
+ * absent). */
+void record_set_identity(struct record *r, const struct identity *id);
 
 /* Index of the column called name in schema, or -1. */
 int schema_find_column(const struct schema *schema, const char *name);
+
+/* The value of column i of r when it is present; NULL when absent or i < 0. */
+static inline const struct value *record_value(const struct record *r, int i)
+{
+        return i >= 0 && r->values[i].present ? &r->values[i] : NULL;
+}
+
+/* A copy of r in one allocation (values and their strings included) that outlives r's buffers;
+ * free() it. NULL without memory. */
+struct record *record_copy(const struct record *r);
+
+/* The indices of a fixed set of column names in every schema a consumer meets, resolved at the
+ * first record of each schema and kept, so that no column is looked up by name per record. */
+#define COLUMN_INDEX_MAX_NAMES 24
+#define COLUMN_INDEX_MAX_SCHEMAS 16
+
+struct column_index {
+        const char *const *names;
+        size_t n_names;
+        size_t n_schemas;
+        const struct schema *schemas[COLUMN_INDEX_MAX_SCHEMAS];
+        int columns[COLUMN_INDEX_MAX_SCHEMAS][COLUMN_INDEX_MAX_NAMES];
+};
+
+/* names (at most COLUMN_INDEX_MAX_NAMES) must outlive ix. */
+void column_index_init(struct column_index *ix, const char *const *names, size_t n_names);
+/* Per name in the order given to column_index_init(), the column's index in s or -1. NULL only when
+ * ix already holds COLUMN_INDEX_MAX_SCHEMAS other schemas. */
+const int *column_index_get(struct column_index *ix, const struct schema *s);

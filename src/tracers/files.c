@@ -14,7 +14,6 @@
 #include "files-watch.h"
 #include "open-flags.h"
 #include "files.skel.h"
-#include "daemon/manager.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
 
@@ -42,31 +41,24 @@ static const struct column files_columns[_COL_MAX] = {
         [COL_INO] = { "ino", VALUE_U64, 0 },
         [COL_PATH] = { "path", VALUE_STR, 0 },
         [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
-        [COL_TID] = { "tid", VALUE_U64, 0 },
-        [COL_PPID] = { "ppid", VALUE_U64, 0 },
-        [COL_FLAGS] = { "flags", VALUE_U64, 0 },
-        [COL_FLAGS_TEXT] = { "flags_text", VALUE_STR, 0 },
-        [COL_WRITE] = { "write", VALUE_BOOL, 0 },
-        [COL_SYSCALL] = { "syscall", VALUE_STR, 0 },
-        [COL_RESULT] = { "result", VALUE_S64, 0 },
-        [COL_CREATED] = { "created", VALUE_BOOL, 0 },
-        [COL_MODE] = { "mode", VALUE_U64, 0 },
+        [COL_TID] = { "tid", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
+        [COL_PPID] = { "ppid", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
+        [COL_FLAGS] = { "flags", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
+        [COL_FLAGS_TEXT] = { "flags_text", VALUE_STR, 0, SOURCE_TRACER, .event_only = true },
+        [COL_WRITE] = { "write", VALUE_BOOL, 0, SOURCE_TRACER, .event_only = true },
+        [COL_SYSCALL] = { "syscall", VALUE_STR, 0, SOURCE_TRACER, .event_only = true },
+        [COL_RESULT] = { "result", VALUE_S64, 0, SOURCE_TRACER, .event_only = true },
+        [COL_CREATED] = { "created", VALUE_BOOL, 0, SOURCE_TRACER, .event_only = true },
+        [COL_MODE] = { "mode", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
         IDENTITY_HIDDEN_COLUMNS,
 };
 
 static const struct schema files_schema = SCHEMA("file_io", files_columns);
 
-/* Columns that only open records carry: no sort key for the aggregate rows. */
-static bool column_is_open_only(int i)
-{
-        return i >= COL_TID && i <= COL_MODE;
-}
-
 struct files_state {
         struct files_bpf *skel;
         int stats_fd, counters_fd, watched_fd;
         uint32_t max_entries;
-        int sort_col;                   /* -1: read_bytes + write_bytes */
         uint64_t read;                  /* entries read and deleted since start */
         uint64_t evictions;             /* lower bound, never decreasing */
         struct cw_file_key *keys;       /* max_entries of each, for the batch read; only */
@@ -127,53 +119,15 @@ static void row_fill(struct files_row *row, const struct cw_file_key *k, const s
         value_set_str(&v[COL_FILENAME], base, plen - (base - st->path));
 }
 
-struct sort_ctx {
-        int col;
-        enum value_type type;
-        const struct files_state *s;
-};
-
-/* What an aggregate is sorted by: its index, and its value in the sort column, if any. */
-struct files_order {
-        uint32_t idx;
-        struct value key;
-        char name[64];          /* key.str of a pseudo file's name */
-};
-
-static int value_compare(const struct value *a, const struct value *b, enum value_type type)
-{
-        if (a->present != b->present)
-                return a->present ? -1 : 1;
-        switch (type) {
-        case VALUE_U64:
-        case VALUE_BOOL:
-                /* biggest first */
-                return a->u < b->u ? 1 : a->u > b->u ? -1 : 0;
-        case VALUE_S64:
-                return a->i < b->i ? 1 : a->i > b->i ? -1 : 0;
-        default: {
-                int r = memcmp(a->str, b->str, MIN(a->len, b->len));
-
-                return r ?: a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
-        }
-        }
-}
-
+/* The order of an interval's rows: busiest first (bytes, then calls), then by pid. --sort is the
+ * output's (src/sink/output.c). */
 static int order_compare(const void *pa, const void *pb, void *userdata)
 {
-        const struct files_order *a = *(const struct files_order *const *) pa;
-        const struct files_order *b = *(const struct files_order *const *) pb;
-        const struct sort_ctx *c = userdata;
-        const struct cw_file_stats *sa = &c->s->values[a->idx], *sb = &c->s->values[b->idx];
-        uint32_t pa_tgid = c->s->keys[a->idx].tgid, pb_tgid = c->s->keys[b->idx].tgid;
+        const struct files_state *s = userdata;
+        uint32_t a = *(const uint32_t *) pa, b = *(const uint32_t *) pb;
+        const struct cw_file_stats *sa = &s->values[a], *sb = &s->values[b];
         uint64_t ta, tb;
-        int r;
 
-        if (c->col >= 0) {
-                r = value_compare(&a->key, &b->key, c->type);
-                if (r)
-                        return r;
-        }
         ta = sa->read_bytes + sa->write_bytes;
         tb = sb->read_bytes + sb->write_bytes;
         if (ta != tb)
@@ -182,7 +136,7 @@ static int order_compare(const void *pa, const void *pb, void *userdata)
         tb = sb->reads + sb->writes;
         if (ta != tb)
                 return ta < tb ? 1 : -1;
-        return pa_tgid < pb_tgid ? -1 : pa_tgid > pb_tgid;
+        return s->keys[a].tgid < s->keys[b].tgid ? -1 : s->keys[a].tgid > s->keys[b].tgid;
 }
 
 /* Reads and deletes every aggregate; returns how many. */
@@ -220,14 +174,11 @@ static int files_read_and_clear(struct files_state *s, size_t *ret)
 static int files_interval(struct tracer *t)
 {
         struct files_state *s = t->data;
-        struct manager *m = t->manager;
-        _cleanup_free_ struct files_order *items = NULL;
-        _cleanup_free_ struct files_order **order = NULL;
-        struct sort_ctx ctx = { .col = s->sort_col, .s = s };
+        _cleanup_free_ uint32_t *order = NULL;
         struct files_row row;
         uint64_t inserts = 0, now_ns;
         struct timespec ts;
-        size_t n = 0, top;
+        size_t n = 0;
         int r;
 
         /* inserts first: entries created during the read make the estimate low, never high */
@@ -247,48 +198,26 @@ static int files_interval(struct tracer *t)
         if (n == 0)
                 return 0;
 
-        /* sorted by index and key only; each row is built when it is emitted */
-        items = calloc(n, sizeof(*items));
         order = calloc(n, sizeof(*order));
-        if (!items || !order)
+        if (!order)
                 return log_error_errno(ENOMEM, "files: no memory for %zu rows: %m", n);
-        if (ctx.col >= 0)
-                ctx.type = files_columns[ctx.col].type;
-        for (size_t i = 0; i < n; i++) {
-                items[i].idx = i;
-                order[i] = &items[i];
-                if (ctx.col < 0)
-                        continue;
-                row_fill(&row, &s->keys[i], &s->values[i]);
-                /* identity columns are filled before sorting by them */
-                if (files_columns[ctx.col].source != SOURCE_TRACER && m->identity && s->values[i].cgroup_id) {
-                        struct record rec = { .schema = &files_schema, .values = row.v };
+        for (size_t i = 0; i < n; i++)
+                order[i] = i;
+        qsort_r(order, n, sizeof(*order), order_compare, s);
 
-                        record_fill_identity(&rec, identity_lookup(m->identity, s->values[i].cgroup_id));
-                }
-                items[i].key = row.v[ctx.col];
-                if (items[i].key.present && items[i].key.str == row.name) {
-                        memcpy(items[i].name, row.name, sizeof(items[i].name));
-                        items[i].key.str = items[i].name;
-                }
-        }
-        qsort_r(order, n, sizeof(*order), order_compare, &ctx);
-
-        manager_begin_interval(m);
+        tracer_begin_interval(t);
         clock_gettime(CLOCK_REALTIME, &ts);
         now_ns = (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
-        top = m->top > 0 ? MIN(m->top, n) : n;
-        /* rows past --top are not printed but still counted (metrics) and seen (detection) */
         for (size_t i = 0; i < n; i++) {
-                uint32_t k = order[i]->idx;
                 struct record rec = { .schema = &files_schema, .values = row.v, .time_ns = now_ns,
-                                      .cgroup_id = s->values[k].cgroup_id, .quiet = i >= top };
+                                      .cgroup_id = s->values[order[i]].cgroup_id };
 
-                row_fill(&row, &s->keys[k], &s->values[k]);
-                r = manager_emit(m, &rec);
+                row_fill(&row, &s->keys[order[i]], &s->values[order[i]]);
+                r = tracer_emit(t, &rec);
                 if (r < 0)
                         log_debug_errno(r, "files: failed to emit a row, ignoring: %m");
         }
+        tracer_end_interval(t);
         return 0;
 }
 
@@ -335,7 +264,7 @@ static int files_decode_open(struct tracer *t, const struct cw_open_event *e, si
         if (size < fixed || e->path_len > size - fixed || e->path_len >= CW_OPEN_PATH_MAX)
                 return -EBADMSG;
         len = strnlen(e->path, e->path_len);
-        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        r.time_ns = tracer_realtime(t, e->hdr.time_ns);
         value_set_u64(&v[COL_PID], e->hdr.pid);
         value_set_u64(&v[COL_TID], e->hdr.tid);
         value_set_u64(&v[COL_PPID], e->ppid);
@@ -360,7 +289,7 @@ static int files_decode_open(struct tracer *t, const struct cw_open_event *e, si
                 value_set_bool(&v[COL_CREATED], e->flags & CW_OPEN_CREATED);
         if (e->open_flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY)))
                 value_set_u64(&v[COL_MODE], e->mode);
-        ret = manager_emit(t->manager, &r);
+        ret = tracer_emit(t, &r);
         strbuf_free(&flags);
         return ret;
 }
@@ -372,21 +301,6 @@ static int files_on_event(struct tracer *t, const void *data, size_t size)
         if (h->type == CW_EV_FILE_OPEN)
                 return files_decode_open(t, data, size);
         return -EBADMSG;
-}
-
-static int files_sort_column(const char *key)
-{
-        int i;
-
-        if (!key)
-                return -1;
-        i = schema_find_column(&files_schema, key);
-        if (i >= 0 && !column_is_open_only(i))
-                return i;
-        log_error("files: cannot sort by '%s'; valid columns: pid container_name reads writes read_bytes "
-                  "write_bytes type comm filename uid dev ino path cgroup_id container_id runtime image pod "
-                  "namespace unit", key);
-        return -EINVAL;
 }
 
 static struct files_state *files_state_free(struct files_state *s)
@@ -446,13 +360,13 @@ out:
         return r;
 }
 
-int files_tracer_set_watched_paths(struct tracer *t, char *const *prefixes, size_t n)
+static int files_set_watched_paths(struct tracer *t, char *const *prefixes, size_t n)
 {
         struct files_state *s = t->data;
         struct watch_set set;
         int r;
 
-        if (!t->running || !s || !streq(t->ops->name, "files"))
+        if (!s)
                 return -ESRCH;
         r = watch_set_build(&set, prefixes, n);
         if (r < 0)
@@ -523,15 +437,11 @@ static int files_start(struct tracer *t)
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
-        s->sort_col = files_sort_column(t->manager->sort_key);
-        if (s->sort_col == -EINVAL)
-                return -EINVAL;
         s->max_entries = t->max_entries ?: CW_FILE_STATS_DEFAULT_MAX;
 
         s->skel = files_bpf__open();
         if (!s->skel)
                 return log_error_errno(errno, "files: failed to open the BPF object: %m");
-        s->skel->rodata->cw_target_tgid = t->manager->pid_filter > 0 ? t->manager->pid_filter : 0;
         r = bpf_map__set_max_entries(s->skel->maps.file_stats, s->max_entries);
         if (r < 0)
                 return log_error_errno(r, "files: failed to size the aggregate map: %m");
@@ -543,8 +453,8 @@ static int files_start(struct tracer *t)
         s->watched_fd = bpf_map__fd(s->skel->maps.watched);
 
         /* the patterns the rules need, else the defaults */
-        if (t->manager->watched_paths)
-                r = watch_set_build(&set, t->manager->watched_paths, t->manager->n_watched_paths);
+        if (t->env->watched_paths)
+                r = watch_set_build(&set, t->env->watched_paths, t->env->n_watched_paths);
         else {
                 while (files_default_watched_paths[n_default])
                         n_default++;
@@ -582,4 +492,5 @@ const struct tracer_ops files_tracer_ops = {
         .on_event = files_on_event,
         .on_interval = files_on_interval,
         .lost = files_lost,
+        .set_watched_paths = files_set_watched_paths,
 };

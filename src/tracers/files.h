@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The files tracer's API beyond tracer_ops: watched paths and kernel-side counters. */
+/* The files tracer's API beyond tracer_ops: kernel-side counters. */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
 struct tracer;
-
-/* Replaces the watched-path patterns (see files-watch.h for their syntax) of the running files
- * tracer with a map update: no reload, no open is missed for patterns in both sets. Returns
- * -ESRCH when the tracer is not running, -EINVAL on a bad pattern (nothing changes then). */
-int files_tracer_set_watched_paths(struct tracer *t, char *const *prefixes, size_t n);
 
 struct files_tracer_stats {
         uint32_t max_entries;           /* bound of the aggregate map */

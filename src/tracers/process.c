@@ -6,7 +6,6 @@
 #include "tracer.h"
 #include "process.h"
 #include "process.skel.h"
-#include "daemon/manager.h"
 #include "shared/argv.h"
 #include "shared/log.h"
 
@@ -83,7 +82,7 @@ static int process_decode_exec(struct tracer *t, const struct cw_exec_event *e, 
             e->path_len > CW_PATH_MAX || e->args_len > CW_ARGS_MAX)
                 return -EBADMSG;
 
-        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        r.time_ns = tracer_realtime(t, e->hdr.time_ns);
         fill_header(v, &e->hdr);
         value_set_u64(&v[COL_PPID], e->ppid);
         value_set_u64(&v[COL_EUID], e->euid);
@@ -104,7 +103,7 @@ static int process_decode_exec(struct tracer *t, const struct cw_exec_event *e, 
         value_set_u64(&v[COL_MNT_NS], e->mnt_ns);
         value_set_u64(&v[COL_PID_NS], e->pid_ns);
         value_set_u64(&v[COL_NET_NS], e->net_ns);
-        return manager_emit(t->manager, &r);
+        return tracer_emit(t, &r);
 }
 
 static int process_decode_fork(struct tracer *t, const struct cw_fork_event *e, size_t size)
@@ -115,13 +114,13 @@ static int process_decode_fork(struct tracer *t, const struct cw_fork_event *e, 
 
         if (size < sizeof(*e))
                 return -EBADMSG;
-        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        r.time_ns = tracer_realtime(t, e->hdr.time_ns);
         fill_header(v, &e->hdr);
         /* the event is the child's: its pid, and the forking process as parent */
         value_set_u64(&v[COL_PID], e->child_pid);
         value_set_u64(&v[COL_TID], e->child_pid);
         value_set_u64(&v[COL_PPID], e->hdr.pid);
-        return manager_emit(t->manager, &r);
+        return tracer_emit(t, &r);
 }
 
 static int process_decode_exit(struct tracer *t, const struct cw_exit_event *e, size_t size)
@@ -132,7 +131,7 @@ static int process_decode_exit(struct tracer *t, const struct cw_exit_event *e, 
 
         if (size < sizeof(*e))
                 return -EBADMSG;
-        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        r.time_ns = tracer_realtime(t, e->hdr.time_ns);
         fill_header(v, &e->hdr);
         value_set_u64(&v[COL_PPID], e->ppid);
         if (e->signal == 0)
@@ -142,7 +141,7 @@ static int process_decode_exit(struct tracer *t, const struct cw_exit_event *e, 
                 value_set_bool(&v[COL_CORE_DUMPED], e->core_dumped);
         }
         value_set_u64(&v[COL_LIFETIME_NS], e->lifetime_ns);
-        return manager_emit(t->manager, &r);
+        return tracer_emit(t, &r);
 }
 
 static int process_on_event(struct tracer *t, const void *data, size_t size)

@@ -10,7 +10,6 @@
 #include "syscall-names.h"
 #include "syscalls.h"
 #include "syscalls.skel.h"
-#include "daemon/manager.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
 
@@ -244,7 +243,7 @@ static int syscalls_on_event(struct tracer *t, const void *data, size_t size)
         if (!sc)
                 return -EBADMSG;
 
-        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        r.time_ns = tracer_realtime(t, e->hdr.time_ns);
         r.cgroup_id = e->hdr.cgroup_id;
         value_set_u64(&v[COL_PID], e->hdr.pid);
         value_set_u64(&v[COL_TID], e->hdr.tid);
@@ -265,7 +264,7 @@ static int syscalls_on_event(struct tracer *t, const void *data, size_t size)
         if (text.summary.len > 0)
                 value_set_str(&v[COL_SUMMARY], text.summary.data, text.summary.len);
 
-        ret = text.flags.oom || text.summary.oom ? -ENOMEM : manager_emit(t->manager, &r);
+        ret = text.flags.oom || text.summary.oom ? -ENOMEM : tracer_emit(t, &r);
         strbuf_free(&text.flags);
         strbuf_free(&text.summary);
         return ret;

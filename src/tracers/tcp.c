@@ -9,7 +9,6 @@
 #include "decode.h"
 #include "tcp.h"
 #include "tcp.skel.h"
-#include "daemon/manager.h"
 #include "shared/log.h"
 
 enum {
@@ -76,7 +75,7 @@ static int tcp_on_event(struct tracer *t, const void *data, size_t size)
             format_inet_addr(daddr, e->family, e->daddr) < 0)
                 return -EBADMSG;
         r.quiet = e->hdr.type == CW_EV_TCP_CONNECT || e->hdr.type == CW_EV_TCP_ACCEPT;
-        r.time_ns = manager_realtime(t->manager, e->hdr.time_ns);
+        r.time_ns = tracer_realtime(t, e->hdr.time_ns);
 
         /* an incoming connection closed before any process accepted it has no owner */
         if (e->flags & CW_TCP_OWNER_KNOWN) {
@@ -103,7 +102,7 @@ static int tcp_on_event(struct tracer *t, const void *data, size_t size)
                 value_set_s64(&v[COL_ERROR], e->error);
                 value_set_cstr(&v[COL_ERROR_NAME], errno_name(e->error));
         }
-        return manager_emit(t->manager, &r);
+        return tracer_emit(t, &r);
 }
 
 static int tcp_start(struct tracer *t)

@@ -6,40 +6,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
-#include "daemon/manager.h"
-#include "identity/identity.h"
 #include "shared/log.h"
-
-int bpf_object_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t size)
-{
-        struct btf *btf = bpf_object__btf(obj);
-        struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
-        const struct btf_var_secinfo *vs;
-        const struct btf_type *sec;
-        size_t map_size;
-        char *data;
-        int id;
-
-        if (!btf || !map)
-                return -ENOENT;
-        id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-        if (id < 0)
-                return -ENOENT;
-        sec = btf__type_by_id(btf, id);
-        vs = btf_var_secinfos(sec);
-        for (unsigned i = 0; i < btf_vlen(sec); i++, vs++) {
-                const struct btf_type *var = btf__type_by_id(btf, vs->type);
-
-                if (!streq(btf__name_by_offset(btf, var->name_off), name))
-                        continue;
-                data = (char *) bpf_map__initial_value(map, &map_size);
-                if (!data || vs->size != size || vs->offset + size > map_size)
-                        return -EINVAL;
-                memcpy(data + vs->offset, value, size);
-                return 0;
-        }
-        return -ENOENT;
-}
 
 static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
 {
@@ -54,20 +21,25 @@ static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
                 return log_error_errno(r, "%s: failed to set the tracer id: %m", t->ops->name);
         if (!map)
                 return log_error_errno(ENOENT, "%s: BPF object has no events map", t->ops->name);
-        r = bpf_map__reuse_fd(map, t->manager->ringbuf_fd);
+        r = bpf_map__reuse_fd(map, t->env->ringbuf_fd);
         if (r < 0)
                 return log_error_errno(r, "%s: failed to share the ring buffer: %m", t->ops->name);
-        wakeup = manager_wakeup_bytes(t->manager);
+        wakeup = t->env->wakeup_bytes;
         r = bpf_object_set_rodata(obj, "cw_wakeup_bytes", &wakeup, sizeof(wakeup));
         if (r < 0 && r != -ENOENT)
                 return log_error_errno(r, "%s: failed to set the wake-up threshold: %m", t->ops->name);
+        /* --pid: in the kernel where the tracer can (the others' records are filtered by the
+         * manager) */
+        r = bpf_object_set_rodata(obj, "cw_target_tgid", &t->env->target_tgid, sizeof(t->env->target_tgid));
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "%s: failed to set the process filter: %m", t->ops->name);
 
         /* --container: share the identity's map of wanted cgroups and switch the check on */
         map = bpf_object__find_map_by_name(obj, "cgroup_allow");
-        if (map && t->manager->identity && identity_allow_map_fd(t->manager->identity) >= 0) {
+        if (map && t->env->cgroup_allow_fd >= 0) {
                 uint8_t on = 1;
 
-                r = bpf_map__reuse_fd(map, identity_allow_map_fd(t->manager->identity));
+                r = bpf_map__reuse_fd(map, t->env->cgroup_allow_fd);
                 if (r < 0)
                         return log_error_errno(r, "%s: failed to share the container filter: %m", t->ops->name);
                 r = bpf_object_set_rodata(obj, "cw_cgroup_filter", &on, sizeof(on));
@@ -107,27 +79,6 @@ int tracer_attach_skeleton(struct tracer *t, struct bpf_object_skeleton *s, cons
 
         if (r < 0)
                 return log_error_errno(r, "%s: failed to attach to %s: %m", t->ops->name, hooks);
-        return 0;
-}
-
-int bpf_percpu_sum(int map_fd, uint32_t key, uint64_t *ret)
-{
-        int n = libbpf_num_possible_cpus();
-        uint64_t *values, sum = 0;
-
-        if (n <= 0)
-                return n < 0 ? n : -EINVAL;
-        values = calloc(n, sizeof(*values));
-        if (!values)
-                return -ENOMEM;
-        if (bpf_map_lookup_elem(map_fd, &key, values) < 0) {
-                free(values);
-                return -errno;
-        }
-        for (int i = 0; i < n; i++)
-                sum += values[i];
-        free(values);
-        *ret = sum;
         return 0;
 }
 

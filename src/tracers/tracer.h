@@ -7,11 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
+#include "shared/bpf-util.h"
+#include "sink/record.h"
 
-struct manager;
 struct tracer;
 struct bpf_object;
 struct schema;
+struct record;
 
 struct tracer_ops {
         const char *name;
@@ -35,11 +37,30 @@ struct tracer_ops {
         int (*on_interval)(struct tracer *t);
         /* Extra kernel-side losses besides ring-buffer drops (e.g. LRU evictions), or NULL. */
         uint64_t (*lost)(struct tracer *t);
+        /* Tracers that match opens against path patterns (files): replaces the patterns of the
+         * running tracer (the ones it starts with are in tracer_env). NULL: none. */
+        int (*set_watched_paths)(struct tracer *t, char *const *patterns, size_t n);
+};
+
+/* What a tracer gets from its owner, pushed down to it: where its events go, and the settings
+ * that are compiled into its BPF programs at load. The owner keeps it current. */
+struct tracer_env {
+        int ringbuf_fd;                 /* the shared ring buffer ("events" map) */
+        uint64_t wakeup_bytes;          /* cw_wakeup_bytes: see manager_wakeup_bytes() */
+        int cgroup_allow_fd;            /* --container: the map of wanted cgroups; -1: no filter */
+        uint32_t target_tgid;           /* --pid: cw_target_tgid where a tracer has it; 0: all */
+        uint64_t boot_to_realtime;      /* added to BPF boottime stamps */
+        char *const *watched_paths;     /* for set_watched_paths tracers; NULL: their defaults */
+        size_t n_watched_paths;
+        /* a decoded record, and the bounds of an aggregating tracer's interval rows */
+        int (*emit)(void *owner, struct record *r);
+        void (*interval)(void *owner, const struct schema *s, bool begin);
+        void *owner;
 };
 
 struct tracer {
         const struct tracer_ops *ops;
-        struct manager *manager;
+        const struct tracer_env *env;
         unsigned index;         /* in the registry; stamped on every event by the BPF side */
         void *data;             /* the tracer's own state while running */
         bool running;
@@ -56,10 +77,31 @@ extern const size_t tracer_registry_size;
 /* Index of the tracer called name in the registry, or -ENOENT. */
 int tracer_registry_find(const char *name);
 
-/* Loads a tracer's opened skeleton: makes it use the manager's shared ring buffer (and, with a
- * --container filter, the shared map of wanted cgroups: common.bpf.h cw_cgroup_allowed()), loads
- * it with cw_tracer_id set to the tracer's index and remembers its drop counter for
- * tracer_drops(). Logs what failed. */
+static inline int tracer_emit(struct tracer *t, struct record *r)
+{
+        return t->env->emit(t->env->owner, r);
+}
+
+static inline uint64_t tracer_realtime(const struct tracer *t, uint64_t boot_ns)
+{
+        return boot_ns + t->env->boot_to_realtime;
+}
+
+/* An aggregating tracer's rows of one interval go between these. */
+static inline void tracer_begin_interval(struct tracer *t)
+{
+        t->env->interval(t->env->owner, t->ops->schema, true);
+}
+
+static inline void tracer_end_interval(struct tracer *t)
+{
+        t->env->interval(t->env->owner, t->ops->schema, false);
+}
+
+/* Loads a tracer's opened skeleton: makes it use the shared ring buffer (and, with a --container
+ * filter, the shared map of wanted cgroups: common.bpf.h cw_cgroup_allowed(); with --pid,
+ * cw_target_tgid where the object has it), loads it with cw_tracer_id set to the tracer's index
+ * and remembers its drop counter for tracer_drops(). Logs what failed. */
 struct bpf_object_skeleton;
 int tracer_load_skeleton(struct tracer *t, struct bpf_object_skeleton *s);
 /* Attaches every program of a loaded skeleton; hooks names them for the error message. */
@@ -67,8 +109,3 @@ int tracer_attach_skeleton(struct tracer *t, struct bpf_object_skeleton *s, cons
 
 /* Ring-buffer reserve failures of this tracer, over all its runs. */
 uint64_t tracer_drops(const struct tracer *t);
-/* Sets the const volatile global name of obj before load, found through the object's BTF;
- * -ENOENT when obj has no such variable. */
-int bpf_object_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t size);
-/* Sums a per-CPU u64 array entry. */
-int bpf_percpu_sum(int map_fd, uint32_t key, uint64_t *ret);

@@ -101,7 +101,7 @@ int rt_setup(const char *const *tracers)
 
         tt_setup_identity(&rt.tt, tracers, &(struct identity_config) { .roots.docker = rt.docker_root });
         assert_int_equal(manager_add_alert_sink(rt.tt.m, &sink), 0);
-        if (detect_enable(rt.tt.m, &paths, NULL, &errors) < 0) {
+        if (manager_enable_rules(rt.tt.m, &paths, NULL, 0, &errors) < 0) {
                 fprintf(stderr, "FAIL: rules: %s\n", errors.data);
                 strbuf_free(&errors);
                 return -1;

@@ -21,6 +21,8 @@
 #include "tracer-test.h"
 #include "tracers/files.h"
 
+extern const struct tracer_ops files_tracer_ops;
+
 /* A manager with the files tracer started after the caller's settings. */
 static struct tracer *start_files(struct tt *t, int pid_filter, const char *sort, size_t top, uint32_t max_entries)
 {
@@ -29,8 +31,7 @@ static struct tracer *start_files(struct tt *t, int pid_filter, const char *sort
 
         tt_setup(t, none);
         t->m->pid_filter = pid_filter;
-        t->m->sort_key = sort;
-        t->m->top = top;
+        tt_set_output_order(t, sort, top);
         tr = manager_find_tracer(t->m, "files");
         assert_non_null(tr);
         tr->max_entries = max_entries;
@@ -204,7 +205,7 @@ static void test_watched_opens(void **state)
         snprintf(watch_all, sizeof(watch_all), "%s/secret", dir);
         snprintf(watch_star, sizeof(watch_star), "%s/*/key", dir);
         snprintf(watch_write, sizeof(watch_write), "write:%s/wonly", dir);
-        assert_int_equal(files_tracer_set_watched_paths(tr, patterns, 3), 0);
+        assert_int_equal(tr->ops->set_watched_paths(tr, patterns, 3), 0);
 
         /* created for writing, with flags, mode and fd */
         snprintf(p, sizeof(p), "%s/secret", dir);
@@ -298,9 +299,9 @@ static void test_watched_opens(void **state)
         {
                 char *bad[] = { "relative/path" }, *bad2[] = { "/a/b*/c" }, *bad3[] = { "/*/*/*/x" };
 
-                assert_int_equal(files_tracer_set_watched_paths(tr, bad, 1), -EINVAL);
-                assert_int_equal(files_tracer_set_watched_paths(tr, bad2, 1), -EINVAL);
-                assert_int_equal(files_tracer_set_watched_paths(tr, bad3, 1), -EINVAL);
+                assert_int_equal(tr->ops->set_watched_paths(tr, bad, 1), -EINVAL);
+                assert_int_equal(tr->ops->set_watched_paths(tr, bad2, 1), -EINVAL);
+                assert_int_equal(tr->ops->set_watched_paths(tr, bad3, 1), -EINVAL);
         }
         snprintf(p, sizeof(p), "%s/secret", dir);
         fd = open(p, O_RDONLY);
@@ -330,12 +331,9 @@ static void test_pid_filter_sort_top(void **state)
 
 
         /* a bad sort column is refused with a clear error */
-        tt_setup(&t, (const char *const[]) { NULL });
-        t.m->sort_key = "nope";
-        assert_int_equal(manager_start_tracer(t.m, "files"), -EINVAL);
-        t.m->sort_key = "flags";
-        assert_int_equal(manager_start_tracer(t.m, "files"), -EINVAL);
-        tt_done(&t);
+        assert_int_equal(output_check_sort_key("nope", files_tracer_ops.schema), -EINVAL);
+        assert_int_equal(output_check_sort_key("flags", files_tracer_ops.schema), -EINVAL);
+        assert_int_equal(output_check_sort_key("writes", files_tracer_ops.schema), 0);
 
         make_dir(dir, sizeof(dir), "files-sort");
         tr = start_files(&t, getpid(), "writes", 2, 0);

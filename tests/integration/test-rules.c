@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include "rules-test.h"
+#include "alert/pipeline.h"
 #include "detect/detect.h"
 
 static void test_exec_from_tmp(void **state)

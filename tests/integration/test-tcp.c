@@ -16,6 +16,7 @@
 
 static struct tt tt;
 static struct formatter printed;
+static struct output printed_output;
 static char *printed_data;
 static size_t printed_size;
 static FILE *printed_file;
@@ -23,19 +24,23 @@ static FILE *printed_file;
 static int setup(void **state)
 {
         static const char *const tracers[] = { "tcp", NULL };
+        struct record_sink sink;
 
         tt_setup(&tt, tracers);
         /* what `cwatchd run tcp --format json` would print */
         printed_file = open_memstream(&printed_data, &printed_size);
         assert_non_null(printed_file);
         formatter_init(&printed, OUTPUT_JSON, printed_file);
-        tt.m->formatter = &printed;
+        output_init(&printed_output, &printed, NULL, 0);
+        sink = output_record_sink(&printed_output);
+        assert_int_equal(manager_add_record_sink(tt.m, &sink), 0);
         return 0;
 }
 
 static int teardown(void **state)
 {
         tt_done(&tt);
+        output_done(&printed_output);
         formatter_done(&printed);
         fclose(printed_file);
         free(printed_data);

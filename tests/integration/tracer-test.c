@@ -23,7 +23,7 @@ void tt_require_privileges(void)
         }
 }
 
-static int tt_record_hook(struct manager *m, const struct record *r, void *userdata)
+static int tt_record_hook(void *userdata, const struct record *r)
 {
         struct tt *t = userdata;
         struct json_object *o;
@@ -66,8 +66,23 @@ void tt_setup_identity(struct tt *t, const char *const *tracers, const struct id
                 fprintf(stderr, "FAIL: manager_new: %s\n", strerror(-r));
                 exit(1);
         }
-        t->m->record_hook = tt_record_hook;
-        t->m->record_hook_userdata = t;
+        r = manager_add_record_sink(t->m, &(struct record_sink) {
+                .name = "test", .on_record = tt_record_hook, .userdata = t });
+        if (r >= 0) {
+                struct record_sink out;
+
+                t->printed = open_memstream(&t->printed_data, &t->printed_size);
+                if (!t->printed)
+                        abort();
+                formatter_init(&t->formatter, OUTPUT_JSON, t->printed);
+                output_init(&t->output, &t->formatter, NULL, 0);
+                out = output_record_sink(&t->output);
+                r = manager_add_record_sink(t->m, &out);
+        }
+        if (r < 0) {
+                fprintf(stderr, "FAIL: record sinks: %s\n", strerror(-r));
+                exit(1);
+        }
         if (identity) {
                 r = manager_enable_identity(t->m, identity);
                 if (r < 0) {
@@ -87,6 +102,15 @@ void tt_setup_identity(struct tt *t, const char *const *tracers, const struct id
         (void) manager_drain(t->m);
 }
 
+static void tt_drop_printed_records(struct tt *t)
+{
+        for (size_t i = 0; i < t->n_printed_records; i++)
+                json_object_put(t->printed_records[i]);
+        free(t->printed_records);
+        t->printed_records = NULL;
+        t->n_printed_records = 0;
+}
+
 void tt_done(struct tt *t)
 {
         t->m = manager_free(t->m);
@@ -94,7 +118,19 @@ void tt_done(struct tt *t)
                 json_object_put(t->records[i]);
         free(t->records);
         strbuf_free(&t->buf);
+        tt_drop_printed_records(t);
+        output_done(&t->output);
+        formatter_done(&t->formatter);
+        if (t->printed)
+                fclose(t->printed);
+        free(t->printed_data);
         *t = (struct tt) {};
+}
+
+void tt_set_output_order(struct tt *t, const char *sort_key, size_t top)
+{
+        t->output.sort_key = sort_key;
+        t->output.top = top;
 }
 
 bool tt_wait_for(struct tt *t, tt_predicate pred, void *userdata, int timeout_ms)
@@ -196,13 +232,27 @@ bool tt_is_quiet(struct json_object *o)
 
 size_t tt_printed(struct tt *t, struct json_object **ret, size_t max)
 {
-        size_t n = 0;
+        char *line, *end;
 
-        for (size_t i = 0; i < t->n_records; i++)
-                if (!tt_is_quiet(t->records[i])) {
-                        if (n < max)
-                                ret[n] = t->records[i];
-                        n++;
+        fflush(t->printed);
+        tt_drop_printed_records(t);
+        for (line = t->printed_data; line && *line; line = end + 1) {
+                struct json_object *o;
+
+                end = strchrnul(line, '\n');
+                o = json_tokener_parse(strndupa(line, end - line));
+                if (!o) {
+                        fprintf(stderr, "FAIL: printed line is not JSON: %.*s\n", (int) (end - line), line);
+                        abort();
                 }
-        return n;
+                t->printed_records = realloc(t->printed_records, (t->n_printed_records + 1) * sizeof(o));
+                if (!t->printed_records)
+                        abort();
+                t->printed_records[t->n_printed_records++] = o;
+                if (!*end)
+                        break;
+        }
+        for (size_t i = 0; i < t->n_printed_records && i < max; i++)
+                ret[i] = t->printed_records[i];
+        return t->n_printed_records;
 }

@@ -8,12 +8,22 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 #include "daemon/manager.h"
+#include "sink/output.h"
+#include "shared/strbuf.h"
 
 struct tt {
         struct manager *m;
-        struct json_object **records;
+        struct json_object **records;   /* every record emitted, as JSON */
         size_t n_records, cap;
         struct strbuf buf;
+        /* what `cwatchd run --format json` prints: the output sink into a memory stream */
+        struct formatter formatter;
+        struct output output;
+        FILE *printed;
+        char *printed_data;
+        size_t printed_size;
+        struct json_object **printed_records;
+        size_t n_printed_records;
 };
 
 /* Exits 77 (skip) unless root with BTF; mounts nothing. */
@@ -41,7 +51,10 @@ bool tt_has(struct json_object *o, const char *key);
 
 /* Whether cwatchd run would leave the record out (record.quiet; the JSON has "_quiet"). */
 bool tt_is_quiet(struct json_object *o);
-/* The records cwatchd run would print: up to max in ret, returns how many there are. */
+/* cwatchd run's --sort and --top for the records printed from now on. */
+void tt_set_output_order(struct tt *t, const char *sort_key, size_t top);
+/* The records cwatchd run printed (with its --sort and --top): up to max in ret, returns how many
+ * there are. */
 size_t tt_printed(struct tt *t, struct json_object **ret, size_t max);
 
 /* fork + execv; the child's stdin is /dev/null. */

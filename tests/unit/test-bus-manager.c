@@ -56,7 +56,7 @@ static int setup(void **state)
         /* a manager with the registry's tracers, none running: no BPF needed */
         f->manager.n_tracers = tracer_registry_size;
         for (size_t i = 0; i < tracer_registry_size; i++)
-                f->manager.tracers[i] = (struct tracer) { .ops = tracer_registry[i], .manager = &f->manager,
+                f->manager.tracers[i] = (struct tracer) { .ops = tracer_registry[i], .env = &f->manager.tracer_env,
                                                           .index = i, .drops_fd = -1 };
         f->service.manager = &f->manager;
 
@@ -324,7 +324,7 @@ static void test_list_rules(void **state)
         assert_int_equal(list_rules(f, rows, 128, &reply), 0);
         sd_bus_message_unref(reply);
 
-        if (detect_enable(&f->manager, &(struct rules_paths) { dirs, 1 }, NULL, &errors) < 0)
+        if (manager_enable_rules(&f->manager, &(struct rules_paths) { dirs, 1 }, NULL, 0, &errors) < 0)
                 fail_msg("the default rules did not load: %s", errors.data);
         strbuf_free(&errors);
         e = detect_get_engine(f->manager.detect);

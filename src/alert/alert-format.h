@@ -4,7 +4,7 @@
 #pragma once
 
 #include "alert/alert.h"
-#include "format.h"
+#include "sink/format.h"
 
 void format_alert(struct strbuf *b, enum output_format format, const struct alert *a);
 /* An alert sink's send(): writes through the formatter given as userdata. */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The rules in the manager: detection as a record sink, its alerts through the alert pipeline,
+ * and the paths its rules need pushed down to the tracers that watch opens. */
+#include <stdlib.h>
+#include <string.h>
+#include "manager.h"
+#include "alert/pipeline.h"
+#include "detect/detect.h"
+#include "metrics/metrics.h"
+#include "shared/log.h"
+
+static int deliver_rule_alert(const struct alert *a, const char *object, void *userdata)
+{
+        return manager_submit_alert(userdata, a, object);
+}
+
+static int deliver_to_sinks(const struct alert *a, void *userdata)
+{
+        return manager_raise_alert(userdata, a);
+}
+
+static void count_held_back(const char *rule, void *userdata)
+{
+        struct manager *m = userdata;
+
+        metrics_observe_rate_limited(m->metrics, rule);
+}
+
+/* The rules' patterns and the operator's own (WatchPaths=) for the tracers. */
+static int manager_apply_watched_paths(struct manager *m, char *const *extra, size_t n_extra)
+{
+        char **paths = NULL, **more;
+        size_t n = 0;
+        int r;
+
+        r = detect_watched_paths(m->detect, &paths, &n);
+        if (r < 0)
+                return r;
+        more = reallocarray(paths, n + n_extra ?: 1, sizeof(char *));
+        if (!more) {
+                strv_free_n(paths, n);
+                return -ENOMEM;
+        }
+        paths = more;
+        for (size_t i = 0; i < n_extra; i++) {
+                paths[n] = strdup(extra[i]);
+                if (!paths[n]) {
+                        strv_free_n(paths, n);
+                        return -ENOMEM;
+                }
+                n++;
+        }
+        for (size_t i = 0; i < n; i++)
+                log_debug("rules watch opens under %s", paths[i]);
+        manager_set_watched_paths(m, paths, n);
+        return 0;
+}
+
+int manager_enable_rules(struct manager *m, const struct rules_paths *paths, char *const *extra_watch,
+                         size_t n_extra_watch, struct strbuf *errors)
+{
+        _cleanup_(detect_freep) struct detect *d = NULL;
+        struct record_sink sink;
+        int r;
+
+        if (m->detect)
+                return -EALREADY;
+        r = detect_new(&d, paths, detect_registry_catalog(), deliver_rule_alert, m, errors);
+        if (r < 0)
+                return r;
+        if (!m->alert_pipeline) {
+                r = alert_pipeline_new(&m->alert_pipeline, m->event, NULL, deliver_to_sinks, m);
+                if (r < 0)
+                        return r;
+                alert_pipeline_set_held_back_callback(m->alert_pipeline, count_held_back, m);
+        }
+        sink = detect_record_sink(d);
+        r = manager_add_record_sink(m, &sink);
+        if (r < 0)
+                return r;
+        m->detect = TAKE_PTR(d);
+        r = manager_apply_watched_paths(m, extra_watch, n_extra_watch);
+        if (r < 0)
+                log_warning_errno(r, "Failed to pass on the paths the rules watch, ignoring: %m");
+        return 0;
+}
+
+int manager_reload_rules(struct manager *m, char *const *extra_watch, size_t n_extra_watch, struct strbuf *errors)
+{
+        int r;
+
+        if (!m->detect)
+                return -ENOENT;
+        r = detect_reload(m->detect, errors);
+        if (r < 0)
+                return r;
+        r = manager_apply_watched_paths(m, extra_watch, n_extra_watch);
+        if (r < 0)
+                log_warning_errno(r, "Failed to pass on the paths the rules watch, ignoring: %m");
+        return 0;
+}
