@@ -5,7 +5,7 @@
 #include <systemd/sd-daemon.h>
 #include "service.h"
 #include "probe.h"
-#include "bus/bus-manager.h"
+#include "service-bus.h"
 #include "detect/builtin-exec.h"
 #include "detect/detect.h"
 #include "metrics/http-server.h"

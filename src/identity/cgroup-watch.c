@@ -11,7 +11,7 @@
 #include "cgroup-watch.h"
 #include "cgroup.h"
 #include "cgroup.skel.h"
-#include "tracers/tracer.h"
+#include "shared/bpf-util.h"
 #include "shared/log.h"
 #include "shared/ringbuf.h"
 

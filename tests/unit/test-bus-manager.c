@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <systemd/sd-bus.h>
-#include "bus/bus-manager.h"
+#include "daemon/service-bus.h"
 #include "bus/query-alerts.h"
 #include "daemon/service.h"
 #include "detect/detect.h"

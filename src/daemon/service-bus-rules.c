@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdlib.h>
-#include "bus-rules.h"
-#include "daemon/manager.h"
+#include "service-bus-rules.h"
+#include "manager.h"
 #include "detect/detect.h"
 #include "shared/macro.h"
 

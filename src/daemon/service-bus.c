@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <inttypes.h>
 #include <string.h>
-#include "bus-manager.h"
-#include "bus-alert.h"
-#include "bus-connections.h"
-#include "bus-errors.h"
-#include "bus-rules.h"
-#include "query-alerts.h"
+#include "service-bus.h"
+#include "bus/bus-alert.h"
+#include "bus/bus-connections.h"
+#include "bus/bus-errors.h"
+#include "service-bus-rules.h"
+#include "bus/query-alerts.h"
 #include "alert/pipeline.h"
-#include "daemon/service.h"
+#include "service.h"
 #include "detect/detect.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"

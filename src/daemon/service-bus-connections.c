@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdlib.h>
-#include "bus-connections.h"
-#include "daemon/manager.h"
+#include "bus/bus-connections.h"
+#include "manager.h"
 #include "metrics/metrics.h"
 #include "shared/timeutil.h"
 
