@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
+#include "files-schema.h"
 #include "tracers/files.h"
 #include "files-watch.h"
 #include "open-flags.h"
@@ -17,44 +18,6 @@
 #include "daemon/manager.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
-
-enum {
-        COL_PID, COL_CONTAINER_NAME, COL_READS, COL_WRITES, COL_READ_BYTES, COL_WRITE_BYTES, COL_TYPE,
-        COL_COMM, COL_FILENAME,
-        COL_UID, COL_DEV, COL_INO, COL_PATH, COL_CGROUP_ID,
-        COL_TID, COL_PPID, COL_FLAGS, COL_FLAGS_TEXT, COL_WRITE, COL_SYSCALL, COL_RESULT, COL_CREATED, COL_MODE,
-        COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
-        _COL_MAX,
-};
-
-static const struct column files_columns[_COL_MAX] = {
-        [COL_PID] = { "pid", VALUE_U64, 7 },
-        [COL_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(-14),
-        [COL_READS] = { "reads", VALUE_U64, 7 },
-        [COL_WRITES] = { "writes", VALUE_U64, 7 },
-        [COL_READ_BYTES] = { "read_bytes", VALUE_U64, 11 },
-        [COL_WRITE_BYTES] = { "write_bytes", VALUE_U64, 11 },
-        [COL_TYPE] = { "type", VALUE_STR, -4 },
-        [COL_COMM] = { "comm", VALUE_STR, -16 },
-        [COL_FILENAME] = { "filename", VALUE_STR, -1 },
-        [COL_UID] = { "uid", VALUE_U64, 0 },
-        [COL_DEV] = { "dev", VALUE_U64, 0 },
-        [COL_INO] = { "ino", VALUE_U64, 0 },
-        [COL_PATH] = { "path", VALUE_STR, 0 },
-        [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
-        [COL_TID] = { "tid", VALUE_U64, 0 },
-        [COL_PPID] = { "ppid", VALUE_U64, 0 },
-        [COL_FLAGS] = { "flags", VALUE_U64, 0 },
-        [COL_FLAGS_TEXT] = { "flags_text", VALUE_STR, 0 },
-        [COL_WRITE] = { "write", VALUE_BOOL, 0 },
-        [COL_SYSCALL] = { "syscall", VALUE_STR, 0 },
-        [COL_RESULT] = { "result", VALUE_S64, 0 },
-        [COL_CREATED] = { "created", VALUE_BOOL, 0 },
-        [COL_MODE] = { "mode", VALUE_U64, 0 },
-        IDENTITY_HIDDEN_COLUMNS,
-};
-
-static const struct schema files_schema = SCHEMA("file_io", files_columns);
 
 /* Columns that only open records carry: no sort key for the aggregate rows. */
 static bool column_is_open_only(int i)
@@ -253,7 +216,7 @@ static int files_interval(struct tracer *t)
         if (!items || !order)
                 return log_error_errno(ENOMEM, "files: no memory for %zu rows: %m", n);
         if (ctx.col >= 0)
-                ctx.type = files_columns[ctx.col].type;
+                ctx.type = files_schema.columns[ctx.col].type;
         for (size_t i = 0; i < n; i++) {
                 items[i].idx = i;
                 order[i] = &items[i];
@@ -261,7 +224,7 @@ static int files_interval(struct tracer *t)
                         continue;
                 row_fill(&row, &s->keys[i], &s->values[i]);
                 /* identity columns are filled before sorting by them */
-                if (files_columns[ctx.col].source != SOURCE_TRACER && m->identity && s->values[i].cgroup_id) {
+                if (files_schema.columns[ctx.col].source != SOURCE_TRACER && m->identity && s->values[i].cgroup_id) {
                         struct record rec = { .schema = &files_schema, .values = row.v };
 
                         record_fill_identity(&rec, identity_lookup(m->identity, s->values[i].cgroup_id));
@@ -452,7 +415,7 @@ int files_tracer_set_watched_paths(struct tracer *t, char *const *prefixes, size
         struct watch_set set;
         int r;
 
-        if (!t->running || !s || !streq(t->ops->name, "files"))
+        if (!t->running || !s || !streq(t->ops->info->name, "files"))
                 return -ESRCH;
         r = watch_set_build(&set, prefixes, n);
         if (r < 0)
@@ -569,13 +532,8 @@ static void files_stop(struct tracer *t)
         t->data = files_state_free(t->data);
 }
 
-static const char *const files_events[] = { "file_io", "open", NULL };
-
 const struct tracer_ops files_tracer_ops = {
-        .name = "files",
-        .description = "reads, writes and bytes per process and file every interval; opens of watched paths",
-        .schema = &files_schema,
-        .events = files_events,
+        .info = &files_tracer_info,
         .has_interval = true,
         .start = files_start,
         .stop = files_stop,

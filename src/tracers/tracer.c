@@ -51,16 +51,16 @@ static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
         /* every event names its tracer: the registry index */
         r = bpf_object_set_rodata(obj, "cw_tracer_id", &index, sizeof(index));
         if (r < 0)
-                return log_error_errno(r, "%s: failed to set the tracer id: %m", t->ops->name);
+                return log_error_errno(r, "%s: failed to set the tracer id: %m", t->ops->info->name);
         if (!map)
-                return log_error_errno(ENOENT, "%s: BPF object has no events map", t->ops->name);
+                return log_error_errno(ENOENT, "%s: BPF object has no events map", t->ops->info->name);
         r = bpf_map__reuse_fd(map, t->manager->ringbuf_fd);
         if (r < 0)
-                return log_error_errno(r, "%s: failed to share the ring buffer: %m", t->ops->name);
+                return log_error_errno(r, "%s: failed to share the ring buffer: %m", t->ops->info->name);
         wakeup = manager_wakeup_bytes(t->manager);
         r = bpf_object_set_rodata(obj, "cw_wakeup_bytes", &wakeup, sizeof(wakeup));
         if (r < 0 && r != -ENOENT)
-                return log_error_errno(r, "%s: failed to set the wake-up threshold: %m", t->ops->name);
+                return log_error_errno(r, "%s: failed to set the wake-up threshold: %m", t->ops->info->name);
 
         /* --container: share the identity's map of wanted cgroups and switch the check on */
         map = bpf_object__find_map_by_name(obj, "cgroup_allow");
@@ -69,11 +69,11 @@ static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
 
                 r = bpf_map__reuse_fd(map, identity_allow_map_fd(t->manager->identity));
                 if (r < 0)
-                        return log_error_errno(r, "%s: failed to share the container filter: %m", t->ops->name);
+                        return log_error_errno(r, "%s: failed to share the container filter: %m", t->ops->info->name);
                 r = bpf_object_set_rodata(obj, "cw_cgroup_filter", &on, sizeof(on));
                 if (r < 0)
                         return log_error_errno(r, "%s: failed to switch the container filter on: %m",
-                                               t->ops->name);
+                                               t->ops->info->name);
         }
         return 0;
 }
@@ -83,7 +83,7 @@ static int tracer_loaded_object(struct tracer *t, struct bpf_object *obj)
         struct bpf_map *map = bpf_object__find_map_by_name(obj, "drops");
 
         if (!map)
-                return log_error_errno(ENOENT, "%s: BPF object has no drops map", t->ops->name);
+                return log_error_errno(ENOENT, "%s: BPF object has no drops map", t->ops->info->name);
         t->drops_fd = bpf_map__fd(map);
         return 0;
 }
@@ -97,7 +97,7 @@ int tracer_load_skeleton(struct tracer *t, struct bpf_object_skeleton *s)
                 return r;
         r = bpf_object__load_skeleton(s);
         if (r < 0)
-                return log_error_errno(r, "%s: failed to load the BPF programs: %m", t->ops->name);
+                return log_error_errno(r, "%s: failed to load the BPF programs: %m", t->ops->info->name);
         return tracer_loaded_object(t, *s->obj);
 }
 
@@ -106,7 +106,7 @@ int tracer_attach_skeleton(struct tracer *t, struct bpf_object_skeleton *s, cons
         int r = bpf_object__attach_skeleton(s);
 
         if (r < 0)
-                return log_error_errno(r, "%s: failed to attach to %s: %m", t->ops->name, hooks);
+                return log_error_errno(r, "%s: failed to attach to %s: %m", t->ops->info->name, hooks);
         return 0;
 }
 

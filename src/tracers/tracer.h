@@ -1,26 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The tracer interface. A tracer is bpf/NAME.bpf.c + src/tracers/NAME.c and one line in
- * registry.c; nothing else needs to know about it. */
+/* The tracer interface. A tracer is bpf/NAME.bpf.c + src/tracers/NAME.c (its NAME_tracer_ops;
+ * its schema and NAME_tracer_info may sit beside it in NAME-schema.[ch]) and one line TRACER(NAME)
+ * in registry.def; the build, the default configuration and the tests follow from that line.
+ * Optional: bpf/NAME.h for the event structs, tests/integration/test-NAME.c. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
+#include "tracer-info.h"
 
 struct manager;
 struct tracer;
 struct bpf_object;
-struct schema;
 
 struct tracer_ops {
-        const char *name;
-        const char *description;
+        const struct tracer_info *info; /* name, description, schema, events: no BPF needed */
         bool needs_tracefs;     /* attaches tp/ programs, which need tracefs mounted */
-        /* The one schema of this tracer's records, and the event names they carry (NULL-ended):
-         * detection resolves rule fields against them. */
-        const struct schema *schema;
-        const char *const *events;
         bool has_interval;      /* on_interval runs every interval (aggregating tracers) */
 
         /* Load and attach, with tracer_load_skeleton() and tracer_attach_skeleton(). Stores its
