@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The tracer interface. A tracer is bpf/NAME.bpf.c + src/tracers/NAME.c (its NAME_tracer_ops;
- * its schema and NAME_tracer_info may sit beside it in NAME-schema.[ch]) and one line TRACER(NAME)
- * in registry.def; the build, the default configuration and the tests follow from that line.
- * Optional: bpf/NAME.h for the event structs, tests/integration/test-NAME.c. */
+/* The tracer interface. A tracer is bpf/NAME.bpf.c + src/tracers/NAME.c (load, attach, decode:
+ * NAME_tracer_ops) + src/tracers/NAME-schema.c (its NAME_tracer_info: schema and events, no BPF,
+ * so cwatchctl and the configuration know it) and one line TRACER(NAME) in registry.def; the
+ * build, the default [Tracers] Enable= and the integration tests follow from that line. Optional:
+ * bpf/NAME.h for the structs shared with the BPF side, NAME-schema.h for the decoder's column
+ * indices, tests/integration/test-NAME.c. */
 #pragma once
 
 #include <stdbool.h>
