@@ -45,8 +45,8 @@ static int method_list_tracers(sd_bus_message *msg, void *userdata, sd_bus_error
         for (size_t i = 0; i < m->n_tracers && r >= 0; i++) {
                 struct tracer *t = &m->tracers[i];
 
-                r = sd_bus_message_append(reply, "(ssbtt)", t->ops->info->name, t->ops->info->description, (int) t->running,
-                                          t->events, tracer_drops(t));
+                r = sd_bus_message_append(reply, "(ssbtt)", t->ops->info->name, t->ops->info->description,
+                                          (int) t->running, t->events, tracer_drops(t));
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);

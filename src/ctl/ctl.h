@@ -44,7 +44,8 @@ struct ctl_verb {
 #define CTL_BUS_PATH "/org/cwatch1"
 #define CTL_BUS_INTERFACE "org.cwatch1.Manager"
 
-/* ctl.c: what every verb shares. Connects on first use. Returns an exit code on failure (after printing why), 0 on success. */
+/* ctl.c: what every verb shares. Connects on first use. Returns an exit code on failure (after
+ * printing why), 0 on success. */
 int ctl_bus(struct ctl *c);
 /* Calls a method of org.cwatch1.Manager (types/...: its arguments, or NULL); what names the
  * action in the error message. Returns 0, or the exit code after printing why it failed. */

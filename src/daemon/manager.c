@@ -369,7 +369,8 @@ void manager_log_counters(struct manager *m)
                         continue;
                 if (drops > 0 || lost > 0)
                         log_warning("%s: %" PRIu64 " events, %" PRIu64 " dropped (ring buffer full), "
-                                    "%" PRIu64 " lost in the kernel", t->ops->info->name, t->events, drops, lost);
+                                    "%" PRIu64 " lost in the kernel", t->ops->info->name, t->events, drops,
+                                    lost);
                 else
                         log_info("%s: %" PRIu64 " events, 0 dropped", t->ops->info->name, t->events);
         }

@@ -69,7 +69,8 @@ static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
 
                 r = bpf_map__reuse_fd(map, identity_allow_map_fd(t->manager->identity));
                 if (r < 0)
-                        return log_error_errno(r, "%s: failed to share the container filter: %m", t->ops->info->name);
+                        return log_error_errno(r, "%s: failed to share the container filter: %m",
+                                               t->ops->info->name);
                 r = bpf_object_set_rodata(obj, "cw_cgroup_filter", &on, sizeof(on));
                 if (r < 0)
                         return log_error_errno(r, "%s: failed to switch the container filter on: %m",
