@@ -6,9 +6,10 @@
 
 #define CW_CGROUP_PATH_MAX 1024         /* the kernel's own limit for tracepoint cgroup paths */
 
-enum {
-        CW_EV_CGROUP_MKDIR = CW_EV_CGROUP,
-        CW_EV_CGROUP_RMDIR = CW_EV_CGROUP + 1,
+/* The watcher's event types, in its own ring buffer. */
+enum cw_cgroup_event_type {
+        CW_EV_CGROUP_MKDIR = 1,
+        CW_EV_CGROUP_RMDIR = 2,
 };
 
 /* Values of the cgroup_allow map (common.bpf.h). */

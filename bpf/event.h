@@ -9,26 +9,13 @@
 #include <stddef.h>
 #endif
 
-#define CW_EVENT_VERSION 1
+/* 2: event types are numbered per tracer (from 1, in bpf/NAME.h or NAME.bpf.c); the tracer field
+ * says whose they are. */
+#define CW_EVENT_VERSION 2
 #define CW_COMM_LEN 16
 
-/* Event types of all tracers. A tracer owns a range of 16. */
-enum cw_event_type {
-        CW_EV_EXEC = 1,
-        CW_EV_FORK = 2,
-        CW_EV_EXIT = 3,
-
-        CW_EV_FILE_OPEN = 16,
-
-        CW_EV_TCP = 32,
-
-        CW_EV_SYSCALL = 48,
-
-        CW_EV_CGROUP = 64,
-};
-
 struct cw_event_header {
-        uint16_t type;          /* enum cw_event_type */
+        uint16_t type;          /* the tracer's own event type, from 1 */
         uint8_t version;        /* CW_EVENT_VERSION */
         uint8_t tracer;         /* registry index, set through rodata before load */
         uint32_t size;          /* bytes of the whole event, header included */

@@ -9,6 +9,11 @@
 #define CW_WATCH_KEY_MAX 255            /* bytes of a path the prefix matcher looks at */
 #define CW_FILE_STATS_DEFAULT_MAX 8192  /* aggregate entries per interval, unless set before load */
 
+/* The files tracer's event types (aggregates are read from a map, not sent). */
+enum cw_files_event_type {
+        CW_EV_FILE_OPEN = 1,
+};
+
 /* Aggregates per (process, file), read and cleared by user space every interval. */
 struct cw_file_key {
         uint32_t tgid;

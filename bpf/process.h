@@ -7,6 +7,13 @@
 #define CW_ARGS_MAX 2048        /* bytes of NUL-separated argv kept */
 #define CW_PATH_MAX 512         /* bytes of a resolved path kept */
 
+/* The process tracer's event types. */
+enum cw_process_event_type {
+        CW_EV_EXEC = 1,
+        CW_EV_FORK = 2,
+        CW_EV_EXIT = 3,
+};
+
 enum cw_exe_flags {
         CW_EXE_ARGS_TRUNCATED = 1 << 0,
         CW_EXE_PATH_TRUNCATED = 1 << 1,

@@ -4,9 +4,9 @@
 
 #include "event.h"
 
-/* One type for all of them; the call is told by kind (its range is CW_EV_SYSCALL .. + 15). */
+/* One type for all of them; the call is told by kind. */
 enum cw_syscall_event_type {
-        CW_EV_SYSCALL_CALL = CW_EV_SYSCALL,
+        CW_EV_SYSCALL_CALL = 1,
 };
 
 /* The calls traced. User space maps syscall numbers to these (rodata), so the BPF side is the

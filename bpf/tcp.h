@@ -4,12 +4,12 @@
 
 #include "event.h"
 
-/* The tcp tracer's event types (its range is CW_EV_TCP .. CW_EV_TCP + 15). */
+/* The tcp tracer's event types. */
 enum cw_tcp_event_type {
-        CW_EV_TCP_CLOSE = CW_EV_TCP,    /* an established connection closed */
-        CW_EV_TCP_FAILED = CW_EV_TCP + 1,       /* a connect that never reached ESTABLISHED */
-        CW_EV_TCP_CONNECT = CW_EV_TCP + 2,      /* an outgoing connection became ESTABLISHED */
-        CW_EV_TCP_ACCEPT = CW_EV_TCP + 3,       /* a process accepted an incoming connection */
+        CW_EV_TCP_CLOSE = 1,            /* an established connection closed */
+        CW_EV_TCP_FAILED = 2,           /* a connect that never reached ESTABLISHED */
+        CW_EV_TCP_CONNECT = 3,          /* an outgoing connection became ESTABLISHED */
+        CW_EV_TCP_ACCEPT = 4,           /* a process accepted an incoming connection */
 };
 
 enum cw_tcp_direction {

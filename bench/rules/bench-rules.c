@@ -15,23 +15,6 @@
 #include "detect/proctable.h"
 #include "shared/log.h"
 
-enum { PC_PID, PC_PPID, PC_UID, PC_COMM, PC_EXE, PC_ARGS, PC_EXE_MEMFD, PC_EXE_DELETED, PC_EXE_SETUID,
-       PC_STDIN, PC_STDOUT, PC_STDERR, PC_CONTAINER_ID, PC_CONTAINER_NAME, _PC_MAX };
-static const struct column process_columns[_PC_MAX] = {
-        [PC_PID] = { "pid", VALUE_U64 }, [PC_PPID] = { "ppid", VALUE_U64 }, [PC_UID] = { "uid", VALUE_U64 },
-        [PC_COMM] = { "comm", VALUE_STR }, [PC_EXE] = { "exe", VALUE_STR }, [PC_ARGS] = { "args", VALUE_STRV },
-        [PC_EXE_MEMFD] = { "exe_memfd", VALUE_BOOL }, [PC_EXE_DELETED] = { "exe_deleted", VALUE_BOOL },
-        [PC_EXE_SETUID] = { "exe_setuid", VALUE_BOOL }, [PC_STDIN] = { "stdin", VALUE_STR },
-        [PC_STDOUT] = { "stdout", VALUE_STR }, [PC_STDERR] = { "stderr", VALUE_STR },
-        [PC_CONTAINER_ID] = COLUMN_CONTAINER_ID, [PC_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(0),
-};
-static const struct schema process_schema = SCHEMA("process", process_columns);
-static const struct detect_event_schema events[] = {
-        { "exec", &process_schema }, { "fork", &process_schema }, { "exit", &process_schema },
-        { "open", &test_files_schema }, { "connect", &test_tcp_schema }, { "syscall", &test_syscall_schema },
-};
-static const struct detect_catalog catalog = { events, sizeof(events) / sizeof(events[0]) };
-
 #define MAX_EVENTS 20000
 
 static struct trec recs[MAX_EVENTS];
@@ -71,7 +54,7 @@ static void record_process(unsigned pid)
                 fclose(f);
         for (int kind = 0; kind < 3; kind++) {
                 t = &recs[n_recs++];
-                trec_init(t, &process_schema, kind == 0 ? "fork" : kind == 1 ? "exec" : "exit");
+                trec_init(t, test_tracer_schema("process"), kind == 0 ? "fork" : kind == 1 ? "exec" : "exit");
                 trec_u64(t, "pid", pid);
                 trec_u64(t, "ppid", 1);
                 trec_u64(t, "uid", 0);
@@ -98,7 +81,7 @@ static void record_process(unsigned pid)
                         continue;
                 link[n] = '\0';
                 t = &recs[n_recs++];
-                trec_init(t, &test_files_schema, "open");
+                trec_init(t, test_tracer_schema("files"), "open");
                 trec_u64(t, "pid", pid);
                 trec_u64(t, "uid", 0);
                 trec_str(t, "path", keep(strdup(link)));
@@ -109,12 +92,12 @@ static void record_process(unsigned pid)
                 closedir(d);
         if (n_recs + 2 < MAX_EVENTS) {
                 t = &recs[n_recs++];
-                trec_init(t, &test_tcp_schema, "connect");
+                trec_init(t, test_tracer_schema("tcp"), "connect");
                 trec_u64(t, "pid", pid);
                 trec_str(t, "daddr", "192.0.2.10");
                 trec_u64(t, "dport", 443);
                 t = &recs[n_recs++];
-                trec_init(t, &test_syscall_schema, "syscall");
+                trec_init(t, test_tracer_schema("syscalls"), "syscall");
                 trec_u64(t, "pid", pid);
                 trec_str(t, "syscall", pid % 2 ? "setns" : "chmod");
                 trec_s64(t, "ret", 0);
@@ -136,7 +119,7 @@ int main(int argc, char *argv[])
         struct dirent *de;
 
         log_setup(LOG_TARGET_CONSOLE, LOG_ERR);
-        if (detect_engine_load(&e, &paths, &catalog, &err) < 0) {
+        if (detect_engine_load(&e, &paths, test_catalog(), &err) < 0) {
                 fprintf(stderr, "%s", err.data);
                 return 1;
         }

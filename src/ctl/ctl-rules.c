@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl-rules.h"
-#include "detect/detect.h"
+#include "detect/rules-check.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 #include "sink/format.h"

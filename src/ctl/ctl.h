@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cwatchctl: steer cwatchd over D-Bus. A verb is one line in ctl_verbs[] (cwatchctl.c) and a
- * function; "rules" and "graph" verbs go there the same way. */
+ * function; "rules" and "graph" verbs go there the same way. The helpers verbs share are in
+ * ctl.c. */
 #pragma once
 
 #include <stdbool.h>
@@ -38,7 +39,13 @@ struct ctl_verb {
         const char *help;       /* one line */
 };
 
-/* Connects on first use. Returns an exit code on failure (after printing why), 0 on success. */
+/* The daemon's bus name, object and interface. */
+#define CTL_BUS_NAME "org.cwatch1"
+#define CTL_BUS_PATH "/org/cwatch1"
+#define CTL_BUS_INTERFACE "org.cwatch1.Manager"
+
+/* ctl.c: what every verb shares. Connects on first use. Returns an exit code on failure (after
+ * printing why), 0 on success. */
 int ctl_bus(struct ctl *c);
 /* Calls a method of org.cwatch1.Manager (types/...: its arguments, or NULL); what names the
  * action in the error message. Returns 0, or the exit code after printing why it failed. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "config.h"
 #include "shared/macro.h"
+#include "tracers/tracer-info.h"
 
 static const struct conf_range latency_range = { 0, 10000000000ULL };      /* 0 .. 10 s */
 static const struct conf_range interval_range = { 100000000ULL, 86400000000000ULL };        /* 0.1 s .. 1 day */
@@ -154,7 +155,6 @@ const struct conf_item config_items[] = {
 
 int config_init_default(struct config *c)
 {
-        static const char *const tracers[] = { "process", "files", "tcp", "syscalls" };
         static const char *const tmpdirs[] = { "/tmp", "/dev/shm", "/var/tmp" };
         int r = 0;
 
@@ -167,8 +167,9 @@ int config_init_default(struct config *c)
                 .exec_from_temporary = true,
                 .min_severity = SEVERITY_INFO,
         };
-        for (size_t i = 0; i < ELEMENTSOF(tracers) && r >= 0; i++)
-                r = conf_strv_add(&c->tracers, tracers[i], strlen(tracers[i]));
+        for (size_t i = 0; i < tracer_infos_size && r >= 0; i++)
+                if (tracer_infos[i]->enabled_by_default)
+                        r = conf_strv_add(&c->tracers, tracer_infos[i]->name, strlen(tracer_infos[i]->name));
         for (size_t i = 0; i < ELEMENTSOF(tmpdirs) && r >= 0; i++)
                 r = conf_strv_add(&c->temporary_dirs, tmpdirs[i], strlen(tmpdirs[i]));
         if (r < 0)

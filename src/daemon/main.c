@@ -7,6 +7,7 @@
 #include "run.h"
 #include "service.h"
 #include "detect/detect.h"
+#include "detect/rules-check.h"
 #include "shared/log.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

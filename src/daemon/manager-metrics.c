@@ -23,7 +23,7 @@ static void render_tracers(struct manager *mgr, struct strbuf *b)
                 expo_family(b, families[f].name, families[f].type, families[f].help);
                 for (size_t i = 0; i < mgr->n_tracers; i++) {
                         struct tracer *t = &mgr->tracers[i];
-                        struct label l = { "tracer", t->ops->name };
+                        struct label l = { "tracer", t->ops->info->name };
 
                         switch (f) {
                         case 0:

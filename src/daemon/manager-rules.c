@@ -6,6 +6,7 @@
 #include "manager.h"
 #include "alert/pipeline.h"
 #include "detect/detect.h"
+#include "detect/rules-check.h"
 #include "metrics/metrics.h"
 #include "shared/log.h"
 

@@ -33,7 +33,7 @@ static void manager_handle_sample(void *ctx, void *data, size_t size)
         r = t->ops->on_event(t, data, h->size);
         if (r < 0)
                 log_debug_errno(r, "%s: failed to handle event of type %u, ignoring: %m",
-                                t->ops->name, h->type);
+                                t->ops->info->name, h->type);
         /* never stop draining because of one event */
 }
 
@@ -251,7 +251,7 @@ static int tracer_on_interval(sd_event_source *s, uint64_t usec, void *userdata)
         (void) manager_drain(m);
         r = t->ops->on_interval(t);
         if (r < 0)
-                log_warning_errno(r, "%s: interval failed, ignoring: %m", t->ops->name);
+                log_warning_errno(r, "%s: interval failed, ignoring: %m", t->ops->info->name);
         return sd_event_source_set_time_relative(s, m->interval_ns / NSEC_PER_USEC);
 }
 
@@ -395,7 +395,7 @@ void manager_set_watched_paths(struct manager *m, char **paths, size_t n)
                 r = t->ops->set_watched_paths(t, paths, n);
                 if (r < 0)
                         log_warning_errno(r, "%s: failed to watch the paths the rules need, ignoring: %m",
-                                          t->ops->name);
+                                          t->ops->info->name);
         }
 }
 
@@ -444,9 +444,10 @@ void manager_log_counters(struct manager *m)
                         continue;
                 if (drops > 0 || lost > 0)
                         log_warning("%s: %" PRIu64 " events, %" PRIu64 " dropped (ring buffer full), "
-                                    "%" PRIu64 " lost in the kernel", t->ops->name, t->events, drops, lost);
+                                    "%" PRIu64 " lost in the kernel", t->ops->info->name, t->events, drops,
+                                    lost);
                 else
-                        log_info("%s: %" PRIu64 " events, 0 dropped", t->ops->name, t->events);
+                        log_info("%s: %" PRIu64 " events, 0 dropped", t->ops->info->name, t->events);
         }
         if (m->malformed_events > 0)
                 log_warning("%" PRIu64 " malformed events ignored", m->malformed_events);

@@ -74,14 +74,15 @@ static void print_help(FILE *out)
                 "      --version                show the version\n\n"
                 "Tracers:\n");
         for (size_t i = 0; i < tracer_registry_size; i++)
-                fprintf(out, "  %-12s %s\n", tracer_registry[i]->name, tracer_registry[i]->description);
+                fprintf(out, "  %-12s %s\n", tracer_registry[i]->info->name,
+                        tracer_registry[i]->info->description);
 }
 
 static void list_tracers(FILE *err)
 {
         fprintf(err, "valid tracers:");
         for (size_t i = 0; i < tracer_registry_size; i++)
-                fprintf(err, " %s", tracer_registry[i]->name);
+                fprintf(err, " %s", tracer_registry[i]->info->name);
         fputc('\n', err);
 }
 

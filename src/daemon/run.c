@@ -122,7 +122,7 @@ int run_foreground(const struct options *o)
         for (size_t i = 0; i < o->n_tracers; i++) {
                 const struct tracer_ops *ops = manager_find_tracer(m, o->tracers[i])->ops;
 
-                if (o->sort && ops->has_interval && output_check_sort_key(o->sort, ops->schema) < 0) {
+                if (o->sort && ops->has_interval && output_check_sort_key(o->sort, ops->info->schema) < 0) {
                         r = -EINVAL;
                         goto out;
                 }

@@ -10,8 +10,8 @@ static bool event_traced(struct manager *m, const char *event)
         for (size_t i = 0; i < m->n_tracers; i++) {
                 const struct tracer *t = &m->tracers[i];
 
-                for (size_t j = 0; t->running && t->ops->events && t->ops->events[j]; j++)
-                        if (streq(t->ops->events[j], event))
+                for (size_t j = 0; t->running && t->ops->info->events && t->ops->info->events[j]; j++)
+                        if (streq(t->ops->info->events[j], event))
                                 return true;
         }
         return false;

@@ -23,7 +23,7 @@ static int no_such_tracer(sd_bus_error *error, struct manager *m, const char *na
         int r;
 
         for (size_t i = 0; i < m->n_tracers; i++)
-                strbuf_printf(&names, "%s%s", i ? ", " : "", m->tracers[i].ops->name);
+                strbuf_printf(&names, "%s%s", i ? ", " : "", m->tracers[i].ops->info->name);
         r = sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_TRACER, "No tracer '%.64s' in this cwatchd; tracers: %s",
                               name, names.data ?: "none");
         strbuf_free(&names);
@@ -46,8 +46,8 @@ static int method_list_tracers(sd_bus_message *msg, void *userdata, sd_bus_error
         for (size_t i = 0; i < m->n_tracers && r >= 0; i++) {
                 struct tracer *t = &m->tracers[i];
 
-                r = sd_bus_message_append(reply, "(ssbtt)", t->ops->name, t->ops->description, (int) t->running,
-                                          t->events, tracer_drops(t));
+                r = sd_bus_message_append(reply, "(ssbtt)", t->ops->info->name, t->ops->info->description,
+                                          (int) t->running, t->events, tracer_drops(t));
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);

@@ -74,7 +74,7 @@ static void service_apply_tracers(struct service *s, const struct config *old, c
 
         for (size_t i = 0; i < m->n_tracers; i++) {
                 struct tracer *t = &m->tracers[i];
-                const char *name = t->ops->name;
+                const char *name = t->ops->info->name;
                 bool want = tracer_configured(new, name), was = tracer_configured(old, name);
                 int r;
 
@@ -110,7 +110,7 @@ void service_notify_status(struct service *s)
                 events += t->events;
                 drops += tracer_drops(t);
                 if (t->running)
-                        strbuf_printf(&names, "%s%s", running++ ? " " : "", t->ops->name);
+                        strbuf_printf(&names, "%s%s", running++ ? " " : "", t->ops->info->name);
         }
         (void) sd_notifyf(false, "STATUS=Tracing: %s; %" PRIu64 " events, %" PRIu64 " dropped, %" PRIu64 " alerts",
                           running ? names.data : "nothing", events, drops, m->alerts_raised);

@@ -5,7 +5,6 @@
 #include "detect.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
-#include "tracers/tracer.h"
 
 /* The columns detection reads from records besides the rules' own (which the engine resolves
  * once per rule). */
@@ -38,24 +37,6 @@ struct detect {
 
 static const char *const default_dirs[] = { RULES_DIR_ADMIN, RULES_DIR_RUNTIME, RULES_DIR_VENDOR };
 const struct rules_paths rules_paths_default = { default_dirs, 3 };
-
-const struct detect_catalog *detect_registry_catalog(void)
-{
-        static struct detect_event_schema events[64];
-        static struct detect_catalog catalog;
-        size_t n = 0;
-
-        if (catalog.events)
-                return &catalog;
-        for (size_t i = 0; i < tracer_registry_size; i++) {
-                const struct tracer_ops *ops = tracer_registry[i];
-
-                for (size_t j = 0; ops->schema && ops->events && ops->events[j] && n < ELEMENTSOF(events); j++)
-                        events[n++] = (struct detect_event_schema) { ops->events[j], ops->schema };
-        }
-        catalog = (struct detect_catalog) { events, n };
-        return &catalog;
-}
 
 static void report_inactive(const struct detect_engine *e)
 {
@@ -326,29 +307,4 @@ uint64_t detect_rule_matches(const struct detect *d, size_t index)
 struct proctable *detect_get_proctable(struct detect *d)
 {
         return d->procs;
-}
-
-int rules_check_files(char *const *files, size_t n_files, FILE *out, FILE *err)
-{
-        _cleanup_(detect_engine_freep) struct detect_engine *e = NULL;
-        struct strbuf errors = {};
-        const char *const *ev;
-        size_t n;
-        int r;
-
-        r = detect_engine_load_files(&e, files, n_files, detect_registry_catalog(), &errors);
-        if (errors.len > 0)
-                fputs(errors.data, err);
-        strbuf_free(&errors);
-        if (r < 0) {
-                if (r != -EINVAL)
-                        fprintf(err, "rules check failed: %s\n", strerror(-r));
-                return -EINVAL;
-        }
-        n = detect_engine_inactive_events(e, &ev);
-        for (size_t i = 0; i < n; i++)
-                fprintf(err, "warning: no tracer in this build provides event '%s'; rules on it are not checked "
-                        "against a schema and stay inactive\n", ev[i]);
-        fprintf(out, "%zu rules in %zu files: OK\n", detect_engine_n_rules(e), n_files);
-        return 0;
 }

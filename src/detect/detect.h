@@ -21,9 +21,6 @@ struct detect;
 /* The default search path: /etc/cwatch/rules.d, /run/cwatch/rules.d, /usr/lib/cwatch/rules.d. */
 extern const struct rules_paths rules_paths_default;
 
-/* The events and schemas of every tracer in the registry. */
-const struct detect_catalog *detect_registry_catalog(void);
-
 struct detect_stats {
         uint64_t records;               /* records evaluated */
         uint64_t matches;               /* rule hits before dedup */
@@ -61,8 +58,3 @@ void detect_get_stats(const struct detect *d, struct detect_stats *ret);
  * since cwatchd started: a rule keeps its count across reloads while its name stays. */
 uint64_t detect_rule_matches(const struct detect *d, size_t index);
 struct proctable *detect_get_proctable(struct detect *d);
-
-/* Offline validation (cwatchd rules check, cwatchctl rules check): loads files as one set against
- * the registry's schemas, prints "file:line:column: message" for each error to err and a summary
- * to out. Returns 0 when all is well, -EINVAL otherwise. */
-int rules_check_files(char *const *files, size_t n_files, FILE *out, FILE *err);

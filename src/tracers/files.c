@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
+#include "files-schema.h"
 #include "tracers/files.h"
 #include "files-watch.h"
 #include "open-flags.h"
@@ -17,43 +18,6 @@
 #include "shared/log.h"
 #include "shared/strbuf.h"
 
-enum {
-        COL_PID, COL_CONTAINER_NAME, COL_READS, COL_WRITES, COL_READ_BYTES, COL_WRITE_BYTES, COL_TYPE,
-        COL_COMM, COL_FILENAME,
-        COL_UID, COL_DEV, COL_INO, COL_PATH, COL_CGROUP_ID,
-        COL_TID, COL_PPID, COL_FLAGS, COL_FLAGS_TEXT, COL_WRITE, COL_SYSCALL, COL_RESULT, COL_CREATED, COL_MODE,
-        COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
-        _COL_MAX,
-};
-
-static const struct column files_columns[_COL_MAX] = {
-        [COL_PID] = { "pid", VALUE_U64, 7 },
-        [COL_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(-14),
-        [COL_READS] = { "reads", VALUE_U64, 7 },
-        [COL_WRITES] = { "writes", VALUE_U64, 7 },
-        [COL_READ_BYTES] = { "read_bytes", VALUE_U64, 11 },
-        [COL_WRITE_BYTES] = { "write_bytes", VALUE_U64, 11 },
-        [COL_TYPE] = { "type", VALUE_STR, -4 },
-        [COL_COMM] = { "comm", VALUE_STR, -16 },
-        [COL_FILENAME] = { "filename", VALUE_STR, -1 },
-        [COL_UID] = { "uid", VALUE_U64, 0 },
-        [COL_DEV] = { "dev", VALUE_U64, 0 },
-        [COL_INO] = { "ino", VALUE_U64, 0 },
-        [COL_PATH] = { "path", VALUE_STR, 0 },
-        [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
-        [COL_TID] = { "tid", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
-        [COL_PPID] = { "ppid", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
-        [COL_FLAGS] = { "flags", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
-        [COL_FLAGS_TEXT] = { "flags_text", VALUE_STR, 0, SOURCE_TRACER, .event_only = true },
-        [COL_WRITE] = { "write", VALUE_BOOL, 0, SOURCE_TRACER, .event_only = true },
-        [COL_SYSCALL] = { "syscall", VALUE_STR, 0, SOURCE_TRACER, .event_only = true },
-        [COL_RESULT] = { "result", VALUE_S64, 0, SOURCE_TRACER, .event_only = true },
-        [COL_CREATED] = { "created", VALUE_BOOL, 0, SOURCE_TRACER, .event_only = true },
-        [COL_MODE] = { "mode", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
-        IDENTITY_HIDDEN_COLUMNS,
-};
-
-static const struct schema files_schema = SCHEMA("file_io", files_columns);
 
 struct files_state {
         struct files_bpf *skel;
@@ -479,13 +443,8 @@ static void files_stop(struct tracer *t)
         t->data = files_state_free(t->data);
 }
 
-static const char *const files_events[] = { "file_io", "open", NULL };
-
 const struct tracer_ops files_tracer_ops = {
-        .name = "files",
-        .description = "reads, writes and bytes per process and file every interval; opens of watched paths",
-        .schema = &files_schema,
-        .events = files_events,
+        .info = &files_tracer_info,
         .has_interval = true,
         .start = files_start,
         .stop = files_stop,

@@ -4,51 +4,11 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
+#include "process-schema.h"
 #include "process.h"
 #include "process.skel.h"
 #include "shared/argv.h"
 #include "shared/log.h"
-
-enum {
-        COL_PID, COL_CONTAINER_NAME, COL_PPID, COL_UID, COL_COMM, COL_EXIT_CODE, COL_EXE, COL_ARGS,
-        COL_TID, COL_GID, COL_EUID, COL_ARGC, COL_ARGS_TRUNCATED, COL_EXE_DELETED, COL_EXE_MEMFD,
-        COL_EXE_SETUID, COL_STDIN, COL_STDOUT, COL_STDERR, COL_SIGNAL, COL_CORE_DUMPED,
-        COL_LIFETIME_NS, COL_CGROUP_ID, COL_MNT_NS, COL_PID_NS, COL_NET_NS,
-        COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
-        _COL_MAX,
-};
-
-static const struct column process_columns[_COL_MAX] = {
-        [COL_PID] = { "pid", VALUE_U64, 7 },
-        [COL_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(-14),
-        [COL_PPID] = { "ppid", VALUE_U64, 7 },
-        [COL_UID] = { "uid", VALUE_U64, 5 },
-        [COL_COMM] = { "comm", VALUE_STR, -16 },
-        [COL_EXIT_CODE] = { "exit_code", VALUE_S64, 9 },
-        [COL_EXE] = { "exe", VALUE_STR, -24 },
-        [COL_ARGS] = { "args", VALUE_STRV, -1 },
-        [COL_TID] = { "tid", VALUE_U64, 0 },
-        [COL_GID] = { "gid", VALUE_U64, 0 },
-        [COL_EUID] = { "euid", VALUE_U64, 0 },
-        [COL_ARGC] = { "argc", VALUE_U64, 0 },
-        [COL_ARGS_TRUNCATED] = { "args_truncated", VALUE_BOOL, 0 },
-        [COL_EXE_DELETED] = { "exe_deleted", VALUE_BOOL, 0 },
-        [COL_EXE_MEMFD] = { "exe_memfd", VALUE_BOOL, 0 },
-        [COL_EXE_SETUID] = { "exe_setuid", VALUE_BOOL, 0 },
-        [COL_STDIN] = { "stdin", VALUE_STR, 0 },
-        [COL_STDOUT] = { "stdout", VALUE_STR, 0 },
-        [COL_STDERR] = { "stderr", VALUE_STR, 0 },
-        [COL_SIGNAL] = { "signal", VALUE_U64, 0 },
-        [COL_CORE_DUMPED] = { "core_dumped", VALUE_BOOL, 0 },
-        [COL_LIFETIME_NS] = { "lifetime_ns", VALUE_U64, 0 },
-        [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
-        [COL_MNT_NS] = { "mnt_ns", VALUE_U64, 0 },
-        [COL_PID_NS] = { "pid_ns", VALUE_U64, 0 },
-        [COL_NET_NS] = { "net_ns", VALUE_U64, 0 },
-        IDENTITY_HIDDEN_COLUMNS,
-};
-
-static const struct schema process_schema = SCHEMA("process", process_columns, .table_event = true);
 
 static const char *fd_kind_name(uint8_t kind)
 {
@@ -185,13 +145,8 @@ static void process_stop(struct tracer *t)
         t->data = NULL;
 }
 
-static const char *const process_events[] = { "exec", "fork", "exit", NULL };
-
 const struct tracer_ops process_tracer_ops = {
-        .name = "process",
-        .schema = &process_schema,
-        .events = process_events,
-        .description = "process exec (path, argv, ids, namespaces), fork and exit (code, lifetime)",
+        .info = &process_tracer_info,
         .start = process_start,
         .stop = process_stop,
         .on_event = process_on_event,

@@ -3,17 +3,15 @@
 #include "tracer.h"
 #include "shared/macro.h"
 
-extern const struct tracer_ops process_tracer_ops;
-extern const struct tracer_ops tcp_tracer_ops;
-extern const struct tracer_ops syscalls_tracer_ops;
-extern const struct tracer_ops files_tracer_ops;
+#define TRACER(name) extern const struct tracer_ops name##_tracer_ops;
+#include "registry.def"
+#undef TRACER
 
-/* One line per tracer; the index is stamped on its events, so append only. */
+/* The index is stamped on a tracer's events (rodata cw_tracer_id) when it loads. */
 const struct tracer_ops *const tracer_registry[] = {
-        &process_tracer_ops,
-        &tcp_tracer_ops,
-        &syscalls_tracer_ops,
-        &files_tracer_ops,
+#define TRACER(name) &name##_tracer_ops,
+#include "registry.def"
+#undef TRACER
 };
 
 const size_t tracer_registry_size = ELEMENTSOF(tracer_registry);
@@ -21,7 +19,7 @@ const size_t tracer_registry_size = ELEMENTSOF(tracer_registry);
 int tracer_registry_find(const char *name)
 {
         for (size_t i = 0; i < tracer_registry_size; i++)
-                if (streq(tracer_registry[i]->name, name))
+                if (streq(tracer_registry[i]->info->name, name))
                         return (int) i;
         return -ENOENT;
 }

@@ -6,63 +6,13 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
+#include "syscalls-schema.h"
 #include "decode.h"
 #include "syscall-names.h"
 #include "syscalls.h"
 #include "syscalls.skel.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
-
-enum {
-        COL_PID, COL_CONTAINER_NAME, COL_PPID, COL_UID, COL_COMM, COL_SYSCALL, COL_RET, COL_SUMMARY,
-        /* decoded arguments, in the order the summary shows them */
-        COL_REQUEST, COL_TARGET_PID, COL_FD, COL_NSTYPE, COL_SOURCE, COL_TARGET, COL_FSTYPE, COL_PATH,
-        COL_NAME, COL_BPF_CMD, COL_NEW_UID, COL_NEW_EUID, COL_NEW_SUID, COL_NEW_GID, COL_NEW_EGID,
-        COL_NEW_SGID, COL_MODE_TEXT, COL_FLAGS_TEXT,
-        /* not in the summary */
-        COL_MODE, COL_FLAGS, COL_ERROR_NAME, COL_PATH_TRUNCATED, COL_TID, COL_GID, COL_CGROUP_ID,
-        COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
-        _COL_MAX,
-};
-
-static const struct column syscalls_columns[_COL_MAX] = {
-        [COL_PID] = { "pid", VALUE_U64, 7 },
-        [COL_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(-14),
-        [COL_PPID] = { "ppid", VALUE_U64, 7 },
-        [COL_UID] = { "uid", VALUE_U64, 5 },
-        [COL_COMM] = { "comm", VALUE_STR, -16 },
-        [COL_SYSCALL] = { "syscall", VALUE_STR, -13 },
-        [COL_RET] = { "ret", VALUE_S64, 6 },
-        [COL_SUMMARY] = { "summary", VALUE_STR, -1 },
-        [COL_REQUEST] = { "request", VALUE_STR, 0 },
-        [COL_TARGET_PID] = { "target_pid", VALUE_U64, 0 },
-        [COL_FD] = { "fd", VALUE_S64, 0 },
-        [COL_NSTYPE] = { "nstype", VALUE_STR, 0 },
-        [COL_SOURCE] = { "source", VALUE_STR, 0 },
-        [COL_TARGET] = { "target", VALUE_STR, 0 },
-        [COL_FSTYPE] = { "fstype", VALUE_STR, 0 },
-        [COL_PATH] = { "path", VALUE_STR, 0 },
-        [COL_NAME] = { "name", VALUE_STR, 0 },
-        [COL_BPF_CMD] = { "bpf_cmd", VALUE_STR, 0 },
-        [COL_NEW_UID] = { "new_uid", VALUE_U64, 0 },
-        [COL_NEW_EUID] = { "new_euid", VALUE_U64, 0 },
-        [COL_NEW_SUID] = { "new_suid", VALUE_U64, 0 },
-        [COL_NEW_GID] = { "new_gid", VALUE_U64, 0 },
-        [COL_NEW_EGID] = { "new_egid", VALUE_U64, 0 },
-        [COL_NEW_SGID] = { "new_sgid", VALUE_U64, 0 },
-        [COL_MODE_TEXT] = { "mode_text", VALUE_STR, 0 },
-        [COL_FLAGS_TEXT] = { "flags_text", VALUE_STR, 0 },
-        [COL_MODE] = { "mode", VALUE_U64, 0 },
-        [COL_FLAGS] = { "flags", VALUE_U64, 0 },
-        [COL_ERROR_NAME] = { "error_name", VALUE_STR, 0 },
-        [COL_PATH_TRUNCATED] = { "path_truncated", VALUE_BOOL, 0 },
-        [COL_TID] = { "tid", VALUE_U64, 0 },
-        [COL_GID] = { "gid", VALUE_U64, 0 },
-        [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
-        IDENTITY_HIDDEN_COLUMNS,
-};
-
-static const struct schema syscalls_schema = SCHEMA("syscall", syscalls_columns);
 
 struct syscalls_tracer {
         struct syscalls_bpf *skel;
@@ -214,7 +164,7 @@ static void decode_arguments(const struct cw_syscall_event *e, struct value *v, 
 static void build_summary(struct strbuf *b, const struct value *v)
 {
         for (int i = COL_REQUEST; i <= COL_FLAGS_TEXT; i++) {
-                const struct column *c = &syscalls_columns[i];
+                const struct column *c = &syscalls_schema.columns[i];
 
                 if (!v[i].present)
                         continue;
@@ -365,15 +315,9 @@ fail:
         return r;
 }
 
-static const char *const syscalls_events[] = { "syscall", NULL };
-
 const struct tracer_ops syscalls_tracer_ops = {
-        .name = "syscalls",
-        .description = "security-relevant system calls (ptrace, setns, unshare, mount, modules, bpf, setuid, "
-                       "memfd, fileless exec, setuid chmod) with decoded arguments",
+        .info = &syscalls_tracer_info,
         .needs_tracefs = true,
-        .schema = &syscalls_schema,
-        .events = syscalls_events,
         .start = syscalls_start,
         .stop = syscalls_stop,
         .on_event = syscalls_on_event,

@@ -6,42 +6,11 @@
 #include <sys/socket.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
+#include "tcp-schema.h"
 #include "decode.h"
 #include "tcp.h"
 #include "tcp.skel.h"
 #include "shared/log.h"
-
-enum {
-        COL_PID, COL_CONTAINER_NAME, COL_COMM, COL_DIRECTION, COL_SADDR, COL_SPORT, COL_DADDR, COL_DPORT,
-        COL_DURATION_NS, COL_BYTES_SENT, COL_BYTES_RECEIVED, COL_ERROR_NAME,
-        COL_UID, COL_TID, COL_GID, COL_FAMILY, COL_ERROR, COL_CGROUP_ID,
-        COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
-        _COL_MAX,
-};
-
-static const struct column tcp_columns[_COL_MAX] = {
-        [COL_PID] = { "pid", VALUE_U64, 7 },
-        [COL_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(-14),
-        [COL_COMM] = { "comm", VALUE_STR, -16 },
-        [COL_DIRECTION] = { "direction", VALUE_STR, -7 },
-        [COL_SADDR] = { "saddr", VALUE_STR, -15 },
-        [COL_SPORT] = { "sport", VALUE_U64, 5 },
-        [COL_DADDR] = { "daddr", VALUE_STR, -15 },
-        [COL_DPORT] = { "dport", VALUE_U64, 5 },
-        [COL_DURATION_NS] = { "duration_ns", VALUE_U64, 12 },
-        [COL_BYTES_SENT] = { "bytes_sent", VALUE_U64, 10 },
-        [COL_BYTES_RECEIVED] = { "bytes_received", VALUE_U64, 14 },
-        [COL_ERROR_NAME] = { "error_name", VALUE_STR, -12 },
-        [COL_UID] = { "uid", VALUE_U64, 0 },
-        [COL_TID] = { "tid", VALUE_U64, 0 },
-        [COL_GID] = { "gid", VALUE_U64, 0 },
-        [COL_FAMILY] = { "family", VALUE_STR, 0 },
-        [COL_ERROR] = { "error", VALUE_S64, 0 },
-        [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
-        IDENTITY_HIDDEN_COLUMNS,
-};
-
-static const struct schema tcp_schema = SCHEMA("tcp", tcp_columns, .table_event = true);
 
 static const char *tcp_event_name(uint16_t type)
 {
@@ -130,14 +99,9 @@ static void tcp_stop(struct tracer *t)
         t->data = NULL;
 }
 
-static const char *const tcp_events[] = { "tcp", "tcp_failed", "connect", "accept", NULL };
-
 const struct tracer_ops tcp_tracer_ops = {
-        .name = "tcp",
-        .description = "TCP connections (v4, v6): addresses, ports, bytes each way, duration; failed connects",
+        .info = &tcp_tracer_info,
         .needs_tracefs = true,
-        .schema = &tcp_schema,
-        .events = tcp_events,
         .start = tcp_start,
         .stop = tcp_stop,
         .on_event = tcp_on_event,

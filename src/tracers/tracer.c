@@ -18,21 +18,21 @@ static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
         /* every event names its tracer: the registry index */
         r = bpf_object_set_rodata(obj, "cw_tracer_id", &index, sizeof(index));
         if (r < 0)
-                return log_debug_errno(r, "%s: failed to set the tracer id: %m", t->ops->name);
+                return log_debug_errno(r, "%s: failed to set the tracer id: %m", t->ops->info->name);
         if (!map)
-                return log_debug_errno(ENOENT, "%s: BPF object has no events map", t->ops->name);
+                return log_debug_errno(ENOENT, "%s: BPF object has no events map", t->ops->info->name);
         r = bpf_map__reuse_fd(map, t->env->ringbuf_fd);
         if (r < 0)
-                return log_debug_errno(r, "%s: failed to share the ring buffer: %m", t->ops->name);
+                return log_debug_errno(r, "%s: failed to share the ring buffer: %m", t->ops->info->name);
         wakeup = t->env->wakeup_bytes;
         r = bpf_object_set_rodata(obj, "cw_wakeup_bytes", &wakeup, sizeof(wakeup));
         if (r < 0 && r != -ENOENT)
-                return log_debug_errno(r, "%s: failed to set the wake-up threshold: %m", t->ops->name);
+                return log_debug_errno(r, "%s: failed to set the wake-up threshold: %m", t->ops->info->name);
         /* --pid: in the kernel where the tracer can (the others' records are filtered by the
          * manager) */
         r = bpf_object_set_rodata(obj, "cw_target_tgid", &t->env->target_tgid, sizeof(t->env->target_tgid));
         if (r < 0 && r != -ENOENT)
-                return log_debug_errno(r, "%s: failed to set the process filter: %m", t->ops->name);
+                return log_debug_errno(r, "%s: failed to set the process filter: %m", t->ops->info->name);
 
         /* --container: share the identity's map of wanted cgroups and switch the check on */
         map = bpf_object__find_map_by_name(obj, "cgroup_allow");
@@ -41,11 +41,11 @@ static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
 
                 r = bpf_map__reuse_fd(map, t->env->cgroup_allow_fd);
                 if (r < 0)
-                        return log_debug_errno(r, "%s: failed to share the container filter: %m", t->ops->name);
+                        return log_debug_errno(r, "%s: failed to share the container filter: %m", t->ops->info->name);
                 r = bpf_object_set_rodata(obj, "cw_cgroup_filter", &on, sizeof(on));
                 if (r < 0)
                         return log_debug_errno(r, "%s: failed to switch the container filter on: %m",
-                                               t->ops->name);
+                                               t->ops->info->name);
         }
         return 0;
 }
@@ -55,7 +55,7 @@ static int tracer_loaded_object(struct tracer *t, struct bpf_object *obj)
         struct bpf_map *map = bpf_object__find_map_by_name(obj, "drops");
 
         if (!map)
-                return log_debug_errno(ENOENT, "%s: BPF object has no drops map", t->ops->name);
+                return log_debug_errno(ENOENT, "%s: BPF object has no drops map", t->ops->info->name);
         t->drops_fd = bpf_map__fd(map);
         return 0;
 }
@@ -69,7 +69,7 @@ int tracer_load_skeleton(struct tracer *t, struct bpf_object_skeleton *s)
                 return r;
         r = bpf_object__load_skeleton(s);
         if (r < 0)
-                return log_debug_errno(r, "%s: failed to load the BPF programs: %m", t->ops->name);
+                return log_debug_errno(r, "%s: failed to load the BPF programs: %m", t->ops->info->name);
         return tracer_loaded_object(t, *s->obj);
 }
 
@@ -78,7 +78,7 @@ int tracer_attach_skeleton(struct tracer *t, struct bpf_object_skeleton *s, cons
         int r = bpf_object__attach_skeleton(s);
 
         if (r < 0)
-                return log_debug_errno(r, "%s: failed to attach to %s: %m", t->ops->name, hooks);
+                return log_debug_errno(r, "%s: failed to attach to %s: %m", t->ops->info->name, hooks);
         return 0;
 }
 

@@ -1,28 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The tracer interface. A tracer is bpf/NAME.bpf.c + src/tracers/NAME.c and one line in
- * registry.c; nothing else needs to know about it. */
+/* The tracer interface. A tracer is bpf/NAME.bpf.c + src/tracers/NAME.c (load, attach, decode:
+ * NAME_tracer_ops) + src/tracers/NAME-schema.c (its NAME_tracer_info: schema and events, no BPF,
+ * so cwatchctl and the configuration know it) and one line TRACER(NAME) in registry.def; the
+ * build, the default [Tracers] Enable= and the integration tests follow from that line. Optional:
+ * bpf/NAME.h for the structs shared with the BPF side, NAME-schema.h for the decoder's column
+ * indices, tests/integration/test-NAME.c. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
+#include "tracer-info.h"
 #include "shared/bpf-util.h"
 #include "sink/record.h"
 
 struct tracer;
 struct bpf_object;
-struct schema;
 struct record;
 
 struct tracer_ops {
-        const char *name;
-        const char *description;
+        const struct tracer_info *info; /* name, description, schema, events: no BPF needed */
         bool needs_tracefs;     /* attaches tp/ programs, which need tracefs mounted */
-        /* The one schema of this tracer's records, and the event names they carry (NULL-ended):
-         * detection resolves rule fields against them. */
-        const struct schema *schema;
-        const char *const *events;
         bool has_interval;      /* on_interval runs every interval (aggregating tracers) */
 
         /* Load and attach, with tracer_load_skeleton() and tracer_attach_skeleton(). Stores its
@@ -90,12 +89,12 @@ static inline uint64_t tracer_realtime(const struct tracer *t, uint64_t boot_ns)
 /* An aggregating tracer's rows of one interval go between these. */
 static inline void tracer_begin_interval(struct tracer *t)
 {
-        t->env->interval(t->env->owner, t->ops->schema, true);
+        t->env->interval(t->env->owner, t->ops->info->schema, true);
 }
 
 static inline void tracer_end_interval(struct tracer *t)
 {
-        t->env->interval(t->env->owner, t->ops->schema, false);
+        t->env->interval(t->env->owner, t->ops->info->schema, false);
 }
 
 /* Loads a tracer's opened skeleton: makes it use the shared ring buffer (and, with a --container

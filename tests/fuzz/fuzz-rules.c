@@ -9,26 +9,6 @@
 #include "detect/proctable.h"
 #include "shared/log.h"
 
-enum { PC_PID, PC_PPID, PC_UID, PC_COMM, PC_EXE, PC_ARGS, PC_EXE_MEMFD, PC_EXE_DELETED, PC_EXE_SETUID,
-       PC_STDIN, PC_STDOUT, PC_STDERR, PC_EXIT_CODE, PC_CONTAINER_ID, PC_CONTAINER_NAME, PC_IMAGE, PC_UNIT, _PC_MAX };
-static const struct column fuzz_process_columns[_PC_MAX] = {
-        [PC_PID] = { "pid", VALUE_U64, 7 }, [PC_PPID] = { "ppid", VALUE_U64, 7 }, [PC_UID] = { "uid", VALUE_U64, 5 },
-        [PC_COMM] = { "comm", VALUE_STR, -16 }, [PC_EXE] = { "exe", VALUE_STR, -24 },
-        [PC_ARGS] = { "args", VALUE_STRV, -1 }, [PC_EXE_MEMFD] = { "exe_memfd", VALUE_BOOL, 0 },
-        [PC_EXE_DELETED] = { "exe_deleted", VALUE_BOOL, 0 }, [PC_EXE_SETUID] = { "exe_setuid", VALUE_BOOL, 0 },
-        [PC_STDIN] = { "stdin", VALUE_STR, 0 }, [PC_STDOUT] = { "stdout", VALUE_STR, 0 },
-        [PC_STDERR] = { "stderr", VALUE_STR, 0 }, [PC_EXIT_CODE] = { "exit_code", VALUE_S64, 0 },
-        [PC_CONTAINER_ID] = COLUMN_CONTAINER_ID, [PC_CONTAINER_NAME] = COLUMN_CONTAINER_NAME(0),
-        [PC_IMAGE] = COLUMN_IMAGE, [PC_UNIT] = COLUMN_UNIT,
-};
-static const struct schema fuzz_process_schema = SCHEMA("process", fuzz_process_columns, .table_event = true);
-
-static const struct detect_event_schema events[] = {
-        { "exec", &fuzz_process_schema }, { "fork", &fuzz_process_schema }, { "exit", &fuzz_process_schema },
-        { "open", &test_files_schema }, { "connect", &test_tcp_schema }, { "syscall", &test_syscall_schema },
-};
-static const struct detect_catalog catalog = { events, sizeof(events) / sizeof(events[0]) };
-
 static int on_match(const struct detect_match *m, const struct record *r, void *userdata)
 {
         (*(size_t *) userdata) += strlen(m->message);
@@ -50,19 +30,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 log_setup(LOG_TARGET_CONSOLE, LOG_CRIT);
                 if (proctable_new(&pt, 64) < 0)
                         abort();
-                trec_init(&t, &fuzz_process_schema, "exec");
+                trec_init(&t, test_tracer_schema("process"), "exec");
                 trec_u64(&t, "pid", 1);
                 trec_str(&t, "exe", "/sbin/init");
                 proctable_update(pt, &t.r, 0);
-                trec_init(&t, &fuzz_process_schema, "exec");
+                trec_init(&t, test_tracer_schema("process"), "exec");
                 trec_u64(&t, "pid", 2);
                 trec_u64(&t, "ppid", 1);
                 trec_str(&t, "exe", "/bin/sh");
                 trec_strv(&t, "args", "sh\0-c\0id\0", 9);
                 proctable_update(pt, &t.r, 0);
         }
-        if (detect_engine_load_string(&e, "fuzz.rules", (const char *) data, size, &catalog, &errors) == 0) {
-                trec_init(&t, &fuzz_process_schema, "exec");
+        if (detect_engine_load_string(&e, "fuzz.rules", (const char *) data, size, test_catalog(), &errors) == 0) {
+                trec_init(&t, test_tracer_schema("process"), "exec");
                 trec_u64(&t, "pid", 3);
                 trec_u64(&t, "ppid", 2);
                 trec_str(&t, "exe", "/tmp/x");
@@ -73,18 +53,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 detect_engine_eval(e, &t.r, pt, on_match, &sum);
                 t.r.event = "exit";
                 detect_engine_eval(e, &t.r, pt, on_match, &sum);
-                trec_init(&t, &test_files_schema, "open");
+                trec_init(&t, test_tracer_schema("files"), "open");
                 trec_u64(&t, "pid", 2);
                 trec_str(&t, "path", "/proc/1/environ");
                 trec_bool(&t, "write", true);
                 trec_u64(&t, "flags", 0x241);
                 detect_engine_eval(e, &t.r, pt, on_match, &sum);
-                trec_init(&t, &test_tcp_schema, "connect");
+                trec_init(&t, test_tracer_schema("tcp"), "connect");
                 trec_u64(&t, "pid", 4);
                 trec_str(&t, "daddr", "10.0.0.1");
                 trec_u64(&t, "dport", 3333);
                 detect_engine_eval(e, &t.r, pt, on_match, &sum);
-                trec_init(&t, &test_syscall_schema, "syscall");
+                trec_init(&t, test_tracer_schema("syscalls"), "syscall");
                 trec_u64(&t, "pid", 2);
                 trec_str(&t, "syscall", "ptrace");
                 trec_s64(&t, "ret", -1);

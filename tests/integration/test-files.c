@@ -21,7 +21,7 @@
 #include "tracer-test.h"
 #include "tracers/files.h"
 
-extern const struct tracer_ops files_tracer_ops;
+#include "tracers/files-schema.h"
 
 /* A manager with the files tracer started after the caller's settings. */
 static struct tracer *start_files(struct tt *t, int pid_filter, const char *sort, size_t top, uint32_t max_entries)
@@ -331,9 +331,9 @@ static void test_pid_filter_sort_top(void **state)
 
 
         /* a bad sort column is refused with a clear error */
-        assert_int_equal(output_check_sort_key("nope", files_tracer_ops.schema), -EINVAL);
-        assert_int_equal(output_check_sort_key("flags", files_tracer_ops.schema), -EINVAL);
-        assert_int_equal(output_check_sort_key("writes", files_tracer_ops.schema), 0);
+        assert_int_equal(output_check_sort_key("nope", &files_schema), -EINVAL);
+        assert_int_equal(output_check_sort_key("flags", &files_schema), -EINVAL);
+        assert_int_equal(output_check_sort_key("writes", &files_schema), 0);
 
         make_dir(dir, sizeof(dir), "files-sort");
         tr = start_files(&t, getpid(), "writes", 2, 0);

@@ -363,7 +363,7 @@ static void test_list_rules(void **state)
         for (int k = 0; k < 2; k++) {
                 struct trec t;
 
-                trec_init(&t, process->ops->schema, "exec");
+                trec_init(&t, process->ops->info->schema, "exec");
                 trec_u64(&t, "pid", 4242 + k);
                 trec_u64(&t, "ppid", 1);
                 trec_u64(&t, "uid", 0);

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+#include "rules-check.h"
+#include "shared/macro.h"
+#include "shared/strbuf.h"
+#include "tracers/tracer-info.h"
+
+const struct detect_catalog *detect_registry_catalog(void)
+{
+        static struct detect_event_schema events[64];
+        static struct detect_catalog catalog;
+        size_t n = 0;
+
+        if (catalog.events)
+                return &catalog;
+        for (size_t i = 0; i < tracer_infos_size; i++) {
+                const struct tracer_info *info = tracer_infos[i];
+
+                for (size_t j = 0; info->schema && info->events && info->events[j] && n < ELEMENTSOF(events); j++)
+                        events[n++] = (struct detect_event_schema) { info->events[j], info->schema };
+        }
+        catalog = (struct detect_catalog) { events, n };
+        return &catalog;
+}
+
+int rules_check_files(char *const *files, size_t n_files, FILE *out, FILE *err)
+{
+        _cleanup_(detect_engine_freep) struct detect_engine *e = NULL;
+        struct strbuf errors = {};
+        const char *const *ev;
+        size_t n;
+        int r;
+
+        r = detect_engine_load_files(&e, files, n_files, detect_registry_catalog(), &errors);
+        if (errors.len > 0)
+                fputs(errors.data, err);
+        strbuf_free(&errors);
+        if (r < 0) {
+                if (r != -EINVAL)
+                        fprintf(err, "rules check failed: %s\n", strerror(-r));
+                return -EINVAL;
+        }
+        n = detect_engine_inactive_events(e, &ev);
+        for (size_t i = 0; i < n; i++)
+                fprintf(err, "warning: no tracer in this build provides event '%s'; rules on it are not checked "
+                        "against a schema and stay inactive\n", ev[i]);
+        fprintf(out, "%zu rules in %zu files: OK\n", detect_engine_n_rules(e), n_files);
+        return 0;
+}
