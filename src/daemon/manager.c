@@ -276,7 +276,7 @@ int manager_start_tracer(struct manager *m, const char *name)
                                                m->interval_ns / NSEC_PER_USEC, 0, tracer_on_interval, t);
                 if (r < 0) {
                         tracer_stop(t);
-                        return log_error_errno(r, "%s: failed to arm the interval timer: %m", name);
+                        return log_debug_errno(r, "%s: failed to arm the interval timer: %m", name);
                 }
                 (void) sd_event_source_set_enabled(t->interval_source, SD_EVENT_ON);
         }

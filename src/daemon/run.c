@@ -130,7 +130,7 @@ int run_foreground(const struct options *o)
         for (size_t i = 0; i < o->n_tracers; i++) {
                 r = manager_start_tracer(m, o->tracers[i]);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to start tracer %s: %m", o->tracers[i]);
+                        log_error_errno(r, "Failed to start tracer %s (--debug says at which step): %m", o->tracers[i]);
                         goto out;
                 }
                 strbuf_printf(&names, "%s%s", i ? " " : "", o->tracers[i]);

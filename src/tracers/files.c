@@ -127,7 +127,7 @@ static int files_read_and_clear(struct files_state *s, size_t *ret)
                 if (r < 0 && errno == ENOSPC && total > 0)
                         break;
                 if (r < 0)
-                        return log_error_errno(errno, "files: failed to read the aggregates: %m");
+                        return log_debug_errno(errno, "files: failed to read the aggregates: %m");
                 in = out;
                 first = false;
         }
@@ -148,7 +148,7 @@ static int files_interval(struct tracer *t)
         /* inserts first: entries created during the read make the estimate low, never high */
         r = files_counter(s, CW_FILE_CNT_INSERTS, &inserts);
         if (r < 0)
-                return log_error_errno(r, "files: failed to read the counters: %m");
+                return log_debug_errno(r, "files: failed to read the counters: %m");
         r = files_read_and_clear(s, &n);
         if (r < 0)
                 return r;
@@ -164,7 +164,7 @@ static int files_interval(struct tracer *t)
 
         order = calloc(n, sizeof(*order));
         if (!order)
-                return log_error_errno(ENOMEM, "files: no memory for %zu rows: %m", n);
+                return log_debug_errno(ENOMEM, "files: no memory for %zu rows: %m", n);
         for (size_t i = 0; i < n; i++)
                 order[i] = i;
         qsort_r(order, n, sizeof(*order), order_compare, s);
@@ -195,7 +195,7 @@ static int files_on_interval(struct tracer *t)
         s->keys = malloc(s->max_entries * sizeof(*s->keys));
         s->values = malloc(s->max_entries * sizeof(*s->values));
         if (!s->keys || !s->values)
-                r = log_error_errno(ENOMEM, "files: no memory for %" PRIu32 " aggregates: %m", s->max_entries);
+                r = log_debug_errno(ENOMEM, "files: no memory for %" PRIu32 " aggregates: %m", s->max_entries);
         else
                 r = files_interval(t);
         free(s->keys);
@@ -305,7 +305,7 @@ static int watch_set_apply(struct files_state *s, const struct watch_set *set)
         }
         for (size_t i = 0; i < set->n; i++)
                 if (bpf_map_update_elem(s->watched_fd, &set->entries[i].key, &set->entries[i].value, BPF_ANY) < 0) {
-                        r = log_error_errno(errno, "files: failed to set a watched path: %m");
+                        r = log_debug_errno(errno, "files: failed to set a watched path: %m");
                         goto out;
                 }
         for (size_t i = 0; i < n_old; i++) {
@@ -315,7 +315,7 @@ static int watch_set_apply(struct files_state *s, const struct watch_set *set)
                         keep = old[i].prefixlen == set->entries[j].key.prefixlen &&
                                memcmp(old[i].data, set->entries[j].key.data, old[i].prefixlen / 8) == 0;
                 if (!keep && bpf_map_delete_elem(s->watched_fd, &old[i]) < 0 && errno != ENOENT) {
-                        r = log_error_errno(errno, "files: failed to remove a watched path: %m");
+                        r = log_debug_errno(errno, "files: failed to remove a watched path: %m");
                         goto out;
                 }
         }
@@ -405,10 +405,10 @@ static int files_start(struct tracer *t)
 
         s->skel = files_bpf__open();
         if (!s->skel)
-                return log_error_errno(errno, "files: failed to open the BPF object: %m");
+                return log_debug_errno(errno, "files: failed to open the BPF object: %m");
         r = bpf_map__set_max_entries(s->skel->maps.file_stats, s->max_entries);
         if (r < 0)
-                return log_error_errno(r, "files: failed to size the aggregate map: %m");
+                return log_debug_errno(r, "files: failed to size the aggregate map: %m");
         r = tracer_load_skeleton(t, s->skel->skeleton);
         if (r < 0)
                 return r;

@@ -127,7 +127,7 @@ static int process_start(struct tracer *t)
 
         skel = process_bpf__open();
         if (!skel)
-                return log_error_errno(errno, "process: failed to open the BPF object: %m");
+                return log_debug_errno(errno, "process: failed to open the BPF object: %m");
         r = tracer_load_skeleton(t, skel->skeleton);
         if (r >= 0)
                 r = tracer_attach_skeleton(t, skel->skeleton, "sched_process_{exec,fork,exit}");

@@ -254,7 +254,7 @@ static int syscalls_attach(struct tracer *t, struct syscalls_tracer *st)
 
         exec_link = bpf_program__attach(st->skel->progs.handle_exec);
         if (!exec_link)
-                return log_error_errno(errno, "syscalls: failed to attach to sched_process_exec: %m");
+                return log_debug_errno(errno, "syscalls: failed to attach to sched_process_exec: %m");
         st->links[st->n_links++] = exec_link;
 
         for (size_t i = 0; i < n_traced_syscalls; i++) {
@@ -275,7 +275,7 @@ static int syscalls_attach(struct tracer *t, struct syscalls_tracer *st)
                                 int r = -errno;
 
                                 strbuf_free(&missing);
-                                return log_error_errno(r, "syscalls: failed to attach to syscalls/%s: %m", event);
+                                return log_debug_errno(r, "syscalls: failed to attach to syscalls/%s: %m", event);
                         }
                         st->links[st->n_links++] = link;
                 }
@@ -293,11 +293,11 @@ static int syscalls_start(struct tracer *t)
 
         st = calloc(1, sizeof(*st));
         if (!st)
-                return log_error_errno(ENOMEM, "syscalls: %m");
+                return log_debug_errno(ENOMEM, "syscalls: %m");
         t->data = st;
         st->skel = syscalls_bpf__open();
         if (!st->skel) {
-                r = log_error_errno(errno, "syscalls: failed to open the BPF object: %m");
+                r = log_debug_errno(errno, "syscalls: failed to open the BPF object: %m");
                 goto fail;
         }
         for (size_t i = 0; i < n_traced_syscalls; i++)

@@ -81,7 +81,7 @@ static int tcp_start(struct tracer *t)
 
         skel = tcp_bpf__open();
         if (!skel)
-                return log_error_errno(errno, "tcp: failed to open the BPF object: %m");
+                return log_debug_errno(errno, "tcp: failed to open the BPF object: %m");
         r = tracer_load_skeleton(t, skel->skeleton);
         if (r >= 0)
                 r = tracer_attach_skeleton(t, skel->skeleton, "inet_sock_set_state and sys_exit_accept{,4}");
