@@ -646,6 +646,25 @@ static void test_default_service_shell_rules(void **state)
         assert_string_equal(SHELL_HITS(P_SCRIPT, "/usr/bin/dash", "sh\0-c\0date\0", "webapp.service", NULL), "");
         assert_string_equal(SHELL_HITS(P_DPKG, "/usr/bin/dash", "sh\0/var/lib/dpkg/info/x.postinst\0",
                                        "webapp.service", NULL), "");
+        /* a shell of a service writes to the journal's stream socket: no reverse shell, unless
+         * its commands come from a socket too */
+        {
+                struct trec t;
+
+                exec_rec(&t, 700, P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", 9);
+                trec_str(&t, "unit", "webapp.service");
+                trec_str(&t, "stdin", "other");
+                trec_str(&t, "stdout", "socket");
+                assert_string_equal(eval(defaults, &t.r, procs), "service-spawned-shell");
+                trec_str(&t, "stdin", "socket");
+                assert_string_equal(eval(defaults, &t.r, procs), "reverse-shell,service-spawned-shell");
+                trec_str(&t, "unit", "session-1.scope");
+                trec_str(&t, "stdin", "other");
+                assert_string_equal(eval(defaults, &t.r, procs), "reverse-shell");
+        }
+        /* a parent the process table does not know may be systemd itself: no claim then */
+        assert_string_equal(SHELL_HITS(9999, "/usr/bin/dash", "sh\0-c\0id\0", "webapp.service", NULL), "");
+        assert_string_equal(SHELL_HITS(9999, "/bin/dash", "sh\0", "docker-x.scope", "0123456789ab"), "");
         /* no unit (a cgroup outside systemd), and a program that is no shell */
         assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", NULL, NULL), "");
         assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/id", "id\0", "webapp.service", NULL), "");
