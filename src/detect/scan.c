@@ -216,7 +216,8 @@ static bool subject_count(struct scan_detector *s, struct scan_subject *sub, uin
         else if (sub->one_addr && (strlen(sub->first_addr) != daddr->len ||
                                    memcmp(sub->first_addr, daddr->str, daddr->len) != 0))
                 sub->one_addr = false;
-        return sub->distinct == s->limits.threshold;
+        /* >=: a threshold lowered by a reload below a window's count still raises, once */
+        return sub->distinct >= s->limits.threshold;
 }
 
 static void fill_process(struct alert_process *p, const struct proc_entry *e)

@@ -35,7 +35,8 @@
 
 struct scan_limits {
         uint64_t threshold;     /* distinct (address, port) pairs in one window that make a scan; 0: off */
-        uint64_t window_ns;     /* the window, from a subject's first connection after a quiet one */
+        uint64_t window_ns;     /* a subject's window opens at its first attempt and closes this much later;
+                                 * the next opens at its first attempt after that (tumbling, not aligned) */
 };
 
 struct scan_stats {

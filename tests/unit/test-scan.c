@@ -293,6 +293,19 @@ static void test_limits_and_bad_input(void **state)
         feed(s, "tcp_failed", 8, "nc", "127.0.0.3", 1, 3 * SEC, NULL);
         feed(s, "tcp_failed", 8, "nc", "127.0.0.3", 2, 3 * SEC, NULL);
         assert_int_equal(n_raised, 2);
+
+        /* a threshold lowered below a window's count raises at its next new pair, once */
+        assert_int_equal(scan_detector_set_limits(s, &(struct scan_limits) { 100, 10 * SEC }), 0);
+        for (int i = 0; i < 60; i++)
+                feed(s, "tcp_failed", 9, "nc", "127.0.0.4", 1 + i, 4 * SEC, NULL);
+        assert_int_equal(n_raised, 2);
+        assert_int_equal(scan_detector_set_limits(s, &(struct scan_limits) { 50, 10 * SEC }), 0);
+        feed(s, "tcp_failed", 9, "nc", "127.0.0.4", 1, 4 * SEC, NULL);
+        assert_int_equal(n_raised, 2);
+        feed(s, "tcp_failed", 9, "nc", "127.0.0.4", 100, 4 * SEC, NULL);
+        feed(s, "tcp_failed", 9, "nc", "127.0.0.4", 101, 4 * SEC, NULL);
+        assert_int_equal(n_raised, 3);
+        assert_non_null(strstr(raised[2].message, "61 distinct ports of 127.0.0.4"));
 }
 
 int main(void)
