@@ -673,7 +673,9 @@ static void test_default_service_shell_rules(void **state)
         assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/dash", "sh\0", "docker-x.scope", c), "container-app-shell");
         assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/dash", "sh\0-c\0id\0", "docker-x.scope", c),
                             "container-shell-oneliner");
-        /* docker exec, and a container whose entrypoint script starts another */
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/bash", "bash\0-i\0", "docker-x.scope", c), "container-app-shell");
+        /* a script the application runs, docker exec, and an entrypoint script that starts a shell */
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/dash", "sh\0/app/hooks/deploy.sh\0", "docker-x.scope", c), "");
         assert_string_equal(SHELL_HITS(P_RUNC, "/bin/dash", "sh\0", "docker-x.scope", c), "");
         assert_string_equal(SHELL_HITS(P_SCRIPT, "/bin/dash", "sh\0", "docker-x.scope", c), "");
 
