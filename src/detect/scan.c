@@ -88,8 +88,9 @@ static bool limits_valid(const struct scan_limits *l)
                 l->window_ns >= SCAN_WINDOW_MIN_NS && l->window_ns <= SCAN_WINDOW_MAX_NS);
 }
 
-int scan_detector_new(struct scan_detector **ret, const struct scan_limits *limits, const struct schema *tcp_schema,
-                      const struct proctable *procs, scan_raise_fn raise, void *userdata)
+int scan_detector_new(struct scan_detector **ret, const struct scan_limits *limits,
+                      const struct schema *tcp_schema, const struct proctable *procs, scan_raise_fn raise,
+                      void *userdata)
 {
         struct scan_detector *s;
 
@@ -223,14 +224,16 @@ static bool subject_count(struct scan_detector *s, struct scan_subject *sub, uin
 static void fill_process(struct alert_process *p, const struct proc_entry *e)
 {
         *p = (struct alert_process) {
-                .pid = e->pid, .ppid = e->ppid, .uid = e->uid, .comm = e->comm, .exe = e->exe, .cmdline = e->cmdline,
+                .pid = e->pid, .ppid = e->ppid, .uid = e->uid,
+                .comm = e->comm, .exe = e->exe, .cmdline = e->cmdline,
         };
 }
 
 static int scan_raise(struct scan_detector *s, const struct record *r, const struct scan_subject *sub,
                       enum scan_subject_kind kind, const char *group, uint64_t now)
 {
-        const struct value *pid = record_value(r, s->columns[SC_PID]), *uid = record_value(r, s->columns[SC_UID]);
+        const struct value *pid = record_value(r, s->columns[SC_PID]);
+        const struct value *uid = record_value(r, s->columns[SC_UID]);
         const struct value *comm = record_value(r, s->columns[SC_COMM]);
         const struct proc_entry *self = s->procs ? proctable_get(s->procs, pid->u) : NULL, *e;
         uint64_t elapsed = now > sub->window_start_ns ? now - sub->window_start_ns : 0;
@@ -277,7 +280,8 @@ static int scan_raise(struct scan_detector *s, const struct record *r, const str
                 k = asprintf(&message, "%s (pid %" PRIu32 "%s) connected to %s in %.1f s", a.process.comm ?: "?",
                              a.process.pid, where, what, elapsed / 1e9);
         } else
-                k = asprintf(&message, "Processes of %s %s connected to %s in %.1f s (the last: %s, pid %" PRIu32 ")",
+                k = asprintf(&message,
+                             "Processes of %s %s connected to %s in %.1f s (the last: %s, pid %" PRIu32 ")",
                              kind == SUBJECT_CONTAINER ? "container" : "unit", group, what, elapsed / 1e9,
                              a.process.comm ?: "?", a.process.pid);
         if (k < 0)
@@ -314,7 +318,8 @@ int scan_detector_on_record(struct scan_detector *s, const struct record *r)
         s->stats.attempts++;
 
         pair_hash = hash_bytes(dport->u, daddr->str, daddr->len);
-        proc = subject_get(s, hash_mix(((uint64_t) SUBJECT_PROCESS << 56) ^ (pid->u << 20) ^ r->cgroup_id), now);
+        proc = subject_get(s, hash_mix(((uint64_t) SUBJECT_PROCESS << 56) ^ (pid->u << 20) ^ r->cgroup_id),
+                           now);
         if (r->identity && r->identity->container_id) {
                 group_kind = SUBJECT_CONTAINER;
                 group_name = r->identity->container_name ?: r->identity->container_id;
@@ -323,7 +328,8 @@ int scan_detector_on_record(struct scan_detector *s, const struct record *r)
         } else if (r->identity && r->identity->unit) {
                 group_kind = SUBJECT_UNIT;
                 group_name = r->identity->unit;
-                group = subject_get(s, hash_bytes(SUBJECT_UNIT, r->identity->unit, strlen(r->identity->unit)), now);
+                group = subject_get(s, hash_bytes(SUBJECT_UNIT, r->identity->unit, strlen(r->identity->unit)),
+                                    now);
         }
         /* the group's lookup may have evicted proc's slot (a full neighbourhood of subjects all
          * active this instant): the attempt then counts for the group only */

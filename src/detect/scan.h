@@ -54,8 +54,9 @@ typedef int (*scan_raise_fn)(const struct alert *a, const char *object, void *us
 
 /* tcp_schema: the schema of the records to count (the tcp tracer's); records of any other schema
  * are ignored. procs (optional) fills in the executable, command line and ancestors of alerts. */
-int scan_detector_new(struct scan_detector **ret, const struct scan_limits *limits, const struct schema *tcp_schema,
-                      const struct proctable *procs, scan_raise_fn raise, void *userdata);
+int scan_detector_new(struct scan_detector **ret, const struct scan_limits *limits,
+                      const struct schema *tcp_schema, const struct proctable *procs, scan_raise_fn raise,
+                      void *userdata);
 struct scan_detector *scan_detector_free(struct scan_detector *s);
 DEFINE_POINTER_CLEANUP(struct scan_detector, scan_detector_free);
 

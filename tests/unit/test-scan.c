@@ -103,7 +103,8 @@ static void test_vertical_scan(void **state)
 
         /* 150 closed ports, 5 ms apart: the 100th raises, the rest of the same scan does not */
         for (int i = 0; i < 150; i++)
-                assert_int_equal(feed(s, "tcp_failed", 4321, "nc", "127.0.0.1", 1000 + i, 100 * SEC + i * 5 * MS, NULL), 0);
+                assert_int_equal(feed(s, "tcp_failed", 4321, "nc", "127.0.0.1", 1000 + i, 100 * SEC + i * 5 * MS,
+                                      NULL), 0);
         assert_int_equal(n_raised, 1);
         assert_string_equal(raised[0].rule, "port-scan");
         assert_string_equal(raised[0].mitre, "T1046");
@@ -203,15 +204,16 @@ static void test_container_and_unit(void **state)
                 feed(s, "tcp_failed", 900, "nc", "172.17.0.3", 1 + i, SEC + i * MS, &web);
         assert_int_equal(n_raised, 1);
         assert_string_equal(raised[0].container, "web");
-        assert_string_equal(raised[0].message, "nc (pid 900, container web) connected to 100 distinct ports of 172.17.0.3 in 0.1 s");
+        assert_string_equal(raised[0].message,
+                            "nc (pid 900, container web) connected to 100 distinct ports of 172.17.0.3 in 0.1 s");
 
         /* later, a shell loop there: a process per port (nc -z), each below any threshold */
         for (int i = 0; i < 130; i++)
                 feed(s, "tcp_failed", 1000 + i, "nc", "172.17.0.4", 1 + i, 30 * SEC + i * MS, &web);
         assert_int_equal(n_raised, 2);
         assert_int_equal(raised[1].pid, 1099);
-        assert_string_equal(raised[1].message, "Processes of container web connected to 100 distinct ports of 172.17.0.4 "
-                                               "in 0.1 s (the last: nc, pid 1099)");
+        assert_string_equal(raised[1].message, "Processes of container web connected to 100 distinct ports of "
+                                               "172.17.0.4 in 0.1 s (the last: nc, pid 1099)");
 
         /* the processes of one unit on the host, the same way */
         for (int i = 0; i < 100; i++)
@@ -278,8 +280,8 @@ static void test_limits_and_bad_input(void **state)
         assert_int_equal(scan_detector_on_record(s, &t.r), 0);
         /* an address longer than any real one is cut in the message, not overrun */
         for (int i = 0; i < 10; i++)
-                feed(s, "tcp_failed", 3, "", "0123456789012345678901234567890123456789012345678901234567890123", 1 + i,
-                     SEC, NULL);
+                feed(s, "tcp_failed", 3, "", "0123456789012345678901234567890123456789012345678901234567890123",
+                     1 + i, SEC, NULL);
         assert_int_equal(n_raised, 1);
         assert_string_equal(raised[0].comm, "");
         assert_int_equal(strlen(raised[0].object), 45);
