@@ -29,6 +29,10 @@ struct config {
         /* [Metrics] */
         char *metrics_listen;           /* Listen=: "127.0.0.1:9469", a port, or NULL (only socket activation) */
 
+        /* [Detection] */
+        uint64_t scan_threshold;        /* ScanThreshold=: distinct peers (address, port) that make a scan; 0: off */
+        uint64_t scan_window_ns;        /* ScanWindow= */
+
         /* [Alerts] */
         bool journal;                   /* Journal= */
         bool exec_from_temporary;       /* ExecFromTemporary=: the built-in detection */

@@ -7,6 +7,7 @@
 #include "alert/pipeline.h"
 #include "detect/detect.h"
 #include "detect/rules-check.h"
+#include "detect/scan.h"
 #include "metrics/metrics.h"
 #include "shared/log.h"
 
@@ -62,6 +63,7 @@ int manager_enable_rules(struct manager *m, const struct rules_paths *paths, cha
 {
         _cleanup_(detect_freep) struct detect *d = NULL;
         struct record_sink sink;
+        const struct schema *tcp;
         int r;
 
         if (m->detect)
@@ -80,10 +82,30 @@ int manager_enable_rules(struct manager *m, const struct rules_paths *paths, cha
         if (r < 0)
                 return r;
         m->detect = TAKE_PTR(d);
+        /* scans, after the rules (whose process table names the scanner); see manager_set_scan_limits() */
+        tcp = tracer_info_schema("tcp");
+        r = !tcp ? -ENOENT : scan_detector_new(&m->scan, &(struct scan_limits) { SCAN_DEFAULT_THRESHOLD,
+                                               SCAN_DEFAULT_WINDOW_NS }, tcp,
+                                               detect_get_proctable(m->detect), deliver_rule_alert, m);
+        if (r >= 0) {
+                sink = scan_detector_record_sink(m->scan);
+                r = manager_add_record_sink(m, &sink);
+        }
+        if (r < 0) {
+                m->scan = scan_detector_free(m->scan);
+                log_warning_errno(r, "Failed to start scan detection, ignoring: %m");
+        }
         r = manager_apply_watched_paths(m, extra_watch, n_extra_watch);
         if (r < 0)
                 log_warning_errno(r, "Failed to pass on the paths the rules watch, ignoring: %m");
         return 0;
+}
+
+int manager_set_scan_limits(struct manager *m, uint64_t threshold, uint64_t window_ns)
+{
+        if (!m->scan)
+                return -ENOENT;
+        return scan_detector_set_limits(m->scan, &(struct scan_limits) { threshold, window_ns });
 }
 
 int manager_reload_rules(struct manager *m, char *const *extra_watch, size_t n_extra_watch, struct strbuf *errors)

@@ -13,6 +13,7 @@
 
 struct ringbuf;
 struct detect;
+struct scan_detector;
 struct alert_pipeline;
 struct metrics;
 struct metrics_server;
@@ -71,6 +72,7 @@ struct manager {
         /* the rules (a record sink; NULL: off). Its alerts, and every other detection's, go
          * through alert_pipeline (dedup, rate limit) to the alert sinks. */
         struct detect *detect;
+        struct scan_detector *scan;             /* scans (a record sink beside the rules; NULL: off) */
         struct alert_pipeline *alert_pipeline;
 
         struct metrics *metrics;                /* counters for Prometheus (a record sink) */
@@ -143,3 +145,6 @@ int manager_enable_rules(struct manager *m, const struct rules_paths *paths, cha
 /* Reloads the rules and the paths they watch with extra_watch from the new configuration; on a
  * rule error the old rules stay and errors says why (-EINVAL). */
 int manager_reload_rules(struct manager *m, char *const *extra_watch, size_t n_extra_watch, struct strbuf *errors);
+/* Thresholds of the scan detection that manager_enable_rules() starts ([Detection] ScanThreshold=,
+ * ScanWindow=; threshold 0: off). -ENOENT without it, -EINVAL (nothing changes) when out of range. */
+int manager_set_scan_limits(struct manager *m, uint64_t threshold, uint64_t window_ns);

@@ -22,6 +22,8 @@ static void service_apply_config(struct service *s)
         s->builtin_exec.exec_from_temporary = s->config.exec_from_temporary;
         s->builtin_exec.dirs = s->config.temporary_dirs.items;
         s->builtin_exec.n_dirs = s->config.temporary_dirs.n;
+        /* the parser checked the range; no scan detection without the rules (-ENOENT) */
+        (void) manager_set_scan_limits(s->manager, s->config.scan_threshold, s->config.scan_window_ns);
 }
 
 static bool tracer_configured(const struct config *c, const char *name)
@@ -229,7 +231,8 @@ static int service_enable_detection(struct service *s)
                 r = manager_add_record_sink(s->manager, &sink);
                 if (r < 0)
                         log_error_errno(r, "Failed to add the built-in detection: %m");
-        }
+        } else
+                service_apply_config(s);        /* the scan detection the rules brought */
         strbuf_free(&errors);
         return r;
 }

@@ -18,6 +18,8 @@
  * - mining pools: the rule excludes loopback by design, so the connect goes to a private address
  *   (10.77.0.1) on the loopback device of a network namespace the child creates and that dies
  *   with it;
+ * - port scans (the scan detection beside the rules): 150 ports of 127.0.0.1 in a network
+ *   namespace of the child's own, where nothing listens, so every connect is refused;
  * - mounts from the container go to a tmpfs in the child's own mount namespace (made private
  *   before the child joins the container), so nothing reaches the host's mount table;
  * - kernel-module-load: this kernel is built without module support, so it has no trace events
@@ -41,7 +43,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -577,6 +581,107 @@ static void test_mining_pool_connection(void **state)
         rt_assert_none(pid);
 }
 
+/* ---- scans ---- */
+
+struct port_plan {
+        uint16_t first_port;
+        int n_ports;            /* distinct ports, from first_port; 1: one listener there */
+        int n_connects;
+};
+
+static int loopback_up(void)
+{
+        struct ifreq ifr = { .ifr_name = "lo" };
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+        if (fd < 0)
+                return -errno;
+        r = ioctl(fd, SIOCGIFFLAGS, &ifr);
+        if (r >= 0) {
+                ifr.ifr_flags |= IFF_UP;
+                r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+        }
+        close(fd);
+        return r < 0 ? -errno : 0;
+}
+
+/* In a network namespace of its own (gone when the child exits), n_connects connects to
+ * 127.0.0.1: to n_ports closed ports in turn (refused), or, with n_ports 1, to a listener there
+ * (accepted and closed each time). */
+static int connect_ports_in_private_netns(void *userdata)
+{
+        const struct port_plan *p = userdata;
+        struct sockaddr_in at = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        int l = -1;
+
+        if (unshare(CLONE_NEWNET) < 0 || loopback_up() < 0)
+                return 2;
+        if (p->n_ports == 1) {
+                at.sin_port = htons(p->first_port);
+                l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (l < 0 || bind(l, (struct sockaddr *) &at, sizeof(at)) < 0 || listen(l, 8) < 0)
+                        return 3;
+        }
+        for (int i = 0; i < p->n_connects; i++) {
+                int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+                at.sin_port = htons(p->first_port + i % p->n_ports);
+                if (s < 0)
+                        return 4;
+                r = connect(s, (struct sockaddr *) &at, sizeof(at));
+                if (l >= 0) {
+                        int a = r < 0 ? -1 : accept4(l, NULL, NULL, SOCK_CLOEXEC);
+
+                        if (a < 0)
+                                return 5;
+                        close(a);
+                } else if (r == 0 || errno != ECONNREFUSED)
+                        return 6;
+                close(s);
+        }
+        return 0;
+}
+
+struct pid_event {
+        pid_t pid;
+        const char *event;
+};
+
+static bool is_pid_event(struct json_object *o, void *userdata)
+{
+        const struct pid_event *want = userdata;
+        const char *event = tt_str(o, "event");
+
+        return event && streq(event, want->event) && tt_int(o, "pid") == want->pid;
+}
+
+static void test_port_scan(void **state)
+{
+        static const struct port_plan scan = { 20000, 150, 150 }, reconnect = { 20000, 1, 200 };
+        char expect[128];
+        const struct seen *s;
+        pid_t pid;
+
+        pid = rt_run_fn(connect_ports_in_private_netns, (void *) &scan, false);
+        s = rt_assert_one("port-scan", pid, self);
+        assert_string_equal(s->mitre, "T1046");
+        assert_int_equal(s->severity, SEVERITY_WARNING);
+        /* the attempt that made it a scan: the 100th refused connect */
+        assert_string_equal(s->event, "tcp_failed");
+        assert_string_equal(s->daddr, "127.0.0.1");
+        assert_int_equal(s->dport, 20099);
+        snprintf(expect, sizeof(expect), "test-rules-live (pid %d) connected to 100 distinct ports of 127.0.0.1 in ",
+                 pid);
+        if (strncmp(s->message, expect, strlen(expect)) != 0)
+                fail_msg("message '%s' does not start with '%s'", s->message, expect);
+        assert_int_equal(tt_count(&rt.tt, is_pid_event, &(struct pid_event) { pid, "tcp_failed" }), 150);
+
+        /* a client reconnecting 200 times to one port is no scan (the connects were seen) */
+        pid = rt_run_fn(connect_ports_in_private_netns, (void *) &reconnect, false);
+        assert_int_equal(tt_count(&rt.tt, is_pid_event, &(struct pid_event) { pid, "connect" }), 200);
+        rt_assert_none(pid);
+}
+
 /* ---- system calls ---- */
 
 static void test_ptrace_attach(void **state)
@@ -778,6 +883,7 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_write_release_agent),
                 cmocka_unit_test(test_write_core_pattern),
                 cmocka_unit_test(test_mining_pool_connection),
+                cmocka_unit_test(test_port_scan),
                 cmocka_unit_test(test_ptrace_attach),
                 cmocka_unit_test(test_container_namespace_change),
                 cmocka_unit_test(test_container_mount),

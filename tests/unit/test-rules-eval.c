@@ -218,7 +218,8 @@ static void add_proc(uint32_t pid, uint32_t ppid, const char *exe)
 enum { P_INIT = 1, P_SSHD = 100, P_BASH = 200, P_CAT = 300, P_PASSWD = 301, P_CP = 302, P_SSH = 303, P_PS = 304,
        P_AWS = 305, P_CRONTAB = 306, P_SYSTEMCTL = 307, P_SYSCTL = 308, P_GDB = 309, P_MODPROBE = 310,
        P_DPKG = 400, P_DPKG_SH = 401, P_DPKG_CP = 402,
-       P_GENERATOR = 500, P_TMPFILES = 501 };
+       P_GENERATOR = 500, P_TMPFILES = 501,
+       P_SYSTEMD = 600, P_WEBAPP = 601, P_CRON = 602, P_RUNC = 603, P_SCRIPT = 604 };
 
 static int setup_defaults(void **state)
 {
@@ -255,6 +256,11 @@ static int setup_defaults(void **state)
         add_proc(P_DPKG_CP, P_DPKG_SH, "/usr/bin/cp");
         add_proc(P_GENERATOR, P_INIT, "/usr/lib/systemd/system-generators/systemd-getty-generator");
         add_proc(P_TMPFILES, P_INIT, "/usr/bin/systemd-tmpfiles");
+        add_proc(P_SYSTEMD, P_INIT, "/usr/lib/systemd/systemd");
+        add_proc(P_WEBAPP, P_SYSTEMD, "/usr/bin/python3.11");
+        add_proc(P_CRON, P_SYSTEMD, "/usr/sbin/cron");
+        add_proc(P_RUNC, P_INIT, "/usr/bin/runc");
+        add_proc(P_SCRIPT, P_SYSTEMD, "/usr/bin/bash");
         return 0;
 }
 
@@ -590,6 +596,101 @@ static void test_dropin_dirs(void **state)
         assert_int_equal(system(path), 0);
 }
 
+/* An exec of exe (argv) by ppid in unit (or container), through engine e. */
+static const char *shell_hits(const struct detect_engine *e, uint32_t ppid, const char *exe, const char *argv,
+                              size_t len, const char *unit, const char *container)
+{
+        struct trec t;
+
+        exec_rec(&t, 700, ppid, exe, argv, len);
+        if (unit)
+                trec_str(&t, "unit", unit);
+        if (container)
+                trec_str(&t, "container_id", container);
+        return eval(e, &t.r, procs);
+}
+
+#define SHELL_HITS(ppid, exe, argv, unit, c) shell_hits(defaults, (ppid), (exe), (argv), sizeof(argv) - 1, (unit), (c))
+
+/* A service or a container's application that starts a shell, and the units and parents whose
+ * job that is. */
+static void test_default_service_shell_rules(void **state)
+{
+        char base[] = "/tmp/cwatch-rules-XXXXXX", path[128];
+        const char *dirs[2] = { base, RULES_SOURCE_DIR };
+        struct rules_paths paths = { dirs, 2 };
+        struct detect_engine *e = NULL;
+        struct strbuf err = {};
+        const char *c = "0123456789ab";
+
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id; cat /etc/passwd\0", "webapp.service", NULL),
+                            "service-spawned-shell");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/bash", "bash\0-i\0", "nginx.service", NULL),
+                            "service-spawned-shell");
+        /* units whose job is to run shells: systemd-run's transients, cron, sessions, getty, runners */
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "run-u42.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "run-r1d2.scope", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "session-3.scope", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "user@1000.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "getty@tty1.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "gitlab-runner.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0make\0",
+                                       "actions.runner.org-repo.host1.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_CRON, "/usr/bin/dash", "sh\0-c\0run-parts\0", "cron.service", NULL), "");
+        /* parents whose job it is: systemd (ExecStart= is a script), a shell script, package management */
+        assert_string_equal(SHELL_HITS(P_SYSTEMD, "/usr/bin/bash", "bash\0/usr/lib/app/start.sh\0", "webapp.service",
+                                       NULL), "");
+        assert_string_equal(SHELL_HITS(P_SCRIPT, "/usr/bin/dash", "sh\0-c\0date\0", "webapp.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_DPKG, "/usr/bin/dash", "sh\0/var/lib/dpkg/info/x.postinst\0",
+                                       "webapp.service", NULL), "");
+        /* a shell of a service writes to the journal's stream socket: no reverse shell, unless
+         * its commands come from a socket too */
+        {
+                struct trec t;
+
+                exec_rec(&t, 700, P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", 9);
+                trec_str(&t, "unit", "webapp.service");
+                trec_str(&t, "stdin", "other");
+                trec_str(&t, "stdout", "socket");
+                assert_string_equal(eval(defaults, &t.r, procs), "service-spawned-shell");
+                trec_str(&t, "stdin", "socket");
+                assert_string_equal(eval(defaults, &t.r, procs), "reverse-shell,service-spawned-shell");
+                trec_str(&t, "unit", "session-1.scope");
+                trec_str(&t, "stdin", "other");
+                assert_string_equal(eval(defaults, &t.r, procs), "reverse-shell");
+        }
+        /* a parent the process table does not know may be systemd itself: no claim then */
+        assert_string_equal(SHELL_HITS(9999, "/usr/bin/dash", "sh\0-c\0id\0", "webapp.service", NULL), "");
+        assert_string_equal(SHELL_HITS(9999, "/bin/dash", "sh\0", "docker-x.scope", "0123456789ab"), "");
+        /* no unit (a cgroup outside systemd), and a program that is no shell */
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", NULL, NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/id", "id\0", "webapp.service", NULL), "");
+
+        /* in a container: a shell without -c from the application, -c is the one-liner rule's */
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/dash", "sh\0", "docker-x.scope", c), "container-app-shell");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/dash", "sh\0-c\0id\0", "docker-x.scope", c),
+                            "container-shell-oneliner");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/bash", "bash\0-i\0", "docker-x.scope", c), "container-app-shell");
+        /* a script the application runs, docker exec, and an entrypoint script that starts a shell */
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/dash", "sh\0/app/hooks/deploy.sh\0", "docker-x.scope", c), "");
+        assert_string_equal(SHELL_HITS(P_RUNC, "/bin/dash", "sh\0", "docker-x.scope", c), "");
+        assert_string_equal(SHELL_HITS(P_SCRIPT, "/bin/dash", "sh\0", "docker-x.scope", c), "");
+
+        /* the operator's own units, from a file that keeps the defaults */
+        assert_non_null(mkdtemp(base));
+        snprintf(path, sizeof(path), "%s/50-local.rules", base);
+        write_file(path, "[List]\nName=service_shell_local_units\nItems=myci-*.service\n");
+        assert_int_equal(detect_engine_load(&e, &paths, test_catalog(), &err), 0);
+        assert_string_equal(shell_hits(e, P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", 8, "myci-agent.service", NULL), "");
+        assert_string_equal(shell_hits(e, P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", 8, "cron.service", NULL), "");
+        assert_string_equal(shell_hits(e, P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", 8, "webapp.service", NULL),
+                            "service-spawned-shell");
+        detect_engine_free(e);
+        strbuf_free(&err);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(rmdir(base), 0);
+}
+
 static void test_glob(void **state)
 {
         assert_true(glob_match("/proc/*/environ", "/proc/12/environ", 16));
@@ -617,6 +718,7 @@ int main(void)
                 cmocka_unit_test(test_default_net_rules),
                 cmocka_unit_test(test_default_syscall_rules),
                 cmocka_unit_test(test_default_exec_rules),
+                cmocka_unit_test(test_default_service_shell_rules),
                 cmocka_unit_test(test_watched_paths),
                 cmocka_unit_test(test_dropin_dirs),
         };
