@@ -182,6 +182,10 @@ void literal_free_array(struct literal *l, size_t n);
 
 void rule_free_contents(struct rule *r);
 
+/* Compiles the rules of e per event of the catalog (fields resolved against each event's schema). */
+struct detect_catalog;
+int detect_engine_compile(struct detect_engine *e, const struct detect_catalog *cat, struct strbuf *errors);
+
 /* Evaluation */
 struct proctable;
 struct eval_ctx;

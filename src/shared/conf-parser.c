@@ -200,8 +200,15 @@ int conf_parse_string(const char *filename, const char *text, size_t len,
                         r = reader_error(filename, &item, err);
                 else if (r >= 0 && item.kind == INI_SECTION)
                         r = parse_section(filename, &item, section, sizeof(section), items, err);
-                else if (r >= 0)
-                        r = parse_assignment(filename, &item, section, items, data, err);
+                else if (r >= 0) {
+                        r = ini_reader_read_value(&reader, &item);
+                        if (r < 0)
+                                conf_set_error(err, filename, item.line, "out of memory");
+                        else if (item.kind == INI_ERROR)
+                                r = reader_error(filename, &item, err);
+                        else
+                                r = parse_assignment(filename, &item, section, items, data, err);
+                }
                 if (r < 0)
                         break;
         }

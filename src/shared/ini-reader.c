@@ -28,14 +28,6 @@ static bool is_blank(char c)
         return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* One physical line, trailing blanks and the continuation backslash cut. */
-struct physical_line {
-        const char *start;
-        size_t len, indent;     /* indent: leading blanks */
-        unsigned number;
-        bool continued;
-};
-
 /* A fatal error: the reading ends. */
 static int fail(struct ini_reader *r, enum ini_error error, unsigned line, unsigned column,
                 struct ini_item *ret)
@@ -46,7 +38,7 @@ static int fail(struct ini_reader *r, enum ini_error error, unsigned line, unsig
 }
 
 /* Reads the next physical line; false at the end, or after a fatal error (reported in ret). */
-static bool next_line(struct ini_reader *r, struct physical_line *ret, struct ini_item *error)
+static bool next_line(struct ini_reader *r, struct ini_physical_line *ret, struct ini_item *error)
 {
         const char *start = r->input + r->pos, *nl, *nul;
         size_t n;
@@ -68,7 +60,7 @@ static bool next_line(struct ini_reader *r, struct physical_line *ret, struct in
         }
         while (n > 0 && is_blank(start[n - 1]))
                 n--;
-        *ret = (struct physical_line) { .start = start, .number = r->line };
+        *ret = (struct ini_physical_line) { .start = start, .number = r->line };
         ret->continued = n > 0 && start[n - 1] == '\\';
         if (ret->continued)
                 n--;
@@ -86,7 +78,7 @@ static int set_text(struct ini_reader *r, const char *s, size_t len)
 }
 
 /* The text of an error about line l, with its position. */
-static int line_error(struct ini_reader *r, enum ini_error error, const struct physical_line *l, size_t at,
+static int line_error(struct ini_reader *r, enum ini_error error, const struct ini_physical_line *l, size_t at,
                       struct ini_item *ret)
 {
         *ret = (struct ini_item) { .kind = INI_ERROR, .error = error, .line = l->number,
@@ -98,7 +90,7 @@ static int line_error(struct ini_reader *r, enum ini_error error, const struct p
         return 0;
 }
 
-static int read_section(struct ini_reader *r, const struct physical_line *l, struct ini_item *ret)
+static int read_section(struct ini_reader *r, const struct ini_physical_line *l, struct ini_item *ret)
 {
         const char *line = l->start + l->indent, *end = memchr(line, ']', l->len - l->indent);
 
@@ -126,30 +118,48 @@ static int add_segment(struct ini_reader *r, size_t offset, unsigned line, unsig
         return ARRAY_APPEND(r->segments, r->n_segments, s);
 }
 
-static int read_assignment(struct ini_reader *r, const struct physical_line *first, const char *eq,
-                           struct ini_item *ret)
+static int read_key(struct ini_reader *r, const struct ini_physical_line *l, const char *eq, struct ini_item *ret)
 {
-        const char *key = first->start + first->indent, *key_end = eq, *end = first->start + first->len;
-        struct physical_line l = *first;
-        unsigned key_column = (unsigned) first->indent + 1;
+        const char *key = l->start + l->indent, *key_end = eq;
 
         while (key_end > key && is_blank(key_end[-1]))
                 key_end--;
         if (set_text(r, key, key_end - key) < 0)
                 return -ENOMEM;
-        for (eq++; eq < end && is_blank(*eq); eq++)
-                ;
+        r->pending = *l;
+        r->pending_value = (size_t) (eq + 1 - l->start);
+        r->has_pending = true;
+        *ret = (struct ini_item) {
+                .kind = INI_ASSIGNMENT,
+                .line = l->number,
+                .column = (unsigned) l->indent + 1,
+                .text = r->text.data,
+                .text_len = r->text.len,
+        };
+        return 0;
+}
+
+int ini_reader_read_value(struct ini_reader *r, struct ini_item *item)
+{
+        struct ini_physical_line l = r->pending;
+        const char *value = l.start + r->pending_value, *end = l.start + l.len;
+
+        if (!r->has_pending || item->kind != INI_ASSIGNMENT)
+                return -EINVAL;
+        r->has_pending = false;
+        while (value < end && is_blank(*value))
+                value++;
         strbuf_reset(&r->value);
         r->n_segments = 0;
-        if (add_segment(r, 0, l.number, (unsigned) (eq - l.start) + 1) < 0)
+        if (add_segment(r, 0, l.number, (unsigned) (value - l.start) + 1) < 0)
                 return -ENOMEM;
-        strbuf_put(&r->value, eq, end - eq);
+        strbuf_put(&r->value, value, end - value);
         for (;;) {
                 if (r->value.oom)
                         return -ENOMEM;
                 if (r->value.len > r->max_value)
-                        return fail(r, INI_ERROR_VALUE_TOO_LONG, first->number, key_column, ret);
-                if (!l.continued || !next_line(r, &l, ret))
+                        return fail(r, INI_ERROR_VALUE_TOO_LONG, item->line, item->column, item);
+                if (!l.continued || !next_line(r, &l, item))
                         break;
                 /* a continuation line: its text goes on the value, after one blank */
                 if (add_segment(r, r->value.len + 1, l.number, (unsigned) l.indent + 1) < 0)
@@ -158,25 +168,19 @@ static int read_assignment(struct ini_reader *r, const struct physical_line *fir
                 strbuf_put(&r->value, l.start + l.indent, l.len - l.indent);
         }
         if (r->failed)
-                return 0;       /* the error of next_line() is in ret */
-        *ret = (struct ini_item) {
-                .kind = INI_ASSIGNMENT,
-                .line = first->number,
-                .column = key_column,
-                .text = r->text.data,
-                .text_len = r->text.len,
-                .value = r->value.data ?: "",
-                .value_len = r->value.len,
-                .segments = r->segments,
-                .n_segments = r->n_segments,
-        };
+                return 0;       /* the error of next_line() is in item */
+        item->value = r->value.data ?: "";
+        item->value_len = r->value.len;
+        item->segments = r->segments;
+        item->n_segments = r->n_segments;
         return 0;
 }
 
 int ini_reader_next(struct ini_reader *r, struct ini_item *ret)
 {
-        struct physical_line l;
+        struct ini_physical_line l;
 
+        r->has_pending = false;
         if (r->failed) {
                 *ret = (struct ini_item) { .kind = INI_END };
                 return 0;
@@ -191,7 +195,7 @@ int ini_reader_next(struct ini_reader *r, struct ini_item *ret)
                 eq = memchr(line, '=', l.len - l.indent);
                 if (!eq)
                         return line_error(r, INI_ERROR_NOT_ASSIGNMENT, &l, l.indent, ret);
-                return read_assignment(r, &l, eq, ret);
+                return read_key(r, &l, eq, ret);
         }
         if (!r->failed)
                 *ret = (struct ini_item) { .kind = INI_END };

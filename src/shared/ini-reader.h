@@ -40,10 +40,19 @@ struct ini_item {
         const char *text;               /* the section name as written between the brackets, the key
                                          * (trailing blanks cut), or the line of an error (blanks cut) */
         size_t text_len;
-        const char *value;              /* NUL-terminated (the input has no NUL) */
+        const char *value;              /* after ini_reader_read_value(): NUL-terminated (the input
+                                         * has no NUL) */
         size_t value_len;
-        const struct ini_segment *segments;     /* at least one for an assignment */
+        const struct ini_segment *segments;     /* after ini_reader_read_value(): at least one */
         size_t n_segments;
+};
+
+/* One physical line, trailing blanks and the continuation backslash cut. */
+struct ini_physical_line {
+        const char *start;
+        size_t len, indent;     /* indent: leading blanks */
+        unsigned number;
+        bool continued;
 };
 
 struct ini_reader {
@@ -55,6 +64,9 @@ struct ini_reader {
         struct strbuf text, value;
         struct ini_segment *segments;
         size_t n_segments;
+        struct ini_physical_line pending;       /* the line of the last key, until its value is read */
+        size_t pending_value;                   /* where its value starts in that line */
+        bool has_pending;
 };
 
 /* Reads input (len bytes, not NUL-terminated). A physical line longer than max_line bytes, a
@@ -62,5 +74,11 @@ struct ini_reader {
 void ini_reader_init(struct ini_reader *r, const char *input, size_t len, size_t max_line, size_t max_value);
 void ini_reader_done(struct ini_reader *r);
 
-/* The next item. Returns 0, or -ENOMEM. */
+/* The next item. Returns 0, or -ENOMEM. An assignment comes with its key only. */
 int ini_reader_next(struct ini_reader *r, struct ini_item *ret);
+
+/* Reads the value of the assignment ini_reader_next() just returned, joining its continuation
+ * lines; the item may become a fatal error. A caller that rejects an assignment before its value
+ * may skip this: its continuation lines are then read as lines of their own. Returns 0, -ENOMEM,
+ * or -EINVAL when item is not that assignment. */
+int ini_reader_read_value(struct ini_reader *r, struct ini_item *item);
