@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "loader.h"
 #include "proctable.h"
+#include "shared/array.h"
 #include "shared/macro.h"
 
 struct detect_engine *detect_engine_free(struct detect_engine *e)
@@ -31,12 +32,8 @@ struct detect_engine *detect_engine_free(struct detect_engine *e)
         for (size_t i = 0; i < e->n_rules; i++)
                 rule_free_contents(&e->rules[i]);
         free(e->rules);
-        for (size_t i = 0; i < e->n_files; i++)
-                free(e->files[i]);
-        free(e->files);
-        for (size_t i = 0; i < e->n_inactive_events; i++)
-                free(e->inactive_events[i]);
-        free(e->inactive_events);
+        strv_done(&e->files);
+        strv_done(&e->inactive_events);
         free(e);
         return NULL;
 }
@@ -132,12 +129,11 @@ static int compile_message(struct compiler *c, struct compiled_rule *cr, const s
                 if (lit.len > 0) {
                         struct msg_part t = { .text = strndup(lit.data, lit.len) };
 
-                        if (!t.text || !(cr->message = reallocarray(cr->message, cr->n_message + 1, sizeof(t)))) {
+                        if (!t.text || ARRAY_APPEND(cr->message, cr->n_message, t) < 0) {
                                 free(t.text);
                                 r = -ENOMEM;
                                 break;
                         }
-                        cr->message[cr->n_message++] = t;
                         strbuf_reset(&lit);
                 }
                 if (!*p)
@@ -167,12 +163,12 @@ static int compile_message(struct compiler *c, struct compiled_rule *cr, const s
                                 r = -EINVAL;
                         }
                 }
-                if (r < 0 || !(cr->message = reallocarray(cr->message, cr->n_message + 1, sizeof(part)))) {
+                if (r >= 0)
+                        r = ARRAY_APPEND(cr->message, cr->n_message, part);
+                if (r < 0) {
                         free(part.field_name);
-                        r = r < 0 ? r : -ENOMEM;
                         break;
                 }
-                cr->message[cr->n_message++] = part;
                 p += 1 + n;
         }
         if (lit.oom)
@@ -191,35 +187,21 @@ static const struct detect_event_schema *catalog_find(const struct detect_catalo
 
 static int add_inactive(struct detect_engine *e, const char *event)
 {
-        char **v, *s;
-
-        for (size_t i = 0; i < e->n_inactive_events; i++)
-                if (streq(e->inactive_events[i], event))
-                        return 0;
-        s = strdup(event);
-        v = s ? reallocarray(e->inactive_events, e->n_inactive_events + 1, sizeof(*v)) : NULL;
-        if (!v) {
-                free(s);
-                return -ENOMEM;
-        }
-        e->inactive_events = v;
-        e->inactive_events[e->n_inactive_events++] = s;
-        return 0;
+        if (strv_contains(&e->inactive_events, event))
+                return 0;
+        return strv_add(&e->inactive_events, event);
 }
 
 static struct event_rules *event_slot(struct detect_engine *e, const struct detect_event_schema *es)
 {
-        struct event_rules *v;
+        struct event_rules slot = { .event = es->event, .schema = es->schema };
 
         for (size_t i = 0; i < e->n_events; i++)
                 if (streq(e->events[i].event, es->event))
                         return &e->events[i];
-        v = reallocarray(e->events, e->n_events + 1, sizeof(*v));
-        if (!v)
+        if (ARRAY_APPEND(e->events, e->n_events, slot) < 0)
                 return NULL;
-        e->events = v;
-        v[e->n_events] = (struct event_rules) { .event = es->event, .schema = es->schema };
-        return &v[e->n_events++];
+        return &e->events[e->n_events - 1];
 }
 
 static void compiled_free(struct compiled_rule *cr)
@@ -240,15 +222,15 @@ int detect_engine_compile(struct detect_engine *e, const struct detect_catalog *
                 const struct rule *rule = &e->rules[i];
 
                 c.rule = rule;
-                for (size_t j = 0; j < rule->n_events; j++) {
-                        const struct detect_event_schema *es = catalog_find(cat, rule->events[j]);
+                for (size_t j = 0; j < rule->events.n; j++) {
+                        const struct detect_event_schema *es = catalog_find(cat, rule->events.items[j]);
                         struct compiled_rule cr = { .rule = rule };
                         struct event_rules *slot;
                         size_t budget = RULES_MAX_NODES;
                         int r;
 
                         if (!es) {
-                                if (add_inactive(e, rule->events[j]) < 0)
+                                if (add_inactive(e, rule->events.items[j]) < 0)
                                         return -ENOMEM;
                                 continue;
                         }
@@ -271,11 +253,10 @@ int detect_engine_compile(struct detect_engine *e, const struct detect_catalog *
                                 continue;
                         }
                         slot = event_slot(e, es);
-                        if (!slot || !(slot->rules = reallocarray(slot->rules, slot->n_rules + 1, sizeof(cr)))) {
+                        if (!slot || ARRAY_APPEND(slot->rules, slot->n_rules, cr) < 0) {
                                 compiled_free(&cr);
                                 return -ENOMEM;
                         }
-                        slot->rules[slot->n_rules++] = cr;
                 }
         }
         return c.n_errors > 0 ? -EINVAL : 0;
@@ -288,8 +269,8 @@ size_t detect_engine_n_rules(const struct detect_engine *e)
 
 size_t detect_engine_inactive_events(const struct detect_engine *e, const char *const **ret)
 {
-        *ret = (const char *const *) e->inactive_events;
-        return e->n_inactive_events;
+        *ret = (const char *const *) e->inactive_events.items;
+        return e->inactive_events.n;
 }
 
 int detect_engine_eval(const struct detect_engine *e, const struct record *r, const struct proctable *pt,
@@ -326,8 +307,8 @@ int detect_engine_eval(const struct detect_engine *e, const struct record *r, co
                         .severity = cr->rule->severity,
                         .mitre = cr->rule->mitre,
                         .message = msg.oom ? cr->rule->name : msg.data ?: "",
-                        .tags = (const char *const *) cr->rule->tags,
-                        .n_tags = cr->rule->n_tags,
+                        .tags = (const char *const *) cr->rule->tags.items,
+                        .n_tags = cr->rule->tags.n,
                 };
                 k = fn(&m, r, userdata);
                 strbuf_free(&msg);
@@ -345,7 +326,7 @@ size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_inf
                 ret[i] = (struct detect_rule_info) {
                         .name = r->name, .file = r->pos.file, .line = r->pos.line, .severity = r->severity,
                         .mitre = r->mitre, .description = r->description,
-                        .events = (const char *const *) r->events, .n_events = r->n_events, .enabled = r->enabled,
+                        .events = (const char *const *) r->events.items, .n_events = r->events.n, .enabled = r->enabled,
                 };
         }
         return e->n_rules;
@@ -353,44 +334,17 @@ size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_inf
 
 /* ---- watched paths ---- */
 
-struct prefixes {
-        char **v;
-        size_t n;
-};
-
-static void prefixes_clear(struct prefixes *p)
+static void prefixes_move(struct strv *dst, struct strv *src)
 {
-        for (size_t i = 0; i < p->n; i++)
-                free(p->v[i]);
-        free(p->v);
-        *p = (struct prefixes) {};
-}
-
-static int prefixes_add(struct prefixes *p, const char *s, size_t len)
-{
-        char *c = strndup(s, len), **v;
-
-        v = c ? reallocarray(p->v, p->n + 1, sizeof(*v)) : NULL;
-        if (!v) {
-                free(c);
-                return -ENOMEM;
-        }
-        p->v = v;
-        p->v[p->n++] = c;
-        return 0;
-}
-
-static void prefixes_move(struct prefixes *dst, struct prefixes *src)
-{
-        prefixes_clear(dst);
+        strv_done(dst);
         *dst = *src;
-        *src = (struct prefixes) {};
+        *src = (struct strv) {};
 }
 
 /* 1: every path the condition can match starts with one of *out; 0: it can match any path. */
-static int path_bound(const struct node *n, struct prefixes *out)
+static int path_bound(const struct node *n, struct strv *out)
 {
-        struct prefixes a = {}, b = {};
+        struct strv a = {}, b = {};
         int ra, rb;
 
         switch (n->kind) {
@@ -405,7 +359,7 @@ static int path_bound(const struct node *n, struct prefixes *out)
 
                         if (len == 0 || l->str[0] != '/')
                                 return 0;
-                        if (prefixes_add(out, l->str, len) < 0)
+                        if (strv_addn(out, l->str, len) < 0)
                                 return -ENOMEM;
                 }
                 return 1;
@@ -416,8 +370,8 @@ static int path_bound(const struct node *n, struct prefixes *out)
                 ra = path_bound(n->a, &a);
                 rb = ra < 0 ? 0 : path_bound(n->b, &b);
                 if (ra < 0 || rb < 0) {
-                        prefixes_clear(&a);
-                        prefixes_clear(&b);
+                        strv_done(&a);
+                        strv_done(&b);
                         return -ENOMEM;
                 }
                 if (n->kind == NODE_AND) {
@@ -426,34 +380,29 @@ static int path_bound(const struct node *n, struct prefixes *out)
                                 prefixes_move(out, &a);
                         else if (rb)
                                 prefixes_move(out, &b);
-                        prefixes_clear(&a);
-                        prefixes_clear(&b);
+                        strv_done(&a);
+                        strv_done(&b);
                         return ra || rb;
                 }
                 if (ra && rb) {
                         for (size_t i = 0; i < b.n; i++)
-                                if (prefixes_add(&a, b.v[i], strlen(b.v[i])) < 0) {
-                                        prefixes_clear(&a);
-                                        prefixes_clear(&b);
+                                if (strv_add(&a, b.items[i]) < 0) {
+                                        strv_done(&a);
+                                        strv_done(&b);
                                         return -ENOMEM;
                                 }
                         prefixes_move(out, &a);
                 }
-                prefixes_clear(&a);
-                prefixes_clear(&b);
+                strv_done(&a);
+                strv_done(&b);
                 return ra && rb;
         }
         return 0;
 }
 
-static int strp_cmp(const void *a, const void *b)
-{
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 int detect_engine_watched_paths(const struct detect_engine *e, char ***ret, size_t *ret_n)
 {
-        struct prefixes all = {};
+        struct strv all = {};
         bool everything = false;
         size_t k = 0;
 
@@ -461,39 +410,40 @@ int detect_engine_watched_paths(const struct detect_engine *e, char ***ret, size
                 if (!streq(e->events[i].event, "open"))
                         continue;
                 for (size_t j = 0; j < e->events[i].n_rules; j++) {
-                        struct prefixes p = {};
+                        struct strv p = {};
                         int r = path_bound(e->events[i].rules[j].condition, &p);
 
                         if (r < 0) {
-                                prefixes_clear(&all);
+                                strv_done(&all);
                                 return r;
                         }
                         everything |= r == 0;
                         for (size_t m = 0; m < p.n; m++)
-                                if (prefixes_add(&all, p.v[m], strlen(p.v[m])) < 0) {
-                                        prefixes_clear(&p);
-                                        prefixes_clear(&all);
+                                if (strv_add(&all, p.items[m]) < 0) {
+                                        strv_done(&p);
+                                        strv_done(&all);
                                         return -ENOMEM;
                                 }
-                        prefixes_clear(&p);
+                        strv_done(&p);
                 }
         }
         if (everything) {
-                prefixes_clear(&all);
-                if (prefixes_add(&all, "/", 1) < 0)
+                strv_done(&all);
+                if (strv_add(&all, "/") < 0)
                         return -ENOMEM;
         }
         /* sorted, and a prefix covered by a shorter one dropped */
-        if (all.n > 0)
-                qsort(all.v, all.n, sizeof(*all.v), strp_cmp);
+        strv_sort(&all);
         for (size_t i = 0; i < all.n; i++) {
-                if (k > 0 && strneq(all.v[i], all.v[k - 1], strlen(all.v[k - 1]))) {
-                        free(all.v[i]);
+                if (k > 0 && strneq(all.items[i], all.items[k - 1], strlen(all.items[k - 1]))) {
+                        free(all.items[i]);
                         continue;
                 }
-                all.v[k++] = all.v[i];
+                all.items[k++] = all.items[i];
         }
-        *ret = all.v;
-        *ret_n = k;
+        if (all.items)
+                all.items[k] = NULL;
+        all.n = k;
+        *ret = strv_steal(&all, ret_n);
         return 0;
 }

@@ -52,18 +52,13 @@ static struct loader *loader_free(struct loader *ld)
         for (size_t i = 0; i < ld->n_sections; i++)
                 section_done(&ld->sections[i]);
         free(ld->sections);
-        for (size_t i = 0; i < ld->n_lists; i++) {
-                for (size_t j = 0; j < ld->lists[i].n_items; j++)
-                        free(ld->lists[i].items[j]);
-                free(ld->lists[i].items);
-        }
+        for (size_t i = 0; i < ld->n_lists; i++)
+                strv_done(&ld->lists[i].items);
         free(ld->lists);
         for (size_t i = 0; i < ld->n_macros; i++)
                 node_free(ld->macros[i].ast);
         free(ld->macros);
-        for (size_t i = 0; i < ld->n_files; i++)
-                free(ld->files[i]);
-        free(ld->files);
+        strv_done(&ld->files);
         free(ld);
         return NULL;
 }
@@ -72,12 +67,11 @@ static struct loader *loader_free(struct loader *ld)
  * file had any. */
 static int loader_add_text(struct loader *ld, const char *name, const char *text, size_t len)
 {
-        char *file = strdup(name);
+        const char *file;
 
-        if (!file || ARRAY_APPEND(ld->files, ld->n_files, file) < 0) {
-                free(file);
+        if (strv_add(&ld->files, name) < 0)
                 return -ENOMEM;
-        }
+        file = ld->files.items[ld->files.n - 1];
         if (len > RULES_MAX_FILE_SIZE) {
                 struct source_pos p = { file, 1, 1 };
 
@@ -112,9 +106,7 @@ static int loader_build(struct loader *ld, struct detect_engine *e)
                                 return r;
                 }
         e->files = ld->files;
-        e->n_files = ld->n_files;
-        ld->files = NULL;
-        ld->n_files = 0;
+        ld->files = (struct strv) {};
         return ld->n_errors > 0 ? -EINVAL : 0;
 }
 
@@ -273,9 +265,8 @@ int detect_engine_load(struct detect_engine **ret, const struct rules_paths *pat
                 }
                 while ((de = readdir(dir)) && r >= 0) {
                         size_t len = strlen(de->d_name);
+                        struct found_file f = {};
                         bool seen = false;
-                        struct found_file *v;
-                        char *path = NULL;
 
                         if (de->d_name[0] == '.' || len < 7 || !streq(de->d_name + len - 6, ".rules"))
                                 continue;
@@ -288,19 +279,14 @@ int detect_engine_load(struct detect_engine **ret, const struct rules_paths *pat
                                 r = -E2BIG;
                                 break;
                         }
-                        v = reallocarray(found, n + 1, sizeof(*found));
-                        if (!v || asprintf(&path, "%s/%s", paths->dirs[d], de->d_name) < 0) {
-                                if (v)
-                                        found = v;
+                        if (asprintf(&f.path, "%s/%s", paths->dirs[d], de->d_name) < 0)
+                                f.path = NULL;
+                        f.name = strdup(de->d_name);
+                        if (!f.path || !f.name || ARRAY_APPEND(found, n, f) < 0) {
+                                free(f.path);
+                                free(f.name);
                                 r = -ENOMEM;
-                                break;
                         }
-                        found = v;
-                        found[n].path = path;
-                        found[n].name = strdup(de->d_name);
-                        n++;
-                        if (!found[n - 1].name)
-                                r = -ENOMEM;
                 }
                 closedir(dir);
         }

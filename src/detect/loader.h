@@ -20,8 +20,7 @@ enum definition_state {
 struct list_def {
         const char *name;
         struct section *section;
-        char **items;           /* after expansion of named lists */
-        size_t n_items;
+        struct strv items;      /* after expansion of named lists */
         enum definition_state state;
 };
 
@@ -35,8 +34,7 @@ struct macro_def {
 struct loader {
         struct strbuf *errors;
         unsigned n_errors;
-        char **files;
-        size_t n_files;
+        struct strv files;      /* the names positions point to */
         struct section *sections;
         size_t n_sections;
         struct list_def *lists;

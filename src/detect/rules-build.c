@@ -10,50 +10,17 @@
 #include "shared/array.h"
 #include "shared/macro.h"
 
-static int split_words(const char *s, char ***ret, size_t *ret_n)
-{
-        char **v = NULL;
-        size_t n = 0;
-
-        for (;;) {
-                size_t len;
-                char *w;
-
-                while (*s && (is_blank(*s) || *s == ','))
-                        s++;
-                if (!*s)
-                        break;
-                len = strcspn(s, " \t\r,");
-                w = strndup(s, len);
-                if (!w || ARRAY_APPEND(v, n, w) < 0) {
-                        free(w);
-                        for (size_t i = 0; i < n; i++)
-                                free(v[i]);
-                        free(v);
-                        return -ENOMEM;
-                }
-                s += len;
-        }
-        *ret = v;
-        *ret_n = n;
-        return 0;
-}
-
-static void strv_free(char **v, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-}
+/* Event= and Tags= are words separated by blanks or commas */
+#define RULES_WORD_SEPARATORS " \t\r,"
 
 static void rule_done(struct rule *r)
 {
         free(r->name);
-        strv_free(r->events, r->n_events);
+        strv_done(&r->events);
         free(r->mitre);
         free(r->description);
         free(r->message);
-        strv_free(r->tags, r->n_tags);
+        strv_done(&r->tags);
         node_free(r->condition);
         *r = (struct rule) {};
 }
@@ -136,10 +103,8 @@ static int rule_apply_keys(struct loader *ld, const struct section *s, struct ru
                         }
                         rule->enabled = b;
                 } else if (streq(a->key, "Tags")) {
-                        strv_free(rule->tags, rule->n_tags);
-                        rule->tags = NULL;
-                        rule->n_tags = 0;
-                        r = split_words(a->value, &rule->tags, &rule->n_tags);
+                        strv_done(&rule->tags);
+                        r = strv_split(&rule->tags, a->value, RULES_WORD_SEPARATORS);
                 }
                 if (r < 0)
                         return r;
@@ -246,7 +211,7 @@ int rule_build(struct loader *ld, struct detect_engine *e, const struct section 
         rule.name = strdup(name);
         if (!rule.name)
                 return -ENOMEM;
-        r = split_words(event, &rule.events, &rule.n_events);
+        r = strv_split(&rule.events, event, RULES_WORD_SEPARATORS);
         if (r >= 0) {
                 /* report the errors of the condition too, even when a key was wrong */
                 int keys_r = rule_apply_keys(ld, s, &rule);

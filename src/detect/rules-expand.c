@@ -65,7 +65,6 @@ int list_expand(struct loader *ld, struct list_def *l, const struct source_pos *
                         break;
                 for (size_t i = 0; i < n && r >= 0; i++) {
                         struct list_def *other;
-                        char *item;
 
                         if (toks[i].kind == TOK_END)
                                 break;
@@ -83,26 +82,17 @@ int list_expand(struct loader *ld, struct list_def *l, const struct source_pos *
                                 struct source_pos pos = value_pos(a, toks[i].offset);
 
                                 r = list_expand(ld, other, &pos);
-                                for (size_t j = 0; r >= 0 && j < other->n_items; j++) {
-                                        item = strdup(other->items[j]);
-                                        if (!item || ARRAY_APPEND(l->items, l->n_items, item) < 0) {
-                                                free(item);
-                                                r = -ENOMEM;
-                                        }
-                                }
+                                for (size_t j = 0; r >= 0 && j < other->items.n; j++)
+                                        r = strv_add(&l->items, other->items.items[j]);
                         } else if (other == l) {
                                 struct source_pos pos = value_pos(a, toks[i].offset);
 
                                 error_at(ld, &pos, "list '%s' contains itself", l->name);
                                 r = -EINVAL;
                         } else {
-                                item = strndup(toks[i].text, toks[i].text_len);
-                                if (!item || ARRAY_APPEND(l->items, l->n_items, item) < 0) {
-                                        free(item);
-                                        r = -ENOMEM;
-                                }
+                                r = strv_addn(&l->items, toks[i].text, toks[i].text_len);
                         }
-                        if (r >= 0 && l->n_items > RULES_MAX_LIST_ITEMS) {
+                        if (r >= 0 && l->items.n > RULES_MAX_LIST_ITEMS) {
                                 error_at(ld, &a->pos, "list '%s' too long (more than %d items)", l->name,
                                          RULES_MAX_LIST_ITEMS);
                                 r = -EINVAL;

@@ -156,8 +156,8 @@ static int parse_list(struct cparser *p, struct node *n)
                                 p->r = r;
                                 return r;
                         }
-                        for (size_t i = 0; i < l->n_items && r >= 0; i++)
-                                r = push_literal(n, l->items[i], strlen(l->items[i]));
+                        for (size_t i = 0; i < l->items.n && r >= 0; i++)
+                                r = push_literal(n, l->items.items[i], strlen(l->items.items[i]));
                 } else if (t->kind == TOK_WORD || t->kind == TOK_STRING)
                         r = push_literal(n, t->text, t->text_len);
                 else {

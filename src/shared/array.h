@@ -21,8 +21,9 @@ void *array_grow(void *array, size_t n, size_t size);
 
 /* Appends item to array (n elements, incremented); evaluates to 0 or -ENOMEM (nothing added). */
 #define ARRAY_APPEND(array, n, item) ({                                         \
+        __typeof__(*(array)) _item = (item);                                    \
         int _r = ARRAY_GROW(array, n);                                          \
         if (_r >= 0)                                                            \
-                (array)[(n)++] = (item);                                        \
+                (array)[(n)++] = _item;                                         \
         _r;                                                                     \
 })

@@ -256,15 +256,10 @@ int conf_parse_file(const char *path, bool missing_ok, const struct conf_item *i
         return r;
 }
 
-static int cmp_strings(const void *a, const void *b)
-{
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 int conf_parse_with_dropins(const char *main_path, const char *dropin_dir, const struct conf_item *items,
                             void *data, struct conf_error *err)
 {
-        struct conf_strv names = {};
+        struct strv names = {};
         DIR *d;
         int r;
 
@@ -290,17 +285,16 @@ int conf_parse_with_dropins(const char *main_path, const char *dropin_dir, const
                         conf_set_error(err, dropin_dir, 0, "more than %d drop-ins", CONF_DROPINS_MAX);
                         break;
                 }
-                r = conf_strv_add(&names, de->d_name, l);
+                r = strv_add(&names, de->d_name);
                 if (r < 0)
                         break;
         }
         closedir(d);
         if (r < 0) {
-                conf_strv_free(&names);
+                strv_done(&names);
                 return r;
         }
-        if (names.n > 0)
-                qsort(names.items, names.n, sizeof(char *), cmp_strings);
+        strv_sort(&names);
         for (size_t i = 0; i < names.n && r >= 0; i++) {
                 struct strbuf path = {};
 
@@ -308,7 +302,7 @@ int conf_parse_with_dropins(const char *main_path, const char *dropin_dir, const
                 r = path.oom ? -ENOMEM : conf_parse_file(path.data, true, items, data, err, NULL);
                 strbuf_free(&path);
         }
-        conf_strv_free(&names);
+        strv_done(&names);
         return r;
 }
 
@@ -413,75 +407,11 @@ int conf_parse_size(const char *value, void *ptr, const void *arg, char *err, si
 
 int conf_parse_strv(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
-        struct conf_strv *v = ptr;
-        const char *p = value;
+        struct strv *v = ptr;
 
         if (!*value) {
-                conf_strv_free(v);
+                strv_done(v);
                 return 0;
         }
-        while (*p) {
-                size_t n;
-                int r;
-
-                while (is_blank(*p) || *p == ' ')
-                        p++;
-                n = strcspn(p, " \t\r");
-                if (n == 0)
-                        break;
-                r = conf_strv_add(v, p, n);
-                if (r < 0)
-                        return r;
-                p += n;
-        }
-        return 0;
-}
-
-void conf_strv_free(struct conf_strv *v)
-{
-        for (size_t i = 0; i < v->n; i++)
-                free(v->items[i]);
-        free(v->items);
-        *v = (struct conf_strv) {};
-}
-
-int conf_strv_add(struct conf_strv *v, const char *s, size_t len)
-{
-        char **items, *copy;
-
-        copy = strndup(s, len);
-        if (!copy)
-                return -ENOMEM;
-        items = realloc(v->items, (v->n + 1) * sizeof(char *));
-        if (!items) {
-                free(copy);
-                return -ENOMEM;
-        }
-        v->items = items;
-        v->items[v->n++] = copy;
-        return 0;
-}
-
-bool conf_strv_contains(const struct conf_strv *v, const char *s)
-{
-        for (size_t i = 0; i < v->n; i++)
-                if (streq(v->items[i], s))
-                        return true;
-        return false;
-}
-
-int conf_strv_copy(struct conf_strv *dst, const struct conf_strv *src)
-{
-        struct conf_strv n = {};
-
-        for (size_t i = 0; i < src->n; i++) {
-                int r = conf_strv_add(&n, src->items[i], strlen(src->items[i]));
-
-                if (r < 0) {
-                        conf_strv_free(&n);
-                        return r;
-                }
-        }
-        *dst = n;
-        return 0;
+        return strv_split(v, value, " \t\r");
 }
