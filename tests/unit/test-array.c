@@ -38,6 +38,13 @@ static void test_shrink_and_grow(void **state)
                 for (size_t i = 0; i < n; i++)
                         assert_int_equal(v[i], i * 3);
         }
+        /* emptied for reuse, as a queue drained in place */
+        for (int round = 0; round < 3; round++) {
+                n = 0;
+                for (uint64_t i = 0; i < 70; i++)
+                        assert_int_equal(ARRAY_APPEND(v, n, i), 0);
+                assert_int_equal(v[69], 69);
+        }
         free(v);
 }
 
