@@ -62,6 +62,7 @@ static struct loader *loader_free(struct loader *ld)
         free(ld);
         return NULL;
 }
+DEFINE_POINTER_CLEANUP(struct loader, loader_free);
 
 /* Reads one file's text (name is what errors show). Errors are collected; returns -EINVAL when the
  * file had any. */
@@ -137,16 +138,14 @@ static int engine_finish(struct loader *ld, const struct detect_catalog *cat, st
 int detect_engine_load_string(struct detect_engine **ret, const char *name, const char *text, size_t len,
                               const struct detect_catalog *cat, struct strbuf *errors)
 {
-        struct loader *ld;
-        int r, k;
+        _cleanup_(loader_freep) struct loader *ld = NULL;
+        int r;
 
         r = loader_new(&ld, errors);
         if (r < 0)
                 return r;
-        k = loader_add_text(ld, name, text, len);
-        r = engine_finish(ld, cat, errors, k, ret);
-        loader_free(ld);
-        return r;
+        r = loader_add_text(ld, name, text, len);
+        return engine_finish(ld, cat, errors, r, ret);
 }
 
 static int read_file(const char *path, char **ret, size_t *ret_len, struct strbuf *errors)
@@ -195,7 +194,7 @@ static int read_file(const char *path, char **ret, size_t *ret_len, struct strbu
 int detect_engine_load_files(struct detect_engine **ret, char *const *files, size_t n_files,
                              const struct detect_catalog *cat, struct strbuf *errors)
 {
-        struct loader *ld;
+        _cleanup_(loader_freep) struct loader *ld = NULL;
         int r, add = 0;
 
         if (n_files > RULES_MAX_FILES) {
@@ -210,18 +209,14 @@ int detect_engine_load_files(struct detect_engine **ret, char *const *files, siz
                 size_t len = 0;
 
                 r = read_file(files[i], &text, &len, errors);
-                if (r == -ENOMEM) {
-                        loader_free(ld);
+                if (r == -ENOMEM)
                         return r;
-                }
                 if (r >= 0)
                         r = loader_add_text(ld, files[i], text, len);
                 if (r < 0 && add >= 0)
                         add = r;
         }
-        r = engine_finish(ld, cat, errors, add, ret);
-        loader_free(ld);
-        return r;
+        return engine_finish(ld, cat, errors, add, ret);
 }
 
 struct found_file {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Lists and macros: [List] and [Macro] sections collected into definitions, each expanded once on
  * first use (named lists inlined into lists, macro conditions parsed), cycles reported. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "loader.h"

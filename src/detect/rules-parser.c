@@ -185,7 +185,33 @@ static int parse_list(struct cparser *p, struct node *n)
         return 0;
 }
 
-static struct node *parse_macro_ref(struct cparser *p, struct macro_def *m, size_t offset);
+/* A macro used in a condition: its parsed condition, copied. */
+static struct node *parse_macro_ref(struct cparser *p, struct macro_def *m, size_t offset)
+{
+        struct node *n;
+
+        if (m->state == DEFINITION_BUSY)
+                return fail_at(p, offset, "macro '%s' is used in its own definition", m->name);
+        if (p->macro_depth >= RULES_MAX_MACRO_DEPTH)
+                return fail_at(p, offset, "macros nested too deeply (more than %d levels)", RULES_MAX_MACRO_DEPTH);
+        if (m->state == DEFINITION_NEW && macro_parse(p->ld, m, p->macro_depth + 1) == -ENOMEM) {
+                p->r = -ENOMEM;
+                return NULL;
+        }
+        if (m->state != DEFINITION_DONE) {
+                /* its error was reported where it is defined */
+                if (p->r == 0)
+                        p->r = -EINVAL;
+                return NULL;
+        }
+        n = node_clone(m->ast, &p->budget);
+        if (!n) {
+                if (p->budget == 0)
+                        return fail_at(p, offset, "condition too large (more than %d nodes)", RULES_MAX_NODES);
+                p->r = -ENOMEM;
+        }
+        return n;
+}
 
 static struct node *parse_comparison(struct cparser *p)
 {
@@ -365,9 +391,8 @@ static struct node *parse_or(struct cparser *p)
         return parse_chain(p, "or", NODE_OR, parse_and);
 }
 
-/* Parses a whole condition value. */
-int condition_parse(struct loader *ld, const struct assignment *a, unsigned macro_depth,
-                           size_t *budget, struct node **ret)
+int condition_parse(struct loader *ld, const struct assignment *a, unsigned macro_depth, size_t *budget,
+                    struct node **ret)
 {
         struct cparser p = { .ld = ld, .a = a, .macro_depth = macro_depth, .budget = *budget };
         struct node *n = NULL;
@@ -395,30 +420,3 @@ int condition_parse(struct loader *ld, const struct assignment *a, unsigned macr
         *ret = n;
         return 0;
 }
-static struct node *parse_macro_ref(struct cparser *p, struct macro_def *m, size_t offset)
-{
-        struct node *n;
-
-        if (m->state == DEFINITION_BUSY)
-                return fail_at(p, offset, "macro '%s' is used in its own definition", m->name);
-        if (p->macro_depth >= RULES_MAX_MACRO_DEPTH)
-                return fail_at(p, offset, "macros nested too deeply (more than %d levels)", RULES_MAX_MACRO_DEPTH);
-        if (m->state == DEFINITION_NEW && macro_parse(p->ld, m, p->macro_depth + 1) == -ENOMEM) {
-                p->r = -ENOMEM;
-                return NULL;
-        }
-        if (m->state != DEFINITION_DONE) {
-                /* its error was reported where it is defined */
-                if (p->r == 0)
-                        p->r = -EINVAL;
-                return NULL;
-        }
-        n = node_clone(m->ast, &p->budget);
-        if (!n) {
-                if (p->budget == 0)
-                        return fail_at(p, offset, "condition too large (more than %d nodes)", RULES_MAX_NODES);
-                p->r = -ENOMEM;
-        }
-        return n;
-}
-
