@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Loading rule sets (drop-in directories), compiling rules per event, evaluating records. */
-#include <dirent.h>
-#include <fcntl.h>
+/* The rule engine: rules compiled per event against the events' schemas, records evaluated, the paths
+ * the file rules can match. Reading the rule files is the loader's (loader.c). */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "engine.h"
 #include "loader.h"
 #include "proctable.h"
