@@ -7,6 +7,7 @@
 #include "loader.h"
 #include "rules-lexer.h"
 #include "shared/array.h"
+#include "shared/ini-reader.h"
 #include "shared/macro.h"
 
 static bool is_word_char(unsigned char c)
@@ -96,7 +97,7 @@ int tokens_lex(struct loader *ld, const struct assignment *a, struct token **ret
         for (;;) {
                 struct token t = {};
 
-                while (i < a->len && is_blank(v[i]))
+                while (i < a->len && ini_is_blank(v[i]))
                         i++;
                 if (i >= a->len) {
                         t = (struct token) { TOK_END, i, 0 };

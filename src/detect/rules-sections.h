@@ -32,11 +32,6 @@ struct section {
         size_t n_assignments;
 };
 
-static inline bool is_blank(char c)
-{
-        return c == ' ' || c == '\t' || c == '\r';
-}
-
 /* Reads the text of file (a name kept by the loader) into ld's sections. Errors are reported;
  * returns -EINVAL when there were any, or -ENOMEM. */
 int sections_read(struct loader *ld, const char *file, const char *text, size_t len);

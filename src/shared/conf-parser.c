@@ -35,11 +35,6 @@ static void conf_set_error(struct conf_error *err, const char *file, unsigned li
         va_end(ap);
 }
 
-static bool is_blank(char c)
-{
-        return c == ' ' || c == '\t' || c == '\r';
-}
-
 /* Printable form of a user's token for messages: cut, control bytes as '?'. */
 static const char *shown(const char *s, char *buf, size_t size)
 {
@@ -83,11 +78,11 @@ static const struct conf_item *find_item(const struct conf_item *items, const ch
 /* Copies s without the blanks at either end. */
 static char *strndup_stripped(const char *s, size_t len)
 {
-        while (len > 0 && is_blank(*s)) {
+        while (len > 0 && ini_is_blank(*s)) {
                 s++;
                 len--;
         }
-        while (len > 0 && is_blank(s[len - 1]))
+        while (len > 0 && ini_is_blank(s[len - 1]))
                 len--;
         return strndup(s, len);
 }
@@ -341,7 +336,7 @@ static int parse_with_units(const char *value, const struct unit *units, size_t 
         v = strtoull(value, &end, 10);
         if (errno != 0)
                 return -ERANGE;
-        while (is_blank(*end))
+        while (ini_is_blank(*end))
                 end++;
         if (*end) {
                 size_t i;

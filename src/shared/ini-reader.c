@@ -23,11 +23,6 @@ void ini_reader_done(struct ini_reader *r)
         *r = (struct ini_reader) {};
 }
 
-static bool is_blank(char c)
-{
-        return c == ' ' || c == '\t' || c == '\r';
-}
-
 /* A fatal error: the reading ends. */
 static int fail(struct ini_reader *r, enum ini_error error, unsigned line, unsigned column,
                 struct ini_item *ret)
@@ -58,13 +53,13 @@ static bool next_line(struct ini_reader *r, struct ini_physical_line *ret, struc
                 fail(r, INI_ERROR_NUL_BYTE, r->line, (unsigned) (nul - start) + 1, error);
                 return false;
         }
-        while (n > 0 && is_blank(start[n - 1]))
+        while (n > 0 && ini_is_blank(start[n - 1]))
                 n--;
         *ret = (struct ini_physical_line) { .start = start, .number = r->line };
         ret->continued = n > 0 && start[n - 1] == '\\';
         if (ret->continued)
                 n--;
-        while (ret->indent < n && is_blank(start[ret->indent]))
+        while (ret->indent < n && ini_is_blank(start[ret->indent]))
                 ret->indent++;
         ret->len = n;
         return true;
@@ -97,7 +92,7 @@ static int read_section(struct ini_reader *r, const struct ini_physical_line *l,
         if (!end)
                 return line_error(r, INI_ERROR_SECTION_UNCLOSED, l, l->indent, ret);
         for (const char *p = end + 1; p < l->start + l->len; p++)
-                if (!is_blank(*p))
+                if (!ini_is_blank(*p))
                         return line_error(r, INI_ERROR_SECTION_TRAILING, l, p - l->start, ret);
         if (set_text(r, line + 1, end - line - 1) < 0)
                 return -ENOMEM;
@@ -122,7 +117,7 @@ static int read_key(struct ini_reader *r, const struct ini_physical_line *l, con
 {
         const char *key = l->start + l->indent, *key_end = eq;
 
-        while (key_end > key && is_blank(key_end[-1]))
+        while (key_end > key && ini_is_blank(key_end[-1]))
                 key_end--;
         if (set_text(r, key, key_end - key) < 0)
                 return -ENOMEM;
@@ -147,7 +142,7 @@ int ini_reader_read_value(struct ini_reader *r, struct ini_item *item)
         if (!r->has_pending || item->kind != INI_ASSIGNMENT)
                 return -EINVAL;
         r->has_pending = false;
-        while (value < end && is_blank(*value))
+        while (value < end && ini_is_blank(*value))
                 value++;
         strbuf_reset(&r->value);
         r->n_segments = 0;

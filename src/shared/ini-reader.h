@@ -10,6 +10,12 @@
 #include <stddef.h>
 #include "strbuf.h"
 
+/* The blanks around keys, values and continuation lines (and between a value's words). */
+static inline bool ini_is_blank(char c)
+{
+        return c == ' ' || c == '\t' || c == '\r';
+}
+
 /* Where a stretch of a joined value came from. */
 struct ini_segment {
         size_t offset;          /* in the value */
