@@ -8,5 +8,6 @@ mkdir -p "$(dirname "$out")"
 cc -O2 -g -std=gnu11 -D_GNU_SOURCE -Isrc -Ibpf $(pkg-config --cflags libsystemd) \
         bench/rules/bench-rules.c src/detect/{ast,engine,eval,fields,loader,proctable}.c \
         src/detect/rules-{build,expand,lexer,parser,sections}.c \
-        src/shared/{array,ini-reader,strbuf,strv,log,timeutil,utf8}.c src/sink/format.c src/alert/alert.c -o "$out"
+        src/shared/{array,ini-reader,strbuf,strv,log,timeutil,utf8}.c src/sink/format.c src/alert/alert.c \
+        -o "$out"
 exec "$out" rules
