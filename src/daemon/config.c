@@ -30,7 +30,7 @@ static int parse_severity(const char *value, void *ptr, const void *arg, char *e
 
 static int parse_paths(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
-        struct conf_strv *v = ptr;
+        struct strv *v = ptr;
         size_t before = v->n;
         int r;
 
@@ -67,10 +67,10 @@ static int parse_path(const char *value, void *ptr, const void *arg, char *err, 
 /* Enable= names the whole set: the last assignment wins, so a drop-in replaces it. */
 static int parse_names(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
-        struct conf_strv *v = ptr;
+        struct strv *v = ptr;
         int r;
 
-        conf_strv_free(v);
+        strv_done(v);
         r = conf_parse_strv(value, ptr, arg, err, err_size);
         if (r < 0)
                 return r;
@@ -195,9 +195,9 @@ int config_init_default(struct config *c)
         };
         for (size_t i = 0; i < tracer_infos_size && r >= 0; i++)
                 if (tracer_infos[i]->enabled_by_default)
-                        r = conf_strv_add(&c->tracers, tracer_infos[i]->name, strlen(tracer_infos[i]->name));
+                        r = strv_add(&c->tracers, tracer_infos[i]->name);
         for (size_t i = 0; i < ELEMENTSOF(tmpdirs) && r >= 0; i++)
-                r = conf_strv_add(&c->temporary_dirs, tmpdirs[i], strlen(tmpdirs[i]));
+                r = strv_add(&c->temporary_dirs, tmpdirs[i]);
         if (r < 0)
                 config_done(c);
         return r;
@@ -205,9 +205,9 @@ int config_init_default(struct config *c)
 
 void config_done(struct config *c)
 {
-        conf_strv_free(&c->tracers);
-        conf_strv_free(&c->watch_paths);
-        conf_strv_free(&c->temporary_dirs);
+        strv_done(&c->tracers);
+        strv_done(&c->watch_paths);
+        strv_done(&c->temporary_dirs);
         free(c->metrics_listen);
         c->metrics_listen = NULL;
         free(c->docker_root);

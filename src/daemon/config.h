@@ -12,14 +12,14 @@
 
 struct config {
         /* [Tracers] */
-        struct conf_strv tracers;       /* Enable= */
+        struct strv tracers;            /* Enable= */
         uint64_t interval_ns;           /* Interval= */
         uint64_t latency_ns;            /* Latency=: events reach user space at most this late */
         uint64_t ringbuf_size;          /* RingBufferSize= (only read at start) */
         uint64_t status_interval_ns;    /* StatusInterval= */
 
         /* [Files] */
-        struct conf_strv watch_paths;   /* WatchPaths= */
+        struct strv watch_paths;        /* WatchPaths= */
 
         /* [Identity] (only read at start); NULL: the runtime's default */
         char *docker_root;              /* DockerRoot=: docker's data-root (containers/<id>/config.v2.json) */
@@ -36,7 +36,7 @@ struct config {
         /* [Alerts] */
         bool journal;                   /* Journal= */
         bool exec_from_temporary;       /* ExecFromTemporary=: the built-in detection */
-        struct conf_strv temporary_dirs;        /* TemporaryDirectories= */
+        struct strv temporary_dirs;     /* TemporaryDirectories= */
         enum alert_severity min_severity;       /* MinSeverity= */
 };
 

@@ -230,7 +230,7 @@ struct manager *manager_free(struct manager *m)
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);
         m->metrics = metrics_free(m->metrics);
-        strv_free_n(m->watched_paths, m->n_watched_paths);
+        strv_done(&m->watched_paths);
         sd_event_unref(m->event);
         free(m);
         return NULL;
@@ -381,20 +381,19 @@ static void manager_interval_cb(void *owner, const struct schema *s, bool begin)
                 manager_end_interval(owner, s);
 }
 
-void manager_set_watched_paths(struct manager *m, char **paths, size_t n)
+void manager_set_watched_paths(struct manager *m, struct strv *paths)
 {
-        strv_free_n(m->watched_paths, m->n_watched_paths);
-        m->watched_paths = paths;
-        m->n_watched_paths = n;
-        m->tracer_env.watched_paths = paths;
-        m->tracer_env.n_watched_paths = n;
+        strv_done(&m->watched_paths);
+        m->watched_paths = *paths;
+        *paths = (struct strv) {};
+        m->tracer_env.watched_paths = &m->watched_paths;
         for (size_t i = 0; i < m->n_tracers; i++) {
                 struct tracer *t = &m->tracers[i];
                 int r;
 
                 if (!t->running || !t->ops->set_watched_paths)
                         continue;
-                r = t->ops->set_watched_paths(t, paths, n);
+                r = t->ops->set_watched_paths(t, &m->watched_paths);
                 if (r < 0)
                         log_warning_errno(r, "%s: failed to watch the paths the rules need, ignoring: %m",
                                           t->ops->info->name);

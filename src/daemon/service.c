@@ -28,7 +28,7 @@ static void service_apply_config(struct service *s)
 
 static bool tracer_configured(const struct config *c, const char *name)
 {
-        return c && conf_strv_contains(&c->tracers, name);
+        return c && strv_contains(&c->tracers, name);
 }
 
 int service_start_tracer(struct service *s, const char *name)
@@ -134,7 +134,7 @@ int service_reload(struct service *s, struct conf_error *err)
 
                 /* all or nothing: a bad rule file keeps both the old rules and the old configuration;
                  * the new rules watch the new configuration's WatchPaths= */
-                r = manager_reload_rules(s->manager, new.watch_paths.items, new.watch_paths.n, &errors);
+                r = manager_reload_rules(s->manager, &new.watch_paths, &errors);
                 if (r < 0) {
                         snprintf(err->text, sizeof(err->text), "%s",
                                  errors.data ? strtok(errors.data, "\n") : "the rules did not load");
@@ -219,8 +219,8 @@ static int service_enable_detection(struct service *s)
         struct record_sink sink;
         int r;
 
-        r = manager_enable_rules(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, s->config.watch_paths.items,
-                                 s->config.watch_paths.n, &errors);
+        r = manager_enable_rules(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, &s->config.watch_paths,
+                                 &errors);
         if (r < 0) {
                 log_error_errno(r, "Failed to load the rules, falling back to the built-in detection: %m\n%s",
                                 errors.data ?: "");

@@ -8,6 +8,7 @@
 #include "alert/alert.h"
 #include "sink/record.h"
 #include "shared/strbuf.h"
+#include "shared/strv.h"
 
 struct detect_engine;
 struct proctable;
@@ -80,6 +81,6 @@ struct detect_rule_info {
 size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_info *ret, size_t n);
 
 /* Path prefixes that rules on the event "open" can match (for the files tracer's in-kernel
- * filter): "/" when some rule can match any path, none when no rule looks at opens. The caller
- * frees the array and its strings. */
-int detect_engine_watched_paths(const struct detect_engine *e, char ***ret, size_t *ret_n);
+ * filter): "/" when some rule can match any path, none when no rule looks at opens. ret must be
+ * empty; the caller frees it with strv_done(). */
+int detect_engine_watched_paths(const struct detect_engine *e, struct strv *ret);

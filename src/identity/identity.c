@@ -9,6 +9,7 @@
 #include "cgroup-tree.h"
 #include "cgroup-watch.h"
 #include "cgroup.h"
+#include "shared/array.h"
 #include "shared/log.h"
 #include "shared/u64map.h"
 
@@ -36,7 +37,7 @@ struct identity_context {
         int (*drain)(void *userdata);
         void *drain_userdata;
         uint64_t *removed;              /* rmdirs waiting for the tracers' events to be drained */
-        size_t n_removed, cap_removed;
+        size_t n_removed;
 
         struct identity_stats stats;
 };
@@ -397,18 +398,8 @@ static void identity_on_cgroup(void *userdata, uint16_t type, uint64_t id, const
                         log_warning("identity: failed to add cgroup %s, ignoring", path);
                 return;
         }
-        if (c->n_removed == c->cap_removed) {
-                size_t cap = c->cap_removed ? c->cap_removed * 2 : 64;
-                uint64_t *p = realloc(c->removed, cap * sizeof(*p));
-
-                if (!p) {
-                        identity_cgroup_removed(c, id);
-                        return;
-                }
-                c->removed = p;
-                c->cap_removed = cap;
-        }
-        c->removed[c->n_removed++] = id;
+        if (ARRAY_APPEND(c->removed, c->n_removed, id) < 0)
+                identity_cgroup_removed(c, id);
 }
 
 static void identity_on_readable(void *userdata)

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "rules-test.h"
 #include "detect/detect.h"
+#include "shared/array.h"
 
 struct rt rt;
 
@@ -34,8 +35,7 @@ static int capture(const struct alert *a, void *userdata)
 {
         struct seen *s;
 
-        rt.alerts = realloc(rt.alerts, (rt.n_alerts + 1) * sizeof(*rt.alerts));
-        assert_non_null(rt.alerts);
+        assert_int_equal(ARRAY_GROW(rt.alerts, rt.n_alerts), 0);
         s = &rt.alerts[rt.n_alerts++];
         *s = (struct seen) { .pid = a->process.pid, .ppid = a->process.ppid, .uid = a->process.uid,
                              .count = a->count, .summary = !a->event, .severity = a->severity,
@@ -101,7 +101,7 @@ int rt_setup(const char *const *tracers)
 
         tt_setup_identity(&rt.tt, tracers, &(struct identity_config) { .roots.docker = rt.docker_root });
         assert_int_equal(manager_add_alert_sink(rt.tt.m, &sink), 0);
-        if (manager_enable_rules(rt.tt.m, &paths, NULL, 0, &errors) < 0) {
+        if (manager_enable_rules(rt.tt.m, &paths, NULL, &errors) < 0) {
                 fprintf(stderr, "FAIL: rules: %s\n", errors.data);
                 strbuf_free(&errors);
                 return -1;

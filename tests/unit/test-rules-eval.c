@@ -476,16 +476,13 @@ static void test_default_exec_rules(void **state)
 static void test_watched_paths(void **state)
 {
         struct detect_engine *e;
-        char **p = NULL;
-        size_t n = 0;
+        struct strv p = {};
         struct strbuf all = {};
 
-        assert_int_equal(detect_engine_watched_paths(defaults, &p, &n), 0);
-        for (size_t i = 0; i < n; i++) {
-                strbuf_printf(&all, "%s\n", p[i]);
-                free(p[i]);
-        }
-        free(p);
+        assert_int_equal(detect_engine_watched_paths(defaults, &p), 0);
+        for (size_t i = 0; i < p.n; i++)
+                strbuf_printf(&all, "%s\n", p.items[i]);
+        strv_done(&p);
         assert_string_equal(all.data,
                             "/bin/\n/boot/\n/etc/\n/home/\n/lib/\n/proc/\n/root/.aws/credentials\n"
                             "/root/.azure/\n/root/.config/gcloud/\n/root/.kube/config\n/root/.ssh/authorized_keys\n"
@@ -498,24 +495,21 @@ static void test_watched_paths(void **state)
         /* a rule that can match any path makes the whole tree watched */
         e = load("[Rule]\nName=a\nEvent=open\nCondition=file.path startswith /etc/ or file.name = x\n"
                  "Severity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p, &n), 0);
-        assert_int_equal(n, 1);
-        assert_string_equal(p[0], "/");
-        free(p[0]);
-        free(p);
+        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        assert_int_equal(p.n, 1);
+        assert_string_equal(p.items[0], "/");
+        strv_done(&p);
         detect_engine_free(e);
 
         /* and + not: the positive side bounds it */
         e = load("[Rule]\nName=a\nEvent=open\nCondition=file.path in (/a/b, /a/c) and not file.path = /x\n"
                  "Exception=file.name = y\nSeverity=info\nMessage=m\n"
                  "[Rule]\nName=b\nEvent=open\nCondition=file.path = /a/b/c\nSeverity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p, &n), 0);
-        assert_int_equal(n, 2);
-        assert_string_equal(p[0], "/a/b");
-        assert_string_equal(p[1], "/a/c");
-        free(p[0]);
-        free(p[1]);
-        free(p);
+        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        assert_int_equal(p.n, 2);
+        assert_string_equal(p.items[0], "/a/b");
+        assert_string_equal(p.items[1], "/a/c");
+        strv_done(&p);
         detect_engine_free(e);
 }
 
