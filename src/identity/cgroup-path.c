@@ -9,7 +9,9 @@
  *                /kubepods/burstable/pod<uid>/<id> (cgroupfs driver)
  *   nspawn       /machine.slice/machine-<name>.scope[/payload], name escaped as a unit name
  *   LXC          /lxc.payload.<name>, /lxc.payload/<name>, /lxc/<name>
- *   systemd      foo.service, session-3.scope, ... in bar.slice */
+ *   systemd      foo.service, session-3.scope, ... in bar.slice
+ * nspawn and LXC name their containers and have no ids: the parser reports the name, and identity.c
+ * makes it the container id as well (runtime_id_is_name). */
 #include <stdbool.h>
 #include <string.h>
 #include "cgroup-path.h"

@@ -10,13 +10,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <systemd/sd-event.h>
+#include "cgroup-path.h"
 #include "metadata.h"
 
 struct identity {
         const char *runtime;            /* "docker", "podman", "containerd", "cri-o", "cri", "nspawn",
                                          * "lxc"; NULL on the host */
-        const char *container_id;       /* as the runtime names it (full length) */
+        const char *container_id;       /* as the runtime names it (full length); nspawn and LXC,
+                                         * which have no ids: the container's name */
         const char *container_name;     /* from the runtime's files, else the first 12 characters
                                          * of the id; nspawn and LXC: the name in the path */
         const char *image;
@@ -76,5 +79,14 @@ void identity_cgroup_removed(struct identity_context *c, uint64_t id);
 /* The path the map holds for id, without resolving anything; NULL when it is not in the map. */
 const char *identity_cgroup_path(const struct identity_context *c, uint64_t id);
 const char *identity_cgroup_mount(const struct identity_context *c);
+
+/* How much of id->container_id to show in a column: the first 12 characters of a runtime's hex id (as
+ * docker ps shows it), a name (nspawn, LXC) whole, since a cut name could be another container's. */
+static inline size_t identity_container_id_display_len(const struct identity *id)
+{
+        size_t len = id->container_id ? strlen(id->container_id) : 0;
+
+        return runtime_id_is_name(id->runtime) || len < 12 ? len : 12;
+}
 
 void identity_get_stats(const struct identity_context *c, struct identity_stats *ret);

@@ -278,10 +278,11 @@ static void test_layouts(void **state)
         assert_identity(exec_in(&t, crio), &(struct expect) {
                 "cri-o", id12, id12, NULL, podname, "shop", unit });
 
-        /* nspawn: the name unescaped from the scope, the process in the nested payload cgroup */
+        /* nspawn: the name unescaped from the scope, the process in the nested payload cgroup; no id
+         * of its own, so the name is its id too, shown whole */
         snprintf(name, sizeof(name), "cw-test-%s", tag);
         assert_identity(exec_in(&t, payload), &(struct expect) {
-                "nspawn", NULL, name, NULL, NULL, NULL, machine + strlen("/machine.slice/") });
+                "nspawn", name, name, NULL, NULL, NULL, machine + strlen("/machine.slice/") });
 
         /* a plain service: a unit and no container */
         assert_identity(exec_in(&t, service), &(struct expect) {
