@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One container rule on the live kernel for every runtime identity recognises: a real cgroup2
  * directory laid out as each runtime lays it out (docker and podman with both cgroup drivers,
- * Kubernetes pods of both drivers with containerd and CRI-O, systemd-nspawn with its nested
- * "payload", LXC old and new), a shell one-liner run in it, and the alert of
+ * Kubernetes pods of both drivers with containerd and CRI-O, systemd-nspawn in a machine scope or
+ * its own systemd-nspawn@.service, with the nested "payload", LXC old and new), a shell one-liner run in it, and the alert of
  * container-shell-oneliner with the container's name, id and runtime. Runtimes without ids (nspawn,
  * LXC) are known by their name, which is their id too and is shown whole. The runtimes' helpers
  * beside their containers (conmon, the LXC monitor) are no containers: no alert. */
@@ -121,6 +121,10 @@ static void make_cases(void)
         snprintf(name, sizeof(name), "cw-rt-%s", tag);
         snprintf(add_case("nspawn", name, name)->cgroup, sizeof(cases[0].cgroup),
                  "/machine.slice/machine-cw\\x2drt\\x2d%s.scope/payload", tag);
+        /* systemd-nspawn@.service (machinectl start): its own unit, processes in "payload" */
+        snprintf(name, sizeof(name), "cw-rt-unit-%s", tag);
+        snprintf(add_case("nspawn", name, name)->cgroup, sizeof(cases[0].cgroup),
+                 "/machine.slice/systemd-nspawn@%s.service/payload", name);
         /* LXC 4+ and older */
         snprintf(name, sizeof(name), "cw-rt-lxc-%s", tag);
         snprintf(add_case("lxc", name, name)->cgroup, sizeof(cases[0].cgroup), "/lxc.payload.%s", name);
