@@ -28,7 +28,7 @@ struct proc_entry {
         uint32_t flags;         /* enum proc_flags */
         char comm[16];
         char *exe;              /* NULL: unknown */
-        char *applet;           /* a multi-call binary's applet named by argv[0], else NULL (proc_entry_name) */
+        char *applet;           /* a multi-call binary's applet (argv[0]), else NULL: see proc_entry_name */
         char *cmdline;          /* argv joined by spaces, NULL: unknown */
         const char *stdio[3];   /* static strings: "socket", "pipe", "tty", "file", ...; NULL unknown */
         uint64_t exit_ns;       /* monotonic time of exit (PROC_EXITED) */

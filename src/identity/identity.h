@@ -36,7 +36,7 @@ struct identity {
 struct identity_config {
         struct runtime_roots roots;     /* NULL members: the defaults */
         const char *container_filter;   /* --container NAME|ID: a container name, or 4 or more
-                                         * leading characters of its id; NULL: none */
+                                         * leading characters of its hex id; NULL: none */
         size_t max_cgroups;             /* bound on the map; 0: IDENTITY_DEFAULT_MAX_CGROUPS */
         const char *cgroup_mount;       /* NULL: the cgroup2 mount from /proc/self/mountinfo */
         bool no_walk;                   /* do not walk the mount at start (benchmarks) */

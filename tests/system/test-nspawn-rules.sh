@@ -83,7 +83,8 @@ Message=applet %proc.name of %proc.exe in %container.name
 EOF
 
 # cwatchd on the host, before the container exists, with the default rules and the test rule
-"$CWATCHD" run process --rules-dir "$extra" --rules-dir "$RULES" --format json --duration 120 >"$out" 2>"$err" &
+"$CWATCHD" run process --rules-dir "$extra" --rules-dir "$RULES" --format json --duration 120 \
+        >"$out" 2>"$err" &
 daemon=$!
 for _ in $(seq 100); do grep -q 'tracing: process' "$err" && break; sleep 0.05; done
 grep -q 'tracing: process' "$err" || fail "cwatchd did not start: $(cat "$err")"
@@ -155,5 +156,6 @@ words=($applets)
 if [ "$via_proc_self_exe" = "${#words[@]}" ]; then
         echo "PASS: $name:$applets by name (through /proc/self/exe) and by symlink"
 else
-        echo "PASS: $name:$applets by symlink; by name $via_proc_self_exe of ${#words[@]} went through /proc/self/exe"
+        echo "PASS: $name:$applets by symlink; by name, $via_proc_self_exe of ${#words[@]}" \
+             "went through /proc/self/exe"
 fi
