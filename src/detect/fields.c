@@ -134,8 +134,7 @@ int field_resolve(const struct field_def *def, const char *name, const struct sc
                         ret->column = c;
                         if (def->id == FIELD_PROC_NAME)
                                 ret->argv_column = schema_find_column(schema, "args");
-                }
-                else if (pid < 0) {
+                } else if (pid < 0) {
                         *why = "the event has no pid to find the process by";
                         return -ENOENT;
                 }

@@ -195,11 +195,11 @@ const char *proc_name(const char *exe, size_t exe_len, const char *argv, size_t 
 {
         size_t base_len;
         const char *base = path_basename(exe, exe_len, &base_len), *family = multicall_family(base, base_len);
-        const char *end = argv + argv_len;
+        const char *end = argv ? argv + argv_len : NULL;
 
         /* as the multiplexers do: argv[0], and past every argument naming the multiplexer ("busybox" or
          * any name that starts so) the next one */
-        for (const char *a = argv; family && argv && a < end;) {
+        for (const char *a = argv; family && a && a < end;) {
                 const char *nul = memchr(a, '\0', end - a), *name = a;
                 size_t len = nul ? (size_t) (nul - a) : (size_t) (end - a);
 

@@ -63,7 +63,8 @@ const char *path_basename(const char *s, size_t len, size_t *ret_len);
  * binary (busybox, toybox, by the executable's basename: busybox, busybox.static, toybox-x86_64...),
  * reached by its path, a symlink or /proc/self/exe: there argv[0] says which applet runs, so the name
  * is argv[0]'s basename without a login shell's leading '-', or, when argv[0] names the multiplexer
- * itself ("busybox nc ..."), the first argument's. argv[0] is the caller's to choose, so no other
+ * itself ("busybox nc ..."), the next argument's; the executable's basename when none is left, it
+ * is an option ("busybox --list") or empty. argv[0] is the caller's to choose, so no other
  * executable gets its name from it. Points into exe or argv; never NULL. */
 const char *proc_name(const char *exe, size_t exe_len, const char *argv, size_t argv_len, size_t *ret_len);
 /* proc_name of a process in the table: its applet, else its executable's basename; NULL when the

@@ -31,6 +31,15 @@ struct identity {
         const char *cgroup_path;        /* relative to the cgroup2 mount, starting with "/" */
 };
 
+/* How much of id->container_id to show in a column: the first 12 characters of a runtime's hex id (as
+ * docker ps shows it), a name (nspawn, LXC) whole, since a cut name could be another container's. */
+static inline size_t identity_container_id_display_len(const struct identity *id)
+{
+        size_t len = id->container_id ? strlen(id->container_id) : 0;
+
+        return runtime_id_is_name(id->runtime) || len < 12 ? len : 12;
+}
+
 #define IDENTITY_DEFAULT_MAX_CGROUPS 65536
 
 struct identity_config {
@@ -79,14 +88,5 @@ void identity_cgroup_removed(struct identity_context *c, uint64_t id);
 /* The path the map holds for id, without resolving anything; NULL when it is not in the map. */
 const char *identity_cgroup_path(const struct identity_context *c, uint64_t id);
 const char *identity_cgroup_mount(const struct identity_context *c);
-
-/* How much of id->container_id to show in a column: the first 12 characters of a runtime's hex id (as
- * docker ps shows it), a name (nspawn, LXC) whole, since a cut name could be another container's. */
-static inline size_t identity_container_id_display_len(const struct identity *id)
-{
-        size_t len = id->container_id ? strlen(id->container_id) : 0;
-
-        return runtime_id_is_name(id->runtime) || len < 12 ? len : 12;
-}
 
 void identity_get_stats(const struct identity_context *c, struct identity_stats *ret);
