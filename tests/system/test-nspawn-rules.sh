@@ -46,7 +46,7 @@ ns_pid=; unshare_pid=; daemon=
 cleanup() {
         if [ -n "$ns_pid" ] && kill -0 "$ns_pid" 2>/dev/null; then
                 nsenter -t "$ns_pid" -p -m -C systemctl poweroff >/dev/null 2>&1
-                for _ in $(seq 100); do kill -0 "$unshare_pid" 2>/dev/null || break; sleep 0.1; done
+                for _ in $(seq 300); do kill -0 "$unshare_pid" 2>/dev/null || break; sleep 0.1; done
         fi
         [ -n "$unshare_pid" ] && kill -KILL "$unshare_pid" 2>/dev/null
         [ -n "$daemon" ] && kill "$daemon" 2>/dev/null
