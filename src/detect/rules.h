@@ -74,6 +74,7 @@ struct field_ref {
         int column;             /* index in the schema, -1 when the process table answers */
         int pid_column;         /* the schema's "pid" column, for the process table, or -1 */
         int ppid_column;        /* the schema's "ppid" column, or -1 */
+        int argv_column;        /* proc.name: the schema's "args" column (argv[0] names an applet), or -1 */
 };
 
 enum cmp_op {

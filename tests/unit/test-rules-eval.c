@@ -181,6 +181,121 @@ static void test_proctable(void **state)
         detect_engine_free(e);
 }
 
+/* proc.name: the executable's basename, or the applet of a multi-call binary from argv[0]. */
+static void test_proc_name(void **state)
+{
+        static const struct {
+                const char *exe, *argv;
+                size_t argv_len;
+                const char *name;
+        } cases[] = {
+#define NAME_CASE(exe, argv, name) { exe, argv, sizeof(argv) - 1, name }
+                /* busybox through a symlink (/bin/nc -> busybox) or /proc/self/exe: the kernel reports
+                 * the real executable, argv[0] the applet */
+                NAME_CASE("/bin/busybox", "nc\0-l\0-p\0""4444\0", "nc"),
+                NAME_CASE("/bin/busybox", "/usr/bin/nsenter\0-t\0""1\0", "nsenter"),
+                NAME_CASE("/usr/bin/busybox.static", "wget\0http://x/\0", "wget"),
+                NAME_CASE("/opt/busybox-x86_64", "unshare\0-r\0", "unshare"),
+                NAME_CASE("/bin/busybox-extras", "telnet\0", "telnet"),
+                NAME_CASE("/system/bin/toybox", "ls\0", "ls"),
+                NAME_CASE("/bin/toybox-x86_64", "toybox\0nc\0", "nc"),
+                /* a login shell */
+                NAME_CASE("/bin/busybox", "-sh\0", "sh"),
+                NAME_CASE("/bin/busybox", "-/bin/ash\0", "ash"),
+                /* the multiplexer named itself: the applet is the next argument, as busybox does it */
+                NAME_CASE("/bin/busybox", "busybox\0nc\0-l\0", "nc"),
+                NAME_CASE("/bin/busybox", "/bin/busybox\0busybox\0sh\0-c\0id\0", "sh"),
+                NAME_CASE("/bin/busybox", "busybox.static\0/usr/sbin/dpkg\0", "dpkg"),
+                NAME_CASE("/bin/busybox", "busybox\0--list\0", "busybox"),
+                NAME_CASE("/bin/busybox", "busybox\0", "busybox"),
+                NAME_CASE("/bin/busybox.static", "busybox\0", "busybox.static"),
+                /* nothing usable in argv[0]: the executable's name */
+                NAME_CASE("/bin/busybox", "\0", "busybox"),
+                NAME_CASE("/bin/busybox", "", "busybox"),
+                NAME_CASE("/bin/busybox", "-\0", "busybox"),
+                NAME_CASE("/bin/busybox", "nc/\0", "busybox"),
+                /* any other executable keeps its own name, whatever argv[0] claims */
+                NAME_CASE("/usr/bin/curl", "nsenter\0", "curl"),
+                NAME_CASE("/bin/bash", "-bash\0", "bash"),
+                NAME_CASE("/opt/busyboxer", "nc\0", "busyboxer"),
+                NAME_CASE("/opt/mybusybox", "nc\0", "mybusybox"),
+                NAME_CASE("/tmp/busybox (deleted)", "nc\0", "busybox (deleted)"),
+                NAME_CASE("/usr/bin/cat", "cat\0/etc/shadow\0", "cat"),
+                NAME_CASE("cat", "cat\0", "cat"),
+#undef NAME_CASE
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                size_t len;
+                const char *name = proc_name(cases[i].exe, strlen(cases[i].exe), cases[i].argv,
+                                             cases[i].argv_len, &len);
+
+                print_message("%s %s\n", cases[i].exe, cases[i].argv);
+                assert_int_equal(len, strlen(cases[i].name));
+                assert_memory_equal(name, cases[i].name, len);
+        }
+        /* unknown argv */
+        {
+                size_t len;
+                const char *name = proc_name("/bin/busybox", 12, NULL, 0, &len);
+
+                assert_int_equal(len, 7);
+                assert_memory_equal(name, "busybox", 7);
+        }
+}
+
+/* The name in rules: from the exec record, else the process table (parent, ancestors, later events);
+ * proc.comm ("exe" after an exec of /proc/self/exe) and proc.exe stay what the kernel says. */
+static void test_proc_name_in_rules(void **state)
+{
+        struct detect_engine *e = load(
+                "[Rule]\nName=applet\nEvent=exec\nCondition=proc.name = nc and proc.exe = /bin/busybox "
+                "and proc.comm = exe and proc.parent.name = sh and proc.ancestors.name = sh\n"
+                "Severity=info\nMessage=%proc.name by %proc.parent.name\n"
+                "[Rule]\nName=fork\nEvent=fork\nCondition=proc.name = nc\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=liar\nEvent=exec\n"
+                "Condition=proc.exe = /usr/bin/curl and (proc.name = nc or proc.parent.name = sh)\n"
+                "Severity=info\nMessage=m\n");
+        struct proctable *pt;
+        struct trec t;
+        char msg[256];
+
+        assert_int_equal(proctable_new(&pt, 16), 0);
+        EXEC(&t, 1, 0, "/sbin/init", "init\0");
+        proctable_update(pt, &t.r, 0);
+        /* a busybox shell, logged in */
+        EXEC(&t, 200, 1, "/bin/busybox", "-sh\0");
+        proctable_update(pt, &t.r, 0);
+        /* its applet run through /proc/self/exe: comm "exe" */
+        EXEC(&t, 300, 200, "/bin/busybox", "nc\0-l\0");
+        trec_str(&t, "comm", "exe");
+        proctable_update(pt, &t.r, 0);
+        strbuf_reset(&hits);
+        assert_int_equal(detect_engine_eval(e, &t.r, pt, collect, msg), 1);
+        assert_string_equal(hits.data, "applet");
+        assert_string_equal(msg, "nc by sh");
+        assert_string_equal(proctable_get(pt, 300)->applet, "nc");
+        /* a child of nc (no exec yet) is a copy of it */
+        trec_init(&t, process_schema(), "fork");
+        trec_u64(&t, "pid", 301);
+        trec_u64(&t, "ppid", 300);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(e, &t.r, pt), "fork");
+        /* an exec of something else replaces the applet */
+        EXEC(&t, 301, 300, "/usr/bin/cat", "nc\0");
+        proctable_update(pt, &t.r, 0);
+        assert_null(proctable_get(pt, 301)->applet);
+        assert_string_equal(eval(e, &t.r, pt), "");
+        /* a shell that is not busybox but says "-sh": its child's parent is "dash" */
+        EXEC(&t, 400, 1, "/bin/dash", "-sh\0");
+        proctable_update(pt, &t.r, 0);
+        EXEC(&t, 401, 400, "/usr/bin/curl", "nc\0");
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(e, &t.r, pt), "");
+        proctable_free(pt);
+        detect_engine_free(e);
+}
+
 static void test_proctable_scan(void **state)
 {
         struct proctable *pt;
@@ -471,6 +586,16 @@ static void test_default_exec_rules(void **state)
         assert_string_equal(EXEC_HITS("/usr/bin/truncate", "truncate\0-s0\0/var/log/syslog\0", NULL),
                             "log-truncation-command");
         assert_string_equal(EXEC_HITS("/usr/bin/truncate", "truncate\0-s0\0/tmp/x\0", NULL), "");
+
+        /* busybox applets by their names; a lying argv[0] of another program changes nothing */
+        assert_string_equal(EXEC_HITS("/bin/busybox", "nsenter\0-t\0""1\0", c), "container-namespace-tool");
+        assert_string_equal(EXEC_HITS("/bin/busybox", "nc\0-l\0-p\0""4444\0", c), "container-network-tool");
+        assert_string_equal(EXEC_HITS("/bin/busybox", "busybox\0unshare\0-r\0", c),
+                            "container-namespace-tool");
+        assert_string_equal(EXEC_HITS("/bin/busybox", "apk\0add\0curl\0", c), "container-package-manager");
+        assert_string_equal(EXEC_HITS("/bin/busybox", "sh\0-c\0id\0", c), "container-shell-oneliner");
+        assert_string_equal(EXEC_HITS("/bin/busybox", "ls\0-l\0", c), "");
+        assert_string_equal(EXEC_HITS("/usr/bin/curl", "nc\0-l\0", c), "");
 }
 
 static void test_watched_paths(void **state)
@@ -707,6 +832,8 @@ int main(void)
                 cmocka_unit_test(test_operators),
                 cmocka_unit_test(test_message),
                 cmocka_unit_test(test_proctable),
+                cmocka_unit_test(test_proc_name),
+                cmocka_unit_test(test_proc_name_in_rules),
                 cmocka_unit_test(test_proctable_scan),
                 cmocka_unit_test(test_default_file_rules),
                 cmocka_unit_test(test_default_net_rules),
