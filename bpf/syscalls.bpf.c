@@ -4,8 +4,8 @@
  * Two programs, attached by user space to the enter and exit trace events of each traced call
  * (tp/syscalls/sys_{enter,exit}_NAME): those run only for the calls traced, so every other system
  * call costs just the kernel's bitmap test (bench/tcp-syscalls-hooks.md). Enter filters (chmod
- * only with setuid/setgid bits, execveat only with AT_EMPTY_PATH, setxattr not in the user.
- * namespace) and keeps the arguments per thread; exit reads the strings and sends one event with
+ * only with setuid/setgid bits, execveat only with AT_EMPTY_PATH, setxattr only of security. and
+ * trusted. attributes) and keeps the arguments per thread; exit reads the strings and sends one event with
  * the result.
  *
  * A traced call without trace events on the running kernel (init_module and co. on a kernel built
@@ -119,17 +119,25 @@ static __always_inline void read_args(uint64_t args[6])
         args[5] = 0;    /* none of the traced calls has a sixth */
 }
 
-/* The first bytes of a user string are prefix (shorter than 8). */
-static __always_inline bool user_str_starts_with(uint64_t src, const char *prefix, int len)
+static __always_inline bool starts_with(const char *s, const char *prefix, int len)
 {
-        char buf[8] = {};
-
-        if (!src || bpf_probe_read_user_str(buf, sizeof(buf), (const void *) src) < len + 1)
-                return false;
-        for (int i = 0; i < len && i < (int) sizeof(buf); i++)
-                if (buf[i] != prefix[i])
+        for (int i = 0; i < len; i++)
+                if (s[i] != prefix[i])
                         return false;
         return true;
+}
+
+/* Whether the extended attribute named at src (user memory) is in the security. or trusted.
+ * namespace: file capabilities, LSM labels, IMA/EVM, overlayfs. The others are left out: user.
+ * is applications' own data (journald, browsers set it all day) and system. holds the ACLs that
+ * sed -i, cp -a and tar copy onto every file they write. */
+static __always_inline bool xattr_wanted(uint64_t src)
+{
+        char name[16] = {};
+
+        if (!src || bpf_probe_read_user_str(name, sizeof(name), (const void *) src) <= 0)
+                return false;
+        return starts_with(name, "security.", 9) || starts_with(name, "trusted.", 8);
 }
 
 /* The entry of a traced call (kind != CW_SC_NONE) number nr: filters, and keeps its arguments. */
@@ -170,9 +178,7 @@ static __always_inline int enter_call(long nr, uint8_t kind, uint16_t flags)
         case CW_SC_SETXATTR:
         case CW_SC_LSETXATTR:
         case CW_SC_FSETXATTR:
-                /* the user. namespace is applications' own data (journald, browsers, file
-                 * managers set it all day); security., trusted. and system. (ACLs) are kept */
-                if (user_str_starts_with(in.args[1], "user.", 5))
+                if (!xattr_wanted(in.args[1]))
                         return 0;
                 break;
         default:
