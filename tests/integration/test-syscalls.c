@@ -378,7 +378,10 @@ static const char *expected_hook(const char *event)
  * buffer that is no ELF object, a file of text, a module that is not loaded). */
 static void test_module_calls(void **state)
 {
-        static const char image[] = "not a kernel module";
+        /* on the stack: a call failing with ENOSYS never reads its strings, and the tracer can
+         * only read memory the caller has touched (no page faults in BPF) */
+        char image[] = "not a kernel module", params1[] = "cwatch_test=1", params2[] = "cwatch_test=2";
+        char name[] = "cwatch_no_such_module";
         char path[] = "/tmp/cwatch-module-XXXXXX";
         size_t from = tt.n_records;
         struct json_object *o;
@@ -388,11 +391,11 @@ static void test_module_calls(void **state)
         assert_true(fd >= 0);
         assert_int_equal(write(fd, image, sizeof(image)), (ssize_t) sizeof(image));
 
-        assert_int_equal(syscall(SYS_init_module, image, sizeof(image), "cwatch_test=1"), -1);
+        assert_int_equal(syscall(SYS_init_module, image, sizeof(image), params1), -1);
         err_init = errno;
-        assert_int_equal(syscall(SYS_finit_module, fd, "cwatch_test=2", 2), -1);
+        assert_int_equal(syscall(SYS_finit_module, fd, params2, 2), -1);
         err_finit = errno;
-        assert_int_equal(syscall(SYS_delete_module, "cwatch_no_such_module", O_NONBLOCK), -1);
+        assert_int_equal(syscall(SYS_delete_module, name, O_NONBLOCK), -1);
         err_delete = errno;
         close(fd);
 
