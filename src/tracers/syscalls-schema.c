@@ -57,9 +57,9 @@ static const char *const syscalls_events[] = { "syscall", NULL };
 const struct tracer_info syscalls_tracer_info = {
         .name = "syscalls",
         .description = "security-relevant system calls (ptrace, process_vm_readv/writev, setns, unshare, "
-                       "mount, modules, bpf, setuid, memfd, fileless exec, setuid chmod, setxattr and file "
-                       "capabilities) with decoded arguments; calls without a trace event on the running "
-                       "kernel through raw_tp/sys_enter and sys_exit",
+                       "mount, modules, bpf, setuid, memfd, fileless exec, setuid chmod, file capabilities) "
+                       "with decoded arguments; calls without trace events on this kernel through "
+                       "raw_tp/sys_enter and sys_exit",
         .schema = &syscalls_schema,
         .events = syscalls_events,
         .enabled_by_default = true,
