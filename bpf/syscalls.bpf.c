@@ -5,8 +5,8 @@
  * (tp/syscalls/sys_{enter,exit}_NAME): those run only for the calls traced, so every other system
  * call costs just the kernel's bitmap test (bench/tcp-syscalls-hooks.md). Enter filters (chmod
  * only with setuid/setgid bits, execveat only with AT_EMPTY_PATH, setxattr only of security. and
- * trusted. attributes) and keeps the arguments per thread; exit reads the strings and sends one event with
- * the result.
+ * trusted. attributes) and keeps the arguments per thread; exit reads the strings and sends one
+ * event with the result.
  *
  * A traced call without trace events on the running kernel (init_module and co. on a kernel built
  * without modules) is seen by two more programs on raw_tp/sys_enter and raw_tp/sys_exit, which

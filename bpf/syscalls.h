@@ -90,5 +90,6 @@ _Static_assert(__builtin_offsetof(struct cw_syscall_event, ret) == 56, "cw_sysca
 _Static_assert(__builtin_offsetof(struct cw_syscall_event, nr) == 112, "cw_syscall_event layout");
 _Static_assert(__builtin_offsetof(struct cw_syscall_event, path) == 136, "cw_syscall_event layout");
 _Static_assert(__builtin_offsetof(struct cw_syscall_event, value_len) == 130, "cw_syscall_event layout");
-_Static_assert(__builtin_offsetof(struct cw_syscall_event, value) == 136 + 512 + 256 + 64, "cw_syscall_event layout");
+_Static_assert(__builtin_offsetof(struct cw_syscall_event, value) == 136 + 512 + 256 + 64,
+               "cw_syscall_event layout");
 _Static_assert(sizeof(struct cw_syscall_event) == 136 + 512 + 256 + 64 + 24, "cw_syscall_event layout");

@@ -327,7 +327,8 @@ static void syscalls_plan(struct syscalls_tracer *st)
 
 static int syscalls_attach(struct tracer *t, struct syscalls_tracer *st)
 {
-        struct bpf_program *raw_progs[2] = { st->skel->progs.handle_raw_sys_enter, st->skel->progs.handle_raw_sys_exit };
+        struct bpf_program *raw_progs[2] = { st->skel->progs.handle_raw_sys_enter,
+                                             st->skel->progs.handle_raw_sys_exit };
         struct bpf_link *link;
         char event[64];
 
