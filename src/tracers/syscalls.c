@@ -267,17 +267,27 @@ static int syscalls_on_event(struct tracer *t, const void *data, size_t size)
         return ret;
 }
 
-static bool syscall_event_exists(const char *event)
+/* The syscalls trace events directory of tracefs, or NULL when there is none (tracefs not
+ * mounted, or a kernel built without syscall trace events). */
+static const char *syscall_events_dir(void)
 {
-        static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+        static const char *const dirs[] = { "/sys/kernel/tracing/events/syscalls",
+                                            "/sys/kernel/debug/tracing/events/syscalls" };
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                if (access(dirs[i], F_OK) == 0)
+                        return dirs[i];
+        return NULL;
+}
+
+static bool syscall_event_exists(const char *dir, const char *event)
+{
         char path[256];
 
-        for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
-                snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s", roots[i], event);
-                if (access(path, F_OK) == 0)
-                        return true;
-        }
-        return false;
+        if (!dir)
+                return false;
+        snprintf(path, sizeof(path), "%s/sys_enter_%s", dir, event);
+        return access(path, F_OK) == 0;
 }
 
 static void syscalls_stop(struct tracer *t)
@@ -299,6 +309,7 @@ static void syscalls_stop(struct tracer *t)
 static void syscalls_plan(struct syscalls_tracer *st)
 {
         _cleanup_(strbuf_free) struct strbuf raw = {}, none = {};
+        const char *dir = syscall_events_dir();
 
         for (size_t i = 0; i < n_traced_syscalls; i++) {
                 const struct traced_syscall *sc = &traced_syscalls[i];
@@ -308,7 +319,7 @@ static void syscalls_plan(struct syscalls_tracer *st)
                         continue;
                 }
                 st->skel->rodata->cw_syscall_kind[sc->nr] = sc->kind;
-                if (syscall_event_exists(sc->event))
+                if (syscall_event_exists(dir, sc->event))
                         continue;
                 /* e.g. the module calls on a kernel built without modules */
                 st->skel->rodata->cw_syscall_raw[sc->nr] = 1;
@@ -318,7 +329,10 @@ static void syscalls_plan(struct syscalls_tracer *st)
         }
         bpf_program__set_autoload(st->skel->progs.handle_raw_sys_enter, st->n_raw > 0);
         bpf_program__set_autoload(st->skel->progs.handle_raw_sys_exit, st->n_raw > 0);
-        if (raw.len > 0)
+        if (!dir)
+                log_info("syscalls: no syscall trace events (tracefs not mounted, or a kernel without "
+                         "them): every call traced through raw_tp/sys_enter and raw_tp/sys_exit");
+        else if (raw.len > 0)
                 log_info("syscalls: no trace events for%s on this kernel: traced through raw_tp/sys_enter "
                          "and raw_tp/sys_exit", raw.data);
         if (none.len > 0)
