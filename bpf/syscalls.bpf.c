@@ -4,7 +4,7 @@
  * Two programs, attached by user space to the enter and exit trace events of each traced call
  * (tp/syscalls/sys_{enter,exit}_NAME): those run only for the calls traced, so every other system
  * call costs just the kernel's bitmap test (bench/tcp-syscalls-hooks.md). Enter filters (chmod
- * only with setuid/setgid bits, execveat only with AT_EMPTY_PATH, setxattr only of security. and
+ * only with setuid/setgid bits, execveat only with AT_EMPTY_PATH, *setxattr* only of security. and
  * trusted. attributes) and keeps the arguments per thread; exit reads the strings and sends one
  * event with the result.
  *
@@ -181,6 +181,10 @@ static __always_inline int enter_call(long nr, uint8_t kind, uint16_t flags)
                 if (!xattr_wanted(in.args[1]))
                         return 0;
                 break;
+        case CW_SC_SETXATTRAT:
+                if (!xattr_wanted(in.args[3]))
+                        return 0;
+                break;
         default:
                 break;
         }
@@ -254,13 +258,26 @@ static __always_inline void resolve_fd_path(struct cw_syscall_event *e, int fd)
                 e->flags |= CW_SC_PATH_TRUNCATED;
 }
 
-/* The first bytes of a value of size bytes at src (user memory), at most CW_SYSCALL_VALUE_MAX. */
-static __always_inline void read_user_value(struct cw_syscall_event *e, uint64_t src, uint64_t size)
+/* An extended attribute's value of size bytes at src (user memory): its first bytes, at most
+ * CW_SYSCALL_VALUE_MAX, its size and the XATTR_* flags. */
+static __always_inline void read_user_value(struct cw_syscall_event *e, uint64_t src, uint64_t size,
+                                            uint64_t flags)
 {
         uint32_t n = size < CW_SYSCALL_VALUE_MAX ? size : CW_SYSCALL_VALUE_MAX;
 
+        e->value_size = size > 0xffffffffULL ? 0xffffffffU : size;
+        e->xattr_flags = flags > 0xff ? 0xff : flags;
         if (src && n > 0 && bpf_probe_read_user(e->value, n, (const void *) src) == 0)
                 e->value_len = n;
+}
+
+/* setxattrat: the value, its size and flags are in a struct xattr_args at src (user memory). */
+static __always_inline void read_user_xattr_args(struct cw_syscall_event *e, uint64_t src)
+{
+        struct xattr_args args = {};
+
+        if (src && bpf_probe_read_user(&args, sizeof(args), (const void *) src) == 0)
+                read_user_value(e, args.value, args.size, args.flags);
 }
 
 /* The number of pid in the pid namespace it was created in: the one its process sees. */
@@ -305,7 +322,8 @@ static __always_inline void emit_call(struct inflight *in, uint32_t tid, int64_t
         e->flags = in->flags & CW_SC_RAW_TP;
         e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
         e->path_len = e->str_len = e->fstype_len = 0;
-        e->value_len = 0;
+        e->value_len = e->xattr_flags = 0;
+        e->value_size = 0;
         e->path[0] = e->str[0] = e->fstype[0] = 0;
 
         switch (in->kind) {
@@ -331,12 +349,17 @@ static __always_inline void emit_call(struct inflight *in, uint32_t tid, int64_t
         case CW_SC_LSETXATTR:
                 e->path_len = read_user_str(e->path, sizeof(e->path), in->args[0]);
                 e->str_len = read_user_str(e->str, sizeof(e->str), in->args[1]);
-                read_user_value(e, in->args[2], in->args[3]);
+                read_user_value(e, in->args[2], in->args[3], in->args[4]);
                 break;
         case CW_SC_FSETXATTR:
                 resolve_fd_path(e, in->args[0]);
                 e->str_len = read_user_str(e->str, sizeof(e->str), in->args[1]);
-                read_user_value(e, in->args[2], in->args[3]);
+                read_user_value(e, in->args[2], in->args[3], in->args[4]);
+                break;
+        case CW_SC_SETXATTRAT:
+                e->path_len = read_user_str(e->path, sizeof(e->path), in->args[1]);
+                e->str_len = read_user_str(e->str, sizeof(e->str), in->args[3]);
+                read_user_xattr_args(e, in->args[4]);
                 break;
         case CW_SC_PROCESS_VM_READV:
         case CW_SC_PROCESS_VM_WRITEV:

@@ -39,6 +39,7 @@ enum cw_syscall_kind {
         CW_SC_SETXATTR,
         CW_SC_LSETXATTR,
         CW_SC_FSETXATTR,
+        CW_SC_SETXATTRAT,
         _CW_SC_MAX,
 };
 
@@ -59,13 +60,16 @@ enum cw_syscall_flags {
 
 /* Raw arguments as the call got them, strings read from the caller's memory where the kind has
  * them (empty otherwise):
- *   path:   chmod/fchmodat/fchmodat2 path, mount/umount2 target, setxattr/lsetxattr path;
+ *   path:   chmod/fchmodat/fchmodat2 path, mount/umount2 target, setxattr/lsetxattr/setxattrat
+ *           path;
  *           fchmod, finit_module and fsetxattr: the full path of the fd's file; execveat: the fd's
  *           file name (e.g. "memfd:x")
  *   str:    mount source, memfd_create name, delete_module name, init_module/finit_module
  *           parameters, *setxattr attribute name
  *   fstype: mount file system type
- *   value:  *setxattr: the first value_len (at most CW_SYSCALL_VALUE_MAX) bytes of the value */
+ *   value:  *setxattr*: the first value_len (at most CW_SYSCALL_VALUE_MAX) bytes of the value,
+ *           value_size its size and xattr_flags the XATTR_* flags, as the call gave them (setxattrat
+ *           in its struct xattr_args) */
 struct cw_syscall_event {
         struct cw_event_header hdr;
         int64_t ret;
@@ -78,8 +82,8 @@ struct cw_syscall_event {
         uint16_t str_len;
         uint16_t fstype_len;
         uint8_t value_len;
-        uint8_t pad1;
-        uint32_t pad2;
+        uint8_t xattr_flags;
+        uint32_t value_size;
         char path[CW_SYSCALL_PATH_MAX];
         char str[CW_SYSCALL_STR_MAX];
         char fstype[CW_SYSCALL_FSTYPE_MAX];
@@ -90,6 +94,7 @@ _Static_assert(__builtin_offsetof(struct cw_syscall_event, ret) == 56, "cw_sysca
 _Static_assert(__builtin_offsetof(struct cw_syscall_event, nr) == 112, "cw_syscall_event layout");
 _Static_assert(__builtin_offsetof(struct cw_syscall_event, path) == 136, "cw_syscall_event layout");
 _Static_assert(__builtin_offsetof(struct cw_syscall_event, value_len) == 130, "cw_syscall_event layout");
+_Static_assert(__builtin_offsetof(struct cw_syscall_event, value_size) == 132, "cw_syscall_event layout");
 _Static_assert(__builtin_offsetof(struct cw_syscall_event, value) == 136 + 512 + 256 + 64,
                "cw_syscall_event layout");
 _Static_assert(sizeof(struct cw_syscall_event) == 136 + 512 + 256 + 64 + 24, "cw_syscall_event layout");

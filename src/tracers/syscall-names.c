@@ -8,6 +8,9 @@
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452       /* the same on every architecture */
 #endif
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463      /* the same on every architecture */
+#endif
 
 #define NR(x) SYS_##x
 const struct traced_syscall traced_syscalls[] = {
@@ -41,6 +44,7 @@ const struct traced_syscall traced_syscalls[] = {
         { CW_SC_SETXATTR, "setxattr", "setxattr", NR(setxattr) },
         { CW_SC_LSETXATTR, "lsetxattr", "lsetxattr", NR(lsetxattr) },
         { CW_SC_FSETXATTR, "fsetxattr", "fsetxattr", NR(fsetxattr) },
+        { CW_SC_SETXATTRAT, "setxattrat", "setxattrat", NR(setxattrat) },
 };
 const size_t n_traced_syscalls = ELEMENTSOF(traced_syscalls);
 

@@ -190,12 +190,13 @@ static void decode_arguments(const struct cw_syscall_event *e, struct value *v, 
         case CW_SC_SETXATTR:
         case CW_SC_LSETXATTR:
         case CW_SC_FSETXATTR:
-                if (e->kind == CW_SC_FSETXATTR)
+        case CW_SC_SETXATTRAT:
+                if (e->kind == CW_SC_FSETXATTR || e->kind == CW_SC_SETXATTRAT)
                         value_set_s64(&v[COL_FD], (int) a[0]);
                 set_str_field(&v[COL_PATH], e->path, e->path_len, sizeof(e->path));
                 set_str_field(&v[COL_XATTR], e->str, e->str_len, sizeof(e->str));
-                value_set_u64(&v[COL_VALUE_SIZE], a[3]);
-                set_flags(v, text, (uint32_t) a[4], xattr_flag_names);
+                value_set_u64(&v[COL_VALUE_SIZE], e->value_size);
+                set_flags(v, text, e->xattr_flags, xattr_flag_names);
                 if (v[COL_XATTR].present && v[COL_XATTR].len == strlen(XATTR_NAME_CAPS) &&
                     memcmp(v[COL_XATTR].str, XATTR_NAME_CAPS, v[COL_XATTR].len) == 0)
                         set_file_caps(v, text, e);

@@ -569,6 +569,27 @@ static void test_setxattr_caps(void **state)
         assert_int_equal(tt_int(o, "value_size"), 3);
         assert_false(tt_has(o, "caps"));
 
+        /* setxattrat (Linux 6.13): the value in a struct xattr_args; cap_sys_admin, effective */
+        from = tt.n_records;
+        make_caps(caps, 1ULL << 21, true);
+        {
+                struct { uint64_t value; uint32_t size, flags; } args = { (uintptr_t) caps, sizeof(caps), 0 };
+
+                if (syscall(463, AT_FDCWD, path, 0, "security.capability", &args, sizeof(args)) == 0) {
+                        o = wait_call("setxattrat", getpid(), from);
+                        assert_int_equal(tt_int(o, "fd"), AT_FDCWD);
+                        assert_string_equal(tt_str(o, "path"), path);
+                        assert_string_equal(tt_str(o, "xattr"), "security.capability");
+                        assert_int_equal(tt_int(o, "value_size"), 20);
+                        assert_string_equal(tt_str(o, "caps"), "cap_sys_admin");
+                        assert_int_equal(tt_int(o, "ret"), 0);
+                } else {
+                        /* a kernel before 6.13, which has no trace events for it either */
+                        assert_int_equal(errno, ENOSYS);
+                        assert_string_equal(expected_hook("setxattrat"), "raw_tp");
+                }
+        }
+
         /* the user. and system. namespaces are not reported (their calls may fail here) */
         from = tt.n_records;
         (void) fsetxattr(fd, "user.cwatch", "x", 1, 0);

@@ -407,19 +407,24 @@ static const char *vm_hits(uint32_t pid, const char *name, bool self)
 }
 
 /* caps NULL: a value that is no capability set (the caps column absent) */
-static const char *xattr_hits(uint32_t pid, const char *xattr, const char *caps)
+static const char *xattr_call_hits(uint32_t pid, const char *name, const char *xattr, const char *caps)
 {
         struct trec t;
 
         trec_init(&t, test_tracer_schema("syscalls"), "syscall");
         trec_u64(&t, "pid", pid);
-        trec_str(&t, "syscall", "setxattr");
+        trec_str(&t, "syscall", name);
         trec_s64(&t, "ret", 0);
         trec_str(&t, "path", "/tmp/x");
         trec_str(&t, "xattr", xattr);
         if (caps)
                 trec_str(&t, "caps", caps);
         return eval(defaults, &t.r, procs);
+}
+
+static const char *xattr_hits(uint32_t pid, const char *xattr, const char *caps)
+{
+        return xattr_call_hits(pid, "setxattr", xattr, caps);
 }
 
 static void test_default_syscall_rules_memory_and_caps(void **state)
@@ -437,6 +442,10 @@ static void test_default_syscall_rules_memory_and_caps(void **state)
         assert_string_equal(xattr_hits(P_BASH, "security.selinux", NULL), "");
         assert_string_equal(xattr_hits(P_DPKG_CP, "security.capability", "cap_setuid"), "");
         assert_string_equal(xattr_hits(P_DPKG, "security.capability", "cap_net_raw"), "");
+        assert_string_equal(xattr_call_hits(P_BASH, "setxattrat", "security.capability", "cap_sys_admin"),
+                            "file-capability-privileged");
+        assert_string_equal(xattr_call_hits(P_BASH, "fsetxattr", "security.capability", "cap_setuid"),
+                            "file-capability-privileged");
 }
 
 static void test_default_syscall_rules(void **state)
