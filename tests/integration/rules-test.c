@@ -31,6 +31,13 @@ static uint64_t u64_column(const struct record *r, const char *name)
         return i >= 0 && r->values[i].present && r->schema->columns[i].type == VALUE_U64 ? r->values[i].u : 0;
 }
 
+static int64_t s64_column(const struct record *r, const char *name)
+{
+        int i = r ? schema_find_column(r->schema, name) : -1;
+
+        return i >= 0 && r->values[i].present && r->schema->columns[i].type == VALUE_S64 ? r->values[i].i : 0;
+}
+
 static int capture(const struct alert *a, void *userdata)
 {
         struct seen *s;
@@ -57,6 +64,8 @@ static int capture(const struct alert *a, void *userdata)
                 copy_column(a->event, "daddr", s->daddr, sizeof(s->daddr));
                 s->dport = u64_column(a->event, "dport");
                 s->target_pid = u64_column(a->event, "target_pid");
+                copy_column(a->event, "caps", s->caps, sizeof(s->caps));
+                s->ret = s64_column(a->event, "ret");
         }
         return 0;
 }

@@ -28,7 +28,9 @@ struct seen {
         char path[PATH_MAX];            /* its "path" column, if any */
         char syscall[32];
         char daddr[64];
+        char caps[128];                 /* syscall: file capabilities set */
         uint64_t dport, target_pid;
+        int64_t ret;                    /* syscall: the result */
         uint32_t pid, ppid, uid;
         uint64_t count;
         bool summary;

@@ -514,6 +514,61 @@ static const char *syscall_hits(uint32_t pid, const char *name, const char *requ
         return eval(defaults, &t.r, procs);
 }
 
+static const char *vm_hits(uint32_t pid, const char *name, bool self)
+{
+        struct trec t;
+
+        trec_init(&t, test_tracer_schema("syscalls"), "syscall");
+        trec_u64(&t, "pid", pid);
+        trec_str(&t, "syscall", name);
+        trec_s64(&t, "ret", 64);
+        trec_u64(&t, "target_pid", 1234);
+        trec_bool(&t, "target_self", self);
+        return eval(defaults, &t.r, procs);
+}
+
+/* caps NULL: a value that is no capability set (the caps column absent) */
+static const char *xattr_call_hits(uint32_t pid, const char *name, const char *xattr, const char *caps)
+{
+        struct trec t;
+
+        trec_init(&t, test_tracer_schema("syscalls"), "syscall");
+        trec_u64(&t, "pid", pid);
+        trec_str(&t, "syscall", name);
+        trec_s64(&t, "ret", 0);
+        trec_str(&t, "path", "/tmp/x");
+        trec_str(&t, "xattr", xattr);
+        if (caps)
+                trec_str(&t, "caps", caps);
+        return eval(defaults, &t.r, procs);
+}
+
+static const char *xattr_hits(uint32_t pid, const char *xattr, const char *caps)
+{
+        return xattr_call_hits(pid, "setxattr", xattr, caps);
+}
+
+static void test_default_syscall_rules_memory_and_caps(void **state)
+{
+        assert_string_equal(vm_hits(P_CAT, "process_vm_readv", false), "process-memory-read");
+        assert_string_equal(vm_hits(P_CAT, "process_vm_writev", false), "process-memory-write");
+        assert_string_equal(vm_hits(P_CAT, "process_vm_readv", true), "");
+        assert_string_equal(vm_hits(P_GDB, "process_vm_readv", false), "");
+
+        assert_string_equal(xattr_hits(P_BASH, "security.capability", "cap_setuid"), "file-capability-privileged");
+        assert_string_equal(xattr_hits(P_BASH, "security.capability", "cap_net_raw,cap_sys_admin"),
+                            "file-capability-privileged");
+        assert_string_equal(xattr_hits(P_BASH, "security.capability", "cap_net_bind_service"), "file-capability-set");
+        assert_string_equal(xattr_hits(P_BASH, "security.capability", NULL), "file-capability-set");
+        assert_string_equal(xattr_hits(P_BASH, "security.selinux", NULL), "");
+        assert_string_equal(xattr_hits(P_DPKG_CP, "security.capability", "cap_setuid"), "");
+        assert_string_equal(xattr_hits(P_DPKG, "security.capability", "cap_net_raw"), "");
+        assert_string_equal(xattr_call_hits(P_BASH, "setxattrat", "security.capability", "cap_sys_admin"),
+                            "file-capability-privileged");
+        assert_string_equal(xattr_call_hits(P_BASH, "fsetxattr", "security.capability", "cap_setuid"),
+                            "file-capability-privileged");
+}
+
 static void test_default_syscall_rules(void **state)
 {
         const char *c = "0123456789ab";
@@ -534,6 +589,9 @@ static void test_default_syscall_rules(void **state)
         assert_string_equal(syscall_hits(P_BASH, "finit_module", NULL, 0, 0, NULL), "kernel-module-load");
         assert_string_equal(syscall_hits(P_MODPROBE, "finit_module", NULL, 0, 0, c), "kernel-module-load");
         assert_string_equal(syscall_hits(P_MODPROBE, "finit_module", NULL, 0, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_BASH, "init_module", NULL, 0, -38, NULL), "kernel-module-load");
+        assert_string_equal(syscall_hits(P_BASH, "delete_module", NULL, 0, -38, NULL), "kernel-module-unload");
+        assert_string_equal(syscall_hits(P_MODPROBE, "delete_module", NULL, 0, 0, NULL), "");
 
         assert_string_equal(syscall_hits(P_BASH, "bpf", NULL, 0, 0, c), "container-bpf");
         assert_string_equal(syscall_hits(P_BASH, "bpf", NULL, 0, 0, NULL), "");
@@ -838,6 +896,7 @@ int main(void)
                 cmocka_unit_test(test_default_file_rules),
                 cmocka_unit_test(test_default_net_rules),
                 cmocka_unit_test(test_default_syscall_rules),
+                cmocka_unit_test(test_default_syscall_rules_memory_and_caps),
                 cmocka_unit_test(test_default_exec_rules),
                 cmocka_unit_test(test_default_service_shell_rules),
                 cmocka_unit_test(test_watched_paths),
