@@ -29,3 +29,13 @@ const char *value_name(uint64_t value, const struct flag_name *names);
 #define MODE_TEXT_MAX 8
 /* A file mode's permission bits in octal with at least 4 digits: 04755 -> "4755". */
 void format_mode(char buf[static MODE_TEXT_MAX], uint64_t mode);
+
+/* Bytes format_cut_path() needs for a prefix and a name of these lengths. */
+#define CUT_PATH_TEXT_MAX(prefix_len, name_len) ((prefix_len) + (name_len) + 6)
+/* The text of a path the kernel cut, keeping its root-side prefix (what rules on a directory match)
+ * and the file's own name (what rules on a name match), the part between them lost: the prefix up
+ * to its last whole component, "/..." in place of the rest, and "/NAME" when a name is given:
+ * "/tmp/a/b/.../evil". A prefix that does not start with "/" ("..." and the leaf-side tail of a path
+ * deeper than the kernel walks) is kept as it is. Writes it NUL-terminated to buf (see
+ * CUT_PATH_TEXT_MAX) and returns its length. */
+size_t format_cut_path(char *buf, const char *prefix, size_t prefix_len, const char *name, size_t name_len);

@@ -12,6 +12,7 @@
 #include "tracer.h"
 #include "tracers/files.h"
 #include "files-watch.h"
+#include "decode.h"
 #include "open-flags.h"
 #include "files.skel.h"
 #include "shared/log.h"
@@ -20,7 +21,7 @@
 enum {
         COL_PID, COL_CONTAINER_NAME, COL_READS, COL_WRITES, COL_READ_BYTES, COL_WRITE_BYTES, COL_TYPE,
         COL_COMM, COL_FILENAME,
-        COL_UID, COL_DEV, COL_INO, COL_PATH, COL_CGROUP_ID,
+        COL_UID, COL_DEV, COL_INO, COL_PATH, COL_PATH_TRUNCATED, COL_CGROUP_ID,
         COL_TID, COL_PPID, COL_FLAGS, COL_FLAGS_TEXT, COL_WRITE, COL_SYSCALL, COL_RESULT, COL_CREATED, COL_MODE,
         COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
         _COL_MAX,
@@ -40,6 +41,7 @@ static const struct column files_columns[_COL_MAX] = {
         [COL_DEV] = { "dev", VALUE_U64, 0 },
         [COL_INO] = { "ino", VALUE_U64, 0 },
         [COL_PATH] = { "path", VALUE_STR, 0 },
+        [COL_PATH_TRUNCATED] = { "path_truncated", VALUE_BOOL, 0 },
         [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
         [COL_TID] = { "tid", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
         [COL_PPID] = { "ppid", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
@@ -69,6 +71,7 @@ struct files_state {
 struct files_row {
         struct value v[_COL_MAX];
         char name[64];
+        char path[CUT_PATH_TEXT_MAX(CW_FILE_PATH_MAX, CW_FILE_PATH_MAX)];       /* a cut path */
 };
 
 static int files_counter(struct files_state *s, enum cw_file_counter c, uint64_t *ret)
@@ -112,8 +115,20 @@ static void row_fill(struct files_row *row, const struct cw_file_key *k, const s
                 value_set_cstr(&v[COL_PATH], row->name);
                 return;
         }
+        value_set_bool(&v[COL_PATH_TRUNCATED], st->flags & CW_FILE_PATH_TRUNCATED);
+        if (st->flags & CW_FILE_PATH_TRUNCATED) {
+                /* the root-side prefix, and the file's own name that the kernel put after it */
+                const char *leaf = st->path + CW_FILE_LEAF_OFF;
+                size_t leaf_len = st->flags & CW_FILE_LEAF ? strnlen(leaf, sizeof(st->path) - CW_FILE_LEAF_OFF) : 0;
+
+                value_set_str(&v[COL_PATH], row->path, format_cut_path(row->path, st->path, plen, leaf, leaf_len));
+                plen = v[COL_PATH].len;
+                base = memrchr(row->path, '/', plen);
+                base = base ? base + 1 : row->path;
+                value_set_str(&v[COL_FILENAME], base, plen - (base - row->path));
+                return;
+        }
         value_set_str(&v[COL_PATH], st->path, plen);
-        v[COL_PATH].truncated = st->flags & CW_FILE_PATH_TRUNCATED;
         base = memrchr(st->path, '/', plen);
         base = base && plen > 1 ? base + 1 : st->path;
         value_set_str(&v[COL_FILENAME], base, plen - (base - st->path));
@@ -258,12 +273,20 @@ static int files_decode_open(struct tracer *t, const struct cw_open_event *e, si
                             .cgroup_id = e->hdr.cgroup_id, .quiet = true };
         struct strbuf flags = {};
         size_t fixed = offsetof(struct cw_open_event, path), len;
-        const char *base;
+        char cut[CUT_PATH_TEXT_MAX(CW_OPEN_PATH_MAX, CW_OPEN_NAME_MAX)];
+        const char *base, *path = e->path;
         int ret;
 
-        if (size < fixed || e->path_len > size - fixed || e->path_len >= CW_OPEN_PATH_MAX)
+        if (size < fixed || (size_t) e->path_len + e->name_len > size - fixed || e->path_len >= CW_OPEN_PATH_MAX ||
+            e->name_len >= CW_OPEN_NAME_MAX)
                 return -EBADMSG;
         len = strnlen(e->path, e->path_len);
+        if (e->flags & CW_OPEN_PATH_TRUNCATED) {
+                /* marked where it was cut, "/.../"; path_truncated says so */
+                len = format_cut_path(cut, e->path, len, e->path + e->path_len,
+                                      strnlen(e->path + e->path_len, e->name_len));
+                path = cut;
+        }
         r.time_ns = tracer_realtime(t, e->hdr.time_ns);
         value_set_u64(&v[COL_PID], e->hdr.pid);
         value_set_u64(&v[COL_TID], e->hdr.tid);
@@ -271,11 +294,11 @@ static int files_decode_open(struct tracer *t, const struct cw_open_event *e, si
         value_set_u64(&v[COL_UID], e->hdr.uid);
         value_set_str(&v[COL_COMM], e->hdr.comm, strnlen(e->hdr.comm, sizeof(e->hdr.comm)));
         value_set_u64(&v[COL_CGROUP_ID], e->hdr.cgroup_id);
-        value_set_str(&v[COL_PATH], e->path, len);
-        v[COL_PATH].truncated = e->flags & CW_OPEN_PATH_TRUNCATED;
-        base = memrchr(e->path, '/', len);
-        base = base && len > 1 ? base + 1 : e->path;
-        value_set_str(&v[COL_FILENAME], base, len - (base - e->path));
+        value_set_str(&v[COL_PATH], path, len);
+        value_set_bool(&v[COL_PATH_TRUNCATED], e->flags & CW_OPEN_PATH_TRUNCATED);
+        base = memrchr(path, '/', len);
+        base = base && len > 1 ? base + 1 : path;
+        value_set_str(&v[COL_FILENAME], base, len - (base - path));
         value_set_u64(&v[COL_FLAGS], e->open_flags);
         open_flags_to_string(&flags, e->open_flags);
         if (flags.oom)

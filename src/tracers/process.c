@@ -4,6 +4,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
+#include "decode.h"
 #include "process.h"
 #include "process.skel.h"
 #include "shared/argv.h"
@@ -11,7 +12,7 @@
 
 enum {
         COL_PID, COL_CONTAINER_NAME, COL_PPID, COL_UID, COL_COMM, COL_EXIT_CODE, COL_EXE, COL_ARGS,
-        COL_TID, COL_GID, COL_EUID, COL_ARGC, COL_ARGS_TRUNCATED, COL_EXE_DELETED, COL_EXE_MEMFD,
+        COL_TID, COL_GID, COL_EUID, COL_ARGC, COL_ARGS_TRUNCATED, COL_EXE_TRUNCATED, COL_EXE_DELETED, COL_EXE_MEMFD,
         COL_EXE_SETUID, COL_STDIN, COL_STDOUT, COL_STDERR, COL_SIGNAL, COL_CORE_DUMPED,
         COL_LIFETIME_NS, COL_CGROUP_ID, COL_MNT_NS, COL_PID_NS, COL_NET_NS,
         COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
@@ -32,6 +33,7 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_EUID] = { "euid", VALUE_U64, 0 },
         [COL_ARGC] = { "argc", VALUE_U64, 0 },
         [COL_ARGS_TRUNCATED] = { "args_truncated", VALUE_BOOL, 0 },
+        [COL_EXE_TRUNCATED] = { "exe_truncated", VALUE_BOOL, 0 },
         [COL_EXE_DELETED] = { "exe_deleted", VALUE_BOOL, 0 },
         [COL_EXE_MEMFD] = { "exe_memfd", VALUE_BOOL, 0 },
         [COL_EXE_SETUID] = { "exe_setuid", VALUE_BOOL, 0 },
@@ -77,17 +79,25 @@ static int process_decode_exec(struct tracer *t, const struct cw_exec_event *e, 
                           .cgroup_id = e->hdr.cgroup_id };
         struct argv_view args;
         size_t fixed = offsetof(struct cw_exec_event, data);
+        char exe[CUT_PATH_TEXT_MAX(CW_PATH_MAX, CW_EXE_NAME_MAX)];
+        const char *name;
 
-        if (size < fixed || (size_t) e->path_len + e->args_len > size - fixed ||
-            e->path_len > CW_PATH_MAX || e->args_len > CW_ARGS_MAX)
+        if (size < fixed || (size_t) e->path_len + e->args_len + e->name_len > size - fixed ||
+            e->path_len >= CW_PATH_MAX || e->args_len > CW_ARGS_MAX || e->name_len >= CW_EXE_NAME_MAX)
                 return -EBADMSG;
+        name = e->data + e->path_len + e->args_len;
 
         r.time_ns = tracer_realtime(t, e->hdr.time_ns);
         fill_header(v, &e->hdr);
         value_set_u64(&v[COL_PPID], e->ppid);
         value_set_u64(&v[COL_EUID], e->euid);
-        value_set_str(&v[COL_EXE], e->data, strnlen(e->data, e->path_len));
-        v[COL_EXE].truncated = e->flags & CW_EXE_PATH_TRUNCATED;
+        if (e->flags & CW_EXE_PATH_TRUNCATED)
+                /* marked where it was cut, "/.../"; exe_truncated says so */
+                value_set_str(&v[COL_EXE], exe, format_cut_path(exe, e->data, strnlen(e->data, e->path_len),
+                                                                name, strnlen(name, e->name_len)));
+        else
+                value_set_str(&v[COL_EXE], e->data, strnlen(e->data, e->path_len));
+        value_set_bool(&v[COL_EXE_TRUNCATED], e->flags & CW_EXE_PATH_TRUNCATED);
 
         argv_view_init(&args, e->data + e->path_len, e->args_len, e->args_total);
         value_set_str(&v[COL_ARGS], args.data, args.len);
