@@ -279,25 +279,18 @@ static void test_exe_path_unrooted(void **state)
         char tmp[] = "/dev/shm/cwatch-depth.XXXXXX", *argv[] = { "t", NULL };
         struct json_object *exec;
         const char *exe;
-        int top, fd;
 
         assert_non_null(mkdtemp(tmp));
         snprintf(trees[1], sizeof(trees[1]), "%s", tmp);
-        top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        assert_true(top >= 0);
-        fd = tt_make_deep_dir(top, "z", 66000);
-        assert_true(fd >= 0);
-        assert_int_equal(tt_copy_file_at("/bin/true", fd, "t", 0755), 0);
-        exec = exec_of(tt_spawn_at(fd, "t", argv));
+        exec = exec_of(tt_deep_chain_exec(tmp, "z", 66000, "/bin/true", "t", argv));
         assert_non_null(exec);
         exe = tt_str(exec, "exe");
         assert_true(strneq(exe, ".../z/z/z/", 10));
         assert_true(strlen(exe) > 6 && streq(exe + strlen(exe) - 6, "/z/z/t"));
         assert_true(strlen(exe) <= 4095);
         assert_true(exe_truncated(exec));
-        close(fd);
-        close(top);
-        assert_int_equal(tt_remove_tree(tmp), 0);
+        assert_int_equal(tt_deep_chain_remove(tmp, "z", 66000, "t"), 0);
+        assert_int_equal(rmdir(tmp), 0);
         trees[1][0] = '\0';
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,4 +373,59 @@ char *tt_cut_path(const char *path, size_t keep, const char *name)
         if (!slash || asprintf(&s, "%.*s/.../%s", (int) (slash - path), path, name) < 0)
                 return NULL;
         return s;
+}
+
+pid_t tt_deep_chain_exec(const char *dir, const char *comp, size_t depth, const char *from, const char *name,
+                         char *const argv[])
+{
+        pid_t pid = fork();
+        int status;
+
+        if (pid == 0) {
+                char *envp[] = { NULL }, exe[NAME_MAX + 3];
+                int fd = open("/dev/null", O_RDWR);
+
+                if (chdir(dir) < 0)
+                        _exit(2);
+                for (size_t i = 0; i < depth; i++)
+                        if ((mkdir(comp, 0755) < 0 && errno != EEXIST) || chdir(comp) < 0)
+                                _exit(3);
+                if (tt_copy_file_at(from, AT_FDCWD, name, 0755) < 0)
+                        _exit(4);
+                if (!argv)
+                        _exit(0);
+                dup2(fd, 0);
+                dup2(fd, 1);
+                snprintf(exe, sizeof(exe), "./%s", name);
+                execve(exe, argv, envp);
+                _exit(127);
+        }
+        if (pid < 0 || argv)
+                return pid;
+        status = tt_wait(pid);
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int tt_deep_chain_remove(const char *dir, const char *comp, size_t depth, const char *name)
+{
+        pid_t pid = fork();
+        int status;
+
+        if (pid == 0) {
+                if (chdir(dir) < 0)
+                        _exit(2);
+                for (size_t i = 0; i < depth; i++)
+                        if (chdir(comp) < 0)
+                                _exit(3);
+                if (unlink(name) < 0 && errno != ENOENT)
+                        _exit(4);
+                for (size_t i = 0; i < depth; i++)
+                        if (chdir("..") < 0 || rmdir(comp) < 0)
+                                _exit(5);
+                _exit(0);
+        }
+        if (pid < 0)
+                return -1;
+        status = tt_wait(pid);
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }

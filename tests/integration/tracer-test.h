@@ -78,6 +78,14 @@ int tt_copy_file_at(const char *from, int dir_fd, const char *name, mode_t mode)
 pid_t tt_spawn_at(int dir_fd, const char *name, char *const argv[]);
 /* rm -rf path (deep trees included); 0 or -1. */
 int tt_remove_tree(const char *path);
+/* Very deep chains without one open(2): the files tracer resolves the path of every open, which
+ * costs milliseconds at tens of thousands of components. In a child, chdir to dir, make depth
+ * directories comp (mkdir, chdir), copy from there as name and, with argv, exec it (its pid is
+ * returned; it runs with stdin and stdout on /dev/null), or without, exit (returns 0 or -1). */
+pid_t tt_deep_chain_exec(const char *dir, const char *comp, size_t depth, const char *from, const char *name,
+                         char *const argv[]);
+/* Removes name and the chain of depth directories comp below dir, the same way. 0 or -1. */
+int tt_deep_chain_remove(const char *dir, const char *comp, size_t depth, const char *name);
 /* What the tracers show for path when they keep its first keep bytes: those up to their last "/",
  * then "/.../" and name (malloc'ed). */
 char *tt_cut_path(const char *path, size_t keep, const char *name);
