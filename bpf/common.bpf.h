@@ -128,12 +128,14 @@ static __always_inline uint32_t cw_bound(uint32_t v, uint32_t mask)
  * each pinned in the dentry cache) are reported unrooted: "..." and their leaf-side tail. */
 #define CW_PATH_WALK_MAX (1 << 16)
 
-/* Paths are resolved in two bounded passes over the dentry/mount chain, leaf to root, each a
+/* Paths are resolved in bounded passes over the dentry/mount chain, leaf to root, each a
  * bpf_loop() (inlined by the verifier into a plain loop):
- *   1. measure: the length of the whole path, up to the root of the mount tree;
- *   2. fill: the components again, each written at its offset from the root, the ones past
- *      CW_PATH_BUF skipped; so a path longer than the buffer keeps its root-side prefix (a rule
- *      on "/tmp/" holds whatever the depth) and is marked truncated.
+ *   1. measure: the length of the whole path, up to the root of the mount tree, and the path
+ *      itself, written back from the end of the buffer while it fits: for almost every path the
+ *      only pass;
+ *   2. fill, for a path longer than the buffer: the components again, each written at its offset
+ *      from the root, the ones past CW_PATH_BUF skipped; so the path keeps its root-side prefix (a
+ *      rule on "/tmp/" holds whatever the depth) and is marked truncated.
  * The state of the walk lives in this per-CPU map value, not on the stack: the verifier sees
  * unknown scalars in the callbacks and checks each once (0.1 ms), where state on the stack or a
  * bounded loop makes it check every iteration (the former 32-component loop: 100 ms a program).
@@ -145,6 +147,7 @@ struct cw_path_scratch {
         uint64_t dentry;        /* the walk's position: a struct dentry * ... */
         uint64_t mnt;           /* ... in this struct mount * */
         uint64_t end;           /* measure: bytes so far; fill: where the current component ends */
+        uint64_t written;       /* measure: bytes of it written back from CW_PATH_BUF - 1 */
         uint64_t lowest;        /* fill, unrooted: the lowest offset written */
         uint32_t rooted;        /* the walk reached the root */
         uint32_t unrooted;      /* fill: keep the leaf-side tail, written back from the buffer's end */
@@ -186,12 +189,14 @@ static __always_inline struct dentry *cw_path_step(struct cw_path_scratch *s)
         return dentry;
 }
 
-/* bpf_loop callback of pass 1: adds the current component's "/name" to s->end. */
+/* bpf_loop callback of pass 1: adds the current component's "/name" to s->end, and writes it
+ * before the ones written so far while they all fit (with room for "..." before them). */
 static long cw_path_measure(uint64_t i, void *ctx)
 {
         uint32_t zero = 0;
         struct cw_path_scratch *s = bpf_map_lookup_elem(&path_scratch, &zero);
         struct dentry *dentry;
+        uint64_t end, pos;
         uint32_t n;
 
         if (!s)
@@ -204,7 +209,15 @@ static long cw_path_measure(uint64_t i, void *ctx)
         n = dentry->d_name.len;
         if (n >= CW_NAME_MAX)
                 return 1;       /* no such name: not rooted, reported as such */
-        s->end += n + 1;
+        end = s->end + n + 1;
+        if (s->written == s->end && end <= CW_PATH_BUF - 4) {
+                pos = CW_PATH_BUF - 1 - end;
+                s->buf[cw_bound(pos, CW_PATH_BUF - 1)] = '/';
+                bpf_probe_read_kernel(&s->buf[cw_bound(pos + 1, CW_PATH_BUF - 1)], cw_bound(n, CW_NAME_MAX - 1),
+                                      dentry->d_name.name);
+                s->written = end;
+        }
+        s->end = end;
         return 0;
 }
 
@@ -261,9 +274,11 @@ __noinline uint32_t cw_path_walk(uint64_t dentry_addr, uint64_t vfsmnt_addr)
                 return CW_PATH_WALK_TRUNCATED;
         s->off = 0;
         s->buf[0] = 0;
+        s->buf[CW_PATH_BUF - 1] = 0;
         s->dentry = dentry_addr;
         s->mnt = mnt_addr;
         s->end = 0;
+        s->written = 0;
         s->rooted = 0;
         bpf_loop(CW_PATH_WALK_MAX, cw_path_measure, NULL, 0);
         total = s->end;
@@ -284,7 +299,24 @@ __noinline uint32_t cw_path_walk(uint64_t dentry_addr, uint64_t vfsmnt_addr)
                 s->buf[1] = 0;
                 return 1;
         }
-        if (s->rooted) {
+        if (s->rooted && s->written == total) {
+                /* it fit: written by pass 1 */
+                off = cw_bound(CW_PATH_BUF - 1 - total, CW_PATH_BUF - 1);
+                s->off = off;
+                return CW_PATH_BUF - 1 - off;
+        }
+        if (!s->rooted) {
+                /* No root within CW_PATH_WALK_MAX components: "..." and the leaf-side tail that pass 1
+                 * wrote, which starts with no "/" so that no rule takes it for an absolute path the
+                 * attacker chose. */
+                off = cw_bound(CW_PATH_BUF - 4 - s->written, CW_PATH_BUF - 1);
+                s->off = off;
+                s->buf[off] = '.';
+                s->buf[off + 1] = '.';
+                s->buf[off + 2] = '.';
+                return (CW_PATH_BUF - 1 - off) | CW_PATH_WALK_TRUNCATED;
+        }
+        {
                 s->dentry = dentry_addr;
                 s->mnt = mnt_addr;
                 s->end = total;
@@ -296,10 +328,8 @@ __noinline uint32_t cw_path_walk(uint64_t dentry_addr, uint64_t vfsmnt_addr)
                         s->buf[cw_bound(len, CW_PATH_BUF - 1)] = 0;
                         return len | (total > len ? CW_PATH_WALK_TRUNCATED : 0);
                 }
-                /* the chain changed between the passes (a rename): its tail, as below */
         }
-        /* No root within CW_PATH_WALK_MAX components: "..." and the leaf-side tail, which starts
-         * with no "/" so that no rule takes it for an absolute path the attacker chose. */
+        /* The chain changed between the passes (a rename): "..." and its tail, written again */
         s->dentry = dentry_addr;
         s->mnt = mnt_addr;
         s->end = CW_PATH_BUF - 1;
