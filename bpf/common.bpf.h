@@ -213,8 +213,8 @@ static long cw_path_measure(uint64_t i, void *ctx)
         if (s->written == s->end && end <= CW_PATH_BUF - 4) {
                 pos = CW_PATH_BUF - 1 - end;
                 s->buf[cw_bound(pos, CW_PATH_BUF - 1)] = '/';
-                bpf_probe_read_kernel(&s->buf[cw_bound(pos + 1, CW_PATH_BUF - 1)], cw_bound(n, CW_NAME_MAX - 1),
-                                      dentry->d_name.name);
+                bpf_probe_read_kernel(&s->buf[cw_bound(pos + 1, CW_PATH_BUF - 1)],
+                                      cw_bound(n, CW_NAME_MAX - 1), dentry->d_name.name);
                 s->written = end;
         }
         s->end = end;
@@ -290,7 +290,8 @@ __noinline uint32_t cw_path_walk(uint64_t dentry_addr, uint64_t vfsmnt_addr)
                         /* a pseudo file (memfd, pipe, anon inode) is its own root: its name, as
                          * /proc/PID/exe shows it ("/memfd:NAME") */
                         s->buf[0] = '/';
-                        bpf_probe_read_kernel(&s->buf[1], cw_bound(len, CW_NAME_MAX - 1), dentry->d_name.name);
+                        bpf_probe_read_kernel(&s->buf[1], cw_bound(len, CW_NAME_MAX - 1),
+                                              dentry->d_name.name);
                         s->buf[cw_bound(len + 1, CW_PATH_BUF - 1)] = 0;
                         return len + 1;
                 }

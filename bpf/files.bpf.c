@@ -232,8 +232,9 @@ static __noinline uint32_t open_path_of_file(struct open_scratch *s, struct file
 
         if (truncated) {
                 /* the prefix went out, the tail is lost: the file's own name, after the path */
+                const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
                 long n = bpf_probe_read_kernel_str(&s->ev.path[cw_bound(len, CW_OPEN_PATH_MAX - 1)],
-                                                   CW_OPEN_NAME_MAX, BPF_CORE_READ(file, f_path.dentry, d_name.name));
+                                                   CW_OPEN_NAME_MAX, name);
 
                 s->ev.name_len = n > 0 ? n - 1 : 0;
                 s->ev.flags |= CW_OPEN_PATH_TRUNCATED;

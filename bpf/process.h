@@ -73,7 +73,8 @@ struct cw_exit_event {
 _Static_assert(__builtin_offsetof(struct cw_exec_event, ppid) == 56, "cw_exec_event layout");
 _Static_assert(__builtin_offsetof(struct cw_exec_event, name_len) == 100, "cw_exec_event layout");
 _Static_assert(__builtin_offsetof(struct cw_exec_event, exe_ino) == 104, "cw_exec_event layout");
-_Static_assert(CW_PATH_MAX + CW_ARGS_MAX + CW_EXE_NAME_MAX <= CW_PATH_MAX + CW_ARGS_MAX * 2, "cw_exec_event data");
+_Static_assert(CW_PATH_MAX + CW_ARGS_MAX + CW_EXE_NAME_MAX <= CW_PATH_MAX + CW_ARGS_MAX * 2,
+               "cw_exec_event data: path, args and name");
 _Static_assert(__builtin_offsetof(struct cw_exec_event, data) == 120, "cw_exec_event layout");
 _Static_assert(sizeof(struct cw_exec_event) == 120 + CW_PATH_MAX + CW_ARGS_MAX * 2, "cw_exec_event layout");
 _Static_assert(sizeof(struct cw_fork_event) == 64, "cw_fork_event layout");

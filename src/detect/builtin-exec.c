@@ -20,7 +20,10 @@ bool path_in_dirs(const char *path, size_t len, char *const *dirs, size_t n)
         return false;
 }
 
-enum { BC_PID, BC_PPID, BC_UID, BC_COMM, BC_EXE, BC_ARGS, BC_EXE_MEMFD, BC_EXE_DELETED, BC_EXE_TRUNCATED, _BC_MAX };
+enum {
+        BC_PID, BC_PPID, BC_UID, BC_COMM, BC_EXE, BC_ARGS, BC_EXE_MEMFD, BC_EXE_DELETED, BC_EXE_TRUNCATED,
+        _BC_MAX,
+};
 static const char *const builtin_columns[_BC_MAX] = {
         [BC_PID] = "pid", [BC_PPID] = "ppid", [BC_UID] = "uid", [BC_COMM] = "comm", [BC_EXE] = "exe",
         [BC_ARGS] = "args", [BC_EXE_MEMFD] = "exe_memfd", [BC_EXE_DELETED] = "exe_deleted",

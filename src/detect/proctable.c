@@ -23,7 +23,8 @@ enum {
 static const char *const proc_columns[_PC_MAX] = {
         [PC_PID] = "pid", [PC_PPID] = "ppid", [PC_UID] = "uid", [PC_COMM] = "comm", [PC_EXE] = "exe",
         [PC_ARGS] = "args", [PC_EXE_MEMFD] = "exe_memfd", [PC_EXE_DELETED] = "exe_deleted",
-        [PC_EXE_SETUID] = "exe_setuid", [PC_EXE_TRUNCATED] = "exe_truncated", [PC_STDIN] = "stdin", [PC_STDOUT] = "stdout", [PC_STDERR] = "stderr",
+        [PC_EXE_SETUID] = "exe_setuid", [PC_EXE_TRUNCATED] = "exe_truncated", [PC_STDIN] = "stdin",
+        [PC_STDOUT] = "stdout", [PC_STDERR] = "stderr",
 };
 
 struct proctable {

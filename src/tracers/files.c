@@ -21,8 +21,9 @@
 enum {
         COL_PID, COL_CONTAINER_NAME, COL_READS, COL_WRITES, COL_READ_BYTES, COL_WRITE_BYTES, COL_TYPE,
         COL_COMM, COL_FILENAME,
-        COL_UID, COL_DEV, COL_INO, COL_PATH, COL_PATH_TRUNCATED, COL_CGROUP_ID,
+        COL_UID, COL_DEV, COL_INO, COL_PATH, COL_CGROUP_ID,
         COL_TID, COL_PPID, COL_FLAGS, COL_FLAGS_TEXT, COL_WRITE, COL_SYSCALL, COL_RESULT, COL_CREATED, COL_MODE,
+        COL_PATH_TRUNCATED,
         COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
         _COL_MAX,
 };
@@ -41,7 +42,6 @@ static const struct column files_columns[_COL_MAX] = {
         [COL_DEV] = { "dev", VALUE_U64, 0 },
         [COL_INO] = { "ino", VALUE_U64, 0 },
         [COL_PATH] = { "path", VALUE_STR, 0 },
-        [COL_PATH_TRUNCATED] = { "path_truncated", VALUE_BOOL, 0 },
         [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
         [COL_TID] = { "tid", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
         [COL_PPID] = { "ppid", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
@@ -52,6 +52,7 @@ static const struct column files_columns[_COL_MAX] = {
         [COL_RESULT] = { "result", VALUE_S64, 0, SOURCE_TRACER, .event_only = true },
         [COL_CREATED] = { "created", VALUE_BOOL, 0, SOURCE_TRACER, .event_only = true },
         [COL_MODE] = { "mode", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
+        [COL_PATH_TRUNCATED] = { "path_truncated", VALUE_BOOL, 0 },
         IDENTITY_HIDDEN_COLUMNS,
 };
 
@@ -119,9 +120,13 @@ static void row_fill(struct files_row *row, const struct cw_file_key *k, const s
         if (st->flags & CW_FILE_PATH_TRUNCATED) {
                 /* the root-side prefix, and the file's own name that the kernel put after it */
                 const char *leaf = st->path + CW_FILE_LEAF_OFF;
-                size_t leaf_len = st->flags & CW_FILE_LEAF ? strnlen(leaf, sizeof(st->path) - CW_FILE_LEAF_OFF) : 0;
+                size_t leaf_len = 0, n;
 
-                value_set_str(&v[COL_PATH], row->path, format_cut_path(row->path, st->path, plen, leaf, leaf_len));
+                if (st->flags & CW_FILE_LEAF)
+                        leaf_len = strnlen(leaf, sizeof(st->path) - CW_FILE_LEAF_OFF);
+                n = format_cut_path(row->path, st->path, plen, leaf, leaf_len);
+
+                value_set_str(&v[COL_PATH], row->path, n);
                 plen = v[COL_PATH].len;
                 base = memrchr(row->path, '/', plen);
                 base = base ? base + 1 : row->path;
@@ -277,8 +282,8 @@ static int files_decode_open(struct tracer *t, const struct cw_open_event *e, si
         const char *base, *path = e->path;
         int ret;
 
-        if (size < fixed || (size_t) e->path_len + e->name_len > size - fixed || e->path_len >= CW_OPEN_PATH_MAX ||
-            e->name_len >= CW_OPEN_NAME_MAX)
+        if (size < fixed || (size_t) e->path_len + e->name_len > size - fixed ||
+            e->path_len >= CW_OPEN_PATH_MAX || e->name_len >= CW_OPEN_NAME_MAX)
                 return -EBADMSG;
         len = strnlen(e->path, e->path_len);
         if (e->flags & CW_OPEN_PATH_TRUNCATED) {

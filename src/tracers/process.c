@@ -12,9 +12,10 @@
 
 enum {
         COL_PID, COL_CONTAINER_NAME, COL_PPID, COL_UID, COL_COMM, COL_EXIT_CODE, COL_EXE, COL_ARGS,
-        COL_TID, COL_GID, COL_EUID, COL_ARGC, COL_ARGS_TRUNCATED, COL_EXE_TRUNCATED, COL_EXE_DELETED, COL_EXE_MEMFD,
+        COL_TID, COL_GID, COL_EUID, COL_ARGC, COL_ARGS_TRUNCATED, COL_EXE_DELETED, COL_EXE_MEMFD,
         COL_EXE_SETUID, COL_STDIN, COL_STDOUT, COL_STDERR, COL_SIGNAL, COL_CORE_DUMPED,
         COL_LIFETIME_NS, COL_CGROUP_ID, COL_MNT_NS, COL_PID_NS, COL_NET_NS,
+        COL_EXE_TRUNCATED,
         COL_CONTAINER_ID, COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE, COL_UNIT,
         _COL_MAX,
 };
@@ -33,7 +34,6 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_EUID] = { "euid", VALUE_U64, 0 },
         [COL_ARGC] = { "argc", VALUE_U64, 0 },
         [COL_ARGS_TRUNCATED] = { "args_truncated", VALUE_BOOL, 0 },
-        [COL_EXE_TRUNCATED] = { "exe_truncated", VALUE_BOOL, 0 },
         [COL_EXE_DELETED] = { "exe_deleted", VALUE_BOOL, 0 },
         [COL_EXE_MEMFD] = { "exe_memfd", VALUE_BOOL, 0 },
         [COL_EXE_SETUID] = { "exe_setuid", VALUE_BOOL, 0 },
@@ -47,6 +47,7 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_MNT_NS] = { "mnt_ns", VALUE_U64, 0 },
         [COL_PID_NS] = { "pid_ns", VALUE_U64, 0 },
         [COL_NET_NS] = { "net_ns", VALUE_U64, 0 },
+        [COL_EXE_TRUNCATED] = { "exe_truncated", VALUE_BOOL, 0 },
         IDENTITY_HIDDEN_COLUMNS,
 };
 

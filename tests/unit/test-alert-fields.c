@@ -96,7 +96,9 @@ static void test_host_alert(void **state)
 /* A cut executable path is marked in the entry; a whole one is not. */
 static void test_exe_truncated(void **state)
 {
-        struct alert a = { .rule = "r", .process = { .pid = 7, .exe = "/tmp/e/s/.../evil", .exe_truncated = true } };
+        struct alert a = {
+                .rule = "r", .process = { .pid = 7, .exe = "/tmp/e/s/.../evil", .exe_truncated = true },
+        };
         struct alert_journal_fields f;
 
         assert_int_equal(alert_to_journal_fields(&a, &f), 0);
