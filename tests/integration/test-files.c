@@ -320,6 +320,17 @@ static void test_watched_opens(void **state)
         tt_done(&t);
 }
 
+/* The tree of test_deep_paths, removed by the group teardown too: a failed assertion leaves the
+ * test function early. */
+static char deep_tree[64];
+
+static int teardown(void **state)
+{
+        if (deep_tree[0])
+                (void) tt_remove_tree(deep_tree);
+        return 0;
+}
+
 static bool flag(struct json_object *o, const char *key)
 {
         return json_object_get_boolean(json_object_object_get(o, key));
@@ -340,6 +351,7 @@ static void test_deep_paths(void **state)
         int top;
 
         assert_non_null(mkdtemp(tmp));
+        snprintf(deep_tree, sizeof(deep_tree), "%s", tmp);
         snprintf(watch, sizeof(watch), "%s/", tmp);
         assert_int_equal(tr->ops->set_watched_paths(tr, patterns, 1), 0);
         top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -377,6 +389,7 @@ static void test_deep_paths(void **state)
         }
         close(top);
         assert_int_equal(tt_remove_tree(tmp), 0);
+        deep_tree[0] = '\0';
         tt_done(&t);
 }
 
@@ -562,5 +575,5 @@ int main(void)
         };
 
         tt_require_privileges();
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return cmocka_run_group_tests(tests, NULL, teardown);
 }

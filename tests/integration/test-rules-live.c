@@ -752,6 +752,9 @@ static int setup(void **state)
 
 /* ---- paths of any depth ---- */
 
+/* Their trees, removed by the group teardown too (after the tracers stop: rm opens every level). */
+static char deep_trees[2][64];
+
 /* exec-from-tmp holds whatever the depth: copies of /bin/true at 33 and 1,000 components below
  * /tmp (the kernel side walked 32 and kept the tail: "/tmp/" was lost from the 33rd on), and at
  * about 10,000 bytes (over PATH_MAX - 1: the root-side prefix, marked "/.../" before the name, in
@@ -770,6 +773,7 @@ static void test_exec_from_tmp_deep(void **state)
         pid_t pid;
 
         assert_non_null(mkdtemp(tmp));
+        snprintf(deep_trees[0], sizeof(deep_trees[0]), "%s", tmp);
         top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         assert_true(top >= 0);
         /* "/tmp/cwatch-rules-deep.X" is 2 components, "t" one more: 33 and 1,000 */
@@ -792,8 +796,10 @@ static void test_exec_from_tmp_deep(void **state)
         }
         close(top);
         assert_int_equal(tt_remove_tree(tmp), 0);
+        deep_trees[0][0] = '\0';
 
         assert_non_null(mkdtemp(shm));
+        snprintf(deep_trees[1], sizeof(deep_trees[1]), "%s", shm);
         pid = tt_deep_chain_exec(shm, "z", 66000, "/bin/true", "t", argv);
         assert_true(pid > 0);
         assert_int_equal(WEXITSTATUS(tt_wait(pid)), 0);
@@ -805,16 +811,22 @@ static void test_exec_from_tmp_deep(void **state)
         assert_int_equal(rt_count("exec-from-dev-shm", pid), 0);
         assert_int_equal(tt_deep_chain_remove(shm, "z", 66000, "t"), 0);
         assert_int_equal(rmdir(shm), 0);
+        deep_trees[1][0] = '\0';
 }
 
 static int teardown(void **state)
 {
         char cmd[PATH_MAX + 16];
+        int r;
 
         snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
         (void) system(cmd);
         remove_leftovers();
-        return rt_teardown();
+        r = rt_teardown();
+        for (size_t i = 0; i < ELEMENTSOF(deep_trees); i++)
+                if (deep_trees[i][0])
+                        (void) tt_remove_tree(deep_trees[i]);
+        return r;
 }
 
 int main(int argc, char **argv)
