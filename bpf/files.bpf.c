@@ -71,7 +71,6 @@ struct {
 /* New aggregates and open events are larger than the stack: built in per-CPU scratch. */
 struct stats_scratch {
         struct cw_file_stats stats;
-        char resolved[CW_PATH_BUF];
 };
 
 struct open_scratch {
@@ -135,7 +134,7 @@ static __always_inline struct file *current_file(unsigned long fd)
 static __noinline void stats_set_path(struct stats_scratch *s, struct file *file)
 {
         struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
-        uint32_t len, from;
+        uint32_t len;
         bool truncated;
 
         s->stats.flags = 0;
@@ -147,17 +146,18 @@ static __noinline void stats_set_path(struct stats_scratch *s, struct file *file
                 s->stats.flags = CW_FILE_PSEUDO;
                 return;
         }
-        len = cw_resolve_path(s->resolved, dentry, BPF_CORE_READ(file, f_path.mnt), &truncated);
-        if (len >= CW_FILE_PATH_MAX) {
-                /* keep the tail, where the file name is */
-                from = len - (CW_FILE_PATH_MAX - 1);
-                len = CW_FILE_PATH_MAX - 1;
-                truncated = true;
-        } else
-                from = 0;
-        bpf_probe_read_kernel(s->stats.path, cw_bound(len, CW_FILE_PATH_MAX - 1) + 1,
-                              &s->resolved[cw_bound(from, CW_PATH_BUF / 2 - 1)]);
-        s->stats.path[CW_FILE_PATH_MAX - 1] = 0;
+        /* a longer path keeps its root-side prefix, as everywhere: what rules and prefixes match */
+        len = cw_resolve_path(s->stats.path, CW_FILE_PATH_MAX, dentry, BPF_CORE_READ(file, f_path.mnt),
+                              &truncated);
+        if (truncated) {
+                /* a shorter prefix, and the file's own name after it: what the table shows */
+                if (len > CW_FILE_LEAF_OFF - 1)
+                        len = CW_FILE_LEAF_OFF - 1;
+                s->stats.path[cw_bound(len, CW_FILE_PATH_MAX - 1)] = 0;
+                bpf_probe_read_kernel_str(&s->stats.path[CW_FILE_LEAF_OFF], CW_FILE_PATH_MAX - CW_FILE_LEAF_OFF,
+                                          BPF_CORE_READ(dentry, d_name.name));
+                s->stats.flags |= CW_FILE_LEAF;
+        }
         s->stats.path_len = len;
         if (truncated)
                 s->stats.flags |= CW_FILE_PATH_TRUNCATED;
@@ -227,11 +227,18 @@ static __noinline void count_io(unsigned long fd, long bytes, bool write)
 static __noinline uint32_t open_path_of_file(struct open_scratch *s, struct file *file)
 {
         bool truncated;
-        uint32_t len = cw_resolve_path(s->ev.path, BPF_CORE_READ(file, f_path.dentry),
+        uint32_t len = cw_resolve_path(s->ev.path, CW_OPEN_PATH_MAX, BPF_CORE_READ(file, f_path.dentry),
                                        BPF_CORE_READ(file, f_path.mnt), &truncated);
 
-        if (truncated)
+        if (truncated) {
+                /* the prefix went out, the tail is lost: the file's own name, after the path */
+                const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+                long n = bpf_probe_read_kernel_str(&s->ev.path[cw_bound(len, CW_OPEN_PATH_MAX - 1)],
+                                                   CW_OPEN_NAME_MAX, name);
+
+                s->ev.name_len = n > 0 ? n - 1 : 0;
                 s->ev.flags |= CW_OPEN_PATH_TRUNCATED;
+        }
         return len;
 }
 
@@ -241,7 +248,7 @@ static __noinline uint32_t open_path_of_argument(struct open_scratch *s, long df
         struct task_struct *task = bpf_get_current_task_btf();
         struct file *dir;
         long n = bpf_probe_read_user_str(s->name, sizeof(s->name), arg);
-        uint32_t len, base;
+        uint32_t len, base, room;
         bool truncated;
 
         if (n <= 0)
@@ -252,7 +259,7 @@ static __noinline uint32_t open_path_of_argument(struct open_scratch *s, long df
                 return len;
         }
         if (dfd == AT_FDCWD) {
-                base = cw_resolve_path(s->ev.path, BPF_CORE_READ(task, fs, pwd.dentry),
+                base = cw_resolve_path(s->ev.path, CW_OPEN_PATH_MAX, BPF_CORE_READ(task, fs, pwd.dentry),
                                        BPF_CORE_READ(task, fs, pwd.mnt), &truncated);
         } else {
                 dir = current_file(dfd);
@@ -261,21 +268,28 @@ static __noinline uint32_t open_path_of_argument(struct open_scratch *s, long df
                         bpf_probe_read_kernel(s->ev.path, cw_bound(len, CW_OPEN_PATH_MAX - 1) + 1, s->name);
                         return len;
                 }
-                base = cw_resolve_path(s->ev.path, BPF_CORE_READ(dir, f_path.dentry),
+                base = cw_resolve_path(s->ev.path, CW_OPEN_PATH_MAX, BPF_CORE_READ(dir, f_path.dentry),
                                        BPF_CORE_READ(dir, f_path.mnt), &truncated);
         }
-        if (truncated || base + 1 + len >= CW_OPEN_PATH_MAX) {
-                s->ev.flags |= CW_OPEN_PATH_RELATIVE;
-                bpf_probe_read_kernel(s->ev.path, cw_bound(len, CW_OPEN_PATH_MAX - 1) + 1, s->name);
-                return len;
+        /* Too long for the buffer: the root-side prefix, marked, like every resolved path (a rule on
+         * a directory must not be evaded by the depth of the cwd) */
+        if (truncated || base >= CW_OPEN_PATH_MAX - 2) {
+                s->ev.flags |= CW_OPEN_PATH_TRUNCATED;
+                return base;
         }
         /* "/" as base already ends in a slash */
         if (base > 1) {
                 s->ev.path[cw_bound(base, CW_OPEN_PATH_MAX - 1)] = '/';
                 base++;
         }
+        room = CW_OPEN_PATH_MAX - 1 - base;
+        if (len > room) {
+                len = room;
+                s->ev.flags |= CW_OPEN_PATH_TRUNCATED;
+        }
         bpf_probe_read_kernel(&s->ev.path[cw_bound(base, CW_OPEN_PATH_MAX - 1)],
                               cw_bound(len, CW_OPEN_PATH_MAX - 1) + 1, s->name);
+        s->ev.path[cw_bound(base + len, CW_OPEN_PATH_MAX - 1)] = 0;
         return base + len;
 }
 
@@ -360,11 +374,14 @@ static __always_inline bool path_in_proc(struct open_scratch *s)
 /* Sends the open event in s with len bytes of path. */
 static __noinline void open_output(struct open_scratch *s, uint32_t len)
 {
+        uint32_t size;
+
         len = cw_bound(len, CW_OPEN_PATH_MAX - 1);
+        size = offsetof(struct cw_open_event, path) + len + cw_bound(s->ev.name_len, CW_OPEN_NAME_MAX - 1);
         s->ev.path_len = len;
         s->ev.pad = 0;
-        cw_fill_header(&s->ev.hdr, CW_EV_FILE_OPEN, offsetof(struct cw_open_event, path) + len);
-        cw_output(&s->ev, offsetof(struct cw_open_event, path) + len);
+        cw_fill_header(&s->ev.hdr, CW_EV_FILE_OPEN, size);
+        cw_output(&s->ev, size);
 }
 
 static __noinline void handle_open(struct pt_regs *regs, long nr, long ret)
@@ -416,6 +433,7 @@ static __noinline void handle_open(struct pt_regs *regs, long nr, long ret)
         }
 
         s->ev.flags = 0;
+        s->ev.name_len = 0;
         if (ret >= 0)
                 file = current_file(ret);
         if (file) {
@@ -442,6 +460,7 @@ static __noinline void handle_open(struct pt_regs *regs, long nr, long ret)
          * is reported too, in a second event, when it is watched. */
         if (file && argument_in_proc(s, arg) && !path_in_proc(s)) {
                 s->ev.flags &= CW_OPEN_CREATED;
+                s->ev.name_len = 0;
                 len = open_path_of_argument(s, dfd, arg);
                 if (len > 0) {
                         len = cw_bound(len, CW_OPEN_PATH_MAX - 1);

@@ -4,8 +4,11 @@
 
 #include "event.h"
 
+/* Longer paths keep their root-side prefix and are marked truncated. */
 #define CW_FILE_PATH_MAX 256            /* bytes of a file's path kept per aggregate, with NUL */
-#define CW_OPEN_PATH_MAX 512            /* bytes of an opened path kept, with NUL */
+#define CW_FILE_LEAF_OFF 192            /* CW_FILE_LEAF: where the file's own name starts in path */
+#define CW_OPEN_PATH_MAX 4096           /* bytes of an opened path kept, with NUL: PATH_MAX */
+#define CW_OPEN_NAME_MAX 256            /* bytes of the file's own name sent with a cut path, with NUL */
 #define CW_WATCH_KEY_MAX 255            /* bytes of a path the prefix matcher looks at */
 #define CW_FILE_STATS_DEFAULT_MAX 8192  /* aggregate entries per interval, unless set before load */
 
@@ -22,8 +25,11 @@ struct cw_file_key {
 };
 
 enum cw_file_stat_flags {
-        CW_FILE_PATH_TRUNCATED = 1 << 0,        /* path holds the tail of a longer path */
+        CW_FILE_PATH_TRUNCATED = 1 << 0,        /* path holds the root-side prefix of a longer path */
         CW_FILE_PSEUDO = 1 << 1,                /* no path: a socket, pipe or anon inode; path is its name */
+        CW_FILE_LEAF = 1 << 2,                  /* with CW_FILE_PATH_TRUNCATED: path holds a shorter prefix
+                                                 * (below CW_FILE_LEAF_OFF) and, NUL-terminated from
+                                                 * CW_FILE_LEAF_OFF, the file's own name */
 };
 
 struct cw_file_stats {
@@ -37,7 +43,7 @@ struct cw_file_stats {
         uint32_t flags;         /* enum cw_file_stat_flags */
         uint32_t path_len;
         char comm[CW_COMM_LEN];
-        char path[CW_FILE_PATH_MAX];    /* NUL-terminated */
+        char path[CW_FILE_PATH_MAX];    /* NUL-terminated; see CW_FILE_LEAF */
 };
 
 /* Counters of the files tracer, per CPU, indexes of the "file_counters" array. */
@@ -76,14 +82,16 @@ enum cw_open_syscall {
 };
 
 enum cw_open_flags {
-        CW_OPEN_PATH_TRUNCATED = 1 << 0,
+        CW_OPEN_PATH_TRUNCATED = 1 << 0,        /* path holds the root-side prefix of a longer path */
         CW_OPEN_PATH_FROM_FILE = 1 << 1,        /* path of the opened file (symlinks resolved); without it
                                                  * the path as passed (failed opens, /proc magic links) */
         CW_OPEN_PATH_RELATIVE = 1 << 2,         /* relative and not resolved: as passed */
         CW_OPEN_CREATED = 1 << 3,               /* this open created the file (O_CREAT) */
 };
 
-/* One open of a watched path; followed by path_len bytes of path (no NUL). */
+/* One open of a watched path; followed by path_len bytes of path (no NUL), then name_len bytes of
+ * the file's own name: sent with a cut path of an opened file (CW_OPEN_PATH_TRUNCATED), whose
+ * tail is lost. */
 struct cw_open_event {
         struct cw_event_header hdr;
         uint64_t open_flags;    /* O_* as passed */
@@ -93,14 +101,17 @@ struct cw_open_event {
         uint16_t path_len;
         uint8_t syscall;        /* enum cw_open_syscall */
         uint8_t flags;          /* enum cw_open_flags */
-        uint32_t pad;
+        uint16_t name_len;
+        uint16_t pad;
         char path[CW_OPEN_PATH_MAX];
 };
 
 _Static_assert(sizeof(struct cw_file_key) == 16, "cw_file_key layout");
+_Static_assert(CW_FILE_LEAF_OFF < CW_FILE_PATH_MAX - 1, "cw_file_stats path layout");
 _Static_assert(sizeof(struct cw_file_stats) == 72 + CW_FILE_PATH_MAX, "cw_file_stats layout");
 _Static_assert(__builtin_offsetof(struct cw_file_stats, comm) == 56, "cw_file_stats layout");
 _Static_assert(sizeof(struct cw_watch_key) == 260, "cw_watch_key layout");
 _Static_assert(sizeof(struct cw_watch_value) == 8, "cw_watch_value layout");
 _Static_assert(__builtin_offsetof(struct cw_open_event, open_flags) == 56, "cw_open_event layout");
+_Static_assert(__builtin_offsetof(struct cw_open_event, name_len) == 84, "cw_open_event layout");
 _Static_assert(__builtin_offsetof(struct cw_open_event, path) == 88, "cw_open_event layout");

@@ -4,7 +4,7 @@
 #include "process.h"
 
 /* Masks that bound sizes for the verifier without changing them. */
-#define CW_EXEC_SIZE_MASK 0xfff
+#define CW_EXEC_SIZE_MASK 0x1fff
 _Static_assert(sizeof(struct cw_exec_event) > CW_EXEC_SIZE_MASK, "exec scratch too small");
 _Static_assert(__builtin_offsetof(struct cw_exec_event, data) + CW_PATH_MAX + CW_ARGS_MAX <= CW_EXEC_SIZE_MASK,
                "exec event too large for its mask");
@@ -77,7 +77,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
         unsigned long arg_start, arg_end;
         const unsigned char *name;
         char prefix[8] = {};
-        uint32_t args_len, path_len, len;
+        uint32_t args_len, path_len, name_len = 0, len;
         bool truncated;
 
         if (!e || !cw_cgroup_allowed())
@@ -111,7 +111,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
             prefix[4] == 'd' && prefix[5] == ':')
                 e->flags |= CW_EXE_MEMFD;
 
-        path_len = cw_resolve_path(e->data, BPF_CORE_READ(file, f_path.dentry),
+        path_len = cw_resolve_path(e->data, CW_PATH_MAX, BPF_CORE_READ(file, f_path.dentry),
                                    BPF_CORE_READ(file, f_path.mnt), &truncated);
         if (truncated)
                 e->flags |= CW_EXE_PATH_TRUNCATED;
@@ -131,9 +131,23 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
                 args_len = 0;
         e->args_len = args_len;
         e->argc = BPF_CORE_READ(bprm, argc);
+        if (truncated) {
+                /* the prefix went out, the tail is lost: the file's own name, for proc.name */
+                uint32_t at = cw_bound(path_len + args_len, CW_EXEC_SIZE_MASK);
+                long n;
+
+                if (at > CW_PATH_MAX + CW_ARGS_MAX)
+                        at = CW_PATH_MAX + CW_ARGS_MAX;
+                n = bpf_probe_read_kernel_str(&e->data[at], CW_EXE_NAME_MAX, name);
+
+                name_len = n > 0 ? n - 1 : 0;
+        }
+        e->name_len = name_len;
+        e->pad = 0;
+        e->pad2 = 0;
 
         cw_fill_header(&e->hdr, CW_EV_EXEC, 0);
-        len = offsetof(struct cw_exec_event, data) + path_len + args_len;
+        len = offsetof(struct cw_exec_event, data) + path_len + args_len + name_len;
         e->hdr.size = len;
         cw_output(e, cw_bound(len, CW_EXEC_SIZE_MASK));
         return 0;

@@ -5,7 +5,8 @@
 #include "event.h"
 
 #define CW_ARGS_MAX 2048        /* bytes of NUL-separated argv kept */
-#define CW_PATH_MAX 512         /* bytes of a resolved path kept */
+#define CW_PATH_MAX 4096        /* bytes of a resolved path kept: its root-side prefix */
+#define CW_EXE_NAME_MAX 256     /* bytes of the file's own name sent with a cut path, with NUL */
 
 /* The process tracer's event types. */
 enum cw_process_event_type {
@@ -16,7 +17,7 @@ enum cw_process_event_type {
 
 enum cw_exe_flags {
         CW_EXE_ARGS_TRUNCATED = 1 << 0,
-        CW_EXE_PATH_TRUNCATED = 1 << 1,
+        CW_EXE_PATH_TRUNCATED = 1 << 1, /* the path is longer: its root-side prefix is kept */
         CW_EXE_DELETED = 1 << 2,        /* the executable has no links left */
         CW_EXE_MEMFD = 1 << 3,          /* the executable is a memfd */
         CW_EXE_SETUID = 1 << 4,         /* the file has S_ISUID */
@@ -34,7 +35,9 @@ enum cw_fd_kind {
 };
 
 /* Followed by path_len bytes of executable path (not NUL-terminated), then args_len bytes of
- * NUL-separated argv. */
+ * NUL-separated argv, then name_len bytes of the file's own name. A path longer than CW_PATH_MAX - 1
+ * holds its root-side prefix, with CW_EXE_PATH_TRUNCATED and the name (the name is lost with the
+ * tail); one deeper than the kernel walks (no root found) is "..." and its leaf-side tail. */
 struct cw_exec_event {
         struct cw_event_header hdr;
         uint32_t ppid;
@@ -49,11 +52,13 @@ struct cw_exec_event {
         uint16_t path_len;
         uint16_t args_len;
         uint8_t stdio[3];       /* enum cw_fd_kind of fds 0, 1, 2 */
-        uint8_t pad[5];
+        uint8_t pad;
+        uint16_t name_len;      /* with CW_EXE_PATH_TRUNCATED: bytes of the name after args, or 0 */
+        uint16_t pad2;
         uint64_t exe_ino;
         uint32_t exe_dev;
         uint32_t exe_mode;
-        /* twice CW_ARGS_MAX: room for the verifier's view of masked lengths */
+        /* twice CW_ARGS_MAX: room for the verifier's view of masked lengths, and for the name */
         char data[CW_PATH_MAX + CW_ARGS_MAX * 2];
 };
 
@@ -73,7 +78,11 @@ struct cw_exit_event {
 };
 
 _Static_assert(__builtin_offsetof(struct cw_exec_event, ppid) == 56, "cw_exec_event layout");
+_Static_assert(__builtin_offsetof(struct cw_exec_event, name_len) == 100, "cw_exec_event layout");
 _Static_assert(__builtin_offsetof(struct cw_exec_event, exe_ino) == 104, "cw_exec_event layout");
+_Static_assert(CW_PATH_MAX + CW_ARGS_MAX + CW_EXE_NAME_MAX <= CW_PATH_MAX + CW_ARGS_MAX * 2,
+               "cw_exec_event data: path, args and name");
 _Static_assert(__builtin_offsetof(struct cw_exec_event, data) == 120, "cw_exec_event layout");
+_Static_assert(sizeof(struct cw_exec_event) == 120 + CW_PATH_MAX + CW_ARGS_MAX * 2, "cw_exec_event layout");
 _Static_assert(sizeof(struct cw_fork_event) == 64, "cw_fork_event layout");
 _Static_assert(sizeof(struct cw_exit_event) == 80, "cw_exit_event layout");

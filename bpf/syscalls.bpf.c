@@ -251,7 +251,7 @@ static __always_inline void resolve_fd_path(struct cw_syscall_event *e, int fd)
 
         if (!file)
                 return;
-        e->path_len = cw_resolve_path(e->path, BPF_CORE_READ(file, f_path.dentry),
+        e->path_len = cw_resolve_path(e->path, CW_SYSCALL_PATH_MAX, BPF_CORE_READ(file, f_path.dentry),
                                       BPF_CORE_READ(file, f_path.mnt), &truncated);
         e->flags |= CW_SC_PATH_RESOLVED;
         if (truncated)

@@ -44,7 +44,7 @@ enum cw_syscall_kind {
 };
 
 #define CW_SYSCALL_NR_MAX 512           /* syscall numbers above are not traced */
-#define CW_SYSCALL_PATH_MAX 512         /* a power of two, CW_PATH_BUF of common.bpf.h */
+#define CW_SYSCALL_PATH_MAX 512         /* a power of two; a longer path keeps its root-side prefix */
 #define CW_SYSCALL_STR_MAX 256
 #define CW_SYSCALL_FSTYPE_MAX 64
 #define CW_SYSCALL_VALUE_MAX 24         /* the xattr value bytes kept: a whole vfs_cap_data (rev. 3) */

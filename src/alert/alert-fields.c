@@ -19,6 +19,7 @@ const struct alert_field alert_fields[] = {
         { "CWATCH_UID", "uid", 'u' },
         { "CWATCH_COMM", "comm", 's' },
         { "CWATCH_EXE", "exe", 's' },
+        { "CWATCH_EXE_TRUNCATED", "exe_truncated", 'u' },
         { "CWATCH_CMDLINE", "cmdline", 's' },
         { "CWATCH_CONTAINER_ID", "container_id", 's' },
         { "CWATCH_CONTAINER_NAME", "container_name", 's' },
@@ -97,6 +98,9 @@ int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *
         }
         r = r ?: add_str(f, "CWATCH_COMM", a->process.comm);
         r = r ?: add_str(f, "CWATCH_EXE", a->process.exe);
+        /* the path was cut (it says where, "/.../"): longer than PATH_MAX or deeper than walked */
+        if (a->process.exe && a->process.exe_truncated)
+                r = r ?: add(f, "CWATCH_EXE_TRUNCATED=1");
         r = r ?: add_str(f, "CWATCH_CMDLINE", a->process.cmdline);
         if (id) {
                 r = r ?: add_str(f, "CWATCH_CONTAINER_ID", id->container_id);

@@ -18,6 +18,8 @@ static void json_process(struct strbuf *b, const struct alert_process *p)
         strbuf_printf(b, "{\"pid\":%" PRIu32 ",\"ppid\":%" PRIu32 ",\"uid\":%" PRIu32, p->pid, p->ppid, p->uid);
         json_str_field(b, "comm", p->comm);
         json_str_field(b, "exe", p->exe);
+        if (p->exe_truncated)
+                strbuf_puts(b, ",\"exe_truncated\":true");
         json_str_field(b, "cmdline", p->cmdline);
         strbuf_putc(b, '}');
 }
@@ -40,6 +42,8 @@ static void format_alert_json(struct strbuf *b, const struct alert *a)
                       a->process.pid, a->process.ppid, a->process.uid);
         json_str_field(b, "comm", a->process.comm);
         json_str_field(b, "exe", a->process.exe);
+        if (a->process.exe_truncated)
+                strbuf_puts(b, ",\"exe_truncated\":true");
         json_str_field(b, "cmdline", a->process.cmdline);
         if (id) {
                 json_str_field(b, "container_id", id->container_id);

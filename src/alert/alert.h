@@ -26,6 +26,8 @@ struct alert_process {
         const char *comm;
         const char *exe;
         const char *cmdline;    /* argv joined by spaces */
+        bool exe_truncated;     /* exe is cut where it says "/.../" (or, deeper than the kernel walks,
+                                 * is "..." and its tail) */
 };
 
 struct alert {

@@ -20,10 +20,14 @@ bool path_in_dirs(const char *path, size_t len, char *const *dirs, size_t n)
         return false;
 }
 
-enum { BC_PID, BC_PPID, BC_UID, BC_COMM, BC_EXE, BC_ARGS, BC_EXE_MEMFD, BC_EXE_DELETED, _BC_MAX };
+enum {
+        BC_PID, BC_PPID, BC_UID, BC_COMM, BC_EXE, BC_ARGS, BC_EXE_MEMFD, BC_EXE_DELETED, BC_EXE_TRUNCATED,
+        _BC_MAX,
+};
 static const char *const builtin_columns[_BC_MAX] = {
         [BC_PID] = "pid", [BC_PPID] = "ppid", [BC_UID] = "uid", [BC_COMM] = "comm", [BC_EXE] = "exe",
         [BC_ARGS] = "args", [BC_EXE_MEMFD] = "exe_memfd", [BC_EXE_DELETED] = "exe_deleted",
+        [BC_EXE_TRUNCATED] = "exe_truncated",
 };
 
 static uint64_t column_u64(const struct record *r, int i)
@@ -111,6 +115,7 @@ static int builtin_exec_on_record(void *userdata, const struct record *r)
                 .comm = column_str(r, c[BC_COMM], &comm),
                 .exe = column_str(r, c[BC_EXE], &exe),
                 .cmdline = column_str(r, c[BC_ARGS], &cmdline),
+                .exe_truncated = column_u64(r, c[BC_EXE_TRUNCATED]),
         };
         a.cgroup_id = r->cgroup_id;
         a.identity = r->identity;

@@ -9,12 +9,13 @@
 /* The columns detection reads from records besides the rules' own (which the engine resolves
  * once per rule). */
 enum {
-        DC_PID, DC_PPID, DC_UID, DC_COMM, DC_EXE, DC_ARGS,
+        DC_PID, DC_PPID, DC_UID, DC_COMM, DC_EXE, DC_EXE_TRUNCATED, DC_ARGS,
         DC_PATH, DC_FILENAME, DC_TARGET, DC_SOURCE, DC_DADDR, DC_DPORT, DC_SYSCALL, DC_TARGET_PID,
         _DC_MAX,
 };
 static const char *const detect_columns[_DC_MAX] = {
         [DC_PID] = "pid", [DC_PPID] = "ppid", [DC_UID] = "uid", [DC_COMM] = "comm", [DC_EXE] = "exe",
+        [DC_EXE_TRUNCATED] = "exe_truncated",
         [DC_ARGS] = "args", [DC_PATH] = "path", [DC_FILENAME] = "filename", [DC_TARGET] = "target",
         [DC_SOURCE] = "source", [DC_DADDR] = "daddr", [DC_DPORT] = "dport", [DC_SYSCALL] = "syscall",
         [DC_TARGET_PID] = "target_pid",
@@ -211,6 +212,7 @@ static void fill_process(struct alert_process *p, const struct proc_entry *e)
 {
         *p = (struct alert_process) {
                 .pid = e->pid, .ppid = e->ppid, .uid = e->uid, .comm = e->comm, .exe = e->exe, .cmdline = e->cmdline,
+                .exe_truncated = e->flags & PROC_EXE_TRUNCATED,
         };
 }
 
@@ -248,8 +250,11 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
                 a.process.uid = v->u;
         if ((v = record_value(r, c[DC_COMM])) && (comm = value_strdup(v)))
                 a.process.comm = comm;
-        if ((v = record_value(r, c[DC_EXE])) && (exe = value_strdup(v)))
+        if ((v = record_value(r, c[DC_EXE])) && (exe = value_strdup(v))) {
                 a.process.exe = exe;
+                v = record_value(r, c[DC_EXE_TRUNCATED]);
+                a.process.exe_truncated = v && v->u;
+        }
         if ((v = record_value(r, c[DC_ARGS])) && v->str) {
                 strbuf_reset(&d->scratch);
                 argv_join(&d->scratch, v->str, v->len, PROCTABLE_CMDLINE_MAX);

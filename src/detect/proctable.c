@@ -17,13 +17,14 @@ struct exited {
 /* The columns of the process tracer's records that the table reads. */
 enum {
         PC_PID, PC_PPID, PC_UID, PC_COMM, PC_EXE, PC_ARGS, PC_EXE_MEMFD, PC_EXE_DELETED, PC_EXE_SETUID,
-        PC_STDIN, PC_STDOUT, PC_STDERR,
+        PC_EXE_TRUNCATED, PC_STDIN, PC_STDOUT, PC_STDERR,
         _PC_MAX,
 };
 static const char *const proc_columns[_PC_MAX] = {
         [PC_PID] = "pid", [PC_PPID] = "ppid", [PC_UID] = "uid", [PC_COMM] = "comm", [PC_EXE] = "exe",
         [PC_ARGS] = "args", [PC_EXE_MEMFD] = "exe_memfd", [PC_EXE_DELETED] = "exe_deleted",
-        [PC_EXE_SETUID] = "exe_setuid", [PC_STDIN] = "stdin", [PC_STDOUT] = "stdout", [PC_STDERR] = "stderr",
+        [PC_EXE_SETUID] = "exe_setuid", [PC_EXE_TRUNCATED] = "exe_truncated", [PC_STDIN] = "stdin",
+        [PC_STDOUT] = "stdout", [PC_STDERR] = "stderr",
 };
 
 struct proctable {
@@ -294,7 +295,7 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
 
         if (!e)
                 return;
-        e->flags &= ~(PROC_EXITED | PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID);
+        e->flags &= ~(PROC_EXITED | PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED);
         if ((v = record_value(r, c[PC_PPID])))
                 e->ppid = v->u;
         if ((v = record_value(r, c[PC_UID])))
@@ -320,6 +321,8 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
                 e->flags |= PROC_EXE_DELETED;
         if ((v = record_value(r, c[PC_EXE_SETUID])) && v->u)
                 e->flags |= PROC_EXE_SETUID;
+        if ((v = record_value(r, c[PC_EXE_TRUNCATED])) && v->u)
+                e->flags |= PROC_EXE_TRUNCATED;
         e->stdio[0] = stdio_kind(record_value(r, c[PC_STDIN]));
         e->stdio[1] = stdio_kind(record_value(r, c[PC_STDOUT]));
         e->stdio[2] = stdio_kind(record_value(r, c[PC_STDERR]));
@@ -328,7 +331,7 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
 static void copy_from_parent(struct proc_entry *e, const struct proc_entry *p)
 {
         e->uid = p->uid;
-        e->flags = p->flags & (PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID);
+        e->flags = p->flags & (PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED);
         memcpy(e->comm, p->comm, sizeof(e->comm));
         e->exe = p->exe ? strdup(p->exe) : NULL;
         e->applet = p->applet ? strdup(p->applet) : NULL;

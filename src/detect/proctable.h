@@ -19,6 +19,7 @@ enum proc_flags {
         PROC_EXE_DELETED = 1 << 1,
         PROC_EXE_SETUID = 1 << 2,
         PROC_EXITED = 1 << 3,
+        PROC_EXE_TRUNCATED = 1 << 4,    /* exe is cut (see the exe_truncated column) */
 };
 
 struct proc_entry {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,4 +128,43 @@ int parse_file_caps(const uint8_t *value, size_t len, struct file_caps *ret)
                 ret->rootid = le32_at(value + 20);
         }
         return 0;
+}
+
+static bool ends_with_component(const char *s, size_t len, const char *name, size_t name_len)
+{
+        return name_len > 0 && name_len < len && s[len - name_len - 1] == '/' &&
+               memcmp(s + len - name_len, name, name_len) == 0;
+}
+
+size_t format_cut_path(char *buf, const char *prefix, size_t prefix_len, const char *name, size_t name_len)
+{
+        const char *slash;
+        size_t n;
+
+        /* unrooted: "..." and a tail, which the name ends unless the tail was cut too */
+        if (prefix_len > 0 && prefix[0] != '/' &&
+            (name_len == 0 || ends_with_component(prefix, prefix_len, name, name_len))) {
+                memcpy(buf, prefix, prefix_len);
+                buf[prefix_len] = '\0';
+                return prefix_len;
+        }
+        /* the last component may be cut anywhere: only whole ones are kept */
+        slash = memrchr(prefix, '/', prefix_len);
+        n = slash ? (size_t) (slash - prefix) : 0;
+        memcpy(buf, prefix, n);
+        if (n == 0 && (prefix_len == 0 || prefix[0] != '/')) {
+                /* nothing rooted left: never make it look absolute */
+                memcpy(buf, "...", 3);
+                n = 3;
+        } else {
+                memcpy(buf + n, "/...", 4);
+                n += 4;
+        }
+        if (name_len > 0) {
+                buf[n++] = '/';
+                memcpy(buf + n, name, name_len);
+                n += name_len;
+        }
+        buf[n] = '\0';
+        return n;
 }

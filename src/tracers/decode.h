@@ -50,3 +50,13 @@ struct file_caps {
 /* Parses the value (little endian, as stored). Returns 0, or -EBADMSG when it is of an unknown
  * revision or shorter than its revision needs. */
 int parse_file_caps(const uint8_t *value, size_t len, struct file_caps *ret);
+
+/* Bytes format_cut_path() needs for a prefix and a name of these lengths. */
+#define CUT_PATH_TEXT_MAX(prefix_len, name_len) ((prefix_len) + (name_len) + 6)
+/* The text of a path the kernel cut, keeping its root-side prefix (what rules on a directory match)
+ * and the file's own name (what rules on a name match), the part between them lost: the prefix up
+ * to its last whole component, "/..." in place of the rest, and "/NAME" when a name is given:
+ * "/tmp/a/b/.../evil". A prefix that does not start with "/" ("..." and the leaf-side tail of a path
+ * deeper than the kernel walks) is kept as it is. Writes it NUL-terminated to buf (see
+ * CUT_PATH_TEXT_MAX) and returns its length. */
+size_t format_cut_path(char *buf, const char *prefix, size_t prefix_len, const char *name, size_t name_len);

@@ -13,6 +13,7 @@
 #include "files-schema.h"
 #include "tracers/files.h"
 #include "files-watch.h"
+#include "decode.h"
 #include "open-flags.h"
 #include "files.skel.h"
 #include "shared/log.h"
@@ -33,6 +34,7 @@ struct files_state {
 struct files_row {
         struct value v[_COL_MAX];
         char name[64];
+        char path[CUT_PATH_TEXT_MAX(CW_FILE_PATH_MAX, CW_FILE_PATH_MAX)];       /* a cut path */
 };
 
 static int files_counter(struct files_state *s, enum cw_file_counter c, uint64_t *ret)
@@ -76,8 +78,24 @@ static void row_fill(struct files_row *row, const struct cw_file_key *k, const s
                 value_set_cstr(&v[COL_PATH], row->name);
                 return;
         }
+        value_set_bool(&v[COL_PATH_TRUNCATED], st->flags & CW_FILE_PATH_TRUNCATED);
+        if (st->flags & CW_FILE_PATH_TRUNCATED) {
+                /* the root-side prefix, and the file's own name that the kernel put after it */
+                const char *leaf = st->path + CW_FILE_LEAF_OFF;
+                size_t leaf_len = 0, n;
+
+                if (st->flags & CW_FILE_LEAF)
+                        leaf_len = strnlen(leaf, sizeof(st->path) - CW_FILE_LEAF_OFF);
+                n = format_cut_path(row->path, st->path, plen, leaf, leaf_len);
+
+                value_set_str(&v[COL_PATH], row->path, n);
+                plen = v[COL_PATH].len;
+                base = memrchr(row->path, '/', plen);
+                base = base ? base + 1 : row->path;
+                value_set_str(&v[COL_FILENAME], base, plen - (base - row->path));
+                return;
+        }
         value_set_str(&v[COL_PATH], st->path, plen);
-        v[COL_PATH].truncated = st->flags & CW_FILE_PATH_TRUNCATED;
         base = memrchr(st->path, '/', plen);
         base = base && plen > 1 ? base + 1 : st->path;
         value_set_str(&v[COL_FILENAME], base, plen - (base - st->path));
@@ -222,12 +240,20 @@ static int files_decode_open(struct tracer *t, const struct cw_open_event *e, si
                             .cgroup_id = e->hdr.cgroup_id, .quiet = true };
         struct strbuf flags = {};
         size_t fixed = offsetof(struct cw_open_event, path), len;
-        const char *base;
+        char cut[CUT_PATH_TEXT_MAX(CW_OPEN_PATH_MAX, CW_OPEN_NAME_MAX)];
+        const char *base, *path = e->path;
         int ret;
 
-        if (size < fixed || e->path_len > size - fixed || e->path_len >= CW_OPEN_PATH_MAX)
+        if (size < fixed || (size_t) e->path_len + e->name_len > size - fixed ||
+            e->path_len >= CW_OPEN_PATH_MAX || e->name_len >= CW_OPEN_NAME_MAX)
                 return -EBADMSG;
         len = strnlen(e->path, e->path_len);
+        if (e->flags & CW_OPEN_PATH_TRUNCATED) {
+                /* marked where it was cut, "/.../"; path_truncated says so */
+                len = format_cut_path(cut, e->path, len, e->path + e->path_len,
+                                      strnlen(e->path + e->path_len, e->name_len));
+                path = cut;
+        }
         r.time_ns = tracer_realtime(t, e->hdr.time_ns);
         value_set_u64(&v[COL_PID], e->hdr.pid);
         value_set_u64(&v[COL_TID], e->hdr.tid);
@@ -235,11 +261,11 @@ static int files_decode_open(struct tracer *t, const struct cw_open_event *e, si
         value_set_u64(&v[COL_UID], e->hdr.uid);
         value_set_str(&v[COL_COMM], e->hdr.comm, strnlen(e->hdr.comm, sizeof(e->hdr.comm)));
         value_set_u64(&v[COL_CGROUP_ID], e->hdr.cgroup_id);
-        value_set_str(&v[COL_PATH], e->path, len);
-        v[COL_PATH].truncated = e->flags & CW_OPEN_PATH_TRUNCATED;
-        base = memrchr(e->path, '/', len);
-        base = base && len > 1 ? base + 1 : e->path;
-        value_set_str(&v[COL_FILENAME], base, len - (base - e->path));
+        value_set_str(&v[COL_PATH], path, len);
+        value_set_bool(&v[COL_PATH_TRUNCATED], e->flags & CW_OPEN_PATH_TRUNCATED);
+        base = memrchr(path, '/', len);
+        base = base && len > 1 ? base + 1 : path;
+        value_set_str(&v[COL_FILENAME], base, len - (base - path));
         value_set_u64(&v[COL_FLAGS], e->open_flags);
         open_flags_to_string(&flags, e->open_flags);
         if (flags.oom)

@@ -29,6 +29,7 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_MNT_NS] = { "mnt_ns", VALUE_U64, 0 },
         [COL_PID_NS] = { "pid_ns", VALUE_U64, 0 },
         [COL_NET_NS] = { "net_ns", VALUE_U64, 0 },
+        [COL_EXE_TRUNCATED] = { "exe_truncated", VALUE_BOOL, 0 },
         IDENTITY_HIDDEN_COLUMNS,
 };
 

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include "tracer.h"
 #include "process-schema.h"
+#include "decode.h"
 #include "process.h"
 #include "process.skel.h"
 #include "shared/argv.h"
@@ -37,17 +38,25 @@ static int process_decode_exec(struct tracer *t, const struct cw_exec_event *e, 
                           .cgroup_id = e->hdr.cgroup_id };
         struct argv_view args;
         size_t fixed = offsetof(struct cw_exec_event, data);
+        char exe[CUT_PATH_TEXT_MAX(CW_PATH_MAX, CW_EXE_NAME_MAX)];
+        const char *name;
 
-        if (size < fixed || (size_t) e->path_len + e->args_len > size - fixed ||
-            e->path_len > CW_PATH_MAX || e->args_len > CW_ARGS_MAX)
+        if (size < fixed || (size_t) e->path_len + e->args_len + e->name_len > size - fixed ||
+            e->path_len >= CW_PATH_MAX || e->args_len > CW_ARGS_MAX || e->name_len >= CW_EXE_NAME_MAX)
                 return -EBADMSG;
+        name = e->data + e->path_len + e->args_len;
 
         r.time_ns = tracer_realtime(t, e->hdr.time_ns);
         fill_header(v, &e->hdr);
         value_set_u64(&v[COL_PPID], e->ppid);
         value_set_u64(&v[COL_EUID], e->euid);
-        value_set_str(&v[COL_EXE], e->data, strnlen(e->data, e->path_len));
-        v[COL_EXE].truncated = e->flags & CW_EXE_PATH_TRUNCATED;
+        if (e->flags & CW_EXE_PATH_TRUNCATED)
+                /* marked where it was cut, "/.../"; exe_truncated says so */
+                value_set_str(&v[COL_EXE], exe, format_cut_path(exe, e->data, strnlen(e->data, e->path_len),
+                                                                name, strnlen(name, e->name_len)));
+        else
+                value_set_str(&v[COL_EXE], e->data, strnlen(e->data, e->path_len));
+        value_set_bool(&v[COL_EXE_TRUNCATED], e->flags & CW_EXE_PATH_TRUNCATED);
 
         argv_view_init(&args, e->data + e->path_len, e->args_len, e->args_total);
         value_set_str(&v[COL_ARGS], args.data, args.len);

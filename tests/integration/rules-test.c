@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include "rules-test.h"
+#include "alert/alert-fields.h"
 #include "detect/detect.h"
 #include "shared/array.h"
 
@@ -40,6 +41,7 @@ static int64_t s64_column(const struct record *r, const char *name)
 
 static int capture(const struct alert *a, void *userdata)
 {
+        struct alert_journal_fields f;
         struct seen *s;
 
         assert_int_equal(ARRAY_GROW(rt.alerts, rt.n_alerts), 0);
@@ -49,6 +51,11 @@ static int capture(const struct alert *a, void *userdata)
                              .n_ancestors = a->n_ancestors };
         snprintf(s->rule, sizeof(s->rule), "%s", a->rule);
         snprintf(s->exe, sizeof(s->exe), "%s", a->process.exe ?: "");
+        s->exe_truncated = a->process.exe_truncated;
+        assert_int_equal(alert_to_journal_fields(a, &f), 0);
+        snprintf(s->journal_exe_truncated, sizeof(s->journal_exe_truncated), "%s",
+                 alert_journal_fields_get(&f, "CWATCH_EXE_TRUNCATED") ?: "");
+        alert_journal_fields_done(&f);
         snprintf(s->message, sizeof(s->message), "%s", a->message ?: "");
         snprintf(s->mitre, sizeof(s->mitre), "%s", a->mitre ?: "");
         if (a->identity) {

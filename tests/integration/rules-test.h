@@ -17,7 +17,9 @@
 /* One alert as a sink saw it, with the triggering event's object. */
 struct seen {
         char rule[64];
-        char exe[PATH_MAX];
+        char exe[PATH_MAX + 512];      /* a cut path is up to PATH_MAX - 1 bytes and the name */
+        bool exe_truncated;
+        char journal_exe_truncated[4];  /* CWATCH_EXE_TRUNCATED of its journal entry, if any */
         char container[64];
         char container_id[256];         /* the identity's, full */
         char event_container_id[256];   /* the triggering record's container_id column, as shown */

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include "tracer-test.h"
 #include "tracers/files.h"
+#include <files.h>               /* bpf/files.h: what the kernel side keeps */
 
 #include "tracers/files-schema.h"
 
@@ -319,6 +320,79 @@ static void test_watched_opens(void **state)
         tt_done(&t);
 }
 
+/* The tree of test_deep_paths, removed by the group teardown too: a failed assertion leaves the
+ * test function early. */
+static char deep_tree[64];
+
+static int teardown(void **state)
+{
+        if (deep_tree[0])
+                (void) tt_remove_tree(deep_tree);
+        return 0;
+}
+
+static bool flag(struct json_object *o, const char *key)
+{
+        return json_object_get_boolean(json_object_object_get(o, key));
+}
+
+/* Files 100, 1,000 and 2,100 components below a watched directory in /tmp (227 bytes: whole
+ * everywhere; about 2,000: over the 255 bytes an aggregate keeps; about 4,200: over PATH_MAX - 1),
+ * opened there and written: the open event and the aggregate row keep the root-side prefix (the
+ * watched prefix matches whatever the depth), mark where they were cut, keep the file's name, and
+ * say path_truncated exactly when they were cut. */
+static void test_deep_paths(void **state)
+{
+        static const size_t depths[] = { 100, 1000, 2100 };
+        struct tt t;
+        struct tracer *tr = start_files(&t, 0, NULL, 0, 0);
+        char tmp[] = "/tmp/cwatch-fdepth.XXXXXX", watch[64], buf[1000] = {};
+        char *patterns[] = { watch };
+        int top;
+
+        assert_non_null(mkdtemp(tmp));
+        snprintf(deep_tree, sizeof(deep_tree), "%s", tmp);
+        snprintf(watch, sizeof(watch), "%s/", tmp);
+        assert_int_equal(tr->ops->set_watched_paths(tr, &(struct strv) { patterns, 1 }), 0);
+        top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(top >= 0);
+        for (size_t i = 0; i < ELEMENTSOF(depths); i++) {
+                _cleanup_free_ char *path = tt_deep_path(tmp, "d", depths[i], "f"), *open_cut = NULL;
+                _cleanup_free_ char *row_cut = NULL;
+                int dir = tt_make_deep_dir(top, "d", depths[i]), fd;
+                size_t len = strlen(path);
+                struct json_object *o;
+                struct stat st;
+
+                assert_true(dir >= 0);
+                open_cut = tt_cut_path(path, CW_OPEN_PATH_MAX - 1, "f");
+                row_cut = tt_cut_path(path, CW_FILE_LEAF_OFF - 1, "f");
+                fd = openat(dir, "f", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+                assert_true(fd >= 0);
+                assert_int_equal(fstat(fd, &st), 0);
+                assert_int_equal(write(fd, buf, sizeof(buf)), sizeof(buf));
+                close(fd);
+                close(dir);
+
+                o = wait_open(&t, len < CW_OPEN_PATH_MAX ? path : open_cut);
+                assert_true(strneq(tt_str(o, "path"), watch, strlen(watch)));
+                assert_string_equal(tt_str(o, "filename"), "f");
+                assert_int_equal(flag(o, "path_truncated"), len >= CW_OPEN_PATH_MAX);
+
+                end_interval(&t, tr);
+                o = tt_find(&t, "file_io", "ino", (int64_t) st.st_ino);
+                assert_non_null(o);
+                assert_int_equal(tt_int(o, "write_bytes"), sizeof(buf));
+                assert_string_equal(tt_str(o, "path"), len < CW_FILE_PATH_MAX ? path : row_cut);
+                assert_string_equal(tt_str(o, "filename"), "f");
+                assert_int_equal(flag(o, "path_truncated"), len >= CW_FILE_PATH_MAX);
+        }
+        close(top);
+        assert_int_equal(tt_remove_tree(tmp), 0);
+        deep_tree[0] = '\0';
+        tt_done(&t);
+}
+
 static void test_pid_filter_sort_top(void **state)
 {
         struct tt t;
@@ -495,10 +569,11 @@ int main(void)
                 cmocka_unit_test(test_socket_row),
                 cmocka_unit_test(test_default_watched_paths),
                 cmocka_unit_test(test_watched_opens),
+                cmocka_unit_test(test_deep_paths),
                 cmocka_unit_test(test_pid_filter_sort_top),
                 cmocka_unit_test(test_lru_bound_million_files),
         };
 
         tt_require_privileges();
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -15,6 +15,9 @@
 #include "tracer-test.h"
 
 static struct tt tt;
+/* Trees of the path depth tests, removed by the group teardown too: a failed assertion leaves the
+ * test function early. */
+static char trees[2][64];
 
 static int setup(void **state)
 {
@@ -26,6 +29,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+        for (size_t i = 0; i < ELEMENTSOF(trees); i++)
+                if (trees[i][0])
+                        (void) tt_remove_tree(trees[i]);
         tt_done(&tt);
         return 0;
 }
@@ -170,6 +176,124 @@ static void test_memfd_exec(void **state)
         assert_true(json_object_get_boolean(json_object_object_get(exec, "exe_deleted")));
 }
 
+/* The exec of pid, after its exit record is in. */
+static struct json_object *exec_of(pid_t pid)
+{
+        assert_true(pid > 0);
+        tt_wait(pid);
+        assert_true(tt_wait_for(&tt, have_exit_of, &pid, 5000));
+        return tt_find(&tt, "exec", "pid", pid);
+}
+
+static bool exe_truncated(struct json_object *exec)
+{
+        return json_object_get_boolean(json_object_object_get(exec, "exe_truncated"));
+}
+
+/* Copies of /bin/true at paths of 31, 32, 33, 100 and 1,000 components below a directory in /tmp
+ * (the kernel side walked 32 and kept the tail: "/tmp/" was lost from the 33rd on), and at paths
+ * of 4,095 bytes (whole), 4,096 and about 10,000 bytes (longer than PATH_MAX - 1: the root-side
+ * prefix, marked "/.../" before the name, and exe_truncated). */
+static void test_exe_path_depth(void **state)
+{
+        static const size_t components[] = { 31, 32, 33, 100, 1000 };
+        char tmp[] = "/tmp/cwatch-depth.XXXXXX", name_4095[4] = "uu", name_4096[4] = "uuu";
+        struct json_object *exec;
+        size_t base = strlen(tmp), k;
+        int top, fd;
+
+        assert_non_null(mkdtemp(tmp));
+        snprintf(trees[0], sizeof(trees[0]), "%s", tmp);
+        top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(top >= 0);
+        /* "/tmp/cwatch-depth.X" is 2 components, "t" one more */
+        for (size_t i = 0; i < ELEMENTSOF(components); i++) {
+                _cleanup_free_ char *path = tt_deep_path(tmp, "e", components[i] - 3, "t");
+                char *argv[] = { path, NULL };
+
+                fd = tt_make_deep_dir(top, "e", components[i] - 3);
+                assert_true(fd >= 0);
+                assert_int_equal(tt_copy_file_at("/bin/true", fd, "t", 0755), 0);
+                close(fd);
+                exec = exec_of(tt_spawn(argv));
+                assert_non_null(exec);
+                assert_string_equal(tt_str(exec, "exe"), path);
+                assert_false(exe_truncated(exec));
+        }
+
+        /* base + k * "/f" + "/" + name: 4,095 bytes with a name of 1 or 2 bytes */
+        if ((4094 - base - 2) % 2)
+                name_4095[1] = name_4096[2] = '\0';
+        k = (4094 - base - strlen(name_4095)) / 2;
+        fd = tt_make_deep_dir(top, "f", k);
+        assert_true(fd >= 0);
+        assert_int_equal(tt_copy_file_at("/bin/true", fd, name_4095, 0755), 0);
+        assert_int_equal(tt_copy_file_at("/bin/true", fd, name_4096, 0755), 0);
+        {
+                _cleanup_free_ char *path = tt_deep_path(tmp, "f", k, name_4095);
+                char *argv[] = { path, NULL };
+
+                assert_int_equal(strlen(path), 4095);
+                exec = exec_of(tt_spawn(argv));
+                assert_non_null(exec);
+                assert_string_equal(tt_str(exec, "exe"), path);
+                assert_false(exe_truncated(exec));
+        }
+        {
+                _cleanup_free_ char *path = tt_deep_path(tmp, "f", k, name_4096), *cut = NULL;
+                char *argv[] = { name_4096, NULL };
+
+                assert_int_equal(strlen(path), 4096);
+                cut = tt_cut_path(path, 4095, name_4096);
+                exec = exec_of(tt_spawn_at(fd, name_4096, argv));
+                assert_non_null(exec);
+                assert_string_equal(tt_str(exec, "exe"), cut);
+                assert_true(exe_truncated(exec));
+        }
+        close(fd);
+        {
+                _cleanup_free_ char *path = tt_deep_path(tmp, "g", 5000, "t"), *cut = NULL;
+                char *argv[] = { "t", NULL };
+
+                fd = tt_make_deep_dir(top, "g", 5000);
+                assert_true(fd >= 0);
+                assert_int_equal(tt_copy_file_at("/bin/true", fd, "t", 0755), 0);
+                cut = tt_cut_path(path, 4095, "t");
+                exec = exec_of(tt_spawn_at(fd, "t", argv));
+                assert_non_null(exec);
+                assert_string_equal(tt_str(exec, "exe"), cut);
+                assert_true(strneq(tt_str(exec, "exe"), tmp, base));
+                assert_true(exe_truncated(exec));
+                close(fd);
+        }
+        close(top);
+        assert_int_equal(tt_remove_tree(tmp), 0);
+        trees[0][0] = '\0';
+}
+
+/* Deeper than the kernel side walks to find the root (65,536 components): "..." and the leaf-side
+ * tail, which does not start with "/" (no rule takes it for an absolute path), and exe_truncated.
+ * On a tmpfs: 66,000 directories come and go in a second there. */
+static void test_exe_path_unrooted(void **state)
+{
+        char tmp[] = "/dev/shm/cwatch-depth.XXXXXX", *argv[] = { "t", NULL };
+        struct json_object *exec;
+        const char *exe;
+
+        assert_non_null(mkdtemp(tmp));
+        snprintf(trees[1], sizeof(trees[1]), "%s", tmp);
+        exec = exec_of(tt_deep_chain_exec(tmp, "z", 66000, "/bin/true", "t", argv));
+        assert_non_null(exec);
+        exe = tt_str(exec, "exe");
+        assert_true(strneq(exe, ".../z/z/z/", 10));
+        assert_true(strlen(exe) > 6 && streq(exe + strlen(exe) - 6, "/z/z/t"));
+        assert_true(strlen(exe) <= 4095);
+        assert_true(exe_truncated(exec));
+        assert_int_equal(tt_deep_chain_remove(tmp, "z", 66000, "t"), 0);
+        assert_int_equal(rmdir(tmp), 0);
+        trees[1][0] = '\0';
+}
+
 #define BURST 5000
 
 struct burst {
@@ -246,6 +370,8 @@ int main(void)
                 cmocka_unit_test(test_long_argv_truncated),
                 cmocka_unit_test(test_argv_bytes_escaped),
                 cmocka_unit_test(test_memfd_exec),
+                cmocka_unit_test(test_exe_path_depth),
+                cmocka_unit_test(test_exe_path_unrooted),
                 cmocka_unit_test(test_exec_burst_no_drops),
         };
 

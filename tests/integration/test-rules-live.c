@@ -1124,14 +1124,83 @@ static int setup(void **state)
         return rt_setup(tracers);
 }
 
+/* ---- paths of any depth ---- */
+
+/* Their trees, removed by the group teardown too (after the tracers stop: rm opens every level). */
+static char deep_trees[2][64];
+
+/* exec-from-tmp holds whatever the depth: copies of /bin/true at 33 and 1,000 components below
+ * /tmp (the kernel side walked 32 and kept the tail: "/tmp/" was lost from the 33rd on), and at
+ * about 10,000 bytes (over PATH_MAX - 1: the root-side prefix, marked "/.../" before the name, in
+ * the alert and its journal entry). Deeper than the kernel walks to find the root (66,000
+ * components, on a tmpfs), exec-from-unresolved-path fires instead, and the "..." path trips no
+ * rule on a directory. */
+static void test_exec_from_tmp_deep(void **state)
+{
+        static const struct { const char *comp; size_t depth; bool cut; } cases[] = {
+                { "e", 30, false }, { "f", 997, false }, { "g", 5000, true },
+        };
+        char tmp[] = "/tmp/cwatch-rules-deep.XXXXXX", shm[] = "/dev/shm/cwatch-rules-deep.XXXXXX";
+        char *argv[] = { "t", NULL };
+        const struct seen *s;
+        int top, dir, fd;
+        pid_t pid;
+
+        assert_non_null(mkdtemp(tmp));
+        snprintf(deep_trees[0], sizeof(deep_trees[0]), "%s", tmp);
+        top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(top >= 0);
+        /* "/tmp/cwatch-rules-deep.X" is 2 components, "t" one more: 33 and 1,000 */
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *path = tt_deep_path(tmp, cases[i].comp, cases[i].depth, "t");
+                _cleanup_free_ char *cut = tt_cut_path(path, 4095, "t");
+
+                dir = tt_make_deep_dir(top, cases[i].comp, cases[i].depth);
+                assert_true(dir >= 0);
+                assert_int_equal(tt_copy_file_at("/bin/true", dir, "t", 0755), 0);
+                fd = openat(dir, "t", O_RDONLY | O_CLOEXEC);
+                assert_true(fd >= 0);
+                pid = rt_run(argv, false, -1, fd);
+                close(fd);
+                close(dir);
+                s = rt_assert_one("exec-from-tmp", pid, cases[i].cut ? cut : path);
+                assert_int_equal(s->exe_truncated, cases[i].cut);
+                assert_string_equal(s->journal_exe_truncated, cases[i].cut ? "1" : "");
+                assert_int_equal(rt_count("exec-from-unresolved-path", pid), 0);
+        }
+        close(top);
+        assert_int_equal(tt_remove_tree(tmp), 0);
+        deep_trees[0][0] = '\0';
+
+        assert_non_null(mkdtemp(shm));
+        snprintf(deep_trees[1], sizeof(deep_trees[1]), "%s", shm);
+        pid = tt_deep_chain_exec(shm, "z", 66000, "/bin/true", "t", argv);
+        assert_true(pid > 0);
+        assert_int_equal(WEXITSTATUS(tt_wait(pid)), 0);
+        rt_wait_exit_record(pid);
+        s = rt_assert_one("exec-from-unresolved-path", pid, NULL);
+        assert_true(strneq(s->exe, ".../z/z/", 8));
+        assert_true(s->exe_truncated);
+        assert_string_equal(s->journal_exe_truncated, "1");
+        assert_int_equal(rt_count("exec-from-dev-shm", pid), 0);
+        assert_int_equal(tt_deep_chain_remove(shm, "z", 66000, "t"), 0);
+        assert_int_equal(rmdir(shm), 0);
+        deep_trees[1][0] = '\0';
+}
+
 static int teardown(void **state)
 {
         char cmd[PATH_MAX + 16];
+        int r;
 
         snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
         (void) system(cmd);
         remove_leftovers();
-        return rt_teardown();
+        r = rt_teardown();
+        for (size_t i = 0; i < ELEMENTSOF(deep_trees); i++)
+                if (deep_trees[i][0])
+                        (void) tt_remove_tree(deep_trees[i]);
+        return r;
 }
 
 int main(int argc, char **argv)
@@ -1163,6 +1232,7 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_process_memory_read),
                 cmocka_unit_test(test_process_memory_write),
                 cmocka_unit_test(test_file_capability),
+                cmocka_unit_test(test_exec_from_tmp_deep),
         };
 
         if (argc >= 2 && streq(argv[1], "--act"))

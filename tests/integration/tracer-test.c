@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include "tracer-test.h"
 #include "shared/log.h"
@@ -255,4 +259,173 @@ size_t tt_printed(struct tt *t, struct json_object **ret, size_t max)
         for (size_t i = 0; i < t->n_printed_records && i < max; i++)
                 ret[i] = t->printed_records[i];
         return t->n_printed_records;
+}
+
+int tt_make_deep_dir(int dir_fd, const char *comp, size_t depth)
+{
+        int fd = dup(dir_fd);
+
+        if (fd < 0)
+                return -errno;
+        for (size_t i = 0; i < depth; i++) {
+                int next;
+
+                if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
+                        int r = -errno;
+
+                        close(fd);
+                        return r;
+                }
+                next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                close(fd);
+                if (next < 0)
+                        return -errno;
+                fd = next;
+        }
+        return fd;
+}
+
+char *tt_deep_path(const char *base, const char *comp, size_t depth, const char *name)
+{
+        size_t lb = strlen(base), lc = strlen(comp), ln = name ? strlen(name) + 1 : 0;
+        char *s = malloc(lb + depth * (lc + 1) + ln + 1), *p;
+
+        if (!s)
+                return NULL;
+        p = mempcpy(s, base, lb);
+        for (size_t i = 0; i < depth; i++) {
+                *p++ = '/';
+                p = mempcpy(p, comp, lc);
+        }
+        if (name) {
+                *p++ = '/';
+                p = mempcpy(p, name, ln - 1);
+        }
+        *p = '\0';
+        return s;
+}
+
+int tt_copy_file_at(const char *from, int dir_fd, const char *name, mode_t mode)
+{
+        char buf[65536];
+        int in = open(from, O_RDONLY | O_CLOEXEC), out, r = 0;
+        ssize_t n;
+
+        if (in < 0)
+                return -errno;
+        out = openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+        if (out < 0) {
+                r = -errno;
+                close(in);
+                return r;
+        }
+        while ((n = read(in, buf, sizeof(buf))) > 0)
+                if (write(out, buf, n) != n) {
+                        r = -EIO;
+                        break;
+                }
+        if (n < 0)
+                r = -errno;
+        if (fchmod(out, mode) < 0 && r == 0)
+                r = -errno;
+        close(in);
+        if (close(out) < 0 && r == 0)
+                r = -errno;
+        return r;
+}
+
+pid_t tt_spawn_at(int dir_fd, const char *name, char *const argv[])
+{
+        pid_t pid = fork();
+
+        if (pid == 0) {
+                char *envp[] = { NULL };
+                int fd = open("/dev/null", O_RDONLY);
+
+                if (fd >= 0)
+                        dup2(fd, 0);
+                syscall(SYS_execveat, dir_fd, name, argv, envp, 0);
+                _exit(127);
+        }
+        return pid;
+}
+
+int tt_remove_tree(const char *path)
+{
+        pid_t pid = fork();
+        int status;
+
+        if (pid == 0) {
+                execlp("rm", "rm", "-rf", "--", path, (char *) NULL);
+                _exit(127);
+        }
+        if (pid < 0)
+                return -1;
+        status = tt_wait(pid);
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+char *tt_cut_path(const char *path, size_t keep, const char *name)
+{
+        const char *slash = memrchr(path, '/', MIN(keep, strlen(path)));
+        char *s;
+
+        if (!slash || asprintf(&s, "%.*s/.../%s", (int) (slash - path), path, name) < 0)
+                return NULL;
+        return s;
+}
+
+pid_t tt_deep_chain_exec(const char *dir, const char *comp, size_t depth, const char *from, const char *name,
+                         char *const argv[])
+{
+        pid_t pid = fork();
+        int status;
+
+        if (pid == 0) {
+                char *envp[] = { NULL }, exe[NAME_MAX + 3];
+                int fd = open("/dev/null", O_RDWR);
+
+                if (chdir(dir) < 0)
+                        _exit(2);
+                for (size_t i = 0; i < depth; i++)
+                        if ((mkdir(comp, 0755) < 0 && errno != EEXIST) || chdir(comp) < 0)
+                                _exit(3);
+                if (tt_copy_file_at(from, AT_FDCWD, name, 0755) < 0)
+                        _exit(4);
+                if (!argv)
+                        _exit(0);
+                dup2(fd, 0);
+                dup2(fd, 1);
+                snprintf(exe, sizeof(exe), "./%s", name);
+                execve(exe, argv, envp);
+                _exit(127);
+        }
+        if (pid < 0 || argv)
+                return pid;
+        status = tt_wait(pid);
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int tt_deep_chain_remove(const char *dir, const char *comp, size_t depth, const char *name)
+{
+        pid_t pid = fork();
+        int status;
+
+        if (pid == 0) {
+                if (chdir(dir) < 0)
+                        _exit(2);
+                for (size_t i = 0; i < depth; i++)
+                        if (chdir(comp) < 0)
+                                _exit(3);
+                if (unlink(name) < 0 && errno != ENOENT)
+                        _exit(4);
+                for (size_t i = 0; i < depth; i++)
+                        if (chdir("..") < 0 || rmdir(comp) < 0)
+                                _exit(5);
+                _exit(0);
+        }
+        if (pid < 0)
+                return -1;
+        status = tt_wait(pid);
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }

@@ -63,3 +63,29 @@ pid_t tt_spawn(char *const argv[]);
 int tt_wait(pid_t pid);
 /* A marker unique to this run, e.g. "m4rk3r-1234-5678". */
 const char *tt_marker(char *buf, size_t size, const char *prefix);
+
+/* Paths deeper and longer than PATH_MAX: built one directory at a time, relative to the last, so
+ * that no call ever sees a long path. */
+/* Creates depth nested directories named comp below dir_fd (existing ones are reused); returns an
+ * fd of the deepest (O_DIRECTORY, close it), or -errno. */
+int tt_make_deep_dir(int dir_fd, const char *comp, size_t depth);
+/* base, then depth times "/" comp, then "/" name unless NULL: the path tt_make_deep_dir() made,
+ * as text (malloc'ed, any length; NULL without memory). */
+char *tt_deep_path(const char *base, const char *comp, size_t depth, const char *name);
+/* Copies the file from to name in dir_fd with mode; 0 or -errno. */
+int tt_copy_file_at(const char *from, int dir_fd, const char *name, mode_t mode);
+/* fork; the child runs name in dir_fd (execveat) with argv, stdin /dev/null. */
+pid_t tt_spawn_at(int dir_fd, const char *name, char *const argv[]);
+/* rm -rf path (deep trees included); 0 or -1. */
+int tt_remove_tree(const char *path);
+/* Very deep chains without one open(2): the files tracer resolves the path of every open, which
+ * costs milliseconds at tens of thousands of components. In a child, chdir to dir, make depth
+ * directories comp (mkdir, chdir), copy from there as name and, with argv, exec it (its pid is
+ * returned; it runs with stdin and stdout on /dev/null), or without, exit (returns 0 or -1). */
+pid_t tt_deep_chain_exec(const char *dir, const char *comp, size_t depth, const char *from, const char *name,
+                         char *const argv[]);
+/* Removes name and the chain of depth directories comp below dir, the same way. 0 or -1. */
+int tt_deep_chain_remove(const char *dir, const char *comp, size_t depth, const char *name);
+/* What the tracers show for path when they keep its first keep bytes: those up to their last "/",
+ * then "/.../" and name (malloc'ed). */
+char *tt_cut_path(const char *path, size_t keep, const char *name);

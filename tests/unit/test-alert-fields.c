@@ -93,6 +93,25 @@ static void test_host_alert(void **state)
         }
 }
 
+/* A cut executable path is marked in the entry; a whole one is not. */
+static void test_exe_truncated(void **state)
+{
+        struct alert a = {
+                .rule = "r", .process = { .pid = 7, .exe = "/tmp/e/s/.../evil", .exe_truncated = true },
+        };
+        struct alert_journal_fields f;
+
+        assert_int_equal(alert_to_journal_fields(&a, &f), 0);
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_EXE"), "/tmp/e/s/.../evil");
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_EXE_TRUNCATED"), "1");
+        alert_journal_fields_done(&f);
+        a.process.exe_truncated = false;
+        assert_int_equal(alert_to_journal_fields(&a, &f), 0);
+        assert_null(alert_journal_fields_get(&f, "CWATCH_EXE_TRUNCATED"));
+        alert_journal_fields_done(&f);
+        assert_int_equal(alert_field_by_key("exe_truncated")->type, 'u');
+}
+
 /* Every CWATCH_* field of DESIGN.md has a D-Bus/JSON key. */
 static void test_table(void **state)
 {
@@ -132,6 +151,7 @@ int main(void)
                 cmocka_unit_test(test_full_alert),
                 cmocka_unit_test(test_host_alert),
                 cmocka_unit_test(test_table),
+                cmocka_unit_test(test_exe_truncated),
                 cmocka_unit_test(test_path_in_dirs),
         };
 

@@ -97,6 +97,35 @@ static void test_format_mode(void **state)
         assert_string_equal(buf, "4755");
 }
 
+static void test_format_cut_path(void **state)
+{
+        char buf[CUT_PATH_TEXT_MAX(32, 8)];
+
+        /* the last, maybe partial, component goes; the name comes back after the mark */
+        assert_int_equal(format_cut_path(buf, "/tmp/e/s/ab", 11, "evil", 4), 17);
+        assert_string_equal(buf, "/tmp/e/s/.../evil");
+        assert_int_equal(format_cut_path(buf, "/tmp/e/s/ab", 11, "", 0), 12);
+        assert_string_equal(buf, "/tmp/e/s/...");
+        format_cut_path(buf, "/tmpdir", 7, "x", 1);
+        assert_string_equal(buf, "/.../x");
+        format_cut_path(buf, "/", 1, "x", 1);
+        assert_string_equal(buf, "/.../x");
+        /* unrooted: kept as it is when it ends with the name */
+        format_cut_path(buf, ".../z/z/t", 9, "t", 1);
+        assert_string_equal(buf, ".../z/z/t");
+        format_cut_path(buf, ".../z/z/t", 9, NULL, 0);
+        assert_string_equal(buf, ".../z/z/t");
+        format_cut_path(buf, ".../z/z/zz", 10, "t", 1);
+        assert_string_equal(buf, ".../z/z/.../t");
+        /* nothing rooted never looks absolute */
+        format_cut_path(buf, "", 0, "t", 1);
+        assert_string_equal(buf, ".../t");
+        format_cut_path(buf, "...", 3, "t", 1);
+        assert_string_equal(buf, ".../t");
+        format_cut_path(buf, "abc", 3, "t", 1);
+        assert_string_equal(buf, ".../t");
+}
+
 static void test_value_names(void **state)
 {
         assert_string_equal(value_name(16, ptrace_request_names), "PTRACE_ATTACH");
@@ -189,6 +218,7 @@ int main(void)
                 cmocka_unit_test(test_format_inet_addr),
                 cmocka_unit_test(test_format_flags),
                 cmocka_unit_test(test_format_mode),
+                cmocka_unit_test(test_format_cut_path),
                 cmocka_unit_test(test_value_names),
                 cmocka_unit_test(test_traced_syscalls),
                 cmocka_unit_test(test_file_caps),
