@@ -29,6 +29,10 @@ struct config {
         /* [Metrics] */
         char *metrics_listen;           /* Listen=: "127.0.0.1:9469", a port, or NULL (only socket activation) */
 
+        /* [Detection] */
+        uint64_t discovery_threshold;   /* DiscoveryThreshold=: distinct discovery commands that make a burst; 0: off */
+        uint64_t discovery_window_ns;   /* DiscoveryWindow= */
+
         /* [Alerts] */
         bool journal;                   /* Journal= */
         bool exec_from_temporary;       /* ExecFromTemporary=: the built-in detection */

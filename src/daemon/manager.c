@@ -8,6 +8,7 @@
 #include "event.h"
 #include "alert/pipeline.h"
 #include "detect/detect.h"
+#include "detect/discovery.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 #include "metrics/http-server.h"
@@ -220,6 +221,7 @@ struct manager *manager_free(struct manager *m)
                 tracer_stop(&m->tracers[i]);
         /* last summaries go to the sinks, which are still there */
         m->alert_pipeline = alert_pipeline_free(m->alert_pipeline);
+        m->discovery = discovery_free(m->discovery);
         m->detect = detect_free(m->detect);
         m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);

@@ -13,6 +13,7 @@
 
 struct ringbuf;
 struct detect;
+struct discovery;
 struct alert_pipeline;
 struct metrics;
 struct metrics_server;
@@ -72,6 +73,7 @@ struct manager {
          * through alert_pipeline (dedup, rate limit) to the alert sinks. */
         struct detect *detect;
         struct alert_pipeline *alert_pipeline;
+        struct discovery *discovery;            /* discovery bursts, a sink beside the rules' (NULL: off) */
 
         struct metrics *metrics;                /* counters for Prometheus (a record sink) */
         struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
@@ -143,3 +145,5 @@ int manager_enable_rules(struct manager *m, const struct rules_paths *paths, cha
 /* Reloads the rules and the paths they watch with extra_watch from the new configuration; on a
  * rule error the old rules stay and errors says why (-EINVAL). */
 int manager_reload_rules(struct manager *m, char *const *extra_watch, size_t n_extra_watch, struct strbuf *errors);
+/* DiscoveryThreshold= and DiscoveryWindow=: -ENOENT without the rules, -EINVAL out of range. */
+int manager_set_discovery_limits(struct manager *m, uint64_t threshold, uint64_t window_ns);

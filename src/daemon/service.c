@@ -22,6 +22,8 @@ static void service_apply_config(struct service *s)
         s->builtin_exec.exec_from_temporary = s->config.exec_from_temporary;
         s->builtin_exec.dirs = s->config.temporary_dirs.items;
         s->builtin_exec.n_dirs = s->config.temporary_dirs.n;
+        /* checked by the configuration's parser; -ENOENT while the rules are off */
+        (void) manager_set_discovery_limits(s->manager, s->config.discovery_threshold, s->config.discovery_window_ns);
 }
 
 static bool tracer_configured(const struct config *c, const char *name)
@@ -219,6 +221,8 @@ static int service_enable_detection(struct service *s)
 
         r = manager_enable_rules(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, s->config.watch_paths.items,
                                  s->config.watch_paths.n, &errors);
+        if (r >= 0)
+                service_apply_config(s);
         if (r < 0) {
                 log_error_errno(r, "Failed to load the rules, falling back to the built-in detection: %m\n%s",
                                 errors.data ?: "");

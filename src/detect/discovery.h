@@ -17,7 +17,7 @@
 #include "sink/record-sink.h"
 
 /* MESSAGE_ID of discovery alerts (journal catalog entry "cwatch discovery alert"). */
-#define CWATCH_MESSAGE_DISCOVERY_ALERT "3f6d0c1e7a8b4f2c9d5e41b7a0c86e23"
+#define CWATCH_MESSAGE_DISCOVERY_ALERT "72e6e222ce754a97bc24a2add10a2a09"
 
 #define DISCOVERY_RULE_NAME "discovery-burst"
 #define DISCOVERY_MITRE "T1082"

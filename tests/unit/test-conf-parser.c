@@ -39,6 +39,8 @@ static void test_defaults(void **state)
         assert_true(c.exec_from_temporary);
         assert_int_equal(c.temporary_dirs.n, 3);
         assert_int_equal(c.min_severity, SEVERITY_INFO);
+        assert_int_equal(c.discovery_threshold, 5);
+        assert_int_equal(c.discovery_window_ns, 60000000000ULL);
         config_done(&c);
 }
 
@@ -59,6 +61,9 @@ static void test_good(void **state)
                                "WatchPaths=/etc/shadow \\\n"
                                "           /etc/sudoers\n"
                                "WatchPaths=/root/.ssh\n"
+                               "[Detection]\n"
+                               "DiscoveryThreshold=8\n"
+                               "DiscoveryWindow=30s\n"
                                "[Alerts]\n"
                                "Journal=no\n"
                                "ExecFromTemporary=off\n"
@@ -75,6 +80,8 @@ static void test_good(void **state)
         assert_false(c.journal);
         assert_false(c.exec_from_temporary);
         assert_int_equal(c.min_severity, SEVERITY_WARNING);
+        assert_int_equal(c.discovery_threshold, 8);
+        assert_int_equal(c.discovery_window_ns, 30000000000ULL);
         config_done(&c);
 }
 
@@ -173,6 +180,10 @@ static void test_bad(void **state)
                 { "[Alerts]\nJournal=maybe\n", "test.conf:2: Journal=maybe: expected a boolean" },
                 { "[Alerts]\nMinSeverity=loud\n", "test.conf:2: MinSeverity=loud: expected a severity" },
                 { "[Files]\nWatchPaths=/etc relative/path\n", "test.conf:2: WatchPaths=/etc relative/path: 'relative/path' is not an absolute path" },
+                { "[Detection]\nDiscoveryThreshold=1\n", "test.conf:2: DiscoveryThreshold=1: expected 0 (off) or a "
+                  "number of distinct commands from 2 to 16" },
+                { "[Detection]\nDiscoveryThreshold=many\n", "DiscoveryThreshold=many: expected 0 (off)" },
+                { "[Detection]\nDiscoveryWindow=2h\n", "test.conf:2: DiscoveryWindow=2h: out of range" },
                 { "[Tracers]\nRingBufferSize=5000\n", "RingBufferSize=5000 is not a power of two" },
                 { "[Tracers]\nRingBufferSize=2G\n", "test.conf:2: RingBufferSize=2G: out of range" },
                 { "[Tracers]\nInterval=3s\\\n\\\nfoo\n", "test.conf:2: Interval=3s  foo: expected a time span" },
