@@ -80,6 +80,7 @@ struct detect_rule_info {
 size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_info *ret, size_t n);
 
 /* Path prefixes that rules on the event "open" can match (for the files tracer's in-kernel
- * filter): "/" when some rule can match any path, none when no rule looks at opens. The caller
- * frees the array and its strings. */
+ * filter): "/" when some rule can match any path, none when no rule looks at opens. A rule that
+ * can only match opens for writing (file.write in its condition's conjunction) gives "write:"
+ * patterns ("write:/" when its paths are unbounded). The caller frees the array and its strings. */
 int detect_engine_watched_paths(const struct detect_engine *e, char ***ret, size_t *ret_n);

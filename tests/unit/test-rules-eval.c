@@ -616,20 +616,25 @@ static void test_watched_paths(void **state)
         }
         free(p);
         assert_string_equal(all.data,
-                            "/bin/\n/boot/\n/etc/\n/home/\n/lib/\n/proc/\n/root/.ash_history\n"
-                            "/root/.aws/credentials\n/root/.azure/\n/root/.bash_history\n/root/.bash_login\n"
-                            "/root/.bash_logout\n/root/.bash_profile\n/root/.bashrc\n/root/.config/gcloud/\n"
-                            "/root/.config/systemd/user/\n/root/.kshrc\n/root/.kube/config\n"
-                            "/root/.local/lib/python3\n/root/.local/share/systemd/user/\n/root/.mysql_history\n"
-                            "/root/.node_repl_history\n/root/.profile\n/root/.psql_history\n"
-                            "/root/.python_history\n/root/.sh_history\n/root/.shrc\n/root/.ssh/authorized_keys\n"
-                            "/root/.ssh/id_\n/root/.zlogin\n/root/.zprofile\n/root/.zsh_history\n/root/.zshenv\n"
-                            "/root/.zshrc\n/run/containerd/containerd.sock\n/run/crio/crio.sock\n"
-                            "/run/docker.sock\n/run/podman/podman.sock\n/run/systemd/system/\n"
-                            "/run/systemd/user/\n/sbin/\n/sys/fs/cgroup/\n/usr/bin/\n/usr/lib/\n/usr/libexec/\n"
-                            "/usr/local/bin/\n/usr/local/lib/python3\n/usr/local/lib/systemd/\n/usr/local/sbin/\n"
-                            "/usr/sbin/\n/var/log/\n/var/run/containerd/containerd.sock\n/var/run/docker.sock\n"
-                            "/var/spool/at/\n/var/spool/cron/\n");
+                            "/etc/gshadow\n/etc/security/opasswd\n/etc/shadow\n/etc/ssh/ssh_host_\n/home/\n"
+                            "/proc/\n/root/.aws/credentials\n/root/.azure/\n/root/.config/gcloud/\n"
+                            "/root/.kube/config\n/root/.ssh/id_\n/run/containerd/containerd.sock\n"
+                            "/run/crio/crio.sock\n/run/docker.sock\n/run/podman/podman.sock\n"
+                            "/var/run/containerd/containerd.sock\n/var/run/docker.sock\nwrite:/bin/\n"
+                            "write:/boot/\nwrite:/etc/\nwrite:/lib/\nwrite:/root/.ash_history\n"
+                            "write:/root/.bash_history\nwrite:/root/.bash_login\nwrite:/root/.bash_logout\n"
+                            "write:/root/.bash_profile\nwrite:/root/.bashrc\nwrite:/root/.config/systemd/user/\n"
+                            "write:/root/.kshrc\nwrite:/root/.local/lib/python3\n"
+                            "write:/root/.local/share/systemd/user/\nwrite:/root/.mysql_history\n"
+                            "write:/root/.node_repl_history\nwrite:/root/.profile\nwrite:/root/.psql_history\n"
+                            "write:/root/.python_history\nwrite:/root/.sh_history\nwrite:/root/.shrc\n"
+                            "write:/root/.ssh/authorized_keys\nwrite:/root/.zlogin\nwrite:/root/.zprofile\n"
+                            "write:/root/.zsh_history\nwrite:/root/.zshenv\nwrite:/root/.zshrc\n"
+                            "write:/run/systemd/system/\nwrite:/run/systemd/user/\nwrite:/sbin/\n"
+                            "write:/sys/fs/cgroup/\nwrite:/usr/bin/\nwrite:/usr/lib/\nwrite:/usr/libexec/\n"
+                            "write:/usr/local/bin/\nwrite:/usr/local/lib/python3\nwrite:/usr/local/lib/systemd/\n"
+                            "write:/usr/local/sbin/\nwrite:/usr/sbin/\nwrite:/var/log/\nwrite:/var/spool/at/\n"
+                            "write:/var/spool/cron/\n");
         strbuf_free(&all);
 
         /* a rule that can match any path makes the whole tree watched */
@@ -640,6 +645,39 @@ static void test_watched_paths(void **state)
         assert_string_equal(p[0], "/");
         free(p[0]);
         free(p);
+        detect_engine_free(e);
+
+        /* file.write in a conjunction: only opens for writing; a disjunction needs it on both sides;
+         * a write-only pattern another pattern covers goes */
+        e = load("[Rule]\nName=a\nEvent=open\nCondition=file.write and file.path startswith (/w/, /x/y)\n"
+                 "Severity=info\nMessage=m\n"
+                 "[Rule]\nName=b\nEvent=open\nCondition=(file.write = true and file.path = /m/a) or "
+                 "(file.write and file.path = /m/b)\nSeverity=info\nMessage=m\n"
+                 "[Rule]\nName=c\nEvent=open\nCondition=(file.write and file.path = /n/a) or file.path = /n/b\n"
+                 "Severity=info\nMessage=m\n"
+                 "[Rule]\nName=d\nEvent=open\nCondition=file.path startswith /x/ and not file.write\n"
+                 "Severity=info\nMessage=m\n");
+        assert_int_equal(detect_engine_watched_paths(e, &p, &n), 0);
+        for (size_t i = 0; i < n; i++) {
+                strbuf_printf(&all, "%s ", p[i]);
+                free(p[i]);
+        }
+        free(p);
+        assert_string_equal(all.data, "/n/a /n/b /x/ write:/m/a write:/m/b write:/w/ ");
+        strbuf_reset(&all);
+        detect_engine_free(e);
+        /* writes anywhere: every open for writing, not every open */
+        e = load("[Rule]\nName=a\nEvent=open\nCondition=file.write and file.name = x\nSeverity=info\nMessage=m\n"
+                 "[Rule]\nName=b\nEvent=open\nCondition=file.write and file.path = /etc/x\nSeverity=info\nMessage=m\n"
+                 "[Rule]\nName=c\nEvent=open\nCondition=file.path = /etc/y\nSeverity=info\nMessage=m\n");
+        assert_int_equal(detect_engine_watched_paths(e, &p, &n), 0);
+        for (size_t i = 0; i < n; i++) {
+                strbuf_printf(&all, "%s ", p[i]);
+                free(p[i]);
+        }
+        free(p);
+        assert_string_equal(all.data, "/etc/y write:/ ");
+        strbuf_free(&all);
         detect_engine_free(e);
 
         /* and + not: the positive side bounds it */
