@@ -314,6 +314,8 @@ static void test_default_file_rules_persistence(void **state)
         assert_string_equal(open_hits(P_CP, "/etc/ld.so.preload", true, 0x241, NULL), "write-ld-so-preload");
         assert_string_equal(open_hits(P_CAT, "/etc/ld.so.preload", false, 0, NULL), "");
         assert_string_equal(open_hits(P_DPKG_CP, "/etc/ld.so.preload", true, 0x241, NULL), "");
+        assert_string_equal(open_hits(P_CP, "/etc/ld.so.preload.tmp", true, 0xc1, NULL), "write-ld-so-preload");
+        assert_string_equal(open_hits(P_DPKG, "/etc/ld.so.preload.dpkg-new", true, 0xc1, NULL), "");
 
         assert_string_equal(open_hits(P_CP, "/root/.bashrc", true, 0x441, NULL), "write-shell-startup");
         assert_string_equal(open_hits(P_CP, "/home/ann/.profile", true, 0x441, NULL), "write-shell-startup");
