@@ -619,6 +619,19 @@ static void test_discovery_burst(void **state)
         fail_msg("the near miss's commands were not seen in %s", unit_quiet);
 }
 
+/* A container's processes: one alert for the container, whichever process runs the commands. */
+static void test_discovery_burst_container(void **state)
+{
+        const struct seen *s = NULL;
+
+        run_in(rt.cgroup, 0, (char *const[]) { "/bin/sh", "-c", "id; uname -r; (cat /etc/os-release; mount); env", NULL });
+        tt_wait_for(&rt.tt, have_discovery_alert, "container " RT_CONTAINER_NAME, 2000);
+        assert_int_equal(discovery_alerts("container " RT_CONTAINER_NAME, &s), 1);
+        assert_non_null(strstr(s->message, "Discovery burst: id, uname -r, cat /etc/os-release, mount, env (5 distinct "
+                               "commands in "));
+        assert_string_equal(s->container, RT_CONTAINER_NAME);
+}
+
 static int make_session(char *path, size_t size, char *unit, size_t unit_size, const char *suffix)
 {
         const char *root = access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) == 0 ?
@@ -694,6 +707,7 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_systemd_unit_linked_from_outside),
                 cmocka_unit_test(test_write_at_job),
                 cmocka_unit_test(test_discovery_burst),
+                cmocka_unit_test(test_discovery_burst_container),
         };
 
         if (argc >= 2 && streq(argv[1], "--act"))
