@@ -446,15 +446,12 @@ static int discovery_raise(struct discovery *d, const struct record *r, const st
 int discovery_on_record(struct discovery *d, const struct record *r)
 {
         const struct value *exe, *args, *ppid;
-        const char *event = r->event;
         struct discovery_subject *sub;
         char label[DISCOVERY_LABEL_MAX], where[192];
         uint64_t key, now = r->time_ns;
         int command;
 
-        if (r->schema != d->process_schema || d->limits.threshold == 0)
-                return 0;
-        if (event ? !streq(event, "exec") : !streq(r->schema->event, "exec"))
+        if (r->schema != d->process_schema || d->limits.threshold == 0 || !streq(record_event(r), "exec"))
                 return 0;
         exe = record_value(r, d->columns[DC_EXE]);
         args = record_value(r, d->columns[DC_ARGS]);
