@@ -600,6 +600,12 @@ static void test_default_exec_rules_persistence(void **state)
         assert_string_equal(EXEC_HITS("/usr/bin/systemctl",
                                       "systemctl\0enable\0/etc/systemd/system/x.service\0", NULL), "");
 
+        assert_string_equal(EXEC_HITS("/usr/bin/crontab", "crontab\0-\0", NULL), "crontab-installed");
+        assert_string_equal(EXEC_HITS("/usr/bin/crontab", "crontab\0-u\0www-data\0/tmp/c\0", NULL),
+                            "crontab-installed");
+        assert_string_equal(EXEC_HITS("/usr/bin/crontab", "crontab\0-l\0", NULL), "");
+        assert_string_equal(EXEC_HITS("/usr/bin/crontab", "crontab\0-u\0www-data\0-e\0", NULL), "");
+
         assert_string_equal(EXEC_HITS("/usr/bin/at", "at\0now\0+\0""1\0minute\0", NULL), "at-job-scheduled");
         assert_string_equal(EXEC_HITS("/usr/bin/at", "at\0-l\0", NULL), "");
 }
