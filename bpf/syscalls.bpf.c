@@ -4,8 +4,15 @@
  * Two programs, attached by user space to the enter and exit trace events of each traced call
  * (tp/syscalls/sys_{enter,exit}_NAME): those run only for the calls traced, so every other system
  * call costs just the kernel's bitmap test (bench/tcp-syscalls-hooks.md). Enter filters (chmod
- * only with setuid/setgid bits, execveat only with AT_EMPTY_PATH) and keeps the arguments per
- * thread; exit reads the strings and sends one event with the result. */
+ * only with setuid/setgid bits, execveat only with AT_EMPTY_PATH, *setxattr* only of security. and
+ * trusted. attributes) and keeps the arguments per thread; exit reads the strings and sends one
+ * event with the result.
+ *
+ * A traced call without trace events on the running kernel (init_module and co. on a kernel built
+ * without modules) is seen by two more programs on raw_tp/sys_enter and raw_tp/sys_exit, which
+ * run for every system call and keep only the numbers user space marked in cw_syscall_raw; they
+ * share everything else with the trace event programs. User space loads them only when some call
+ * needs them (bench/hooks/RESULTS.md has their cost). */
 #include "common.bpf.h"
 #include "syscalls.h"
 
@@ -24,6 +31,18 @@
 
 /* Set by user space before load: syscall number -> enum cw_syscall_kind (0: not traced). */
 const volatile uint8_t cw_syscall_kind[CW_SYSCALL_NR_MAX] = {};
+/* Set by user space before load: 1 for the traced calls that have no trace event here, which the
+ * raw_tp programs trace instead. */
+const volatile uint8_t cw_syscall_raw[CW_SYSCALL_NR_MAX] = {};
+
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
+#define TS_COMPAT 0x0002        /* thread_info.status: in a 32-bit system call */
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(regs) ((regs)->syscallno)
+#else
+#error "syscalls tracer: no syscall number register for this architecture"
+#endif
 
 /* The records of the syscalls trace events (events/syscalls/sys_{enter,exit}_NAME/format): the
  * number is an int, not the long of vmlinux.h's trace_event_raw_sys_enter. */
@@ -43,7 +62,8 @@ struct syscall_exit_record {
 struct inflight {
         uint64_t args[6];
         uint32_t nr;
-        uint32_t kind;
+        uint16_t kind;
+        uint16_t flags;         /* CW_SC_RAW_TP */
         uint32_t uid;           /* the caller's, before a setuid changes them */
         uint32_t gid;
         char comm[CW_COMM_LEN]; /* the caller's, before an exec changes it */
@@ -99,16 +119,36 @@ static __always_inline void read_args(uint64_t args[6])
         args[5] = 0;    /* none of the traced calls has a sixth */
 }
 
-SEC("tp")
-int handle_sys_enter(struct syscall_enter_record *ctx)
+static __always_inline bool starts_with(const char *s, const char *prefix, int len)
 {
-        uint8_t kind = syscall_kind(ctx->nr);
+        for (int i = 0; i < len; i++)
+                if (s[i] != prefix[i])
+                        return false;
+        return true;
+}
+
+/* Whether the extended attribute named at src (user memory) is in the security. or trusted.
+ * namespace: file capabilities, LSM labels, IMA/EVM, overlayfs. The others are left out: user.
+ * is applications' own data (journald, browsers set it all day) and system. holds the ACLs that
+ * sed -i, cp -a and tar copy onto every file they write. */
+static __always_inline bool xattr_wanted(uint64_t src)
+{
+        char name[16] = {};
+
+        if (!src || bpf_probe_read_user_str(name, sizeof(name), (const void *) src) <= 0)
+                return false;
+        return starts_with(name, "security.", 9) || starts_with(name, "trusted.", 8);
+}
+
+/* The entry of a traced call (kind != CW_SC_NONE) number nr: filters, and keeps its arguments. */
+static __always_inline int enter_call(long nr, uint8_t kind, uint16_t flags)
+{
         uint32_t tid = (uint32_t) bpf_get_current_pid_tgid();
         uint64_t ugid;
         struct inflight in = {};
         struct file *file;
 
-        if (kind == CW_SC_NONE || !cw_cgroup_allowed())
+        if (!cw_cgroup_allowed())
                 return 0;
         read_args(in.args);
         switch (kind) {
@@ -135,17 +175,63 @@ int handle_sys_enter(struct syscall_enter_record *ctx)
                         bpf_probe_read_kernel_str(in.name, sizeof(in.name),
                                                   BPF_CORE_READ(file, f_path.dentry, d_name.name));
                 break;
+        case CW_SC_SETXATTR:
+        case CW_SC_LSETXATTR:
+        case CW_SC_FSETXATTR:
+                if (!xattr_wanted(in.args[1]))
+                        return 0;
+                break;
+        case CW_SC_SETXATTRAT:
+                if (!xattr_wanted(in.args[3]))
+                        return 0;
+                break;
         default:
                 break;
         }
-        in.nr = ctx->nr;
+        in.nr = nr;
         in.kind = kind;
+        in.flags = flags;
         ugid = bpf_get_current_uid_gid();
         in.uid = (uint32_t) ugid;
         in.gid = ugid >> 32;
         bpf_get_current_comm(in.comm, sizeof(in.comm));
         bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
         return 0;
+}
+
+SEC("tp")
+int handle_sys_enter(struct syscall_enter_record *ctx)
+{
+        uint8_t kind = syscall_kind(ctx->nr);
+
+        if (kind == CW_SC_NONE)
+                return 0;
+        return enter_call(ctx->nr, kind, 0);
+}
+
+/* Whether the current thread is in a 32-bit compat system call, whose numbers are another
+ * table's: the trace events leave those out, and so does the fallback. */
+static __always_inline bool in_compat_syscall(void)
+{
+#if defined(__TARGET_ARCH_x86)
+        struct task_struct *task = bpf_get_current_task_btf();
+
+        if (bpf_core_field_exists(task->thread_info.status))
+                return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
+#endif
+        return false;
+}
+
+/* Every system call passes here while the fallback is loaded: one bounds check and one load of
+ * read-only data turn away all but the calls marked in cw_syscall_raw. */
+SEC("raw_tp/sys_enter")
+int BPF_PROG(handle_raw_sys_enter, struct pt_regs *regs, long id)
+{
+        if ((unsigned long) id >= CW_SYSCALL_NR_MAX || !cw_syscall_raw[id])
+                return 0;
+        if (syscall_kind(id) == CW_SC_NONE || in_compat_syscall())
+                return 0;
+        return enter_call(id, syscall_kind(id), CW_SC_RAW_TP);
 }
 
 static __always_inline uint16_t read_user_str(char *dst, uint32_t size, uint64_t src)
@@ -172,6 +258,47 @@ static __always_inline void resolve_fd_path(struct cw_syscall_event *e, int fd)
                 e->flags |= CW_SC_PATH_TRUNCATED;
 }
 
+/* An extended attribute's value of size bytes at src (user memory): its first bytes, at most
+ * CW_SYSCALL_VALUE_MAX, its size and the XATTR_* flags. */
+static __always_inline void read_user_value(struct cw_syscall_event *e, uint64_t src, uint64_t size,
+                                            uint64_t flags)
+{
+        uint32_t n = size < CW_SYSCALL_VALUE_MAX ? size : CW_SYSCALL_VALUE_MAX;
+
+        e->value_size = size > 0xffffffffULL ? 0xffffffffU : size;
+        e->xattr_flags = flags > 0xff ? 0xff : flags;
+        if (src && n > 0 && bpf_probe_read_user(e->value, n, (const void *) src) == 0)
+                e->value_len = n;
+}
+
+/* setxattrat: the value, its size and flags are in a struct xattr_args at src (user memory). */
+static __always_inline void read_user_xattr_args(struct cw_syscall_event *e, uint64_t src)
+{
+        struct xattr_args args = {};
+
+        if (src && bpf_probe_read_user(&args, sizeof(args), (const void *) src) == 0)
+                read_user_value(e, args.value, args.size, args.flags);
+}
+
+/* The number of pid in the pid namespace it was created in: the one its process sees. */
+static __always_inline uint32_t pid_nr_in_own_ns(struct pid *pid)
+{
+        unsigned int level = BPF_CORE_READ(pid, level);
+        struct upid upid = {};
+
+        bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]);
+        return upid.nr;
+}
+
+/* Whether target (a pid as the caller passed it) is the caller's own process or thread. */
+static __always_inline bool target_is_self(uint32_t target)
+{
+        struct task_struct *task = bpf_get_current_task_btf();
+
+        return target == pid_nr_in_own_ns(BPF_CORE_READ(task, thread_pid)) ||
+               target == pid_nr_in_own_ns(BPF_CORE_READ(task, group_leader, thread_pid));
+}
+
 /* Sends the event of the call in, which returned ret, and forgets the call. */
 static __always_inline void emit_call(struct inflight *in, uint32_t tid, int64_t ret)
 {
@@ -192,9 +319,11 @@ static __always_inline void emit_call(struct inflight *in, uint32_t tid, int64_t
                 e->args[i] = in->args[i];
         e->nr = in->nr;
         e->kind = in->kind;
-        e->flags = 0;
+        e->flags = in->flags & CW_SC_RAW_TP;
         e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
         e->path_len = e->str_len = e->fstype_len = 0;
+        e->value_len = e->xattr_flags = 0;
+        e->value_size = 0;
         e->path[0] = e->str[0] = e->fstype[0] = 0;
 
         switch (in->kind) {
@@ -207,8 +336,35 @@ static __always_inline void emit_call(struct inflight *in, uint32_t tid, int64_t
                 e->path_len = read_user_str(e->path, sizeof(e->path), in->args[1]);
                 break;
         case CW_SC_FCHMOD:
+                resolve_fd_path(e, in->args[0]);
+                break;
+        case CW_SC_INIT_MODULE:
+                e->str_len = read_user_str(e->str, sizeof(e->str), in->args[2]);
+                break;
         case CW_SC_FINIT_MODULE:
                 resolve_fd_path(e, in->args[0]);
+                e->str_len = read_user_str(e->str, sizeof(e->str), in->args[1]);
+                break;
+        case CW_SC_SETXATTR:
+        case CW_SC_LSETXATTR:
+                e->path_len = read_user_str(e->path, sizeof(e->path), in->args[0]);
+                e->str_len = read_user_str(e->str, sizeof(e->str), in->args[1]);
+                read_user_value(e, in->args[2], in->args[3], in->args[4]);
+                break;
+        case CW_SC_FSETXATTR:
+                resolve_fd_path(e, in->args[0]);
+                e->str_len = read_user_str(e->str, sizeof(e->str), in->args[1]);
+                read_user_value(e, in->args[2], in->args[3], in->args[4]);
+                break;
+        case CW_SC_SETXATTRAT:
+                e->path_len = read_user_str(e->path, sizeof(e->path), in->args[1]);
+                e->str_len = read_user_str(e->str, sizeof(e->str), in->args[3]);
+                read_user_xattr_args(e, in->args[4]);
+                break;
+        case CW_SC_PROCESS_VM_READV:
+        case CW_SC_PROCESS_VM_WRITEV:
+                if (target_is_self(in->args[0]))
+                        e->flags |= CW_SC_TARGET_SELF;
                 break;
         case CW_SC_MOUNT:
                 e->str_len = read_user_str(e->str, sizeof(e->str), in->args[0]);
@@ -241,6 +397,25 @@ int handle_sys_exit(struct syscall_exit_record *ctx)
         in = bpf_map_lookup_elem(&inflight, &tid);
         if (in)
                 emit_call(in, tid, ctx->ret);
+        return 0;
+}
+
+/* The fallback's exit: the number is read from the saved registers (the tracepoint passes only
+ * the result); only a call whose entry was kept has an in-flight entry to send. */
+SEC("raw_tp/sys_exit")
+int BPF_PROG(handle_raw_sys_exit, struct pt_regs *regs, long ret)
+{
+        struct pt_regs *r = bpf_rdonly_cast(regs, bpf_core_type_id_kernel(struct pt_regs));
+        long nr = SYSCALL_NR(r);
+        uint32_t tid;
+        struct inflight *in;
+
+        if ((unsigned long) nr >= CW_SYSCALL_NR_MAX || !cw_syscall_raw[nr])
+                return 0;
+        tid = (uint32_t) bpf_get_current_pid_tgid();
+        in = bpf_map_lookup_elem(&inflight, &tid);
+        if (in && in->nr == nr && (in->flags & CW_SC_RAW_TP))
+                emit_call(in, tid, ret);
         return 0;
 }
 

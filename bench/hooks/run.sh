@@ -30,6 +30,8 @@ CONFIGS=(
         "tp_btf_exit_fd_inode|load btf_exit_fd_inode"
         "tp_btf_exit_fd_lookup|load btf_exit_fd_lookup"
         "files_tracer|cwatchd run files -f json"
+        "raw_tp_fallback_filter|load raw_enter_fallback raw_exit_fallback"
+        "syscalls_tracer|cwatchd run syscalls -f json --no-rules"
 )
 [ -n "${CONFIG_FILTER:-}" ] && CONFIGS=($(printf '%s\n' "${CONFIGS[@]}" | grep -E "^($CONFIG_FILTER)\|" | tr ' ' '~'))
 

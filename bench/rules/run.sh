@@ -7,6 +7,7 @@ out=${BUILD_DIR:-build}/bench-rules
 mkdir -p "$(dirname "$out")"
 cc -O2 -g -std=gnu11 -D_GNU_SOURCE -Isrc -Ibpf $(pkg-config --cflags libsystemd) \
         bench/rules/bench-rules.c src/detect/{ast,engine,eval,fields,loader,proctable}.c \
-        src/shared/{strbuf,log,timeutil}.c src/sink/format.c src/sink/record.c src/alert/alert.c \
-        src/tracers/tracer-info.c src/tracers/*-schema.c -o "$out"
+        src/detect/rules-{build,expand,lexer,parser,sections}.c \
+        src/shared/{array,ini-reader,strbuf,strv,log,timeutil,utf8}.c src/sink/format.c src/sink/record.c \
+        src/alert/alert.c src/tracers/tracer-info.c src/tracers/*-schema.c -o "$out"
 exec "$out" rules

@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include "pipeline.h"
 #include "normalize.h"
+#include "shared/array.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 
@@ -152,21 +153,17 @@ static int send_summary(struct alert_pipeline *p, struct entry *e)
 
 static struct rule_rate *rate_get(struct alert_pipeline *p, const char *rule)
 {
-        struct rule_rate *v;
-        char *c;
+        struct rule_rate rate = {};
 
         for (size_t i = 0; i < p->n_rates; i++)
                 if (streq(p->rates[i].rule, rule))
                         return &p->rates[i];
-        c = strdup(rule);
-        v = c ? reallocarray(p->rates, p->n_rates + 1, sizeof(*v)) : NULL;
-        if (!v) {
-                free(c);
+        rate.rule = strdup(rule);
+        if (!rate.rule || ARRAY_APPEND(p->rates, p->n_rates, rate) < 0) {
+                free(rate.rule);
                 return NULL;
         }
-        p->rates = v;
-        v[p->n_rates] = (struct rule_rate) { .rule = c };
-        return &v[p->n_rates++];
+        return &p->rates[p->n_rates - 1];
 }
 
 /* Whether the rule may send one more new alert now. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl-alerts.h"
+#include "shared/array.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
@@ -250,19 +251,12 @@ int ctl_alerts(struct ctl *c)
         }
         r = sd_bus_message_enter_container(reply, 'a', "a{sv}");
         while (r >= 0) {
-                struct alert_row *more;
-
                 r = read_alert(reply, &rows_static);
                 if (r <= 0)
                         break;
-                more = realloc(rows, (n + 1) * sizeof(*rows));
-                if (!more) {
+                r = ARRAY_APPEND(rows, n, rows_static);
+                if (r < 0)
                         alert_row_done(&rows_static);
-                        r = -ENOMEM;
-                        break;
-                }
-                rows = more;
-                rows[n++] = rows_static;
         }
         if (r < 0) {
                 fprintf(stderr, "Failed to parse the alerts: %s\n", strerror(-r));

@@ -5,6 +5,7 @@
 #include "ctl-graph.h"
 #include "bus/bus-connections.h"
 #include "metrics/graph.h"
+#include "shared/array.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
 
@@ -42,7 +43,7 @@ int ctl_fetch_connections(sd_bus *bus, uint64_t since_usec, struct conn_edge **r
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         struct conn_edge *edges = NULL;
-        size_t n = 0, cap = 0;
+        size_t n = 0;
         int r;
 
         r = sd_bus_call_method(bus, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager", "GetConnections",
@@ -74,16 +75,7 @@ int ctl_fetch_connections(sd_bus *bus, uint64_t since_usec, struct conn_edge **r
                 snprintf(e.src, sizeof(e.src), "%s", src);
                 snprintf(e.dst, sizeof(e.dst), "%s", dst);
                 e.last_seen_ns = e.first_seen_ns = last_usec * 1000;
-                if (n == cap) {
-                        struct conn_edge *p = realloc(edges, (cap = MAX(cap * 2, (size_t) 16)) * sizeof(*edges));
-
-                        if (!p) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        edges = p;
-                }
-                edges[n++] = e;
+                r = ARRAY_APPEND(edges, n, e);
         }
         if (r < 0) {
                 free(edges);

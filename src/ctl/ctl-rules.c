@@ -6,6 +6,7 @@
 #include <string.h>
 #include "ctl-rules.h"
 #include "detect/rules-check.h"
+#include "shared/array.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 #include "sink/format.h"
@@ -144,7 +145,7 @@ static int rules_list(struct ctl *c, char **patterns, size_t n_patterns)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         struct rule_row *rows = NULL;
-        size_t n = 0, allocated = 0;
+        size_t n = 0;
         int r;
 
         r = ctl_call(c, "list rules", "ListRules", &reply, NULL);
@@ -158,19 +159,9 @@ static int rules_list(struct ctl *c, char **patterns, size_t n_patterns)
                 if (r >= 0)
                         r = sd_bus_message_exit_container(reply);
                 if (r >= 0 && wanted(patterns, n_patterns, w.name)) {
-                        if (n >= allocated) {
-                                struct rule_row *more = reallocarray(rows, allocated * 2 + 16, sizeof(*rows));
-
-                                if (more) {
-                                        rows = more;
-                                        allocated = allocated * 2 + 16;
-                                } else
-                                        r = -ENOMEM;
-                        }
-                        if (r >= 0) {
-                                rows[n++] = w;
+                        r = ARRAY_APPEND(rows, n, w);
+                        if (r >= 0)
                                 continue;
-                        }
                 }
                 row_done(&w);
         }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "config.h"
 #include "detect/discovery.h"
+#include "detect/scan.h"
 #include "shared/macro.h"
 #include "tracers/tracer-info.h"
 
@@ -14,6 +15,7 @@ static const struct conf_range latency_range = { 0, 10000000000ULL };      /* 0 
 static const struct conf_range interval_range = { 100000000ULL, 86400000000000ULL };        /* 0.1 s .. 1 day */
 static const struct conf_range status_range = { 500000000ULL, 3600000000000ULL };          /* 0.5 s .. 1 h */
 static const struct conf_range ringbuf_range = { 4096, 1ULL << 30 };
+static const struct conf_range scan_window_range = { SCAN_WINDOW_MIN_NS, SCAN_WINDOW_MAX_NS };
 static const struct conf_range discovery_window_range = { DISCOVERY_WINDOW_MIN_NS, DISCOVERY_WINDOW_MAX_NS };
 
 static int parse_severity(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
@@ -30,7 +32,7 @@ static int parse_severity(const char *value, void *ptr, const void *arg, char *e
 
 static int parse_paths(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
-        struct conf_strv *v = ptr;
+        struct strv *v = ptr;
         size_t before = v->n;
         int r;
 
@@ -67,10 +69,10 @@ static int parse_path(const char *value, void *ptr, const void *arg, char *err, 
 /* Enable= names the whole set: the last assignment wins, so a drop-in replaces it. */
 static int parse_names(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
-        struct conf_strv *v = ptr;
+        struct strv *v = ptr;
         int r;
 
-        conf_strv_free(v);
+        strv_done(v);
         r = conf_parse_strv(value, ptr, arg, err, err_size);
         if (r < 0)
                 return r;
@@ -137,6 +139,24 @@ static int parse_listen(const char *value, void *ptr, const void *arg, char *err
         return *v ? 0 : -ENOMEM;
 }
 
+/* 0 (off) or SCAN_THRESHOLD_MIN .. SCAN_THRESHOLD_MAX */
+static int parse_scan_threshold(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        char *end;
+        unsigned long long n;
+
+        errno = 0;
+        n = strtoull(value, &end, 10);
+        if (*value < '0' || *value > '9' || *end || errno != 0 ||
+            (n != 0 && (n < SCAN_THRESHOLD_MIN || n > SCAN_THRESHOLD_MAX))) {
+                snprintf(err, err_size, "expected 0 (off) or a number of connections from %d to %d",
+                         SCAN_THRESHOLD_MIN, SCAN_THRESHOLD_MAX);
+                return -EINVAL;
+        }
+        *(uint64_t *) ptr = n;
+        return 0;
+}
+
 /* 0 (off) or DISCOVERY_THRESHOLD_MIN .. DISCOVERY_THRESHOLD_MAX */
 static int parse_discovery_threshold(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
@@ -167,6 +187,9 @@ const struct conf_item config_items[] = {
         { "Identity", "PodmanRoot", parse_path, offsetof(struct config, podman_root) },
         { "Identity", "PodsRoot", parse_path, offsetof(struct config, pods_root) },
         { "Metrics", "Listen", parse_listen, offsetof(struct config, metrics_listen) },
+        { "Detection", "ScanThreshold", parse_scan_threshold, offsetof(struct config, scan_threshold) },
+        { "Detection", "ScanWindow", conf_parse_timespan, offsetof(struct config, scan_window_ns),
+          &scan_window_range },
         { "Detection", "DiscoveryThreshold", parse_discovery_threshold,
           offsetof(struct config, discovery_threshold) },
         { "Detection", "DiscoveryWindow", conf_parse_timespan, offsetof(struct config, discovery_window_ns),
@@ -191,14 +214,16 @@ int config_init_default(struct config *c)
                 .journal = true,
                 .exec_from_temporary = true,
                 .min_severity = SEVERITY_INFO,
+                .scan_threshold = SCAN_DEFAULT_THRESHOLD,
+                .scan_window_ns = SCAN_DEFAULT_WINDOW_NS,
                 .discovery_threshold = DISCOVERY_DEFAULT_THRESHOLD,
                 .discovery_window_ns = DISCOVERY_DEFAULT_WINDOW_NS,
         };
         for (size_t i = 0; i < tracer_infos_size && r >= 0; i++)
                 if (tracer_infos[i]->enabled_by_default)
-                        r = conf_strv_add(&c->tracers, tracer_infos[i]->name, strlen(tracer_infos[i]->name));
+                        r = strv_add(&c->tracers, tracer_infos[i]->name);
         for (size_t i = 0; i < ELEMENTSOF(tmpdirs) && r >= 0; i++)
-                r = conf_strv_add(&c->temporary_dirs, tmpdirs[i], strlen(tmpdirs[i]));
+                r = strv_add(&c->temporary_dirs, tmpdirs[i]);
         if (r < 0)
                 config_done(c);
         return r;
@@ -206,9 +231,9 @@ int config_init_default(struct config *c)
 
 void config_done(struct config *c)
 {
-        conf_strv_free(&c->tracers);
-        conf_strv_free(&c->watch_paths);
-        conf_strv_free(&c->temporary_dirs);
+        strv_done(&c->tracers);
+        strv_done(&c->watch_paths);
+        strv_done(&c->temporary_dirs);
         free(c->metrics_listen);
         c->metrics_listen = NULL;
         free(c->docker_root);

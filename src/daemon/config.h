@@ -12,14 +12,14 @@
 
 struct config {
         /* [Tracers] */
-        struct conf_strv tracers;       /* Enable= */
+        struct strv tracers;            /* Enable= */
         uint64_t interval_ns;           /* Interval= */
         uint64_t latency_ns;            /* Latency=: events reach user space at most this late */
         uint64_t ringbuf_size;          /* RingBufferSize= (only read at start) */
         uint64_t status_interval_ns;    /* StatusInterval= */
 
         /* [Files] */
-        struct conf_strv watch_paths;   /* WatchPaths= */
+        struct strv watch_paths;        /* WatchPaths= */
 
         /* [Identity] (only read at start); NULL: the runtime's default */
         char *docker_root;              /* DockerRoot=: docker's data-root (containers/<id>/config.v2.json) */
@@ -30,13 +30,15 @@ struct config {
         char *metrics_listen;           /* Listen=: "127.0.0.1:9469", a port, or NULL (only socket activation) */
 
         /* [Detection] */
+        uint64_t scan_threshold;        /* ScanThreshold=: distinct peers (address, port) that make a scan; 0: off */
+        uint64_t scan_window_ns;        /* ScanWindow= */
         uint64_t discovery_threshold;   /* DiscoveryThreshold=: distinct discovery commands that make a burst; 0: off */
         uint64_t discovery_window_ns;   /* DiscoveryWindow= */
 
         /* [Alerts] */
         bool journal;                   /* Journal= */
         bool exec_from_temporary;       /* ExecFromTemporary=: the built-in detection */
-        struct conf_strv temporary_dirs;        /* TemporaryDirectories= */
+        struct strv temporary_dirs;     /* TemporaryDirectories= */
         enum alert_severity min_severity;       /* MinSeverity= */
 };
 

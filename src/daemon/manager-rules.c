@@ -8,6 +8,7 @@
 #include "detect/detect.h"
 #include "detect/discovery.h"
 #include "detect/rules-check.h"
+#include "detect/scan.h"
 #include "metrics/metrics.h"
 #include "shared/log.h"
 
@@ -29,40 +30,30 @@ static void count_held_back(const char *rule, void *userdata)
 }
 
 /* The rules' patterns and the operator's own (WatchPaths=) for the tracers. */
-static int manager_apply_watched_paths(struct manager *m, char *const *extra, size_t n_extra)
+static int manager_apply_watched_paths(struct manager *m, const struct strv *extra)
 {
-        char **paths = NULL, **more;
-        size_t n = 0;
+        struct strv paths = {};
         int r;
 
-        r = detect_watched_paths(m->detect, &paths, &n);
-        if (r < 0)
+        r = detect_watched_paths(m->detect, &paths);
+        for (size_t i = 0; r >= 0 && extra && i < extra->n; i++)
+                r = strv_add(&paths, extra->items[i]);
+        if (r < 0) {
+                strv_done(&paths);
                 return r;
-        more = reallocarray(paths, n + n_extra ?: 1, sizeof(char *));
-        if (!more) {
-                strv_free_n(paths, n);
-                return -ENOMEM;
         }
-        paths = more;
-        for (size_t i = 0; i < n_extra; i++) {
-                paths[n] = strdup(extra[i]);
-                if (!paths[n]) {
-                        strv_free_n(paths, n);
-                        return -ENOMEM;
-                }
-                n++;
-        }
-        for (size_t i = 0; i < n; i++)
-                log_debug("rules watch opens under %s", paths[i]);
-        manager_set_watched_paths(m, paths, n);
+        for (size_t i = 0; i < paths.n; i++)
+                log_debug("rules watch opens under %s", paths.items[i]);
+        manager_set_watched_paths(m, &paths);
         return 0;
 }
 
-int manager_enable_rules(struct manager *m, const struct rules_paths *paths, char *const *extra_watch,
-                         size_t n_extra_watch, struct strbuf *errors)
+int manager_enable_rules(struct manager *m, const struct rules_paths *paths, const struct strv *extra_watch,
+                         struct strbuf *errors)
 {
         _cleanup_(detect_freep) struct detect *d = NULL;
         struct record_sink sink;
+        const struct schema *tcp;
         int r;
 
         if (m->detect)
@@ -81,8 +72,20 @@ int manager_enable_rules(struct manager *m, const struct rules_paths *paths, cha
         if (r < 0)
                 return r;
         m->detect = TAKE_PTR(d);
-        /* discovery bursts, after the rules (whose process table names the processes); see
-         * manager_set_discovery_limits() */
+        /* scans, after the rules (whose process table names the scanner); see manager_set_scan_limits() */
+        tcp = tracer_info_schema("tcp");
+        r = !tcp ? -ENOENT : scan_detector_new(&m->scan, &(struct scan_limits) { SCAN_DEFAULT_THRESHOLD,
+                                               SCAN_DEFAULT_WINDOW_NS }, tcp,
+                                               detect_get_proctable(m->detect), deliver_rule_alert, m);
+        if (r >= 0) {
+                sink = scan_detector_record_sink(m->scan);
+                r = manager_add_record_sink(m, &sink);
+        }
+        if (r < 0) {
+                m->scan = scan_detector_free(m->scan);
+                log_warning_errno(r, "Failed to start scan detection, ignoring: %m");
+        }
+        /* discovery bursts, likewise; see manager_set_discovery_limits() */
         r = discovery_new(&m->discovery, &(struct discovery_limits) { DISCOVERY_DEFAULT_THRESHOLD,
                           DISCOVERY_DEFAULT_WINDOW_NS }, NULL, tracer_info_schema("process"),
                           detect_get_proctable(m->detect), deliver_rule_alert, m);
@@ -94,13 +97,20 @@ int manager_enable_rules(struct manager *m, const struct rules_paths *paths, cha
                 m->discovery = discovery_free(m->discovery);
                 log_warning_errno(r, "Failed to start the detection of discovery bursts, ignoring: %m");
         }
-        r = manager_apply_watched_paths(m, extra_watch, n_extra_watch);
+        r = manager_apply_watched_paths(m, extra_watch);
         if (r < 0)
                 log_warning_errno(r, "Failed to pass on the paths the rules watch, ignoring: %m");
         return 0;
 }
 
-int manager_reload_rules(struct manager *m, char *const *extra_watch, size_t n_extra_watch, struct strbuf *errors)
+int manager_set_scan_limits(struct manager *m, uint64_t threshold, uint64_t window_ns)
+{
+        if (!m->scan)
+                return -ENOENT;
+        return scan_detector_set_limits(m->scan, &(struct scan_limits) { threshold, window_ns });
+}
+
+int manager_reload_rules(struct manager *m, const struct strv *extra_watch, struct strbuf *errors)
 {
         int r;
 
@@ -109,7 +119,7 @@ int manager_reload_rules(struct manager *m, char *const *extra_watch, size_t n_e
         r = detect_reload(m->detect, errors);
         if (r < 0)
                 return r;
-        r = manager_apply_watched_paths(m, extra_watch, n_extra_watch);
+        r = manager_apply_watched_paths(m, extra_watch);
         if (r < 0)
                 log_warning_errno(r, "Failed to pass on the paths the rules watch, ignoring: %m");
         return 0;

@@ -9,6 +9,7 @@
 #include "alert/pipeline.h"
 #include "detect/detect.h"
 #include "detect/discovery.h"
+#include "detect/scan.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 #include "metrics/http-server.h"
@@ -223,6 +224,7 @@ struct manager *manager_free(struct manager *m)
         m->alert_pipeline = alert_pipeline_free(m->alert_pipeline);
         m->discovery = discovery_free(m->discovery);
         m->detect = detect_free(m->detect);
+        m->scan = scan_detector_free(m->scan);
         m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
         m->flush_source = sd_event_source_disable_unref(m->flush_source);
@@ -230,7 +232,7 @@ struct manager *manager_free(struct manager *m)
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);
         m->metrics = metrics_free(m->metrics);
-        strv_free_n(m->watched_paths, m->n_watched_paths);
+        strv_done(&m->watched_paths);
         sd_event_unref(m->event);
         free(m);
         return NULL;
@@ -381,20 +383,19 @@ static void manager_interval_cb(void *owner, const struct schema *s, bool begin)
                 manager_end_interval(owner, s);
 }
 
-void manager_set_watched_paths(struct manager *m, char **paths, size_t n)
+void manager_set_watched_paths(struct manager *m, struct strv *paths)
 {
-        strv_free_n(m->watched_paths, m->n_watched_paths);
-        m->watched_paths = paths;
-        m->n_watched_paths = n;
-        m->tracer_env.watched_paths = paths;
-        m->tracer_env.n_watched_paths = n;
+        strv_done(&m->watched_paths);
+        m->watched_paths = *paths;
+        *paths = (struct strv) {};
+        m->tracer_env.watched_paths = &m->watched_paths;
         for (size_t i = 0; i < m->n_tracers; i++) {
                 struct tracer *t = &m->tracers[i];
                 int r;
 
                 if (!t->running || !t->ops->set_watched_paths)
                         continue;
-                r = t->ops->set_watched_paths(t, paths, n);
+                r = t->ops->set_watched_paths(t, &m->watched_paths);
                 if (r < 0)
                         log_warning_errno(r, "%s: failed to watch the paths the rules need, ignoring: %m",
                                           t->ops->info->name);

@@ -8,12 +8,14 @@
 #include "tracers/tracer.h"
 #include "sink/record-sink.h"
 #include "shared/macro.h"
+#include "shared/strv.h"
 #include "alert/alert.h"
 #include "identity/identity.h"
 
 struct ringbuf;
 struct detect;
 struct discovery;
+struct scan_detector;
 struct alert_pipeline;
 struct metrics;
 struct metrics_server;
@@ -72,16 +74,16 @@ struct manager {
         /* the rules (a record sink; NULL: off). Its alerts, and every other detection's, go
          * through alert_pipeline (dedup, rate limit) to the alert sinks. */
         struct detect *detect;
+        struct scan_detector *scan;             /* scans (a record sink beside the rules; NULL: off) */
+        struct discovery *discovery;            /* discovery bursts (a record sink beside the rules; NULL: off) */
         struct alert_pipeline *alert_pipeline;
-        struct discovery *discovery;            /* discovery bursts, a sink beside the rules' (NULL: off) */
 
         struct metrics *metrics;                /* counters for Prometheus (a record sink) */
         struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
 
         /* watched-path patterns for tracers with set_watched_paths (the rules' and WatchPaths=);
          * NULL: each tracer's defaults */
-        char **watched_paths;
-        size_t n_watched_paths;
+        struct strv watched_paths;
 };
 
 int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns);
@@ -124,8 +126,8 @@ void manager_begin_interval(struct manager *m, const struct schema *s);
 void manager_end_interval(struct manager *m, const struct schema *s);
 
 /* The watched-path patterns for every tracer that takes them (files): running ones now, the others
- * when they start. Takes ownership of paths (a malloc'ed array of malloc'ed strings). */
-void manager_set_watched_paths(struct manager *m, char **paths, size_t n);
+ * when they start. Takes the strings of paths, which is left empty. */
+void manager_set_watched_paths(struct manager *m, struct strv *paths);
 
 int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink);
 /* Hands an alert to every alert sink (no dedup: see manager_submit_alert()). */
@@ -140,10 +142,14 @@ int manager_start_metrics_server(struct manager *m, const char *listen_address);
 /* Detection by rules: loads them (paths NULL: the default directories), adds them as a record
  * sink, starts the alert pipeline, and watches the paths they need plus extra_watch (WatchPaths=).
  * On a rule error returns -EINVAL with the errors in errors; nothing changes then. */
-int manager_enable_rules(struct manager *m, const struct rules_paths *paths, char *const *extra_watch,
-                         size_t n_extra_watch, struct strbuf *errors);
+int manager_enable_rules(struct manager *m, const struct rules_paths *paths, const struct strv *extra_watch,
+                         struct strbuf *errors);
 /* Reloads the rules and the paths they watch with extra_watch from the new configuration; on a
  * rule error the old rules stay and errors says why (-EINVAL). */
-int manager_reload_rules(struct manager *m, char *const *extra_watch, size_t n_extra_watch, struct strbuf *errors);
-/* DiscoveryThreshold= and DiscoveryWindow=: -ENOENT without the rules, -EINVAL out of range. */
+int manager_reload_rules(struct manager *m, const struct strv *extra_watch, struct strbuf *errors);
+/* Thresholds of the scan detection that manager_enable_rules() starts ([Detection] ScanThreshold=,
+ * ScanWindow=; threshold 0: off). -ENOENT without it, -EINVAL (nothing changes) when out of range. */
+int manager_set_scan_limits(struct manager *m, uint64_t threshold, uint64_t window_ns);
+/* DiscoveryThreshold= and DiscoveryWindow= of the discovery detection manager_enable_rules() starts:
+ * the same. */
 int manager_set_discovery_limits(struct manager *m, uint64_t threshold, uint64_t window_ns);

@@ -33,6 +33,25 @@ enum {
         ARG_NO_IDENTITY,
 };
 
+/* "  NAME         TEXT" with TEXT wrapped at spaces to 100 columns under itself. */
+static void print_wrapped(FILE *out, const char *name, const char *text)
+{
+        const int indent = 15, width = 100;
+
+        fprintf(out, "  %-12s ", name);
+        while (strlen(text) > (size_t) (width - indent)) {
+                const char *cut = text + (width - indent);
+
+                while (cut > text && *cut != ' ')
+                        cut--;
+                if (cut == text)
+                        break;
+                fprintf(out, "%.*s\n%*s", (int) (cut - text), text, indent, "");
+                text = cut + 1;
+        }
+        fprintf(out, "%s\n", text);
+}
+
 static void print_help(FILE *out)
 {
         fprintf(out,
@@ -74,8 +93,7 @@ static void print_help(FILE *out)
                 "      --version                show the version\n\n"
                 "Tracers:\n");
         for (size_t i = 0; i < tracer_registry_size; i++)
-                fprintf(out, "  %-12s %s\n", tracer_registry[i]->info->name,
-                        tracer_registry[i]->info->description);
+                print_wrapped(out, tracer_registry[i]->info->name, tracer_registry[i]->info->description);
 }
 
 static void list_tracers(FILE *err)

@@ -143,7 +143,7 @@ int run_foreground(const struct options *o)
                 /* alerts join the records on stdout (not with --graph, which has stdout alone) */
                 r = o->graph ? 0 : manager_add_alert_sink(m, &sink);
                 if (r >= 0)
-                        r = manager_enable_rules(m, o->n_rules_dirs > 0 ? &paths : NULL, NULL, 0, &errors);
+                        r = manager_enable_rules(m, o->n_rules_dirs > 0 ? &paths : NULL, NULL, &errors);
                 if (errors.len > 0)
                         fputs(errors.data, stderr);
                 strbuf_free(&errors);

@@ -22,13 +22,15 @@ static void service_apply_config(struct service *s)
         s->builtin_exec.exec_from_temporary = s->config.exec_from_temporary;
         s->builtin_exec.dirs = s->config.temporary_dirs.items;
         s->builtin_exec.n_dirs = s->config.temporary_dirs.n;
+        /* the parser checked the range; no scan detection without the rules (-ENOENT) */
+        (void) manager_set_scan_limits(s->manager, s->config.scan_threshold, s->config.scan_window_ns);
         /* checked by the configuration's parser; -ENOENT while the rules are off */
         (void) manager_set_discovery_limits(s->manager, s->config.discovery_threshold, s->config.discovery_window_ns);
 }
 
 static bool tracer_configured(const struct config *c, const char *name)
 {
-        return c && conf_strv_contains(&c->tracers, name);
+        return c && strv_contains(&c->tracers, name);
 }
 
 int service_start_tracer(struct service *s, const char *name)
@@ -134,7 +136,7 @@ int service_reload(struct service *s, struct conf_error *err)
 
                 /* all or nothing: a bad rule file keeps both the old rules and the old configuration;
                  * the new rules watch the new configuration's WatchPaths= */
-                r = manager_reload_rules(s->manager, new.watch_paths.items, new.watch_paths.n, &errors);
+                r = manager_reload_rules(s->manager, &new.watch_paths, &errors);
                 if (r < 0) {
                         snprintf(err->text, sizeof(err->text), "%s",
                                  errors.data ? strtok(errors.data, "\n") : "the rules did not load");
@@ -219,10 +221,8 @@ static int service_enable_detection(struct service *s)
         struct record_sink sink;
         int r;
 
-        r = manager_enable_rules(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, s->config.watch_paths.items,
-                                 s->config.watch_paths.n, &errors);
-        if (r >= 0)
-                service_apply_config(s);
+        r = manager_enable_rules(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, &s->config.watch_paths,
+                                 &errors);
         if (r < 0) {
                 log_error_errno(r, "Failed to load the rules, falling back to the built-in detection: %m\n%s",
                                 errors.data ?: "");
@@ -233,7 +233,8 @@ static int service_enable_detection(struct service *s)
                 r = manager_add_record_sink(s->manager, &sink);
                 if (r < 0)
                         log_error_errno(r, "Failed to add the built-in detection: %m");
-        }
+        } else
+                service_apply_config(s);        /* the scan and discovery detections the rules brought */
         strbuf_free(&errors);
         return r;
 }

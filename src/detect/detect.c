@@ -47,9 +47,9 @@ static void report_inactive(const struct detect_engine *e)
                 log_notice("No tracer provides event '%s': rules on it are inactive", ev[i]);
 }
 
-int detect_watched_paths(const struct detect *d, char ***ret, size_t *ret_n)
+int detect_watched_paths(const struct detect *d, struct strv *ret)
 {
-        return detect_engine_watched_paths(d->engine, ret, ret_n);
+        return detect_engine_watched_paths(d->engine, ret);
 }
 
 /* Counters of the new engine's rules: a rule keeps its count when the old set had its name (same

@@ -51,7 +51,7 @@ int detect_on_record(struct detect *d, const struct record *r);
 
 /* Path patterns the rules in force need the files tracer to watch (see
  * detect_engine_watched_paths()). */
-int detect_watched_paths(const struct detect *d, char ***ret, size_t *ret_n);
+int detect_watched_paths(const struct detect *d, struct strv *ret);
 
 void detect_get_stats(const struct detect *d, struct detect_stats *ret);
 /* Matches (before dedup) of the rule at index in detect_engine_rules() of the engine in force,

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Loading rule sets (drop-in directories), compiling rules per event, evaluating records. */
-#include <dirent.h>
-#include <fcntl.h>
+/* The rule engine: rules compiled per event against the events' schemas, records evaluated, the paths
+ * the file rules can match. Reading the rule files is the loader's (loader.c). */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "engine.h"
 #include "loader.h"
 #include "proctable.h"
+#include "shared/array.h"
 #include "shared/macro.h"
 
 struct detect_engine *detect_engine_free(struct detect_engine *e)
@@ -31,12 +30,8 @@ struct detect_engine *detect_engine_free(struct detect_engine *e)
         for (size_t i = 0; i < e->n_rules; i++)
                 rule_free_contents(&e->rules[i]);
         free(e->rules);
-        for (size_t i = 0; i < e->n_files; i++)
-                free(e->files[i]);
-        free(e->files);
-        for (size_t i = 0; i < e->n_inactive_events; i++)
-                free(e->inactive_events[i]);
-        free(e->inactive_events);
+        strv_done(&e->files);
+        strv_done(&e->inactive_events);
         free(e);
         return NULL;
 }
@@ -132,12 +127,11 @@ static int compile_message(struct compiler *c, struct compiled_rule *cr, const s
                 if (lit.len > 0) {
                         struct msg_part t = { .text = strndup(lit.data, lit.len) };
 
-                        if (!t.text || !(cr->message = reallocarray(cr->message, cr->n_message + 1, sizeof(t)))) {
+                        if (!t.text || ARRAY_APPEND(cr->message, cr->n_message, t) < 0) {
                                 free(t.text);
                                 r = -ENOMEM;
                                 break;
                         }
-                        cr->message[cr->n_message++] = t;
                         strbuf_reset(&lit);
                 }
                 if (!*p)
@@ -167,12 +161,12 @@ static int compile_message(struct compiler *c, struct compiled_rule *cr, const s
                                 r = -EINVAL;
                         }
                 }
-                if (r < 0 || !(cr->message = reallocarray(cr->message, cr->n_message + 1, sizeof(part)))) {
+                if (r >= 0)
+                        r = ARRAY_APPEND(cr->message, cr->n_message, part);
+                if (r < 0) {
                         free(part.field_name);
-                        r = r < 0 ? r : -ENOMEM;
                         break;
                 }
-                cr->message[cr->n_message++] = part;
                 p += 1 + n;
         }
         if (lit.oom)
@@ -191,35 +185,21 @@ static const struct detect_event_schema *catalog_find(const struct detect_catalo
 
 static int add_inactive(struct detect_engine *e, const char *event)
 {
-        char **v, *s;
-
-        for (size_t i = 0; i < e->n_inactive_events; i++)
-                if (streq(e->inactive_events[i], event))
-                        return 0;
-        s = strdup(event);
-        v = s ? reallocarray(e->inactive_events, e->n_inactive_events + 1, sizeof(*v)) : NULL;
-        if (!v) {
-                free(s);
-                return -ENOMEM;
-        }
-        e->inactive_events = v;
-        e->inactive_events[e->n_inactive_events++] = s;
-        return 0;
+        if (strv_contains(&e->inactive_events, event))
+                return 0;
+        return strv_add(&e->inactive_events, event);
 }
 
 static struct event_rules *event_slot(struct detect_engine *e, const struct detect_event_schema *es)
 {
-        struct event_rules *v;
+        struct event_rules slot = { .event = es->event, .schema = es->schema };
 
         for (size_t i = 0; i < e->n_events; i++)
                 if (streq(e->events[i].event, es->event))
                         return &e->events[i];
-        v = reallocarray(e->events, e->n_events + 1, sizeof(*v));
-        if (!v)
+        if (ARRAY_APPEND(e->events, e->n_events, slot) < 0)
                 return NULL;
-        e->events = v;
-        v[e->n_events] = (struct event_rules) { .event = es->event, .schema = es->schema };
-        return &v[e->n_events++];
+        return &e->events[e->n_events - 1];
 }
 
 static void compiled_free(struct compiled_rule *cr)
@@ -232,7 +212,7 @@ static void compiled_free(struct compiled_rule *cr)
         free(cr->message);
 }
 
-static int compile(struct detect_engine *e, const struct detect_catalog *cat, struct strbuf *errors)
+int detect_engine_compile(struct detect_engine *e, const struct detect_catalog *cat, struct strbuf *errors)
 {
         struct compiler c = { .errors = errors };
 
@@ -240,15 +220,15 @@ static int compile(struct detect_engine *e, const struct detect_catalog *cat, st
                 const struct rule *rule = &e->rules[i];
 
                 c.rule = rule;
-                for (size_t j = 0; j < rule->n_events; j++) {
-                        const struct detect_event_schema *es = catalog_find(cat, rule->events[j]);
+                for (size_t j = 0; j < rule->events.n; j++) {
+                        const struct detect_event_schema *es = catalog_find(cat, rule->events.items[j]);
                         struct compiled_rule cr = { .rule = rule };
                         struct event_rules *slot;
                         size_t budget = RULES_MAX_NODES;
                         int r;
 
                         if (!es) {
-                                if (add_inactive(e, rule->events[j]) < 0)
+                                if (add_inactive(e, rule->events.items[j]) < 0)
                                         return -ENOMEM;
                                 continue;
                         }
@@ -271,221 +251,13 @@ static int compile(struct detect_engine *e, const struct detect_catalog *cat, st
                                 continue;
                         }
                         slot = event_slot(e, es);
-                        if (!slot || !(slot->rules = reallocarray(slot->rules, slot->n_rules + 1, sizeof(cr)))) {
+                        if (!slot || ARRAY_APPEND(slot->rules, slot->n_rules, cr) < 0) {
                                 compiled_free(&cr);
                                 return -ENOMEM;
                         }
-                        slot->rules[slot->n_rules++] = cr;
                 }
         }
         return c.n_errors > 0 ? -EINVAL : 0;
-}
-
-static int engine_finish(struct loader *ld, const struct detect_catalog *cat, struct strbuf *errors,
-                         int add_result, struct detect_engine **ret)
-{
-        _cleanup_(detect_engine_freep) struct detect_engine *e = calloc(1, sizeof(*e));
-        int r;
-
-        if (!e)
-                return -ENOMEM;
-        /* after a syntax error the sections are incomplete: more errors would only be noise */
-        if (add_result < 0)
-                return add_result == -ENOMEM ? -ENOMEM : -EINVAL;
-        r = loader_build(ld, e);
-        if (r == -ENOMEM)
-                return -ENOMEM;
-        if (r >= 0 && add_result >= 0)
-                r = compile(e, cat, errors);
-        if (r < 0)
-                return r == -ENOMEM ? r : -EINVAL;
-        if (add_result < 0)
-                return -EINVAL;
-        *ret = TAKE_PTR(e);
-        return 0;
-}
-
-int detect_engine_load_string(struct detect_engine **ret, const char *name, const char *text, size_t len,
-                              const struct detect_catalog *cat, struct strbuf *errors)
-{
-        struct loader *ld;
-        int r, k;
-
-        r = loader_new(&ld, errors);
-        if (r < 0)
-                return r;
-        k = loader_add_text(ld, name, text, len);
-        r = engine_finish(ld, cat, errors, k, ret);
-        loader_free(ld);
-        return r;
-}
-
-static int read_file(const char *path, char **ret, size_t *ret_len, struct strbuf *errors)
-{
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        _cleanup_free_ char *buf = NULL;
-        size_t n = 0;
-        struct stat st;
-
-        if (fd < 0 || fstat(fd, &st) < 0) {
-                strbuf_printf(errors, "%s: cannot read: %s\n", path, strerror(errno));
-                return -errno;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                strbuf_printf(errors, "%s: not a regular file\n", path);
-                return -EINVAL;
-        }
-        if (st.st_size > RULES_MAX_FILE_SIZE) {
-                strbuf_printf(errors, "%s:1:1: file too large (more than %d bytes)\n", path, RULES_MAX_FILE_SIZE);
-                return -EFBIG;
-        }
-        buf = malloc(RULES_MAX_FILE_SIZE + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, RULES_MAX_FILE_SIZE + 1 - n);
-
-                if (k < 0) {
-                        strbuf_printf(errors, "%s: cannot read: %s\n", path, strerror(errno));
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
-                if (n > RULES_MAX_FILE_SIZE) {
-                        strbuf_printf(errors, "%s:1:1: file too large (more than %d bytes)\n", path,
-                                      RULES_MAX_FILE_SIZE);
-                        return -EFBIG;
-                }
-        }
-        *ret = TAKE_PTR(buf);
-        *ret_len = n;
-        return 0;
-}
-
-int detect_engine_load_files(struct detect_engine **ret, char *const *files, size_t n_files,
-                             const struct detect_catalog *cat, struct strbuf *errors)
-{
-        struct loader *ld;
-        int r, add = 0;
-
-        if (n_files > RULES_MAX_FILES) {
-                strbuf_printf(errors, "too many rule files (more than %d)\n", RULES_MAX_FILES);
-                return -E2BIG;
-        }
-        r = loader_new(&ld, errors);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n_files; i++) {
-                _cleanup_free_ char *text = NULL;
-                size_t len = 0;
-
-                r = read_file(files[i], &text, &len, errors);
-                if (r == -ENOMEM) {
-                        loader_free(ld);
-                        return r;
-                }
-                if (r >= 0)
-                        r = loader_add_text(ld, files[i], text, len);
-                if (r < 0 && add >= 0)
-                        add = r;
-        }
-        r = engine_finish(ld, cat, errors, add, ret);
-        loader_free(ld);
-        return r;
-}
-
-struct found_file {
-        char *name;
-        char *path;
-};
-
-static int found_cmp(const void *a, const void *b)
-{
-        return strcmp(((const struct found_file *) a)->name, ((const struct found_file *) b)->name);
-}
-
-static bool is_masked(const char *path)
-{
-        struct stat st;
-
-        /* an empty file, or a symlink to /dev/null, masks the file of the same name */
-        if (stat(path, &st) < 0)
-                return true;
-        return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
-}
-
-int detect_engine_load(struct detect_engine **ret, const struct rules_paths *paths,
-                       const struct detect_catalog *cat, struct strbuf *errors)
-{
-        struct found_file *found = NULL;
-        char **files = NULL;
-        size_t n = 0, n_files = 0;
-        int r = 0;
-
-        for (size_t d = 0; d < paths->n_dirs && r >= 0; d++) {
-                DIR *dir = opendir(paths->dirs[d]);
-                struct dirent *de;
-
-                if (!dir) {
-                        if (errno == ENOENT)
-                                continue;
-                        strbuf_printf(errors, "%s: cannot open directory: %s\n", paths->dirs[d], strerror(errno));
-                        r = -errno;
-                        break;
-                }
-                while ((de = readdir(dir)) && r >= 0) {
-                        size_t len = strlen(de->d_name);
-                        bool seen = false;
-                        struct found_file *v;
-                        char *path = NULL;
-
-                        if (de->d_name[0] == '.' || len < 7 || !streq(de->d_name + len - 6, ".rules"))
-                                continue;
-                        for (size_t i = 0; i < n; i++)
-                                seen = seen || streq(found[i].name, de->d_name);
-                        if (seen)
-                                continue;
-                        if (n >= RULES_MAX_FILES) {
-                                strbuf_printf(errors, "too many rule files (more than %d)\n", RULES_MAX_FILES);
-                                r = -E2BIG;
-                                break;
-                        }
-                        v = reallocarray(found, n + 1, sizeof(*found));
-                        if (!v || asprintf(&path, "%s/%s", paths->dirs[d], de->d_name) < 0) {
-                                if (v)
-                                        found = v;
-                                r = -ENOMEM;
-                                break;
-                        }
-                        found = v;
-                        found[n].path = path;
-                        found[n].name = strdup(de->d_name);
-                        n++;
-                        if (!found[n - 1].name)
-                                r = -ENOMEM;
-                }
-                closedir(dir);
-        }
-        if (r >= 0) {
-                if (n > 0)
-                        qsort(found, n, sizeof(*found), found_cmp);
-                files = calloc(n + 1, sizeof(*files));
-                if (!files)
-                        r = -ENOMEM;
-                for (size_t i = 0; r >= 0 && i < n; i++)
-                        if (!is_masked(found[i].path))
-                                files[n_files++] = found[i].path;
-        }
-        if (r >= 0)
-                r = detect_engine_load_files(ret, files, n_files, cat, errors);
-        for (size_t i = 0; i < n; i++) {
-                free(found[i].name);
-                free(found[i].path);
-        }
-        free(found);
-        free(files);
-        return r;
 }
 
 size_t detect_engine_n_rules(const struct detect_engine *e)
@@ -495,8 +267,8 @@ size_t detect_engine_n_rules(const struct detect_engine *e)
 
 size_t detect_engine_inactive_events(const struct detect_engine *e, const char *const **ret)
 {
-        *ret = (const char *const *) e->inactive_events;
-        return e->n_inactive_events;
+        *ret = (const char *const *) e->inactive_events.items;
+        return e->inactive_events.n;
 }
 
 int detect_engine_eval(const struct detect_engine *e, const struct record *r, const struct proctable *pt,
@@ -533,8 +305,8 @@ int detect_engine_eval(const struct detect_engine *e, const struct record *r, co
                         .severity = cr->rule->severity,
                         .mitre = cr->rule->mitre,
                         .message = msg.oom ? cr->rule->name : msg.data ?: "",
-                        .tags = (const char *const *) cr->rule->tags,
-                        .n_tags = cr->rule->n_tags,
+                        .tags = (const char *const *) cr->rule->tags.items,
+                        .n_tags = cr->rule->tags.n,
                 };
                 k = fn(&m, r, userdata);
                 strbuf_free(&msg);
@@ -552,7 +324,8 @@ size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_inf
                 ret[i] = (struct detect_rule_info) {
                         .name = r->name, .file = r->pos.file, .line = r->pos.line, .severity = r->severity,
                         .mitre = r->mitre, .description = r->description,
-                        .events = (const char *const *) r->events, .n_events = r->n_events, .enabled = r->enabled,
+                        .events = (const char *const *) r->events.items, .n_events = r->events.n,
+                        .enabled = r->enabled,
                 };
         }
         return e->n_rules;
@@ -560,38 +333,11 @@ size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_inf
 
 /* ---- watched paths ---- */
 
-struct prefixes {
-        char **v;
-        size_t n;
-};
-
-static void prefixes_clear(struct prefixes *p)
+static void prefixes_move(struct strv *dst, struct strv *src)
 {
-        for (size_t i = 0; i < p->n; i++)
-                free(p->v[i]);
-        free(p->v);
-        *p = (struct prefixes) {};
-}
-
-static int prefixes_add(struct prefixes *p, const char *s, size_t len)
-{
-        char *c = strndup(s, len), **v;
-
-        v = c ? reallocarray(p->v, p->n + 1, sizeof(*v)) : NULL;
-        if (!v) {
-                free(c);
-                return -ENOMEM;
-        }
-        p->v = v;
-        p->v[p->n++] = c;
-        return 0;
-}
-
-static void prefixes_move(struct prefixes *dst, struct prefixes *src)
-{
-        prefixes_clear(dst);
+        strv_done(dst);
         *dst = *src;
-        *src = (struct prefixes) {};
+        *src = (struct strv) {};
 }
 
 /* Whether the comparison holds only for opens for writing: "file.write" or "file.write = true". */
@@ -603,9 +349,9 @@ static bool implies_write(const struct node *n)
 
 /* 1: every path the condition can match starts with one of *out; 0: it can match any path.
  * *write_only: the condition can only match opens for writing. */
-static int path_bound(const struct node *n, struct prefixes *out, bool *write_only)
+static int path_bound(const struct node *n, struct strv *out, bool *write_only)
 {
-        struct prefixes a = {}, b = {};
+        struct strv a = {}, b = {};
         bool wa = false, wb = false;
         int ra, rb;
 
@@ -623,7 +369,7 @@ static int path_bound(const struct node *n, struct prefixes *out, bool *write_on
 
                         if (len == 0 || l->str[0] != '/')
                                 return 0;
-                        if (prefixes_add(out, l->str, len) < 0)
+                        if (strv_addn(out, l->str, len) < 0)
                                 return -ENOMEM;
                 }
                 return 1;
@@ -634,8 +380,8 @@ static int path_bound(const struct node *n, struct prefixes *out, bool *write_on
                 ra = path_bound(n->a, &a, &wa);
                 rb = ra < 0 ? 0 : path_bound(n->b, &b, &wb);
                 if (ra < 0 || rb < 0) {
-                        prefixes_clear(&a);
-                        prefixes_clear(&b);
+                        strv_done(&a);
+                        strv_done(&b);
                         return -ENOMEM;
                 }
                 /* a conjunction writes if either side does, a disjunction if both do */
@@ -646,29 +392,24 @@ static int path_bound(const struct node *n, struct prefixes *out, bool *write_on
                                 prefixes_move(out, &a);
                         else if (rb)
                                 prefixes_move(out, &b);
-                        prefixes_clear(&a);
-                        prefixes_clear(&b);
+                        strv_done(&a);
+                        strv_done(&b);
                         return ra || rb;
                 }
                 if (ra && rb) {
                         for (size_t i = 0; i < b.n; i++)
-                                if (prefixes_add(&a, b.v[i], strlen(b.v[i])) < 0) {
-                                        prefixes_clear(&a);
-                                        prefixes_clear(&b);
+                                if (strv_add(&a, b.items[i]) < 0) {
+                                        strv_done(&a);
+                                        strv_done(&b);
                                         return -ENOMEM;
                                 }
                         prefixes_move(out, &a);
                 }
-                prefixes_clear(&a);
-                prefixes_clear(&b);
+                strv_done(&a);
+                strv_done(&b);
                 return ra && rb;
         }
         return 0;
-}
-
-static int strp_cmp(const void *a, const void *b)
-{
-        return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 #define WRITE_PREFIX "write:"
@@ -683,9 +424,9 @@ static bool pattern_covers(const char *q, const char *p)
         return (!qw || pw) && strneq(p, q, strlen(q));
 }
 
-int detect_engine_watched_paths(const struct detect_engine *e, char ***ret, size_t *ret_n)
+int detect_engine_watched_paths(const struct detect_engine *e, struct strv *ret)
 {
-        struct prefixes all = {};
+        struct strv all = {};
         bool everything = false;
         size_t k = 0;
 
@@ -693,53 +434,54 @@ int detect_engine_watched_paths(const struct detect_engine *e, char ***ret, size
                 if (!streq(e->events[i].event, "open"))
                         continue;
                 for (size_t j = 0; j < e->events[i].n_rules; j++) {
-                        struct prefixes p = {};
+                        struct strv p = {};
                         bool write_only;
                         int r = path_bound(e->events[i].rules[j].condition, &p, &write_only);
 
                         if (r < 0) {
-                                prefixes_clear(&all);
+                                strv_done(&all);
                                 return r;
                         }
                         everything |= r == 0 && !write_only;
                         if (r == 0 && write_only)
-                                r = prefixes_add(&all, WRITE_PREFIX "/", strlen(WRITE_PREFIX "/"));
+                                r = strv_add(&all, WRITE_PREFIX "/");
                         for (size_t m = 0; m < p.n && r >= 0; m++) {
                                 _cleanup_free_ char *w = NULL;
 
                                 /* opens for writing only: the kernel sends no reads of these paths */
-                                if (write_only && asprintf(&w, WRITE_PREFIX "%s", p.v[m]) < 0)
+                                if (write_only && asprintf(&w, WRITE_PREFIX "%s", p.items[m]) < 0)
                                         r = -ENOMEM;
                                 else
-                                        r = prefixes_add(&all, w ?: p.v[m], strlen(w ?: p.v[m]));
+                                        r = strv_add(&all, w ?: p.items[m]);
                         }
-                        prefixes_clear(&p);
+                        strv_done(&p);
                         if (r < 0) {
-                                prefixes_clear(&all);
+                                strv_done(&all);
                                 return -ENOMEM;
                         }
                 }
         }
         if (everything) {
-                prefixes_clear(&all);
-                if (prefixes_add(&all, "/", 1) < 0)
+                strv_done(&all);
+                if (strv_add(&all, "/") < 0)
                         return -ENOMEM;
         }
         /* sorted, and a pattern another covers dropped: what covers sorts first ("/" before "write:") */
-        if (all.n > 0)
-                qsort(all.v, all.n, sizeof(*all.v), strp_cmp);
+        strv_sort(&all);
         for (size_t i = 0; i < all.n; i++) {
                 bool covered = false;
 
                 for (size_t j = 0; j < k && !covered; j++)
-                        covered = pattern_covers(all.v[j], all.v[i]);
+                        covered = pattern_covers(all.items[j], all.items[i]);
                 if (covered) {
-                        free(all.v[i]);
+                        free(all.items[i]);
                         continue;
                 }
-                all.v[k++] = all.v[i];
+                all.items[k++] = all.items[i];
         }
-        *ret = all.v;
-        *ret_n = k;
+        if (all.items)
+                all.items[k] = NULL;
+        all.n = k;
+        *ret = all;
         return 0;
 }

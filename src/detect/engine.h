@@ -8,6 +8,7 @@
 #include "alert/alert.h"
 #include "sink/record.h"
 #include "shared/strbuf.h"
+#include "shared/strv.h"
 
 struct detect_engine;
 struct proctable;
@@ -82,5 +83,6 @@ size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_inf
 /* Path prefixes that rules on the event "open" can match (for the files tracer's in-kernel
  * filter): "/" when some rule can match any path, none when no rule looks at opens. A rule that
  * can only match opens for writing (file.write in its condition's conjunction) gives "write:"
- * patterns ("write:/" when its paths are unbounded). The caller frees the array and its strings. */
-int detect_engine_watched_paths(const struct detect_engine *e, char ***ret, size_t *ret_n);
+ * patterns ("write:/" when its paths are unbounded). ret must be empty; the caller frees it with
+ * strv_done(). */
+int detect_engine_watched_paths(const struct detect_engine *e, struct strv *ret);

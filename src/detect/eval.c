@@ -169,6 +169,23 @@ static bool str_of(const char *s, const char **ret, size_t *ret_len)
         return true;
 }
 
+/* proc.name: from the event's executable and argv where it has them (exec), else the process table's
+ * (whose argv was that of the exec of the same executable). */
+static bool get_proc_name(struct eval_ctx *c, const struct field_ref *f, const char **s, size_t *len)
+{
+        const struct value *exe = column(c, f->column), *argv = column(c, f->argv_column);
+        const struct proc_entry *e = ctx_self(c, f);
+
+        if (exe && !(argv && argv->str) && e && e->exe && strlen(e->exe) == exe->len &&
+            memcmp(e->exe, exe->str, exe->len) == 0)
+                exe = NULL;
+        if (exe) {
+                *s = proc_name(exe->str, exe->len, argv ? argv->str : NULL, argv ? argv->len : 0, len);
+                return true;
+        }
+        return e && (*s = proc_entry_name(e, len));
+}
+
 /* The value of a string field; false when absent. */
 static bool get_str(struct eval_ctx *c, const struct field_ref *f, const char **s, size_t *len)
 {
@@ -188,15 +205,14 @@ static bool get_str(struct eval_ctx *c, const struct field_ref *f, const char **
                 *s = path_basename(v->str, v->len, len);
                 return true;
         case FIELD_PROC_EXE:
-        case FIELD_PROC_NAME:
                 if (v) {
                         *s = v->str;
                         *len = v->len;
-                } else if (!(e = ctx_self(c, f)) || !str_of(e->exe, s, len))
-                        return false;
-                if (f->id == FIELD_PROC_NAME)
-                        *s = path_basename(*s, *len, len);
-                return true;
+                        return true;
+                }
+                return (e = ctx_self(c, f)) && str_of(e->exe, s, len);
+        case FIELD_PROC_NAME:
+                return get_proc_name(c, f, s, len);
         case FIELD_PROC_COMM:
                 if (v) {
                         *s = v->str;
@@ -226,12 +242,9 @@ static bool get_str(struct eval_ctx *c, const struct field_ref *f, const char **
                 }
                 return (e = ctx_self(c, f)) && str_of(e->stdio[f->id - FIELD_PROC_STDIN], s, len);
         case FIELD_PARENT_EXE:
+                return (e = ctx_parent(c, f)) && str_of(e->exe, s, len);
         case FIELD_PARENT_NAME:
-                if (!(e = ctx_parent(c, f)) || !str_of(e->exe, s, len))
-                        return false;
-                if (f->id == FIELD_PARENT_NAME)
-                        *s = path_basename(*s, *len, len);
-                return true;
+                return (e = ctx_parent(c, f)) && (*s = proc_entry_name(e, len));
         case FIELD_PARENT_CMDLINE:
                 return (e = ctx_parent(c, f)) && str_of(e->cmdline, s, len);
         case FIELD_PARENT_COMM:
@@ -336,7 +349,7 @@ static bool set_any(struct eval_ctx *c, const struct node *n)
                                 const char *s = e->exe;
 
                                 if (f->id == FIELD_ANCESTORS_NAME)
-                                        s = path_basename(s, len, &len);
+                                        s = proc_entry_name(e, &len);
                                 if (str_any(n, s, len))
                                         return true;
                         }

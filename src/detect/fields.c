@@ -11,6 +11,7 @@ static const struct field_def fields[] = {
         { "proc.uid", FIELD_PROC_UID, "uid", FT_NUM },
         { "proc.comm", FIELD_PROC_COMM, "comm", FT_STR },
         { "proc.exe", FIELD_PROC_EXE, "exe", FT_STR },
+        /* the program asked for: the executable's basename, a multi-call binary's applet (proc_name) */
         { "proc.name", FIELD_PROC_NAME, "exe", FT_STR },
         { "proc.cmdline", FIELD_PROC_CMDLINE, "args", FT_STR },
         { "proc.args", FIELD_PROC_ARGS, "args", FT_STR },
@@ -101,7 +102,7 @@ int field_resolve(const struct field_def *def, const char *name, const struct sc
         int c = column ? schema_find_column(schema, column) : -1;
 
         *ret = (struct field_ref) { .id = def->id, .type = def->type, .column = -1, .pid_column = pid,
-                                    .ppid_column = schema_find_column(schema, "ppid") };
+                                    .ppid_column = schema_find_column(schema, "ppid"), .argv_column = -1 };
         switch (def->id) {
         case FIELD_COLUMN:
                 if (c < 0) {
@@ -129,9 +130,11 @@ int field_resolve(const struct field_def *def, const char *name, const struct sc
                 /* the event's own column if it has one of the right type, else the process table */
                 if (c >= 0 && (column_type(schema->columns[c].type) == def->type ||
                                (def->id == FIELD_PROC_CMDLINE || def->id == FIELD_PROC_ARGS ||
-                                def->id == FIELD_PROC_NAME)))
+                                def->id == FIELD_PROC_NAME))) {
                         ret->column = c;
-                else if (pid < 0) {
+                        if (def->id == FIELD_PROC_NAME)
+                                ret->argv_column = schema_find_column(schema, "args");
+                } else if (pid < 0) {
                         *why = "the event has no pid to find the process by";
                         return -ENOENT;
                 }

@@ -73,6 +73,7 @@ int proctable_new(struct proctable **ret, size_t max_entries)
 static void entry_clear(struct proc_entry *e)
 {
         free(e->exe);
+        free(e->applet);
         free(e->cmdline);
         *e = (struct proc_entry) {};
 }
@@ -174,6 +175,75 @@ const char *path_basename(const char *s, size_t len, size_t *ret_len)
         return slash + 1;
 }
 
+/* The multiplexer a multi-call binary's basename belongs to ("busybox" for busybox, busybox.static,
+ * busybox-x86_64, busybox-extras), or NULL. */
+static const char *multicall_family(const char *base, size_t len)
+{
+        static const char *const multiplexers[] = { "busybox", "toybox" };
+
+        for (size_t i = 0; i < ELEMENTSOF(multiplexers); i++) {
+                size_t n = strlen(multiplexers[i]);
+
+                if (len >= n && memcmp(base, multiplexers[i], n) == 0 &&
+                    (len == n || memchr(".-_", base[n], 3)))
+                        return multiplexers[i];
+        }
+        return NULL;
+}
+
+const char *proc_name(const char *exe, size_t exe_len, const char *argv, size_t argv_len, size_t *ret_len)
+{
+        size_t base_len;
+        const char *base = path_basename(exe, exe_len, &base_len), *family = multicall_family(base, base_len);
+        const char *end = argv ? argv + argv_len : NULL;
+
+        /* as the multiplexers do: argv[0], and past every argument naming the multiplexer ("busybox" or
+         * any name that starts so) the next one */
+        for (const char *a = argv; family && a && a < end;) {
+                const char *nul = memchr(a, '\0', end - a), *name = a;
+                size_t len = nul ? (size_t) (nul - a) : (size_t) (end - a);
+
+                a += len + 1;
+                if (name == argv && len > 0 && name[0] == '-')
+                        name++, len--;          /* a login shell, "-sh" */
+                else if (name != argv && len > 0 && name[0] == '-')
+                        break;                  /* the multiplexer's own option: "busybox --list" */
+                name = path_basename(name, len, &len);
+                if (len == 0)
+                        break;
+                if (len >= strlen(family) && memcmp(name, family, strlen(family)) == 0)
+                        continue;
+                *ret_len = len;
+                return name;
+        }
+        *ret_len = base_len;
+        return base;
+}
+
+const char *proc_entry_name(const struct proc_entry *e, size_t *ret_len)
+{
+        if (e->applet) {
+                *ret_len = strlen(e->applet);
+                return e->applet;
+        }
+        return e->exe ? path_basename(e->exe, strlen(e->exe), ret_len) : NULL;
+}
+
+/* The applet of a multi-call binary, for the table (NULL when the name is the executable's). */
+static char *applet_dup(const char *exe, const char *argv, size_t argv_len)
+{
+        size_t exe_len = exe ? strlen(exe) : 0, len;
+        const char *name;
+
+        if (!exe || !argv)
+                return NULL;
+        name = proc_name(exe, exe_len, argv, argv_len, &len);
+        /* the executable's own name needs no copy */
+        if ((uintptr_t) name >= (uintptr_t) exe && (uintptr_t) name < (uintptr_t) (exe + exe_len))
+                return NULL;
+        return strndup(name, len);
+}
+
 size_t argv_join(struct strbuf *b, const char *argv, size_t len, size_t max)
 {
         size_t start = b->len, args = SIZE_MAX;
@@ -233,9 +303,12 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
         free(e->exe);
         v = record_value(r, c[PC_EXE]);
         e->exe = v ? strndup_or_null(v->str, v->len) : NULL;
+        free(e->applet);
+        v = record_value(r, c[PC_ARGS]);
+        e->applet = v ? applet_dup(e->exe, v->str, v->len) : NULL;
         free(e->cmdline);
         e->cmdline = NULL;
-        if ((v = record_value(r, c[PC_ARGS]))) {
+        if (v) {
                 argv_join(&b, v->str, v->len, PROCTABLE_CMDLINE_MAX);
                 if (!b.oom)
                         e->cmdline = strdup(b.data ?: "");
@@ -258,6 +331,7 @@ static void copy_from_parent(struct proc_entry *e, const struct proc_entry *p)
         e->flags = p->flags & (PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID);
         memcpy(e->comm, p->comm, sizeof(e->comm));
         e->exe = p->exe ? strdup(p->exe) : NULL;
+        e->applet = p->applet ? strdup(p->applet) : NULL;
         e->cmdline = p->cmdline ? strdup(p->cmdline) : NULL;
         memcpy(e->stdio, p->stdio, sizeof(e->stdio));
 }
@@ -275,6 +349,7 @@ static void update_fork(struct proctable *t, const struct record *r, const int *
                 return;
         /* a recycled pid: start afresh */
         free(e->exe);
+        free(e->applet);
         free(e->cmdline);
         *e = (struct proc_entry) { .pid = pid, .ppid = ppid->u };
         p = slot_find(t, ppid->u);
@@ -371,6 +446,7 @@ static void scan_one(struct proctable *t, int dirfd, uint32_t pid)
         }
         n = read_small_file(dirfd, "cmdline", buf, sizeof(buf));
         if (n > 0) {
+                e->applet = applet_dup(e->exe, buf, n);
                 argv_join(&b, buf, n, PROCTABLE_CMDLINE_MAX);
                 if (!b.oom)
                         e->cmdline = strdup(b.data ?: "");

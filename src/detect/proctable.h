@@ -28,6 +28,7 @@ struct proc_entry {
         uint32_t flags;         /* enum proc_flags */
         char comm[16];
         char *exe;              /* NULL: unknown */
+        char *applet;           /* a multi-call binary's applet (argv[0]), else NULL: see proc_entry_name */
         char *cmdline;          /* argv joined by spaces, NULL: unknown */
         const char *stdio[3];   /* static strings: "socket", "pipe", "tty", "file", ...; NULL unknown */
         uint64_t exit_ns;       /* monotonic time of exit (PROC_EXITED) */
@@ -57,6 +58,18 @@ void proctable_get_stats(const struct proctable *t, struct proctable_stats *ret)
 
 /* Basename of a path (the whole string when it has no '/'); for "/memfd:x (deleted)" the name too. */
 const char *path_basename(const char *s, size_t len, size_t *ret_len);
+/* The name of the program the user asked for (proc.name), from the executable's path exe and argv
+ * (NUL-separated, NULL: unknown). It is the executable's basename, except for a known multi-call
+ * binary (busybox, toybox, by the executable's basename: busybox, busybox.static, toybox-x86_64...),
+ * reached by its path, a symlink or /proc/self/exe: there argv[0] says which applet runs, so the name
+ * is argv[0]'s basename without a login shell's leading '-', or, when argv[0] names the multiplexer
+ * itself ("busybox nc ..."), the next argument's; the executable's basename when none is left, it
+ * is an option ("busybox --list") or empty. argv[0] is the caller's to choose, so no other
+ * executable gets its name from it. Points into exe or argv; never NULL. */
+const char *proc_name(const char *exe, size_t exe_len, const char *argv, size_t argv_len, size_t *ret_len);
+/* proc_name of a process in the table: its applet, else its executable's basename; NULL when the
+ * executable is unknown. */
+const char *proc_entry_name(const struct proc_entry *e, size_t *ret_len);
 /* argv (NUL-separated) joined by spaces into b, at most max bytes. Returns the offset where
  * argv[1] starts in the joined text, or the length when there is none. */
 size_t argv_join(struct strbuf *b, const char *argv, size_t len, size_t max);

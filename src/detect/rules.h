@@ -9,6 +9,7 @@
 #include "alert/alert.h"
 #include "sink/record.h"
 #include "shared/strbuf.h"
+#include "shared/strv.h"
 
 /* Limits against hostile rule files. */
 #define RULES_MAX_LINE 4096             /* bytes per line */
@@ -73,6 +74,7 @@ struct field_ref {
         int column;             /* index in the schema, -1 when the process table answers */
         int pid_column;         /* the schema's "pid" column, for the process table, or -1 */
         int ppid_column;        /* the schema's "ppid" column, or -1 */
+        int argv_column;        /* proc.name: the schema's "args" column (argv[0] names an applet), or -1 */
 };
 
 enum cmp_op {
@@ -128,15 +130,13 @@ struct msg_part {
 struct rule {
         char *name;
         struct source_pos pos;  /* the [Rule] line */
-        char **events;
-        size_t n_events;
+        struct strv events;
         enum alert_severity severity;
         char *mitre;
         char *description;
         char *message;
         struct source_pos message_pos;
-        char **tags;
-        size_t n_tags;
+        struct strv tags;
         bool enabled;
         struct node *condition;         /* parsed, unresolved; exceptions folded in */
 };
@@ -161,10 +161,8 @@ struct detect_engine {
         size_t n_rules;
         struct event_rules *events;
         size_t n_events;
-        char **files;           /* names used in source positions */
-        size_t n_files;
-        char **inactive_events; /* events no tracer provides (rules on them do nothing) */
-        size_t n_inactive_events;
+        struct strv files;              /* names used in source positions */
+        struct strv inactive_events;    /* events no tracer provides (rules on them do nothing) */
 };
 
 /* Fields */
@@ -181,6 +179,10 @@ struct node *node_clone(const struct node *n, size_t *budget);
 void literal_free_array(struct literal *l, size_t n);
 
 void rule_free_contents(struct rule *r);
+
+/* Compiles the rules of e per event of the catalog (fields resolved against each event's schema). */
+struct detect_catalog;
+int detect_engine_compile(struct detect_engine *e, const struct detect_catalog *cat, struct strbuf *errors);
 
 /* Evaluation */
 struct proctable;

@@ -7,9 +7,12 @@
  *   CRI-O        crio-<id>.scope; crio-conmon-<id>.scope is conmon
  *   Kubernetes   kubepods[-besteffort|-burstable]-pod<uid>.slice ("_" in the uid stands for "-"),
  *                /kubepods/burstable/pod<uid>/<id> (cgroupfs driver)
- *   nspawn       /machine.slice/machine-<name>.scope[/payload], name escaped as a unit name
+ *   nspawn       /machine.slice/machine-<name>.scope[/payload], name escaped as a unit name;
+ *                /machine.slice/systemd-nspawn@<name>.service/payload (machinectl start, --keep-unit)
  *   LXC          /lxc.payload.<name>, /lxc.payload/<name>, /lxc/<name>
- *   systemd      foo.service, session-3.scope, ... in bar.slice */
+ *   systemd      foo.service, session-3.scope, ... in bar.slice
+ * nspawn and LXC name their containers and have no ids: the parser reports the name, and identity.c
+ * makes it the container id as well (runtime_id_is_name). */
 #include <stdbool.h>
 #include <string.h>
 #include "cgroup-path.h"
@@ -175,6 +178,9 @@ void cgroup_path_parse(const char *path, struct cgroup_path_identity *ret)
                 else if (has_prefix(c, len, "machine-") && has_suffix(c, len, ".scope") &&
                          len > strlen("machine-.scope"))
                         set_named(ret, RUNTIME_NSPAWN, c + 8, len - 8 - 6, true);
+                else if (has_prefix(c, len, "systemd-nspawn@") && has_suffix(c, len, ".service") &&
+                         len > strlen("systemd-nspawn@.service"))
+                        set_named(ret, RUNTIME_NSPAWN, c + 15, len - 15 - 8, true);
                 else if (has_prefix(c, len, "lxc.payload.") && len > strlen("lxc.payload."))
                         set_named(ret, RUNTIME_LXC, c + 12, len - 12, false);
                 else if (prev && ((prev_len == 11 && memcmp(prev, "lxc.payload", 11) == 0) ||

@@ -3,7 +3,9 @@
  * the Kubernetes pod uid, the systemd unit and slice. No file is read. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #define CGROUP_ID_MAX 128
 #define CGROUP_NAME_MAX 256
@@ -25,6 +27,13 @@ struct cgroup_path_identity {
 #define RUNTIME_CRI "cri"               /* a Kubernetes container under the cgroupfs driver */
 #define RUNTIME_NSPAWN "nspawn"
 #define RUNTIME_LXC "lxc"
+
+/* Whether runtime has no container ids of its own (nspawn/machined, LXC): its containers are known by
+ * their name, unique on the host while they run, and that name is their container id too. */
+static inline bool runtime_id_is_name(const char *runtime)
+{
+        return runtime && (strcmp(runtime, RUNTIME_NSPAWN) == 0 || strcmp(runtime, RUNTIME_LXC) == 0);
+}
 
 /* Parses path (relative to the cgroup2 mount, "/..."); the innermost container wins, so a
  * process in a nested cgroup below a container (nspawn's "payload") belongs to it. Never fails:

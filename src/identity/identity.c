@@ -9,6 +9,7 @@
 #include "cgroup-tree.h"
 #include "cgroup-watch.h"
 #include "cgroup.h"
+#include "shared/array.h"
 #include "shared/log.h"
 #include "shared/u64map.h"
 
@@ -36,7 +37,7 @@ struct identity_context {
         int (*drain)(void *userdata);
         void *drain_userdata;
         uint64_t *removed;              /* rmdirs waiting for the tracers' events to be drained */
-        size_t n_removed, cap_removed;
+        size_t n_removed;
 
         struct identity_stats stats;
 };
@@ -89,7 +90,9 @@ static bool identity_matches_filter(const char *filter, const struct identity *i
 
         if (id->container_name && streq(id->container_name, filter))
                 return true;
-        return n >= 4 && id->container_id && strncmp(id->container_id, filter, n) == 0;
+        /* a prefix of a hex id, never of a name: "web" must not select "web2" */
+        return n >= 4 && id->container_id && !runtime_id_is_name(id->runtime) &&
+               strncmp(id->container_id, filter, n) == 0;
 }
 
 static void identity_update_allow_map(struct identity_context *c, struct identity_entry *e)
@@ -109,7 +112,7 @@ static void identity_update_allow_map(struct identity_context *c, struct identit
 static int identity_resolve(struct identity_context *c, struct identity_entry *e)
 {
         struct cgroup_path_identity p;
-        char name[256] = "", image[512] = "", pod[256] = "", ns[256] = "";
+        char id[CGROUP_NAME_MAX] = "", name[256] = "", image[512] = "", pod[256] = "", ns[256] = "";
         int r = 0;
 
         cgroup_path_parse(e->path, &p);
@@ -128,9 +131,11 @@ static int identity_resolve(struct identity_context *c, struct identity_entry *e
                 snprintf(name, sizeof(name), "%s", p.container_name);
         if (!name[0] && p.container_id[0])
                 snprintf(name, sizeof(name), "%.12s", p.container_id);
+        /* every container has an id, so rules on "container.id" hold for all runtimes */
+        snprintf(id, sizeof(id), "%s", runtime_id_is_name(p.runtime) ? p.container_name : p.container_id);
 
         r = identity_entry_set(e, p.runtime, (const char *const[8]) {
-                p.container_id, name, image, pod, ns, p.pod_uid, p.unit, p.slice });
+                id, name, image, pod, ns, p.pod_uid, p.unit, p.slice });
         if (r < 0)
                 return r;
         e->resolved = true;
@@ -397,18 +402,8 @@ static void identity_on_cgroup(void *userdata, uint16_t type, uint64_t id, const
                         log_warning("identity: failed to add cgroup %s, ignoring", path);
                 return;
         }
-        if (c->n_removed == c->cap_removed) {
-                size_t cap = c->cap_removed ? c->cap_removed * 2 : 64;
-                uint64_t *p = realloc(c->removed, cap * sizeof(*p));
-
-                if (!p) {
-                        identity_cgroup_removed(c, id);
-                        return;
-                }
-                c->removed = p;
-                c->cap_removed = cap;
-        }
-        c->removed[c->n_removed++] = id;
+        if (ARRAY_APPEND(c->removed, c->n_removed, id) < 0)
+                identity_cgroup_removed(c, id);
 }
 
 static void identity_on_readable(void *userdata)

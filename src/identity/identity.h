@@ -10,13 +10,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <systemd/sd-event.h>
+#include "cgroup-path.h"
 #include "metadata.h"
 
 struct identity {
         const char *runtime;            /* "docker", "podman", "containerd", "cri-o", "cri", "nspawn",
                                          * "lxc"; NULL on the host */
-        const char *container_id;       /* as the runtime names it (full length) */
+        const char *container_id;       /* as the runtime names it (full length); nspawn and LXC,
+                                         * which have no ids: the container's name */
         const char *container_name;     /* from the runtime's files, else the first 12 characters
                                          * of the id; nspawn and LXC: the name in the path */
         const char *image;
@@ -28,12 +31,21 @@ struct identity {
         const char *cgroup_path;        /* relative to the cgroup2 mount, starting with "/" */
 };
 
+/* How much of id->container_id to show in a column: the first 12 characters of a runtime's hex id (as
+ * docker ps shows it), a name (nspawn, LXC) whole, since a cut name could be another container's. */
+static inline size_t identity_container_id_display_len(const struct identity *id)
+{
+        size_t len = id->container_id ? strlen(id->container_id) : 0;
+
+        return runtime_id_is_name(id->runtime) || len < 12 ? len : 12;
+}
+
 #define IDENTITY_DEFAULT_MAX_CGROUPS 65536
 
 struct identity_config {
         struct runtime_roots roots;     /* NULL members: the defaults */
         const char *container_filter;   /* --container NAME|ID: a container name, or 4 or more
-                                         * leading characters of its id; NULL: none */
+                                         * leading characters of its hex id; NULL: none */
         size_t max_cgroups;             /* bound on the map; 0: IDENTITY_DEFAULT_MAX_CGROUPS */
         const char *cgroup_mount;       /* NULL: the cgroup2 mount from /proc/self/mountinfo */
         bool no_walk;                   /* do not walk the mount at start (benchmarks) */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conf-parser.h"
+#include "ini-reader.h"
 #include "macro.h"
 #include "strbuf.h"
 
@@ -32,24 +33,6 @@ static void conf_set_error(struct conf_error *err, const char *file, unsigned li
         va_start(ap, fmt);
         vsnprintf(err->text + n, sizeof(err->text) - n, fmt, ap);
         va_end(ap);
-}
-
-static bool is_blank(char c)
-{
-        return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* Trims blanks at both ends in place; returns the new start. */
-static char *strip(char *s, size_t *len)
-{
-        while (*len > 0 && is_blank(*s)) {
-                s++;
-                (*len)--;
-        }
-        while (*len > 0 && is_blank(s[*len - 1]))
-                (*len)--;
-        s[*len] = 0;
-        return s;
 }
 
 /* Printable form of a user's token for messages: cut, control bytes as '?'. */
@@ -92,125 +75,139 @@ static const struct conf_item *find_item(const struct conf_item *items, const ch
         return NULL;
 }
 
-static int parse_line(const char *filename, unsigned lineno, char *line, size_t len, char *section,
-                      size_t section_size, const struct conf_item *items, void *data, struct conf_error *err)
+/* Copies s without the blanks at either end. */
+static char *strndup_stripped(const char *s, size_t len)
 {
-        char buf[80], buf2[80], what[256];
-        const struct conf_item *item;
+        while (len > 0 && ini_is_blank(*s)) {
+                s++;
+                len--;
+        }
+        while (len > 0 && ini_is_blank(s[len - 1]))
+                len--;
+        return strndup(s, len);
+}
+
+static int parse_section(const char *filename, const struct ini_item *item, char *section, size_t section_size,
+                         const struct conf_item *items, struct conf_error *err)
+{
+        _cleanup_free_ char *name = strndup_stripped(item->text, item->text_len);
+        char buf[80];
         bool known;
-        char *eq, *key, *value;
-        size_t klen, vlen;
+
+        if (!name) {
+                conf_set_error(err, filename, item->line, "out of memory");
+                return -ENOMEM;
+        }
+        if (!valid_name(name, true) || strlen(name) >= section_size) {
+                conf_set_error(err, filename, item->line, "invalid section name '%s'", shown(name, buf, sizeof(buf)));
+                return -EINVAL;
+        }
+        (void) find_item(items, name, NULL, &known);
+        if (!known) {
+                conf_set_error(err, filename, item->line, "unknown section [%s]", shown(name, buf, sizeof(buf)));
+                return -EINVAL;
+        }
+        strcpy(section, name);
+        return 0;
+}
+
+static int parse_assignment(const char *filename, const struct ini_item *item, const char *section,
+                            const struct conf_item *items, void *data, struct conf_error *err)
+{
+        _cleanup_free_ char *value = strndup_stripped(item->value, item->value_len);
+        char buf[80], buf2[80], what[256];
+        const struct conf_item *c;
+        const char *key = item->text;
+        bool known;
         int r;
 
-        line = strip(line, &len);
-        if (len == 0 || line[0] == '#' || line[0] == ';')
-                return 0;
-        if (memchr(line, 0, len)) {
-                conf_set_error(err, filename, lineno, "line contains a NUL byte");
-                return -EINVAL;
+        if (!value) {
+                conf_set_error(err, filename, item->line, "out of memory");
+                return -ENOMEM;
         }
-
-        if (line[0] == '[') {
-                if (line[len - 1] != ']') {
-                        conf_set_error(err, filename, lineno, "section header '%s' lacks the closing ']'",
-                                       shown(line, buf, sizeof(buf)));
-                        return -EINVAL;
-                }
-                line[len - 1] = 0;
-                klen = len - 2;
-                key = strip(line + 1, &klen);
-                if (!valid_name(key, true) || klen >= section_size) {
-                        conf_set_error(err, filename, lineno, "invalid section name '%s'",
-                                       shown(key, buf, sizeof(buf)));
-                        return -EINVAL;
-                }
-                (void) find_item(items, key, NULL, &known);
-                if (!known) {
-                        conf_set_error(err, filename, lineno, "unknown section [%s]", shown(key, buf, sizeof(buf)));
-                        return -EINVAL;
-                }
-                memcpy(section, key, klen + 1);
-                return 0;
-        }
-
-        eq = strchr(line, '=');
-        if (!eq) {
-                conf_set_error(err, filename, lineno, "expected 'Key=Value' or '[Section]', got '%s'",
-                               shown(line, buf, sizeof(buf)));
-                return -EINVAL;
-        }
-        *eq = 0;
-        klen = eq - line;
-        key = strip(line, &klen);
-        vlen = len - (eq + 1 - line);
-        value = strip(eq + 1, &vlen);
         if (!valid_name(key, false)) {
-                conf_set_error(err, filename, lineno, "invalid key '%s'", shown(key, buf, sizeof(buf)));
+                conf_set_error(err, filename, item->line, "invalid key '%s'", shown(key, buf, sizeof(buf)));
                 return -EINVAL;
         }
         if (!section[0]) {
-                conf_set_error(err, filename, lineno, "key '%s' outside of any section",
+                conf_set_error(err, filename, item->line, "key '%s' outside of any section",
                                shown(key, buf, sizeof(buf)));
                 return -EINVAL;
         }
-        item = find_item(items, section, key, &known);
-        if (!item) {
-                conf_set_error(err, filename, lineno, "unknown key '%s' in section [%s]",
+        c = find_item(items, section, key, &known);
+        if (!c) {
+                conf_set_error(err, filename, item->line, "unknown key '%s' in section [%s]",
                                shown(key, buf, sizeof(buf)), section);
                 return -EINVAL;
         }
         what[0] = 0;
-        r = item->parse(value, (uint8_t *) data + item->offset, item->arg, what, sizeof(what));
+        r = c->parse(value, (uint8_t *) data + c->offset, c->arg, what, sizeof(what));
         if (r < 0) {
-                conf_set_error(err, filename, lineno, "%s=%s: %s", key, shown(value, buf2, sizeof(buf2)),
+                conf_set_error(err, filename, item->line, "%s=%s: %s", key, shown(value, buf2, sizeof(buf2)),
                                what[0] ? what : r == -ENOMEM ? "out of memory" : "invalid value");
                 return r == -ENOMEM ? r : -EINVAL;
         }
         return 0;
 }
 
+static int reader_error(const char *filename, const struct ini_item *item, struct conf_error *err)
+{
+        char buf[80];
+
+        switch (item->error) {
+        case INI_ERROR_LINE_TOO_LONG:
+        case INI_ERROR_VALUE_TOO_LONG:
+                conf_set_error(err, filename, item->line, "line longer than %d bytes", CONF_LINE_MAX);
+                break;
+        case INI_ERROR_NUL_BYTE:
+                conf_set_error(err, filename, item->line, "line contains a NUL byte");
+                break;
+        case INI_ERROR_SECTION_UNCLOSED:
+        case INI_ERROR_SECTION_TRAILING:
+                conf_set_error(err, filename, item->line, "section header '%s' lacks the closing ']'",
+                               shown(item->text, buf, sizeof(buf)));
+                break;
+        case INI_ERROR_NOT_ASSIGNMENT:
+                conf_set_error(err, filename, item->line, "expected 'Key=Value' or '[Section]', got '%s'",
+                               shown(item->text, buf, sizeof(buf)));
+                break;
+        }
+        return -EINVAL;
+}
+
 int conf_parse_string(const char *filename, const char *text, size_t len,
                       const struct conf_item *items, void *data, struct conf_error *err)
 {
-        struct strbuf line = {};
+        struct ini_reader reader;
         char section[128] = "";
-        unsigned lineno = 0, first = 0;
-        size_t pos = 0;
-        int r = 0;
+        int r;
 
-        while (pos < len) {
-                const char *nl = memchr(text + pos, '\n', len - pos);
-                size_t n = nl ? (size_t) (nl - (text + pos)) : len - pos;
-                bool continued;
+        ini_reader_init(&reader, text, len, CONF_LINE_MAX, CONF_LINE_MAX);
+        for (;;) {
+                struct ini_item item;
 
-                lineno++;
-                if (line.len == 0)
-                        first = lineno;
-                /* comment lines inside a continuation are dropped, like systemd does */
-                continued = n > 0 && text[pos + n - 1] == '\\';
-                strbuf_put(&line, text + pos, continued ? n - 1 : n);
-                if (continued)
-                        strbuf_putc(&line, ' ');
-                pos += n + (nl ? 1 : 0);
-                if (line.len > CONF_LINE_MAX) {
-                        conf_set_error(err, filename, first, "line longer than %d bytes", CONF_LINE_MAX);
-                        r = -EINVAL;
+                r = ini_reader_next(&reader, &item);
+                if (r < 0)
+                        conf_set_error(err, filename, reader.line, "out of memory");
+                if (r >= 0 && item.kind == INI_END)
                         break;
+                if (r >= 0 && item.kind == INI_ERROR)
+                        r = reader_error(filename, &item, err);
+                else if (r >= 0 && item.kind == INI_SECTION)
+                        r = parse_section(filename, &item, section, sizeof(section), items, err);
+                else if (r >= 0) {
+                        r = ini_reader_read_value(&reader, &item);
+                        if (r < 0)
+                                conf_set_error(err, filename, item.line, "out of memory");
+                        else if (item.kind == INI_ERROR)
+                                r = reader_error(filename, &item, err);
+                        else
+                                r = parse_assignment(filename, &item, section, items, data, err);
                 }
-                if (continued && pos < len)
-                        continue;
-                if (line.oom) {
-                        r = -ENOMEM;
-                        conf_set_error(err, filename, first, "out of memory");
-                        break;
-                }
-                r = parse_line(filename, first, line.data ?: (char[]) { 0 }, line.len, section, sizeof(section),
-                               items, data, err);
                 if (r < 0)
                         break;
-                strbuf_reset(&line);
         }
-        strbuf_free(&line);
+        ini_reader_done(&reader);
         return r;
 }
 
@@ -254,15 +251,10 @@ int conf_parse_file(const char *path, bool missing_ok, const struct conf_item *i
         return r;
 }
 
-static int cmp_strings(const void *a, const void *b)
-{
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 int conf_parse_with_dropins(const char *main_path, const char *dropin_dir, const struct conf_item *items,
                             void *data, struct conf_error *err)
 {
-        struct conf_strv names = {};
+        struct strv names = {};
         DIR *d;
         int r;
 
@@ -288,17 +280,16 @@ int conf_parse_with_dropins(const char *main_path, const char *dropin_dir, const
                         conf_set_error(err, dropin_dir, 0, "more than %d drop-ins", CONF_DROPINS_MAX);
                         break;
                 }
-                r = conf_strv_add(&names, de->d_name, l);
+                r = strv_add(&names, de->d_name);
                 if (r < 0)
                         break;
         }
         closedir(d);
         if (r < 0) {
-                conf_strv_free(&names);
+                strv_done(&names);
                 return r;
         }
-        if (names.n > 0)
-                qsort(names.items, names.n, sizeof(char *), cmp_strings);
+        strv_sort(&names);
         for (size_t i = 0; i < names.n && r >= 0; i++) {
                 struct strbuf path = {};
 
@@ -306,7 +297,7 @@ int conf_parse_with_dropins(const char *main_path, const char *dropin_dir, const
                 r = path.oom ? -ENOMEM : conf_parse_file(path.data, true, items, data, err, NULL);
                 strbuf_free(&path);
         }
-        conf_strv_free(&names);
+        strv_done(&names);
         return r;
 }
 
@@ -345,7 +336,7 @@ static int parse_with_units(const char *value, const struct unit *units, size_t 
         v = strtoull(value, &end, 10);
         if (errno != 0)
                 return -ERANGE;
-        while (is_blank(*end))
+        while (ini_is_blank(*end))
                 end++;
         if (*end) {
                 size_t i;
@@ -411,75 +402,11 @@ int conf_parse_size(const char *value, void *ptr, const void *arg, char *err, si
 
 int conf_parse_strv(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
-        struct conf_strv *v = ptr;
-        const char *p = value;
+        struct strv *v = ptr;
 
         if (!*value) {
-                conf_strv_free(v);
+                strv_done(v);
                 return 0;
         }
-        while (*p) {
-                size_t n;
-                int r;
-
-                while (is_blank(*p) || *p == ' ')
-                        p++;
-                n = strcspn(p, " \t\r");
-                if (n == 0)
-                        break;
-                r = conf_strv_add(v, p, n);
-                if (r < 0)
-                        return r;
-                p += n;
-        }
-        return 0;
-}
-
-void conf_strv_free(struct conf_strv *v)
-{
-        for (size_t i = 0; i < v->n; i++)
-                free(v->items[i]);
-        free(v->items);
-        *v = (struct conf_strv) {};
-}
-
-int conf_strv_add(struct conf_strv *v, const char *s, size_t len)
-{
-        char **items, *copy;
-
-        copy = strndup(s, len);
-        if (!copy)
-                return -ENOMEM;
-        items = realloc(v->items, (v->n + 1) * sizeof(char *));
-        if (!items) {
-                free(copy);
-                return -ENOMEM;
-        }
-        v->items = items;
-        v->items[v->n++] = copy;
-        return 0;
-}
-
-bool conf_strv_contains(const struct conf_strv *v, const char *s)
-{
-        for (size_t i = 0; i < v->n; i++)
-                if (streq(v->items[i], s))
-                        return true;
-        return false;
-}
-
-int conf_strv_copy(struct conf_strv *dst, const struct conf_strv *src)
-{
-        struct conf_strv n = {};
-
-        for (size_t i = 0; i < src->n; i++) {
-                int r = conf_strv_add(&n, src->items[i], strlen(src->items[i]));
-
-                if (r < 0) {
-                        conf_strv_free(&n);
-                        return r;
-                }
-        }
-        *dst = n;
-        return 0;
+        return strv_split(v, value, " \t\r");
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "strv.h"
 
 /* Parses value into data (the object given to conf_parse_*) + item->offset. Returns 0, or a
  * negative errno after writing what was wrong to err (a short phrase, no file or line). */
@@ -48,19 +49,9 @@ int conf_parse_bool(const char *value, void *ptr, const void *arg, char *err, si
 int conf_parse_timespan(const char *value, void *ptr, const void *arg, char *err, size_t err_size);
 /* A size in bytes (uint64_t): "4096", "4K", "4M", "1G". arg: const struct conf_range *, or NULL. */
 int conf_parse_size(const char *value, void *ptr, const void *arg, char *err, size_t err_size);
-/* A whitespace-separated list appended to a struct conf_strv; an empty value empties it. */
+/* A whitespace-separated list appended to a struct strv; an empty value empties it. */
 int conf_parse_strv(const char *value, void *ptr, const void *arg, char *err, size_t err_size);
 
 struct conf_range {
         unsigned long long min, max;
 };
-
-struct conf_strv {
-        char **items;
-        size_t n;
-};
-
-void conf_strv_free(struct conf_strv *v);
-int conf_strv_add(struct conf_strv *v, const char *s, size_t len);
-bool conf_strv_contains(const struct conf_strv *v, const char *s);
-int conf_strv_copy(struct conf_strv *dst, const struct conf_strv *src);

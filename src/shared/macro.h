@@ -49,11 +49,3 @@ static inline void fclosep(FILE **f)
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
-
-/* Frees an array of n malloc'ed strings and the array. */
-static inline void strv_free_n(char **v, size_t n)
-{
-        for (size_t i = 0; v && i < n; i++)
-                free(v[i]);
-        free(v);
-}

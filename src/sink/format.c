@@ -4,6 +4,7 @@
 #include <string.h>
 #include "format.h"
 #include "shared/timeutil.h"
+#include "shared/utf8.h"
 
 #define TABLE_PREFIX_LEN 34     /* "[2024-08-04 16:22:30.123] [info] " */
 
@@ -24,35 +25,6 @@ int output_format_from_string(const char *s)
 const char *output_format_to_string(enum output_format f)
 {
         return f < ELEMENTSOF(format_names) ? format_names[f] : NULL;
-}
-
-/* Length of the valid UTF-8 sequence at s, or 0 if there is none. */
-static size_t utf8_sequence_length(const unsigned char *s, size_t len)
-{
-        uint32_t cp;
-        size_t n;
-
-        if (s[0] < 0x80)
-                return 1;
-        if (s[0] >= 0xc2 && s[0] <= 0xdf)
-                n = 2, cp = s[0] & 0x1f;
-        else if (s[0] >= 0xe0 && s[0] <= 0xef)
-                n = 3, cp = s[0] & 0x0f;
-        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-                n = 4, cp = s[0] & 0x07;
-        else
-                return 0;
-        if (len < n)
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (s[i] & 0x3f);
-        }
-        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return n;
 }
 
 void json_escape(struct strbuf *b, const char *s, size_t len)

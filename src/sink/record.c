@@ -33,7 +33,7 @@ void record_set_identity(struct record *r, const struct identity *id)
                         continue;
                 len = strlen(v);
                 if (s->columns[i].source == SOURCE_CONTAINER_ID)
-                        len = MIN(len, (size_t) 12);
+                        len = identity_container_id_display_len(id);
                 value_set_str(&r->values[i], v, len);
         }
 }

@@ -324,7 +324,7 @@ out:
         return r;
 }
 
-static int files_set_watched_paths(struct tracer *t, char *const *prefixes, size_t n)
+static int files_set_watched_paths(struct tracer *t, const struct strv *patterns)
 {
         struct files_state *s = t->data;
         struct watch_set set;
@@ -332,7 +332,7 @@ static int files_set_watched_paths(struct tracer *t, char *const *prefixes, size
 
         if (!s)
                 return -ESRCH;
-        r = watch_set_build(&set, prefixes, n);
+        r = watch_set_build(&set, patterns->items, patterns->n);
         if (r < 0)
                 return r;
         r = watch_set_apply(s, &set);
@@ -418,7 +418,7 @@ static int files_start(struct tracer *t)
 
         /* the patterns the rules need, else the defaults */
         if (t->env->watched_paths)
-                r = watch_set_build(&set, t->env->watched_paths, t->env->n_watched_paths);
+                r = watch_set_build(&set, t->env->watched_paths->items, t->env->watched_paths->n);
         else {
                 while (files_default_watched_paths[n_default])
                         n_default++;

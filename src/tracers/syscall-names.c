@@ -8,6 +8,9 @@
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452       /* the same on every architecture */
 #endif
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463      /* the same on every architecture */
+#endif
 
 #define NR(x) SYS_##x
 const struct traced_syscall traced_syscalls[] = {
@@ -36,6 +39,12 @@ const struct traced_syscall traced_syscalls[] = {
         { CW_SC_FCHMOD, "fchmod", "fchmod", NR(fchmod) },
         { CW_SC_FCHMODAT, "fchmodat", "fchmodat", NR(fchmodat) },
         { CW_SC_FCHMODAT2, "fchmodat2", "fchmodat2", NR(fchmodat2) },
+        { CW_SC_PROCESS_VM_READV, "process_vm_readv", "process_vm_readv", NR(process_vm_readv) },
+        { CW_SC_PROCESS_VM_WRITEV, "process_vm_writev", "process_vm_writev", NR(process_vm_writev) },
+        { CW_SC_SETXATTR, "setxattr", "setxattr", NR(setxattr) },
+        { CW_SC_LSETXATTR, "lsetxattr", "lsetxattr", NR(lsetxattr) },
+        { CW_SC_FSETXATTR, "fsetxattr", "fsetxattr", NR(fsetxattr) },
+        { CW_SC_SETXATTRAT, "setxattrat", "setxattrat", NR(setxattrat) },
 };
 const size_t n_traced_syscalls = ELEMENTSOF(traced_syscalls);
 
@@ -131,6 +140,12 @@ const struct flag_name finit_module_flag_names[] = {
 const struct flag_name delete_module_flag_names[] = {
         { 00004000, "O_NONBLOCK" },
         { 00001000, "O_TRUNC" },
+        { 0, NULL },
+};
+
+const struct flag_name xattr_flag_names[] = {
+        { 1, "XATTR_CREATE" },
+        { 2, "XATTR_REPLACE" },
         { 0, NULL },
 };
 

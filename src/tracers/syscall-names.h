@@ -29,3 +29,4 @@ extern const struct flag_name finit_module_flag_names[];
 extern const struct flag_name delete_module_flag_names[];
 extern const struct flag_name ptrace_request_names[];
 extern const struct flag_name bpf_cmd_names[];
+extern const struct flag_name xattr_flag_names[];

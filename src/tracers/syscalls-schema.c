@@ -20,6 +20,11 @@ static const struct column syscalls_columns[_COL_MAX] = {
         [COL_FSTYPE] = { "fstype", VALUE_STR, 0 },
         [COL_PATH] = { "path", VALUE_STR, 0 },
         [COL_NAME] = { "name", VALUE_STR, 0 },
+        [COL_XATTR] = { "xattr", VALUE_STR, 0 },
+        [COL_VALUE_SIZE] = { "value_size", VALUE_U64, 0 },
+        [COL_CAPS] = { "caps", VALUE_STR, 0 },
+        [COL_LENGTH] = { "length", VALUE_U64, 0 },
+        [COL_PARAMS] = { "params", VALUE_STR, 0 },
         [COL_BPF_CMD] = { "bpf_cmd", VALUE_STR, 0 },
         [COL_NEW_UID] = { "new_uid", VALUE_U64, 0 },
         [COL_NEW_EUID] = { "new_euid", VALUE_U64, 0 },
@@ -33,6 +38,12 @@ static const struct column syscalls_columns[_COL_MAX] = {
         [COL_FLAGS] = { "flags", VALUE_U64, 0 },
         [COL_ERROR_NAME] = { "error_name", VALUE_STR, 0 },
         [COL_PATH_TRUNCATED] = { "path_truncated", VALUE_BOOL, 0 },
+        [COL_TARGET_SELF] = { "target_self", VALUE_BOOL, 0 },
+        [COL_CAP_EFFECTIVE] = { "cap_effective", VALUE_BOOL, 0 },
+        [COL_CAP_PERMITTED] = { "cap_permitted", VALUE_U64, 0 },
+        [COL_CAP_INHERITABLE] = { "cap_inheritable", VALUE_U64, 0 },
+        [COL_CAP_ROOTID] = { "cap_rootid", VALUE_U64, 0 },
+        [COL_HOOK] = { "hook", VALUE_STR, 0 },
         [COL_TID] = { "tid", VALUE_U64, 0 },
         [COL_GID] = { "gid", VALUE_U64, 0 },
         [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
@@ -45,8 +56,10 @@ static const char *const syscalls_events[] = { "syscall", NULL };
 
 const struct tracer_info syscalls_tracer_info = {
         .name = "syscalls",
-        .description = "security-relevant system calls (ptrace, setns, unshare, mount, modules, bpf, setuid, "
-                       "memfd, fileless exec, setuid chmod) with decoded arguments",
+        .description = "security-relevant system calls (ptrace, process_vm_readv/writev, setns, unshare, "
+                       "mount, modules, bpf, setuid, memfd, fileless exec, setuid chmod, file capabilities) "
+                       "with decoded arguments; calls without trace events on this kernel through "
+                       "raw_tp/sys_enter and sys_exit",
         .schema = &syscalls_schema,
         .events = syscalls_events,
         .enabled_by_default = true,

@@ -14,15 +14,20 @@
 #include "shared/log.h"
 #include "shared/strbuf.h"
 
+#define XATTR_NAME_CAPS "security.capability"
+
 struct syscalls_tracer {
         struct syscalls_bpf *skel;
-        struct bpf_link *links[2 * _CW_SC_MAX + 1];
+        struct bpf_link *links[2 * _CW_SC_MAX + 3];
         size_t n_links;
+        /* traced calls that have no trace events on this kernel: through raw_tp, or not at all */
+        bool raw[_CW_SC_MAX];
+        size_t n_raw;
 };
 
 /* Text the decoded values point to, alive until the record is emitted. */
 struct syscall_text {
-        struct strbuf flags, summary;
+        struct strbuf flags, summary, caps;
         char mode[MODE_TEXT_MAX];
         char number[32];
 };
@@ -66,6 +71,23 @@ static void set_named_value(struct value *v, struct syscall_text *text, uint64_t
         value_set_cstr(v, name);
 }
 
+/* A security.capability value: the capability sets, by name for rules. Bad or short values
+ * leave the columns out. */
+static void set_file_caps(struct value *v, struct syscall_text *text, const struct cw_syscall_event *e)
+{
+        struct file_caps caps;
+
+        if (parse_file_caps(e->value, MIN((size_t) e->value_len, sizeof(e->value)), &caps) < 0)
+                return;
+        value_set_bool(&v[COL_CAP_EFFECTIVE], caps.effective);
+        value_set_u64(&v[COL_CAP_PERMITTED], caps.permitted);
+        value_set_u64(&v[COL_CAP_INHERITABLE], caps.inheritable);
+        if (caps.has_rootid)
+                value_set_u64(&v[COL_CAP_ROOTID], caps.rootid);
+        format_caps(&text->caps, caps.permitted);
+        value_set_str(&v[COL_CAPS], text->caps.data ?: "", text->caps.len);
+}
+
 static void decode_arguments(const struct cw_syscall_event *e, struct value *v, struct syscall_text *text)
 {
         const uint64_t *a = e->args;
@@ -97,10 +119,15 @@ static void decode_arguments(const struct cw_syscall_event *e, struct value *v, 
                 set_str_field(&v[COL_TARGET], e->path, e->path_len, sizeof(e->path));
                 set_flags(v, text, a[1], umount_flag_names);
                 break;
+        case CW_SC_INIT_MODULE:
+                value_set_u64(&v[COL_LENGTH], a[1]);
+                set_str_field(&v[COL_PARAMS], e->str, e->str_len, sizeof(e->str));
+                break;
         case CW_SC_FINIT_MODULE:
                 value_set_s64(&v[COL_FD], (int) a[0]);
                 set_str_field(&v[COL_PATH], e->path, e->path_len, sizeof(e->path));
-                set_flags(v, text, a[2], finit_module_flag_names);
+                set_str_field(&v[COL_PARAMS], e->str, e->str_len, sizeof(e->str));
+                set_flags(v, text, (uint32_t) a[2], finit_module_flag_names);
                 break;
         case CW_SC_DELETE_MODULE:
                 set_str_field(&v[COL_NAME], e->str, e->str_len, sizeof(e->str));
@@ -155,6 +182,25 @@ static void decode_arguments(const struct cw_syscall_event *e, struct value *v, 
                 if (e->kind == CW_SC_FCHMODAT2)
                         set_flags(v, text, (uint32_t) a[3], execveat_flag_names);
                 break;
+        case CW_SC_PROCESS_VM_READV:
+        case CW_SC_PROCESS_VM_WRITEV:
+                value_set_u64(&v[COL_TARGET_PID], (uint32_t) a[0]);
+                value_set_bool(&v[COL_TARGET_SELF], e->flags & CW_SC_TARGET_SELF);
+                break;
+        case CW_SC_SETXATTR:
+        case CW_SC_LSETXATTR:
+        case CW_SC_FSETXATTR:
+        case CW_SC_SETXATTRAT:
+                if (e->kind == CW_SC_FSETXATTR || e->kind == CW_SC_SETXATTRAT)
+                        value_set_s64(&v[COL_FD], (int) a[0]);
+                set_str_field(&v[COL_PATH], e->path, e->path_len, sizeof(e->path));
+                set_str_field(&v[COL_XATTR], e->str, e->str_len, sizeof(e->str));
+                value_set_u64(&v[COL_VALUE_SIZE], e->value_size);
+                set_flags(v, text, e->xattr_flags, xattr_flag_names);
+                if (v[COL_XATTR].present && v[COL_XATTR].len == strlen(XATTR_NAME_CAPS) &&
+                    memcmp(v[COL_XATTR].str, XATTR_NAME_CAPS, v[COL_XATTR].len) == 0)
+                        set_file_caps(v, text, e);
+                break;
         default:
                 break;
         }
@@ -204,6 +250,7 @@ static int syscalls_on_event(struct tracer *t, const void *data, size_t size)
         value_set_u64(&v[COL_CGROUP_ID], e->hdr.cgroup_id);
         value_set_cstr(&v[COL_SYSCALL], sc->name);
         value_set_s64(&v[COL_RET], e->ret);
+        value_set_cstr(&v[COL_HOOK], e->flags & CW_SC_RAW_TP ? "raw_tp" : "tracepoint");
         if (e->ret < 0 && e->ret > -4096)
                 value_set_cstr(&v[COL_ERROR_NAME], errno_name((int) -e->ret));
 
@@ -214,23 +261,34 @@ static int syscalls_on_event(struct tracer *t, const void *data, size_t size)
         if (text.summary.len > 0)
                 value_set_str(&v[COL_SUMMARY], text.summary.data, text.summary.len);
 
-        ret = text.flags.oom || text.summary.oom ? -ENOMEM : tracer_emit(t, &r);
+        ret = text.flags.oom || text.summary.oom || text.caps.oom ? -ENOMEM : tracer_emit(t, &r);
         strbuf_free(&text.flags);
         strbuf_free(&text.summary);
+        strbuf_free(&text.caps);
         return ret;
 }
 
-static bool syscall_event_exists(const char *event)
+/* The syscalls trace events directory of tracefs, or NULL when there is none (tracefs not
+ * mounted, or a kernel built without syscall trace events). */
+static const char *syscall_events_dir(void)
 {
-        static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+        static const char *const dirs[] = { "/sys/kernel/tracing/events/syscalls",
+                                            "/sys/kernel/debug/tracing/events/syscalls" };
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                if (access(dirs[i], F_OK) == 0)
+                        return dirs[i];
+        return NULL;
+}
+
+static bool syscall_event_exists(const char *dir, const char *event)
+{
         char path[256];
 
-        for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
-                snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s", roots[i], event);
-                if (access(path, F_OK) == 0)
-                        return true;
-        }
-        return false;
+        if (!dir)
+                return false;
+        snprintf(path, sizeof(path), "%s/sys_enter_%s", dir, event);
+        return access(path, F_OK) == 0;
 }
 
 static void syscalls_stop(struct tracer *t)
@@ -246,43 +304,75 @@ static void syscalls_stop(struct tracer *t)
         t->data = NULL;
 }
 
+/* Which traced calls have no trace events here: those go to the raw_tp fallback (marked in
+ * rodata, before load), or, without a number on this architecture, are not traced. The fallback's
+ * programs are not even loaded when every call has its events. */
+static void syscalls_plan(struct syscalls_tracer *st)
+{
+        _cleanup_(strbuf_free) struct strbuf raw = {}, none = {};
+        const char *dir = syscall_events_dir();
+
+        for (size_t i = 0; i < n_traced_syscalls; i++) {
+                const struct traced_syscall *sc = &traced_syscalls[i];
+
+                if (sc->nr < 0 || sc->nr >= CW_SYSCALL_NR_MAX) {
+                        strbuf_printf(&none, " %s", sc->name);
+                        continue;
+                }
+                st->skel->rodata->cw_syscall_kind[sc->nr] = sc->kind;
+                if (syscall_event_exists(dir, sc->event))
+                        continue;
+                /* e.g. the module calls on a kernel built without modules */
+                st->skel->rodata->cw_syscall_raw[sc->nr] = 1;
+                st->raw[sc->kind] = true;
+                st->n_raw++;
+                strbuf_printf(&raw, " %s", sc->name);
+        }
+        bpf_program__set_autoload(st->skel->progs.handle_raw_sys_enter, st->n_raw > 0);
+        bpf_program__set_autoload(st->skel->progs.handle_raw_sys_exit, st->n_raw > 0);
+        if (!dir)
+                log_info("syscalls: no syscall trace events (tracefs not mounted, or a kernel without "
+                         "them): every call traced through raw_tp/sys_enter and raw_tp/sys_exit");
+        else if (raw.len > 0)
+                log_info("syscalls: no trace events for%s on this kernel: traced through raw_tp/sys_enter "
+                         "and raw_tp/sys_exit", raw.data);
+        if (none.len > 0)
+                log_info("syscalls: this architecture has no%s, not traced", none.data);
+}
+
 static int syscalls_attach(struct tracer *t, struct syscalls_tracer *st)
 {
-        struct strbuf missing = {};
-        struct bpf_link *exec_link;
+        struct bpf_program *raw_progs[2] = { st->skel->progs.handle_raw_sys_enter,
+                                             st->skel->progs.handle_raw_sys_exit };
+        struct bpf_link *link;
         char event[64];
 
-        exec_link = bpf_program__attach(st->skel->progs.handle_exec);
-        if (!exec_link)
+        link = bpf_program__attach(st->skel->progs.handle_exec);
+        if (!link)
                 return log_debug_errno(errno, "syscalls: failed to attach to sched_process_exec: %m");
-        st->links[st->n_links++] = exec_link;
+        st->links[st->n_links++] = link;
 
         for (size_t i = 0; i < n_traced_syscalls; i++) {
                 const struct traced_syscall *sc = &traced_syscalls[i];
                 struct bpf_program *progs[2] = { st->skel->progs.handle_sys_enter, st->skel->progs.handle_sys_exit };
 
-                if (sc->nr < 0 || sc->nr >= CW_SYSCALL_NR_MAX || !syscall_event_exists(sc->event)) {
-                        /* e.g. the module calls on a kernel built without modules */
-                        strbuf_printf(&missing, " %s", sc->name);
+                if (sc->nr < 0 || sc->nr >= CW_SYSCALL_NR_MAX || st->raw[sc->kind])
                         continue;
-                }
                 for (int j = 0; j < 2; j++) {
-                        struct bpf_link *link;
-
                         snprintf(event, sizeof(event), "sys_%s_%s", j == 0 ? "enter" : "exit", sc->event);
                         link = bpf_program__attach_tracepoint(progs[j], "syscalls", event);
-                        if (!link) {
-                                int r = -errno;
-
-                                strbuf_free(&missing);
-                                return log_debug_errno(r, "syscalls: failed to attach to syscalls/%s: %m", event);
-                        }
+                        if (!link)
+                                return log_debug_errno(errno, "syscalls: failed to attach to syscalls/%s: %m", event);
                         st->links[st->n_links++] = link;
                 }
         }
-        if (missing.len > 0)
-                log_info("syscalls: this kernel has no trace events for%s, not traced", missing.data);
-        strbuf_free(&missing);
+        for (int j = 0; j < 2 && st->n_raw > 0; j++) {
+                link = bpf_program__attach(raw_progs[j]);
+                if (!link)
+                        return log_debug_errno(errno, "syscalls: failed to attach to raw_tp/sys_%s: %m",
+                                               j == 0 ? "enter" : "exit");
+                st->links[st->n_links++] = link;
+        }
         return 0;
 }
 
@@ -300,9 +390,7 @@ static int syscalls_start(struct tracer *t)
                 r = log_debug_errno(errno, "syscalls: failed to open the BPF object: %m");
                 goto fail;
         }
-        for (size_t i = 0; i < n_traced_syscalls; i++)
-                if (traced_syscalls[i].nr >= 0 && traced_syscalls[i].nr < CW_SYSCALL_NR_MAX)
-                        st->skel->rodata->cw_syscall_kind[traced_syscalls[i].nr] = traced_syscalls[i].kind;
+        syscalls_plan(st);
         r = tracer_load_skeleton(t, st->skel->skeleton);
         if (r < 0)
                 goto fail;

@@ -13,6 +13,7 @@
 #include <systemd/sd-event.h>
 #include "tracer-info.h"
 #include "shared/bpf-util.h"
+#include "shared/strv.h"
 #include "sink/record.h"
 
 struct tracer;
@@ -38,7 +39,7 @@ struct tracer_ops {
         uint64_t (*lost)(struct tracer *t);
         /* Tracers that match opens against path patterns (files): replaces the patterns of the
          * running tracer (the ones it starts with are in tracer_env). NULL: none. */
-        int (*set_watched_paths)(struct tracer *t, char *const *patterns, size_t n);
+        int (*set_watched_paths)(struct tracer *t, const struct strv *patterns);
 };
 
 /* What a tracer gets from its owner, pushed down to it: where its events go, and the settings
@@ -49,8 +50,7 @@ struct tracer_env {
         int cgroup_allow_fd;            /* --container: the map of wanted cgroups; -1: no filter */
         uint32_t target_tgid;           /* --pid: cw_target_tgid where a tracer has it; 0: all */
         uint64_t boot_to_realtime;      /* added to BPF boottime stamps */
-        char *const *watched_paths;     /* for set_watched_paths tracers; NULL: their defaults */
-        size_t n_watched_paths;
+        const struct strv *watched_paths; /* for set_watched_paths tracers; NULL: their defaults */
         /* a decoded record, and the bounds of an aggregating tracer's interval rows */
         int (*emit)(void *owner, struct record *r);
         void (*interval)(void *owner, const struct schema *s, bool begin);

@@ -19,25 +19,19 @@ static inline const struct schema *test_tracer_schema(const char *tracer)
         return s;
 }
 
-/* The real schemas of the tracers in the registry, by event. */
+/* The real schemas of the tracers in the registry, by event: every event a tracer declares. */
 static inline const struct detect_catalog *test_catalog(void)
 {
-        static struct detect_event_schema events[12];
+        static struct detect_event_schema events[64];
         static struct detect_catalog cat;
-        const struct schema *process = test_tracer_schema("process"), *files = test_tracer_schema("files");
-        const struct schema *tcp = test_tracer_schema("tcp"), *syscalls = test_tracer_schema("syscalls");
         size_t n = 0;
 
         if (cat.events)
                 return &cat;
-        events[n++] = (struct detect_event_schema) { "exec", process };
-        events[n++] = (struct detect_event_schema) { "fork", process };
-        events[n++] = (struct detect_event_schema) { "exit", process };
-        events[n++] = (struct detect_event_schema) { "open", files };
-        events[n++] = (struct detect_event_schema) { "file_io", files };
-        events[n++] = (struct detect_event_schema) { "connect", tcp };
-        events[n++] = (struct detect_event_schema) { "accept", tcp };
-        events[n++] = (struct detect_event_schema) { "syscall", syscalls };
+        for (size_t i = 0; i < tracer_infos_size; i++)
+                for (size_t j = 0; tracer_infos[i]->events[j] && n < sizeof(events) / sizeof(events[0]); j++)
+                        events[n++] = (struct detect_event_schema) { tracer_infos[i]->events[j],
+                                                                     tracer_infos[i]->schema };
         cat = (struct detect_catalog) { events, n };
         return &cat;
 }

@@ -23,8 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct strbuf errors = {};
         struct trec t;
         size_t sum = 0;
-        char **paths;
-        size_t n;
+        struct strv paths = {};
 
         if (!pt) {
                 log_setup(LOG_TARGET_CONSOLE, LOG_CRIT);
@@ -69,11 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 trec_str(&t, "syscall", "ptrace");
                 trec_s64(&t, "ret", -1);
                 detect_engine_eval(e, &t.r, pt, on_match, &sum);
-                if (detect_engine_watched_paths(e, &paths, &n) == 0) {
-                        for (size_t i = 0; i < n; i++)
-                                free(paths[i]);
-                        free(paths);
-                }
+                if (detect_engine_watched_paths(e, &paths) == 0)
+                        strv_done(&paths);
                 detect_engine_free(e);
         }
         strbuf_free(&errors);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "rules-test.h"
 #include "detect/detect.h"
+#include "shared/array.h"
 
 struct rt rt;
 
@@ -30,12 +31,18 @@ static uint64_t u64_column(const struct record *r, const char *name)
         return i >= 0 && r->values[i].present && r->schema->columns[i].type == VALUE_U64 ? r->values[i].u : 0;
 }
 
+static int64_t s64_column(const struct record *r, const char *name)
+{
+        int i = r ? schema_find_column(r->schema, name) : -1;
+
+        return i >= 0 && r->values[i].present && r->schema->columns[i].type == VALUE_S64 ? r->values[i].i : 0;
+}
+
 static int capture(const struct alert *a, void *userdata)
 {
         struct seen *s;
 
-        rt.alerts = realloc(rt.alerts, (rt.n_alerts + 1) * sizeof(*rt.alerts));
-        assert_non_null(rt.alerts);
+        assert_int_equal(ARRAY_GROW(rt.alerts, rt.n_alerts), 0);
         s = &rt.alerts[rt.n_alerts++];
         *s = (struct seen) { .pid = a->process.pid, .ppid = a->process.ppid, .uid = a->process.uid,
                              .count = a->count, .summary = !a->event, .severity = a->severity,
@@ -44,15 +51,21 @@ static int capture(const struct alert *a, void *userdata)
         snprintf(s->exe, sizeof(s->exe), "%s", a->process.exe ?: "");
         snprintf(s->message, sizeof(s->message), "%s", a->message ?: "");
         snprintf(s->mitre, sizeof(s->mitre), "%s", a->mitre ?: "");
-        if (a->identity && a->identity->container_name)
-                snprintf(s->container, sizeof(s->container), "%s", a->identity->container_name);
+        if (a->identity) {
+                snprintf(s->container, sizeof(s->container), "%s", a->identity->container_name ?: "");
+                snprintf(s->container_id, sizeof(s->container_id), "%s", a->identity->container_id ?: "");
+                snprintf(s->runtime, sizeof(s->runtime), "%s", a->identity->runtime ?: "");
+        }
         if (a->event) {
                 snprintf(s->event, sizeof(s->event), "%s", record_event(a->event) ?: "");
                 copy_column(a->event, "path", s->path, sizeof(s->path));
+                copy_column(a->event, "container_id", s->event_container_id, sizeof(s->event_container_id));
                 copy_column(a->event, "syscall", s->syscall, sizeof(s->syscall));
                 copy_column(a->event, "daddr", s->daddr, sizeof(s->daddr));
                 s->dport = u64_column(a->event, "dport");
                 s->target_pid = u64_column(a->event, "target_pid");
+                copy_column(a->event, "caps", s->caps, sizeof(s->caps));
+                s->ret = s64_column(a->event, "ret");
         }
         return 0;
 }
@@ -86,6 +99,7 @@ int rt_setup(const char *const *tracers)
                            "/sys/fs/cgroup/unified" : "/sys/fs/cgroup";
         struct stat st;
 
+        snprintf(rt.mount, sizeof(rt.mount), "%s", root);
         snprintf(rt.slice, sizeof(rt.slice), "%s/system.slice", root);
         rt.made_slice = mkdir(rt.slice, 0755) == 0;
         snprintf(rt.cgroup, sizeof(rt.cgroup), "%s/docker-%s.scope", rt.slice, RT_CONTAINER_ID);
@@ -101,7 +115,7 @@ int rt_setup(const char *const *tracers)
 
         tt_setup_identity(&rt.tt, tracers, &(struct identity_config) { .roots.docker = rt.docker_root });
         assert_int_equal(manager_add_alert_sink(rt.tt.m, &sink), 0);
-        if (manager_enable_rules(rt.tt.m, &paths, NULL, 0, &errors) < 0) {
+        if (manager_enable_rules(rt.tt.m, &paths, NULL, &errors) < 0) {
                 fprintf(stderr, "FAIL: rules: %s\n", errors.data);
                 strbuf_free(&errors);
                 return -1;
@@ -126,10 +140,15 @@ int rt_teardown(void)
 
 void rt_join_container(void)
 {
+        rt_join_cgroup(rt.cgroup);
+}
+
+void rt_join_cgroup(const char *cgroup)
+{
         char procs[PATH_MAX + 16], me[16];
         int c;
 
-        snprintf(procs, sizeof(procs), "%s/cgroup.procs", rt.cgroup);
+        snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
         snprintf(me, sizeof(me), "%d", getpid());
         c = open(procs, O_WRONLY | O_CLOEXEC);
         if (c < 0 || write(c, me, strlen(me)) < 0)
@@ -137,7 +156,7 @@ void rt_join_container(void)
         close(c);
 }
 
-pid_t rt_spawn(char *const argv[], bool in_container, int stdio_fd, int exec_fd)
+static pid_t spawn_in(const char *cgroup, char *const argv[], int stdio_fd, int exec_fd)
 {
         pid_t pid = fork();
 
@@ -146,8 +165,8 @@ pid_t rt_spawn(char *const argv[], bool in_container, int stdio_fd, int exec_fd)
                 extern char **environ;
                 int fd = stdio_fd >= 0 ? stdio_fd : open("/dev/null", O_RDWR);
 
-                if (in_container)
-                        rt_join_container();
+                if (cgroup)
+                        rt_join_cgroup(cgroup);
                 dup2(fd, 0);
                 dup2(fd, 1);
                 if (exec_fd >= 0)
@@ -157,6 +176,11 @@ pid_t rt_spawn(char *const argv[], bool in_container, int stdio_fd, int exec_fd)
                 _exit(127);
         }
         return pid;
+}
+
+pid_t rt_spawn(char *const argv[], bool in_container, int stdio_fd, int exec_fd)
+{
+        return spawn_in(in_container ? rt.cgroup : NULL, argv, stdio_fd, exec_fd);
 }
 
 static bool have_exit(struct tt *t, void *pid)
@@ -178,6 +202,15 @@ void rt_wait_exit_record(pid_t pid)
 pid_t rt_run(char *const argv[], bool in_container, int stdio_fd, int exec_fd)
 {
         pid_t pid = rt_spawn(argv, in_container, stdio_fd, exec_fd);
+
+        tt_wait(pid);
+        rt_wait_exit_record(pid);
+        return pid;
+}
+
+pid_t rt_run_in(const char *cgroup, char *const argv[])
+{
+        pid_t pid = spawn_in(cgroup, argv, -1, -1);
 
         tt_wait(pid);
         rt_wait_exit_record(pid);

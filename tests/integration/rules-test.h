@@ -19,13 +19,18 @@ struct seen {
         char rule[64];
         char exe[PATH_MAX];
         char container[64];
+        char container_id[256];         /* the identity's, full */
+        char event_container_id[256];   /* the triggering record's container_id column, as shown */
+        char runtime[16];
         char message[512];
         char mitre[16];
         char event[16];                 /* the triggering record's event: open, connect, syscall... */
         char path[PATH_MAX];            /* its "path" column, if any */
         char syscall[32];
         char daddr[64];
+        char caps[128];                 /* syscall: file capabilities set */
         uint64_t dport, target_pid;
+        int64_t ret;                    /* syscall: the result */
         uint32_t pid, ppid, uid;
         uint64_t count;
         bool summary;
@@ -37,7 +42,7 @@ struct rt {
         struct tt tt;
         struct seen *alerts;
         size_t n_alerts;
-        char slice[512], cgroup[1024], workdir[256], docker_root[512];
+        char mount[256], slice[512], cgroup[1024], workdir[256], docker_root[512];
         bool made_slice;
 };
 
@@ -51,12 +56,16 @@ int rt_teardown(void);
 
 /* In a child: moves the calling process into the container's cgroup (_exit(126) on failure). */
 void rt_join_container(void);
+/* The same into another cgroup (a directory below the cgroup2 mount). */
+void rt_join_cgroup(const char *cgroup);
 
 /* fork; the child optionally joins the container cgroup, sets stdin/stdout to stdio_fd (-1:
  * /dev/null), and execs argv[0] (or exec_fd with fexecve when >= 0). */
 pid_t rt_spawn(char *const argv[], bool in_container, int stdio_fd, int exec_fd);
 /* rt_spawn, wait for it, and run the loop until its exit record is in (so are its events). */
 pid_t rt_run(char *const argv[], bool in_container, int stdio_fd, int exec_fd);
+/* rt_run with stdin/stdout on /dev/null in cgroup (a directory below the cgroup2 mount) instead. */
+pid_t rt_run_in(const char *cgroup, char *const argv[]);
 /* fork; the child joins the container if asked and returns fn's value as exit status; waits
  * for its exit record and asserts the status is 0. Returns the child's pid. */
 pid_t rt_run_fn(int (*fn)(void *userdata), void *userdata, bool in_container);

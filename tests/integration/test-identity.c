@@ -278,10 +278,11 @@ static void test_layouts(void **state)
         assert_identity(exec_in(&t, crio), &(struct expect) {
                 "cri-o", id12, id12, NULL, podname, "shop", unit });
 
-        /* nspawn: the name unescaped from the scope, the process in the nested payload cgroup */
+        /* nspawn: the name unescaped from the scope, the process in the nested payload cgroup; no id
+         * of its own, so the name is its id too, shown whole */
         snprintf(name, sizeof(name), "cw-test-%s", tag);
         assert_identity(exec_in(&t, payload), &(struct expect) {
-                "nspawn", NULL, name, NULL, NULL, NULL, machine + strlen("/machine.slice/") });
+                "nspawn", name, name, NULL, NULL, NULL, machine + strlen("/machine.slice/") });
 
         /* a plain service: a unit and no container */
         assert_identity(exec_in(&t, service), &(struct expect) {
@@ -441,6 +442,45 @@ static void test_container_filter(void **state)
         tt_done(&t);
 }
 
+/* --container NAME selects an nspawn machine or LXC container by its whole name, never by a prefix:
+ * their id is their name, and "web" is not "web2". A hex id still matches by 4 or more characters. */
+static void test_container_filter_by_name(void **state)
+{
+        static const struct {
+                const char *path;
+                bool wanted;
+        } cgroups[] = {
+                { "/machine.slice/machine-cw\\x2dweb.scope/payload", true },
+                { "/machine.slice/machine-cw\\x2dweb2.scope/payload", false },
+                { "/machine.slice/systemd-nspawn@cw\\x2dweb.service/payload", true },
+                { "/lxc.payload.cw-web", true },
+                { "/lxc.payload.cw-webapp", false },
+                { "/system.slice/cw-web.service", false },
+        };
+        struct identity_context *c;
+        struct identity_config cfg = { .container_filter = "cw-web", .cgroup_mount = mount, .no_walk = true };
+        /* ids no cgroup has: the entries come from the walk or the watcher, here from the test */
+        uint64_t base = UINT64_C(1) << 62;
+
+        assert_int_equal(identity_context_new(&c, &cfg), 0);
+        for (size_t i = 0; i < sizeof(cgroups) / sizeof(cgroups[0]); i++) {
+                assert_int_equal(identity_cgroup_added(c, base + i, cgroups[i].path), 0);
+                print_message("%s\n", cgroups[i].path);
+                assert_int_equal(identity_wanted(c, base + i), cgroups[i].wanted);
+        }
+        identity_context_free(c);
+
+        /* a docker container by a prefix of its id */
+        char rel[256], prefix[8];
+        snprintf(rel, sizeof(rel), "/system.slice/docker-%s.scope", docker_id);
+        snprintf(prefix, sizeof(prefix), "%.6s", docker_id);
+        cfg.container_filter = prefix;
+        assert_int_equal(identity_context_new(&c, &cfg), 0);
+        assert_int_equal(identity_cgroup_added(c, base, rel), 0);
+        assert_true(identity_wanted(c, base));
+        identity_context_free(c);
+}
+
 static void test_malformed_metadata_falls_back(void **state)
 {
         char id[65], rel[256], path[512], id12[13];
@@ -468,6 +508,7 @@ int main(void)
                 cmocka_unit_test(test_created_and_removed),
                 cmocka_unit_test(test_container_filter),
                 cmocka_unit_test(test_v1_hierarchy_ignored),
+                cmocka_unit_test(test_container_filter_by_name),
                 cmocka_unit_test(test_malformed_metadata_falls_back),
         };
         FILE *f;

@@ -18,13 +18,18 @@
  * - mining pools: the rule excludes loopback by design, so the connect goes to a private address
  *   (10.77.0.1) on the loopback device of a network namespace the child creates and that dies
  *   with it;
+ * - port scans (the scan detection beside the rules): 150 ports of 127.0.0.1 in a network
+ *   namespace of the child's own, where nothing listens, so every connect is refused;
  * - mounts from the container go to a tmpfs in the child's own mount namespace (made private
  *   before the child joins the container), so nothing reaches the host's mount table;
- * - kernel-module-load: this kernel is built without module support, so it has no trace events
- *   for init_module/finit_module and the syscalls tracer cannot see them (it says so at start).
- *   Where the events exist, the test calls finit_module on an invalid descriptor (EBADF, loads
- *   nothing); here it checks the tracer's report instead and the rule stays covered by the
- *   synthetic test in tests/unit/test-rules-eval.c. */
+ * - kernel modules: init_module gets a buffer that is no ELF object, finit_module a file of text
+ *   and delete_module a name no module has, so nothing is loaded or unloaded anywhere; on this
+ *   kernel (no module support) all three fail with ENOSYS and have no trace events, and the
+ *   syscalls tracer sees them through its raw_tp fallback;
+ * - process memory: the victim is a child of this test that only sleeps; its copy of a buffer of
+ *   this test is read and overwritten;
+ * - file capabilities: setcap gives cap_setuid to a copy of /bin/true in the work directory,
+ *   which is removed with it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -41,13 +46,17 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <cmocka.h>
@@ -121,9 +130,81 @@ static int act_ptrace_attach(pid_t target)
         return ptrace(PTRACE_DETACH, target, NULL, NULL) < 0 ? 4 : 0;
 }
 
+static char vm_buffer[64] = "cwatch: a secret in the victim";
+
+/* process_vm_readv (or writev) of vm_buffer's size at address addr of process target */
+static int act_vm(pid_t target, const char *addr, bool write)
+{
+        char local[sizeof(vm_buffer)] = "cwatch: written by the injector";
+        struct iovec liov = { local, sizeof(local) };
+        struct iovec riov = { (void *) (uintptr_t) strtoull(addr, NULL, 16), sizeof(local) };
+        ssize_t n = write ? process_vm_writev(target, &liov, 1, &riov, 1, 0)
+                          : process_vm_readv(target, &liov, 1, &riov, 1, 0);
+
+        return n == (ssize_t) sizeof(local) ? 0 : 2;
+}
+
+/* Runs argv as a child, prints its pid, returns its exit status. */
+static int act_run(char **argv)
+{
+        pid_t pid = fork();
+        int status;
+
+        if (pid < 0)
+                return 2;
+        if (pid == 0) {
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        printf("%d\n", pid);
+        fflush(stdout);
+        if (waitpid(pid, &status, 0) != pid)
+                return 3;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 4;
+}
+
+static int act_finit_module(void)
+{
+        char path[] = "/tmp/cwatch-module-XXXXXX";
+        int fd = mkstemp(path), r;
+
+        if (fd < 0)
+                return 2;
+        (void) unlink(path);
+        r = syscall(SYS_finit_module, fd, "", 0) < 0 ? 0 : 3;
+        close(fd);
+        return r;
+}
+
+/* The name is on the stack, as a program builds it: a kernel without modules fails the call
+ * without reading it, and a string constant in a page this child never touched could not be read
+ * by the tracer either (BPF reads user memory without faulting it in). */
+static int delete_module_by_name(void)
+{
+        char name[] = "cwatch_no_such_module";
+
+        return syscall(SYS_delete_module, name, O_NONBLOCK) < 0 ? 0 : 2;
+}
+
 /* The helper mode: this binary, copied under a program's name, does one action. */
 static int helper(int argc, char **argv)
 {
+        if (argc == 3 && streq(argv[2], "finit-module"))
+                return act_finit_module();
+        if (argc == 3 && streq(argv[2], "delete-module"))
+                return delete_module_by_name();
+        if (argc == 5 && streq(argv[2], "vm-read"))
+                return act_vm(atoi(argv[3]), argv[4], false);
+        if (argc == 5 && streq(argv[2], "vm-write"))
+                return act_vm(atoi(argv[3]), argv[4], true);
+        if (argc == 3 && streq(argv[2], "vm-read-self")) {
+                char addr[32];
+
+                snprintf(addr, sizeof(addr), "%lx", (unsigned long) (uintptr_t) vm_buffer);
+                return act_vm(getpid(), addr, false);
+        }
+        if (argc >= 4 && streq(argv[2], "run"))
+                return act_run(argv + 3);
         if (argc == 5 && streq(argv[2], "open"))
                 return act_open(argv[3], (int) strtol(argv[4], NULL, 0));
         if (argc == 5 && streq(argv[2], "open-readonly"))
@@ -578,6 +659,107 @@ static void test_mining_pool_connection(void **state)
         rt_assert_none(pid);
 }
 
+/* ---- scans ---- */
+
+struct port_plan {
+        uint16_t first_port;
+        int n_ports;            /* distinct ports, from first_port; 1: one listener there */
+        int n_connects;
+};
+
+static int loopback_up(void)
+{
+        struct ifreq ifr = { .ifr_name = "lo" };
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+        if (fd < 0)
+                return -errno;
+        r = ioctl(fd, SIOCGIFFLAGS, &ifr);
+        if (r >= 0) {
+                ifr.ifr_flags |= IFF_UP;
+                r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+        }
+        close(fd);
+        return r < 0 ? -errno : 0;
+}
+
+/* In a network namespace of its own (gone when the child exits), n_connects connects to
+ * 127.0.0.1: to n_ports closed ports in turn (refused), or, with n_ports 1, to a listener there
+ * (accepted and closed each time). */
+static int connect_ports_in_private_netns(void *userdata)
+{
+        const struct port_plan *p = userdata;
+        struct sockaddr_in at = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        int l = -1;
+
+        if (unshare(CLONE_NEWNET) < 0 || loopback_up() < 0)
+                return 2;
+        if (p->n_ports == 1) {
+                at.sin_port = htons(p->first_port);
+                l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (l < 0 || bind(l, (struct sockaddr *) &at, sizeof(at)) < 0 || listen(l, 8) < 0)
+                        return 3;
+        }
+        for (int i = 0; i < p->n_connects; i++) {
+                int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+                at.sin_port = htons(p->first_port + i % p->n_ports);
+                if (s < 0)
+                        return 4;
+                r = connect(s, (struct sockaddr *) &at, sizeof(at));
+                if (l >= 0) {
+                        int a = r < 0 ? -1 : accept4(l, NULL, NULL, SOCK_CLOEXEC);
+
+                        if (a < 0)
+                                return 5;
+                        close(a);
+                } else if (r == 0 || errno != ECONNREFUSED)
+                        return 6;
+                close(s);
+        }
+        return 0;
+}
+
+struct pid_event {
+        pid_t pid;
+        const char *event;
+};
+
+static bool is_pid_event(struct json_object *o, void *userdata)
+{
+        const struct pid_event *want = userdata;
+        const char *event = tt_str(o, "event");
+
+        return event && streq(event, want->event) && tt_int(o, "pid") == want->pid;
+}
+
+static void test_port_scan(void **state)
+{
+        static const struct port_plan scan = { 20000, 150, 150 }, reconnect = { 20000, 1, 200 };
+        char expect[128];
+        const struct seen *s;
+        pid_t pid;
+
+        pid = rt_run_fn(connect_ports_in_private_netns, (void *) &scan, false);
+        s = rt_assert_one("port-scan", pid, self);
+        assert_string_equal(s->mitre, "T1046");
+        assert_int_equal(s->severity, SEVERITY_WARNING);
+        /* the attempt that made it a scan: the 100th refused connect */
+        assert_string_equal(s->event, "tcp_failed");
+        assert_string_equal(s->daddr, "127.0.0.1");
+        assert_int_equal(s->dport, 20099);
+        snprintf(expect, sizeof(expect), "test-rules-live (pid %d) connected to 100 distinct ports of 127.0.0.1 in ",
+                 pid);
+        if (strncmp(s->message, expect, strlen(expect)) != 0)
+                fail_msg("message '%s' does not start with '%s'", s->message, expect);
+        assert_int_equal(tt_count(&rt.tt, is_pid_event, &(struct pid_event) { pid, "tcp_failed" }), 150);
+
+        /* a client reconnecting 200 times to one port is no scan (the connects were seen) */
+        pid = rt_run_fn(connect_ports_in_private_netns, (void *) &reconnect, false);
+        assert_int_equal(tt_count(&rt.tt, is_pid_event, &(struct pid_event) { pid, "connect" }), 200);
+        rt_assert_none(pid);
+}
+
 /* ---- system calls ---- */
 
 static void test_ptrace_attach(void **state)
@@ -705,25 +887,212 @@ static void test_setuid_bit_set(void **state)
         rt_assert_none(pid);
 }
 
+/* The module calls fail everywhere (see the top); the errno goes back through shared memory. */
+static int *shared_errno;
+
+static int do_init_module(void *userdata)
+{
+        static const char image[] = "not a kernel module";
+
+        if (syscall(SYS_init_module, image, sizeof(image), "") == 0)
+                return 2;
+        *shared_errno = errno;
+        return 0;
+}
+
 static int do_finit_module(void *userdata)
 {
-        /* an invalid descriptor: EBADF, nothing is loaded */
-        return syscall(SYS_finit_module, -1, "", 0) < 0 && errno == EBADF ? 0 : 2;
+        int r = act_finit_module();
+
+        *shared_errno = errno;
+        return r;
+}
+
+static int do_delete_module(void *userdata)
+{
+        if (delete_module_by_name() != 0)
+                return 2;
+        *shared_errno = errno;
+        return 0;
+}
+
+static void assert_module_alert(const char *rule, pid_t pid, const char *syscall_name)
+{
+        const struct seen *s = rt_assert_one(rule, pid, self);
+        char result[32];
+
+        assert_string_equal(s->event, "syscall");
+        assert_string_equal(s->syscall, syscall_name);
+        assert_true(*shared_errno > 0);
+        assert_int_equal(s->ret, -*shared_errno);
+        snprintf(result, sizeof(result), "result %d)", -*shared_errno);
+        assert_non_null(strstr(s->message, result));
 }
 
 static void test_kernel_module_load(void **state)
 {
+        const struct seen *s;
         pid_t pid;
 
-        if (access("/sys/kernel/tracing/events/syscalls/sys_enter_finit_module", F_OK) < 0 &&
-            access("/sys/kernel/debug/tracing/events/syscalls/sys_enter_finit_module", F_OK) < 0) {
-                /* no module support: nothing to load and nothing to trace (see the top) */
-                fprintf(stderr, "kernel-module-load: this kernel has no module trace events; "
-                        "covered by unit-rules-eval only\n");
-                return;
-        }
+        pid = rt_run_fn(do_init_module, NULL, false);
+        assert_module_alert("kernel-module-load", pid, "init_module");
+        s = rt_find("kernel-module-load", pid);
+        assert_int_equal(s->severity, SEVERITY_CRITICAL);
+        assert_string_equal(s->mitre, "T1547.006");
+        assert_non_null(strstr(s->message, "Kernel module load (init_module, "));
+
         pid = rt_run_fn(do_finit_module, NULL, false);
-        assert_string_equal(rt_assert_one("kernel-module-load", pid, self)->syscall, "finit_module");
+        assert_module_alert("kernel-module-load", pid, "finit_module");
+        /* from a container, even modprobe */
+        pid = RUN(true, actor("modprobe"), "--act", "finit-module");
+        assert_string_equal(rt_assert_one("kernel-module-load", pid, actor("modprobe"))->container, RT_CONTAINER_NAME);
+        /* near miss: the module tools on the host */
+        pid = RUN(false, actor("modprobe"), "--act", "finit-module");
+        rt_assert_none(pid);
+}
+
+static void test_kernel_module_unload(void **state)
+{
+        const struct seen *s;
+        pid_t pid;
+
+        pid = rt_run_fn(do_delete_module, NULL, false);
+        assert_module_alert("kernel-module-unload", pid, "delete_module");
+        s = rt_find("kernel-module-unload", pid);
+        assert_int_equal(s->severity, SEVERITY_WARNING);
+        assert_non_null(strstr(s->message, "Unload of kernel module cwatch_no_such_module"));
+        /* near miss: rmmod */
+        pid = RUN(false, actor("rmmod"), "--act", "delete-module");
+        rt_assert_none(pid);
+}
+
+/* A child of this test that sleeps, with its copy of vm_buffer; its address as hex in addr. */
+static pid_t memory_victim(char addr[static 32])
+{
+        pid_t victim = fork();
+
+        assert_true(victim >= 0);
+        if (victim == 0) {
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                for (;;)
+                        pause();
+        }
+        snprintf(addr, 32, "%lx", (unsigned long) (uintptr_t) vm_buffer);
+        return victim;
+}
+
+static void test_process_memory_read(void **state)
+{
+        char target[16], addr[32];
+        const struct seen *s;
+        pid_t victim, pid;
+
+        victim = memory_victim(addr);
+        snprintf(target, sizeof(target), "%d", victim);
+        pid = RUN(false, actor("dumper"), "--act", "vm-read", target, addr);
+        s = rt_assert_one("process-memory-read", pid, actor("dumper"));
+        assert_string_equal(s->syscall, "process_vm_readv");
+        assert_int_equal(s->target_pid, victim);
+        assert_int_equal(s->ret, sizeof(vm_buffer));
+        assert_int_equal(s->severity, SEVERITY_WARNING);
+        assert_string_equal(s->mitre, "T1003.007");
+        assert_non_null(strstr(s->message, "read the memory of process"));
+        /* near misses: its own memory; a debugger */
+        pid = RUN(false, actor("dumper"), "--act", "vm-read-self");
+        rt_assert_none(pid);
+        pid = RUN(false, actor("gdb"), "--act", "vm-read", target, addr);
+        rt_assert_none(pid);
+        kill(victim, SIGKILL);
+        tt_wait(victim);
+}
+
+static void test_process_memory_write(void **state)
+{
+        char target[16], addr[32];
+        const struct seen *s;
+        pid_t victim, pid;
+
+        victim = memory_victim(addr);
+        snprintf(target, sizeof(target), "%d", victim);
+        pid = RUN(false, actor("injector"), "--act", "vm-write", target, addr);
+        s = rt_assert_one("process-memory-write", pid, actor("injector"));
+        assert_string_equal(s->syscall, "process_vm_writev");
+        assert_int_equal(s->target_pid, victim);
+        assert_int_equal(s->severity, SEVERITY_ERROR);
+        assert_string_equal(s->mitre, "T1055");
+        /* near miss: a debugger */
+        pid = RUN(false, actor("gdb"), "--act", "vm-write", target, addr);
+        rt_assert_none(pid);
+        kill(victim, SIGKILL);
+        tt_wait(victim);
+}
+
+static const char *setcap_program(void)
+{
+        static const char *const paths[] = { "/usr/sbin/setcap", "/sbin/setcap", "/usr/bin/setcap" };
+        static char real[PATH_MAX];
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+                if (access(paths[i], X_OK) == 0) {
+                        snprintf(real, sizeof(real), "%s", rt_realpath(paths[i]));
+                        return real;
+                }
+        fail_msg("setcap not found: install libcap2-bin (tools/setup does)");
+        return NULL;
+}
+
+static void test_file_capability(void **state)
+{
+        const char *setcap = setcap_program();
+        char path[PATH_MAX], out[PATH_MAX], line[32];
+        const struct seen *s;
+        pid_t pid, child;
+        FILE *f;
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/cap-target", rt.workdir);
+        rt_copy_file("/bin/true", path, 0755);
+        pid = RUN(false, setcap, "cap_setuid+ep", path);
+        s = rt_assert_one("file-capability-privileged", pid, setcap);
+        assert_string_equal(s->syscall, "setxattr");
+        assert_string_equal(s->path, path);
+        assert_string_equal(s->caps, "cap_setuid");
+        assert_int_equal(s->ret, 0);
+        assert_int_equal(s->severity, SEVERITY_ERROR);
+        assert_string_equal(s->mitre, "T1548.001");
+        assert_non_null(strstr(s->message, path));
+        assert_non_null(strstr(s->message, "given capabilities cap_setuid by"));
+        assert_int_equal(rt_count("file-capability-set", pid), 0);
+
+        /* a capability that gives no root: the lesser rule */
+        pid = RUN(false, setcap, "cap_net_bind_service+ep", path);
+        s = rt_assert_one("file-capability-set", pid, setcap);
+        assert_string_equal(s->caps, "cap_net_bind_service");
+        assert_int_equal(s->severity, SEVERITY_WARNING);
+        assert_int_equal(rt_count("file-capability-privileged", pid), 0);
+
+        /* near miss: setcap run by dpkg (as a maintainer script would) */
+        snprintf(out, sizeof(out), "%s/setcap-pid", rt.workdir);
+        fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        {
+                char *argv[] = { (char *) actor("dpkg"), "--act", "run", (char *) setcap, "cap_sys_admin+ep",
+                                 path, NULL };
+
+                pid = rt_run(argv, false, fd, -1);
+        }
+        close(fd);
+        f = fopen(out, "re");
+        assert_non_null(f);
+        assert_non_null(fgets(line, sizeof(line), f));
+        fclose(f);
+        unlink(out);
+        child = atoi(line);
+        assert_true(child > 0);
+        rt_wait_exit_record(child);
+        rt_assert_none(child);
+        rt_assert_none(pid);
+        unlink(path);
 }
 
 static int setup(void **state)
@@ -733,6 +1102,11 @@ static int setup(void **state)
         char path[PATH_MAX + 64];
 
         snprintf(self, sizeof(self), "%s", rt_realpath("/proc/self/exe"));
+        shared_errno = mmap(NULL, sizeof(*shared_errno), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (shared_errno == MAP_FAILED) {
+                fprintf(stderr, "FAIL: mmap: %m\n");
+                return -1;
+        }
         snprintf(home, sizeof(home), "/home/cwatch-test-%d", getpid());
         if (mkdir(home, 0700) < 0) {
                 fprintf(stderr, "FAIL: cannot create %s: %m\n", home);
@@ -779,12 +1153,17 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_write_release_agent),
                 cmocka_unit_test(test_write_core_pattern),
                 cmocka_unit_test(test_mining_pool_connection),
+                cmocka_unit_test(test_port_scan),
                 cmocka_unit_test(test_ptrace_attach),
                 cmocka_unit_test(test_container_namespace_change),
                 cmocka_unit_test(test_container_mount),
                 cmocka_unit_test(test_container_bpf),
                 cmocka_unit_test(test_setuid_bit_set),
                 cmocka_unit_test(test_kernel_module_load),
+                cmocka_unit_test(test_kernel_module_unload),
+                cmocka_unit_test(test_process_memory_read),
+                cmocka_unit_test(test_process_memory_write),
+                cmocka_unit_test(test_file_capability),
         };
 
         if (argc >= 2 && streq(argv[1], "--act"))

@@ -176,6 +176,34 @@ static void test_container_shell_oneliner(void **state)
         assert_int_equal(rt_count("container-shell-oneliner", pid), 0);
 }
 
+static void test_container_app_shell(void **state)
+{
+        char *interactive[] = { "/bin/sh", "-i", NULL }, *bare[] = { "/bin/sh", NULL };
+        char *oneliner[] = { "/bin/sh", "-c", "true", NULL }, *script[] = { "/bin/sh", "/dev/null", NULL };
+        const struct seen *s;
+        pid_t pid;
+
+        /* an application of the container (this test) starts a shell that reads its commands */
+        pid = rt_run(interactive, true, -1, -1);
+        s = rt_assert_one("container-app-shell", pid, rt_realpath("/bin/sh"));
+        assert_string_equal(s->container, RT_CONTAINER_NAME);
+        assert_string_equal(s->mitre, "T1059.004");
+        assert_int_equal(s->severity, SEVERITY_WARNING);
+        assert_non_null(strstr(s->message, "Interactive shell /bin/sh -i started by "));
+        assert_non_null(strstr(s->message, "in container " RT_CONTAINER_NAME));
+        pid = rt_run(bare, true, -1, -1);
+        rt_assert_one("container-app-shell", pid, rt_realpath("/bin/sh"));
+        /* near misses: -c is the one-liner rule's alone, a script is the application's business,
+         * and on the host there is no container */
+        pid = rt_run(oneliner, true, -1, -1);
+        assert_int_equal(rt_count("container-app-shell", pid), 0);
+        assert_int_equal(rt_count("container-shell-oneliner", pid), 1);
+        pid = rt_run(script, true, -1, -1);
+        rt_assert_none(pid);
+        pid = rt_run(interactive, false, -1, -1);
+        rt_assert_none(pid);
+}
+
 static void test_container_interpreter_oneliner(void **state)
 {
         char *argv[] = { "/usr/bin/perl", "-e", "exit 0", NULL }, *script[] = { "/usr/bin/perl", "/dev/null", NULL };
@@ -315,6 +343,7 @@ int main(void)
                 cmocka_unit_test(test_reverse_shell),
                 cmocka_unit_test(test_setuid_exec_from_writable_dir),
                 cmocka_unit_test(test_container_shell_oneliner),
+                cmocka_unit_test(test_container_app_shell),
                 cmocka_unit_test(test_container_interpreter_oneliner),
                 cmocka_unit_test(test_container_package_manager),
                 cmocka_unit_test(test_container_network_tool),

@@ -38,6 +38,21 @@ grep -q 'valid tracers: process' "$err" || fail "unknown tracer message: $(cat "
 grep -q 'cwatchd run TRACER' "$out" || fail "--help text"
 "$CWATCHD" --version | grep -q '^cwatchd [0-9]' || fail "--version"
 
+# syscalls: calls without trace events on this kernel (the module calls on a kernel without
+# modules) are named at start and seen through the raw_tp fallback
+case $(uname -m) in x86_64) nr=176 ;; aarch64) nr=106 ;; *) nr= ;; esac
+if [ -n "$nr" ] && [ ! -e /sys/kernel/tracing/events/syscalls/sys_enter_delete_module ] && command -v python3 >/dev/null; then
+        "$CWATCHD" run syscalls --format json --no-rules --duration 3 >"$out" 2>"$err" &
+        daemon=$!
+        for _ in $(seq 100); do grep -q 'tracing: syscalls' "$err" && break; sleep 0.05; done
+        grep -q 'no trace events for.* delete_module.* traced through raw_tp/sys_enter' "$err" ||
+                fail "the fallback's calls are not named at start: $(cat "$err")"
+        python3 -c "import ctypes; ctypes.CDLL(None).syscall($nr, b'$marker', 0)"
+        wait $daemon || fail "syscalls run failed: $(cat "$err")"
+        grep '"syscall":"delete_module"' "$out" | grep -F "\"name\":\"$marker\"" | grep -q '"hook":"raw_tp"' ||
+                fail "no delete_module record through raw_tp: $(grep delete_module "$out")"
+fi
+
 # SIGINT: clean exit with the drop report
 "$CWATCHD" run process >/dev/null 2>"$err" &
 daemon=$!

@@ -17,7 +17,9 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <bpf/bpf.h>
 #include <cmocka.h>
 #include "tracer-test.h"
@@ -358,6 +360,247 @@ static void test_setns_error(void **state)
         assert_string_equal(tt_str(o, "nstype"), "CLONE_NEWNET");
 }
 
+/* How the tracer sees the call: through its trace events where the kernel has them, else
+ * through the raw_tp fallback. */
+static const char *expected_hook(const char *event)
+{
+        char path[128];
+
+        snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/sys_enter_%s", event);
+        if (access(path, F_OK) == 0)
+                return "tracepoint";
+        snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/syscalls/sys_enter_%s", event);
+        return access(path, F_OK) == 0 ? "tracepoint" : "raw_tp";
+}
+
+/* The module calls, made for real: on this kernel (no module support) they fail with ENOSYS and
+ * have no trace events, so the raw_tp fallback sees them; where modules exist they fail too (a
+ * buffer that is no ELF object, a file of text, a module that is not loaded). */
+static void test_module_calls(void **state)
+{
+        /* on the stack: a call failing with ENOSYS never reads its strings, and the tracer can
+         * only read memory the caller has touched (no page faults in BPF) */
+        char image[] = "not a kernel module", params1[] = "cwatch_test=1", params2[] = "cwatch_test=2";
+        char name[] = "cwatch_no_such_module";
+        char path[] = "/tmp/cwatch-module-XXXXXX";
+        size_t from = tt.n_records;
+        struct json_object *o;
+        int fd, err_init, err_finit, err_delete;
+
+        fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, image, sizeof(image)), (ssize_t) sizeof(image));
+
+        assert_int_equal(syscall(SYS_init_module, image, sizeof(image), params1), -1);
+        err_init = errno;
+        assert_int_equal(syscall(SYS_finit_module, fd, params2, 2), -1);
+        err_finit = errno;
+        assert_int_equal(syscall(SYS_delete_module, name, O_NONBLOCK), -1);
+        err_delete = errno;
+        close(fd);
+
+        o = wait_call("init_module", getpid(), from);
+        assert_common(o, "test-syscalls", getppid());
+        assert_int_equal(tt_int(o, "ret"), -err_init);
+        assert_string_equal(tt_str(o, "error_name"), strerrorname_np(err_init));
+        assert_int_equal(tt_int(o, "length"), sizeof(image));
+        assert_string_equal(tt_str(o, "params"), "cwatch_test=1");
+        assert_string_equal(tt_str(o, "hook"), expected_hook("init_module"));
+        assert_string_equal(tt_str(o, "summary"), "length=20 params=cwatch_test=1");
+
+        o = wait_call("finit_module", getpid(), from);
+        assert_int_equal(tt_int(o, "ret"), -err_finit);
+        assert_int_equal(tt_int(o, "fd"), fd);
+        assert_string_equal(tt_str(o, "path"), path);
+        assert_string_equal(tt_str(o, "params"), "cwatch_test=2");
+        assert_int_equal(tt_int(o, "flags"), 2);
+        assert_string_equal(tt_str(o, "flags_text"), "MODULE_INIT_IGNORE_VERMAGIC");
+        assert_string_equal(tt_str(o, "hook"), expected_hook("finit_module"));
+
+        o = wait_call("delete_module", getpid(), from);
+        assert_int_equal(tt_int(o, "ret"), -err_delete);
+        assert_string_equal(tt_str(o, "name"), "cwatch_no_such_module");
+        assert_int_equal(tt_int(o, "flags"), O_NONBLOCK);
+        assert_string_equal(tt_str(o, "flags_text"), "O_NONBLOCK");
+        assert_string_equal(tt_str(o, "hook"), expected_hook("delete_module"));
+        unlink(path);
+}
+
+/* A 32-bit call whose number is a traced call's in the 64-bit table is another call: 176 is
+ * rt_sigpending there and delete_module here. The fallback leaves compat calls out, as the trace
+ * events do. */
+static void test_compat_call_not_traced(void **state)
+{
+#if defined(__x86_64__)
+        size_t from = tt.n_records;
+        long ret;
+
+        asm volatile("int $0x80" : "=a"(ret) : "a"(176L), "b"(0L), "c"(8L) : "memory");
+        assert_int_equal(ret, -EFAULT);
+        barrier();
+        for (size_t i = from; i < tt.n_records; i++)
+                assert_string_not_equal(tt_str(tt.records[i], "syscall"), "delete_module");
+#else
+        skip();
+#endif
+}
+
+/* Calls that have trace events are seen through them. */
+static void test_hook_tracepoint(void **state)
+{
+        size_t from = tt.n_records;
+        struct json_object *o;
+
+        assert_int_equal(setuid(0), 0);
+        o = wait_call("setuid", getpid(), from);
+        assert_string_equal(tt_str(o, "hook"), "tracepoint");
+}
+
+static char vm_buffer[64] = "cwatch process_vm test";
+
+static void test_process_vm(void **state)
+{
+        char local[sizeof(vm_buffer)] = {};
+        struct iovec liov = { local, sizeof(local) }, riov = { vm_buffer, sizeof(vm_buffer) };
+        size_t from = tt.n_records;
+        struct json_object *o;
+        pid_t child;
+
+        child = fork();
+        assert_true(child >= 0);
+        if (child == 0) {
+                pause();
+                _exit(0);
+        }
+        /* another process: read its copy of vm_buffer, then write it */
+        assert_int_equal(process_vm_readv(child, &liov, 1, &riov, 1, 0), sizeof(vm_buffer));
+        assert_string_equal(local, "cwatch process_vm test");
+        assert_int_equal(process_vm_writev(child, &liov, 1, &riov, 1, 0), sizeof(vm_buffer));
+        /* itself */
+        assert_int_equal(process_vm_readv(getpid(), &liov, 1, &riov, 1, 0), sizeof(vm_buffer));
+        kill(child, SIGKILL);
+        tt_wait(child);
+
+        o = wait_call("process_vm_writev", getpid(), from);
+        assert_int_equal(tt_int(o, "target_pid"), child);
+        assert_false(json_object_get_boolean(json_object_object_get(o, "target_self")));
+        assert_int_equal(tt_int(o, "ret"), sizeof(vm_buffer));
+
+        o = wait_call("process_vm_readv", getpid(), from);
+        assert_common(o, "test-syscalls", getppid());
+        assert_int_equal(tt_int(o, "target_pid"), child);
+        assert_false(json_object_get_boolean(json_object_object_get(o, "target_self")));
+        assert_int_equal(tt_int(o, "ret"), sizeof(vm_buffer));
+        assert_string_equal(tt_str(o, "hook"), expected_hook("process_vm_readv"));
+
+        /* the second read is the one on itself */
+        o = NULL;
+        for (size_t i = from; i < tt.n_records; i++) {
+                const char *sc = tt_str(tt.records[i], "syscall");
+
+                if (sc && streq(sc, "process_vm_readv") && tt_int(tt.records[i], "target_pid") == getpid())
+                        o = tt.records[i];
+        }
+        if (!o) {
+                barrier();
+                for (size_t i = from; i < tt.n_records && !o; i++) {
+                        const char *sc = tt_str(tt.records[i], "syscall");
+
+                        if (sc && streq(sc, "process_vm_readv") && tt_int(tt.records[i], "target_pid") == getpid())
+                                o = tt.records[i];
+                }
+        }
+        assert_non_null(o);
+        assert_true(json_object_get_boolean(json_object_object_get(o, "target_self")));
+}
+
+/* struct vfs_cap_data, revision 2, little endian as stored */
+static void make_caps(uint8_t v[20], uint64_t permitted, bool effective)
+{
+        uint32_t w[5] = { 0x02000000 | (effective ? 1 : 0), (uint32_t) permitted, 0, (uint32_t) (permitted >> 32), 0 };
+
+        for (int i = 0; i < 5; i++)
+                for (int j = 0; j < 4; j++)
+                        v[4 * i + j] = (uint8_t) (w[i] >> (8 * j));
+}
+
+static void test_setxattr_caps(void **state)
+{
+        char path[] = "/tmp/cwatch-caps-XXXXXX", summary[256];
+        uint8_t caps[20];
+        size_t from = tt.n_records;
+        struct json_object *o;
+        int fd;
+
+        fd = mkstemp(path);
+        assert_true(fd >= 0);
+        /* cap_setuid (7) and cap_sys_admin (21), effective: setcap cap_setuid,cap_sys_admin+ep */
+        make_caps(caps, (1ULL << 7) | (1ULL << 21), true);
+        assert_int_equal(setxattr(path, "security.capability", caps, sizeof(caps), 0), 0);
+        o = wait_call("setxattr", getpid(), from);
+        assert_common(o, "test-syscalls", getppid());
+        assert_int_equal(tt_int(o, "ret"), 0);
+        assert_string_equal(tt_str(o, "path"), path);
+        assert_string_equal(tt_str(o, "xattr"), "security.capability");
+        assert_int_equal(tt_int(o, "value_size"), 20);
+        assert_string_equal(tt_str(o, "caps"), "cap_setuid,cap_sys_admin");
+        assert_int_equal(tt_int(o, "cap_permitted"), (1 << 7) | (1 << 21));
+        assert_true(json_object_get_boolean(json_object_object_get(o, "cap_effective")));
+        snprintf(summary, sizeof(summary),
+                 "path=%s xattr=security.capability value_size=20 caps=cap_setuid,cap_sys_admin flags_text=0", path);
+        assert_string_equal(tt_str(o, "summary"), summary);
+
+        /* fsetxattr: the path is the fd's; cap_net_bind_service (10), permitted only */
+        from = tt.n_records;
+        make_caps(caps, 1ULL << 10, false);
+        assert_int_equal(fsetxattr(fd, "security.capability", caps, sizeof(caps), XATTR_REPLACE), 0);
+        o = wait_call("fsetxattr", getpid(), from);
+        assert_int_equal(tt_int(o, "fd"), fd);
+        assert_string_equal(tt_str(o, "path"), path);
+        assert_string_equal(tt_str(o, "caps"), "cap_net_bind_service");
+        assert_false(json_object_get_boolean(json_object_object_get(o, "cap_effective")));
+        assert_string_equal(tt_str(o, "flags_text"), "XATTR_REPLACE");
+
+        /* a value too short for a capability set: refused by the kernel, recorded without caps */
+        from = tt.n_records;
+        assert_int_equal(lsetxattr(path, "security.capability", caps, 3, 0), -1);
+        o = wait_call("lsetxattr", getpid(), from);
+        assert_true(tt_int(o, "ret") < 0);
+        assert_int_equal(tt_int(o, "value_size"), 3);
+        assert_false(tt_has(o, "caps"));
+
+        /* setxattrat (Linux 6.13): the value in a struct xattr_args; cap_sys_admin, effective */
+        from = tt.n_records;
+        make_caps(caps, 1ULL << 21, true);
+        {
+                struct { uint64_t value; uint32_t size, flags; } args = { (uintptr_t) caps, sizeof(caps), 0 };
+
+                if (syscall(463, AT_FDCWD, path, 0, "security.capability", &args, sizeof(args)) == 0) {
+                        o = wait_call("setxattrat", getpid(), from);
+                        assert_int_equal(tt_int(o, "fd"), AT_FDCWD);
+                        assert_string_equal(tt_str(o, "path"), path);
+                        assert_string_equal(tt_str(o, "xattr"), "security.capability");
+                        assert_int_equal(tt_int(o, "value_size"), 20);
+                        assert_string_equal(tt_str(o, "caps"), "cap_sys_admin");
+                        assert_int_equal(tt_int(o, "ret"), 0);
+                } else {
+                        /* a kernel before 6.13, which has no trace events for it either */
+                        assert_int_equal(errno, ENOSYS);
+                        assert_string_equal(expected_hook("setxattrat"), "raw_tp");
+                }
+        }
+
+        /* the user. and system. namespaces are not reported (their calls may fail here) */
+        from = tt.n_records;
+        (void) fsetxattr(fd, "user.cwatch", "x", 1, 0);
+        (void) fsetxattr(fd, "system.posix_acl_access", "x", 1, 0);
+        barrier();
+        for (size_t i = from; i < tt.n_records; i++)
+                assert_string_not_equal(tt_str(tt.records[i], "syscall"), "fsetxattr");
+        close(fd);
+        unlink(path);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -369,6 +612,11 @@ int main(void)
                 cmocka_unit_test(test_mount_tmpfs),
                 cmocka_unit_test(test_bpf_command),
                 cmocka_unit_test(test_setns_error),
+                cmocka_unit_test(test_module_calls),
+                cmocka_unit_test(test_compat_call_not_traced),
+                cmocka_unit_test(test_hook_tracepoint),
+                cmocka_unit_test(test_process_vm),
+                cmocka_unit_test(test_setxattr_caps),
         };
 
         tt_require_privileges();

@@ -90,7 +90,7 @@ static int teardown(void **state)
         polkit_registry_done(&f->service.polkit);
         alert_pipeline_free(f->manager.alert_pipeline);
         detect_free(f->manager.detect);
-        manager_set_watched_paths(&f->manager, NULL, 0);
+        manager_set_watched_paths(&f->manager, &(struct strv) {});
         free(f);
         return 0;
 }
@@ -324,7 +324,7 @@ static void test_list_rules(void **state)
         assert_int_equal(list_rules(f, rows, 128, &reply), 0);
         sd_bus_message_unref(reply);
 
-        if (manager_enable_rules(&f->manager, &(struct rules_paths) { dirs, 1 }, NULL, 0, &errors) < 0)
+        if (manager_enable_rules(&f->manager, &(struct rules_paths) { dirs, 1 }, NULL, &errors) < 0)
                 fail_msg("the default rules did not load: %s", errors.data);
         strbuf_free(&errors);
         e = detect_get_engine(f->manager.detect);

@@ -55,6 +55,12 @@ static const struct layout layouts[] = {
         { "/machine.slice/machine-web1.scope", "nspawn", "", "web1", "", "machine-web1.scope", "machine.slice" },
         { "/machine.slice/machine-my\\x2dweb\\x2d1.scope/payload", "nspawn", "", "my-web-1", "",
           "machine-my\\x2dweb\\x2d1.scope", "machine.slice" },
+        /* systemd-nspawn@.service (machinectl start): the unit is kept, machined registers it */
+        { "/machine.slice/systemd-nspawn@web2.service/payload", "nspawn", "", "web2", "",
+          "systemd-nspawn@web2.service", "machine.slice" },
+        { "/machine.slice/systemd-nspawn@my\\x2dweb.service/payload/system.slice/nginx.service", "nspawn", "",
+          "my-web", "", "nginx.service", "system.slice" },
+        { "/machine.slice/systemd-nspawn@.service", NULL, "", "", "", "systemd-nspawn@.service", "machine.slice" },
         { "/machine.slice/machine-qemu\\x2d1\\x2dvm.scope/libvirt/emulator", "nspawn", "", "qemu-1-vm", "",
           "machine-qemu\\x2d1\\x2dvm.scope", "machine.slice" },
         /* LXC */

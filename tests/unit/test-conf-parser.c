@@ -39,6 +39,8 @@ static void test_defaults(void **state)
         assert_true(c.exec_from_temporary);
         assert_int_equal(c.temporary_dirs.n, 3);
         assert_int_equal(c.min_severity, SEVERITY_INFO);
+        assert_int_equal(c.scan_threshold, 100);
+        assert_int_equal(c.scan_window_ns, 10000000000ULL);
         assert_int_equal(c.discovery_threshold, 5);
         assert_int_equal(c.discovery_window_ns, 60000000000ULL);
         config_done(&c);
@@ -67,7 +69,10 @@ static void test_good(void **state)
                                "[Alerts]\n"
                                "Journal=no\n"
                                "ExecFromTemporary=off\n"
-                               "MinSeverity=warning\n", &err), 0);
+                               "MinSeverity=warning\n"
+                               "[Detection]\n"
+                               "ScanThreshold=250\n"
+                               "ScanWindow=1min\n", &err), 0);
         assert_int_equal(c.tracers.n, 2);
         assert_string_equal(c.tracers.items[0], "process");
         assert_string_equal(c.tracers.items[1], "tcp");
@@ -82,6 +87,11 @@ static void test_good(void **state)
         assert_int_equal(c.min_severity, SEVERITY_WARNING);
         assert_int_equal(c.discovery_threshold, 8);
         assert_int_equal(c.discovery_window_ns, 30000000000ULL);
+        assert_int_equal(c.scan_threshold, 250);
+        assert_int_equal(c.scan_window_ns, 60000000000ULL);
+        config_done(&c);
+        assert_int_equal(parse(&c, "[Detection]\nScanThreshold=0\n", &err), 0);
+        assert_int_equal(c.scan_threshold, 0);
         config_done(&c);
 }
 
@@ -180,6 +190,11 @@ static void test_bad(void **state)
                 { "[Alerts]\nJournal=maybe\n", "test.conf:2: Journal=maybe: expected a boolean" },
                 { "[Alerts]\nMinSeverity=loud\n", "test.conf:2: MinSeverity=loud: expected a severity" },
                 { "[Files]\nWatchPaths=/etc relative/path\n", "test.conf:2: WatchPaths=/etc relative/path: 'relative/path' is not an absolute path" },
+                { "[Detection]\nScanThreshold=1\n", "test.conf:2: ScanThreshold=1: expected 0 (off) or a number" },
+                { "[Detection]\nScanThreshold=5000\n", "test.conf:2: ScanThreshold=5000: expected 0 (off)" },
+                { "[Detection]\nScanThreshold=-5\n", "test.conf:2: ScanThreshold=-5: expected 0 (off)" },
+                { "[Detection]\nScanThreshold=\n", "test.conf:2: ScanThreshold=: expected 0 (off)" },
+                { "[Detection]\nScanWindow=10ms\n", "test.conf:2: ScanWindow=10ms: out of range" },
                 { "[Detection]\nDiscoveryThreshold=1\n", "test.conf:2: DiscoveryThreshold=1: expected 0 (off) or a "
                   "number of distinct commands from 2 to 16" },
                 { "[Detection]\nDiscoveryThreshold=many\n", "DiscoveryThreshold=many: expected 0 (off)" },

@@ -130,6 +130,58 @@ static void test_traced_syscalls(void **state)
 #endif
 }
 
+static void test_file_caps(void **state)
+{
+        /* setcap cap_setuid+ep: revision 2, effective, permitted bit 7 (as setcap writes it) */
+        static const uint8_t v2[20] = { 1, 0, 0, 2, 0x80 };
+        /* revision 3 (namespaced): cap_sys_admin (21) and cap_bpf (39) permitted, rootid 1000 */
+        static const uint8_t v3[24] = { 0, 0, 0, 3, 0, 0, 0x20, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0,
+                                        0xe8, 3, 0, 0 };
+        static const uint8_t v1[12] = { 1, 0, 0, 1, 0x01, 0x20, 0, 0, 0x02 };
+        struct file_caps c;
+        struct strbuf b = {};
+
+        assert_int_equal(parse_file_caps(v2, sizeof(v2), &c), 0);
+        assert_int_equal(c.revision, 2);
+        assert_true(c.effective);
+        assert_int_equal(c.permitted, 1 << 7);
+        assert_int_equal(c.inheritable, 0);
+        assert_false(c.has_rootid);
+        format_caps(&b, c.permitted);
+        assert_string_equal(b.data, "cap_setuid");
+        strbuf_free(&b);
+
+        assert_int_equal(parse_file_caps(v3, sizeof(v3), &c), 0);
+        assert_int_equal(c.revision, 3);
+        assert_false(c.effective);
+        assert_int_equal(c.permitted, (1ULL << 21) | (1ULL << 39));
+        assert_true(c.has_rootid);
+        assert_int_equal(c.rootid, 1000);
+        format_caps(&b, c.permitted);
+        assert_string_equal(b.data, "cap_sys_admin,cap_bpf");
+        strbuf_free(&b);
+
+        assert_int_equal(parse_file_caps(v1, sizeof(v1), &c), 0);
+        assert_int_equal(c.permitted, 0x2001);
+        assert_int_equal(c.inheritable, 2);
+
+        /* unknown capabilities by number; nothing for none */
+        format_caps(&b, (1ULL << 0) | (1ULL << 63));
+        assert_string_equal(b.data, "cap_chown,cap_63");
+        strbuf_free(&b);
+        format_caps(&b, 0);
+        assert_int_equal(b.len, 0);
+        strbuf_free(&b);
+
+        /* bad data: short for its revision, unknown revision, nothing at all */
+        assert_int_equal(parse_file_caps(v2, 19, &c), -EBADMSG);
+        assert_int_equal(parse_file_caps(v3, 20, &c), -EBADMSG);
+        assert_int_equal(parse_file_caps(v2, 3, &c), -EBADMSG);
+        assert_int_equal(parse_file_caps(v2, 0, &c), -EBADMSG);
+        assert_int_equal(parse_file_caps((const uint8_t[20]) { 0, 0, 0, 9 }, 20, &c), -EBADMSG);
+        assert_int_equal(parse_file_caps((const uint8_t[20]) { 0 }, 20, &c), -EBADMSG);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -139,6 +191,7 @@ int main(void)
                 cmocka_unit_test(test_format_mode),
                 cmocka_unit_test(test_value_names),
                 cmocka_unit_test(test_traced_syscalls),
+                cmocka_unit_test(test_file_caps),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

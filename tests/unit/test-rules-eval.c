@@ -181,6 +181,121 @@ static void test_proctable(void **state)
         detect_engine_free(e);
 }
 
+/* proc.name: the executable's basename, or the applet of a multi-call binary from argv[0]. */
+static void test_proc_name(void **state)
+{
+        static const struct {
+                const char *exe, *argv;
+                size_t argv_len;
+                const char *name;
+        } cases[] = {
+#define NAME_CASE(exe, argv, name) { exe, argv, sizeof(argv) - 1, name }
+                /* busybox through a symlink (/bin/nc -> busybox) or /proc/self/exe: the kernel reports
+                 * the real executable, argv[0] the applet */
+                NAME_CASE("/bin/busybox", "nc\0-l\0-p\0""4444\0", "nc"),
+                NAME_CASE("/bin/busybox", "/usr/bin/nsenter\0-t\0""1\0", "nsenter"),
+                NAME_CASE("/usr/bin/busybox.static", "wget\0http://x/\0", "wget"),
+                NAME_CASE("/opt/busybox-x86_64", "unshare\0-r\0", "unshare"),
+                NAME_CASE("/bin/busybox-extras", "telnet\0", "telnet"),
+                NAME_CASE("/system/bin/toybox", "ls\0", "ls"),
+                NAME_CASE("/bin/toybox-x86_64", "toybox\0nc\0", "nc"),
+                /* a login shell */
+                NAME_CASE("/bin/busybox", "-sh\0", "sh"),
+                NAME_CASE("/bin/busybox", "-/bin/ash\0", "ash"),
+                /* the multiplexer named itself: the applet is the next argument, as busybox does it */
+                NAME_CASE("/bin/busybox", "busybox\0nc\0-l\0", "nc"),
+                NAME_CASE("/bin/busybox", "/bin/busybox\0busybox\0sh\0-c\0id\0", "sh"),
+                NAME_CASE("/bin/busybox", "busybox.static\0/usr/sbin/dpkg\0", "dpkg"),
+                NAME_CASE("/bin/busybox", "busybox\0--list\0", "busybox"),
+                NAME_CASE("/bin/busybox", "busybox\0", "busybox"),
+                NAME_CASE("/bin/busybox.static", "busybox\0", "busybox.static"),
+                /* nothing usable in argv[0]: the executable's name */
+                NAME_CASE("/bin/busybox", "\0", "busybox"),
+                NAME_CASE("/bin/busybox", "", "busybox"),
+                NAME_CASE("/bin/busybox", "-\0", "busybox"),
+                NAME_CASE("/bin/busybox", "nc/\0", "busybox"),
+                /* any other executable keeps its own name, whatever argv[0] claims */
+                NAME_CASE("/usr/bin/curl", "nsenter\0", "curl"),
+                NAME_CASE("/bin/bash", "-bash\0", "bash"),
+                NAME_CASE("/opt/busyboxer", "nc\0", "busyboxer"),
+                NAME_CASE("/opt/mybusybox", "nc\0", "mybusybox"),
+                NAME_CASE("/tmp/busybox (deleted)", "nc\0", "busybox (deleted)"),
+                NAME_CASE("/usr/bin/cat", "cat\0/etc/shadow\0", "cat"),
+                NAME_CASE("cat", "cat\0", "cat"),
+#undef NAME_CASE
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                size_t len;
+                const char *name = proc_name(cases[i].exe, strlen(cases[i].exe), cases[i].argv,
+                                             cases[i].argv_len, &len);
+
+                print_message("%s %s\n", cases[i].exe, cases[i].argv);
+                assert_int_equal(len, strlen(cases[i].name));
+                assert_memory_equal(name, cases[i].name, len);
+        }
+        /* unknown argv */
+        {
+                size_t len;
+                const char *name = proc_name("/bin/busybox", 12, NULL, 0, &len);
+
+                assert_int_equal(len, 7);
+                assert_memory_equal(name, "busybox", 7);
+        }
+}
+
+/* The name in rules: from the exec record, else the process table (parent, ancestors, later events);
+ * proc.comm ("exe" after an exec of /proc/self/exe) and proc.exe stay what the kernel says. */
+static void test_proc_name_in_rules(void **state)
+{
+        struct detect_engine *e = load(
+                "[Rule]\nName=applet\nEvent=exec\nCondition=proc.name = nc and proc.exe = /bin/busybox "
+                "and proc.comm = exe and proc.parent.name = sh and proc.ancestors.name = sh\n"
+                "Severity=info\nMessage=%proc.name by %proc.parent.name\n"
+                "[Rule]\nName=fork\nEvent=fork\nCondition=proc.name = nc\nSeverity=info\nMessage=m\n"
+                "[Rule]\nName=liar\nEvent=exec\n"
+                "Condition=proc.exe = /usr/bin/curl and (proc.name = nc or proc.parent.name = sh)\n"
+                "Severity=info\nMessage=m\n");
+        struct proctable *pt;
+        struct trec t;
+        char msg[256];
+
+        assert_int_equal(proctable_new(&pt, 16), 0);
+        EXEC(&t, 1, 0, "/sbin/init", "init\0");
+        proctable_update(pt, &t.r, 0);
+        /* a busybox shell, logged in */
+        EXEC(&t, 200, 1, "/bin/busybox", "-sh\0");
+        proctable_update(pt, &t.r, 0);
+        /* its applet run through /proc/self/exe: comm "exe" */
+        EXEC(&t, 300, 200, "/bin/busybox", "nc\0-l\0");
+        trec_str(&t, "comm", "exe");
+        proctable_update(pt, &t.r, 0);
+        strbuf_reset(&hits);
+        assert_int_equal(detect_engine_eval(e, &t.r, pt, collect, msg), 1);
+        assert_string_equal(hits.data, "applet");
+        assert_string_equal(msg, "nc by sh");
+        assert_string_equal(proctable_get(pt, 300)->applet, "nc");
+        /* a child of nc (no exec yet) is a copy of it */
+        trec_init(&t, process_schema(), "fork");
+        trec_u64(&t, "pid", 301);
+        trec_u64(&t, "ppid", 300);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(e, &t.r, pt), "fork");
+        /* an exec of something else replaces the applet */
+        EXEC(&t, 301, 300, "/usr/bin/cat", "nc\0");
+        proctable_update(pt, &t.r, 0);
+        assert_null(proctable_get(pt, 301)->applet);
+        assert_string_equal(eval(e, &t.r, pt), "");
+        /* a shell that is not busybox but says "-sh": its child's parent is "dash" */
+        EXEC(&t, 400, 1, "/bin/dash", "-sh\0");
+        proctable_update(pt, &t.r, 0);
+        EXEC(&t, 401, 400, "/usr/bin/curl", "nc\0");
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(e, &t.r, pt), "");
+        proctable_free(pt);
+        detect_engine_free(e);
+}
+
 static void test_proctable_scan(void **state)
 {
         struct proctable *pt;
@@ -227,8 +342,9 @@ enum { P_INIT = 1, P_SSHD = 100, P_BASH = 200, P_CAT = 300, P_PASSWD = 301, P_CP
        P_AWS = 305, P_CRONTAB = 306, P_SYSTEMCTL = 307, P_SYSCTL = 308, P_GDB = 309, P_MODPROBE = 310,
        P_DPKG = 400, P_DPKG_SH = 401, P_DPKG_CP = 402,
        P_GENERATOR = 500, P_TMPFILES = 501,
-       P_VIM = 600, P_USERADD = 601, P_VISUDO = 602, P_VISUDO_VIM = 603, P_PYTHON = 604, P_PIP = 605, P_PIP_M = 606,
-       P_ADDUSER = 607, P_ADDUSER_USERADD = 608, P_ATD = 609 };
+       P_SYSTEMD = 600, P_WEBAPP = 601, P_CRON = 602, P_RUNC = 603, P_SCRIPT = 604,
+       P_VIM = 700, P_USERADD = 701, P_VISUDO = 702, P_VISUDO_VIM = 703, P_PYTHON = 704, P_PIP = 705, P_PIP_M = 706,
+       P_ADDUSER = 707, P_ADDUSER_USERADD = 708, P_ATD = 709 };
 
 static int setup_defaults(void **state)
 {
@@ -265,6 +381,11 @@ static int setup_defaults(void **state)
         add_proc(P_DPKG_CP, P_DPKG_SH, "/usr/bin/cp");
         add_proc(P_GENERATOR, P_INIT, "/usr/lib/systemd/system-generators/systemd-getty-generator");
         add_proc(P_TMPFILES, P_INIT, "/usr/bin/systemd-tmpfiles");
+        add_proc(P_SYSTEMD, P_INIT, "/usr/lib/systemd/systemd");
+        add_proc(P_WEBAPP, P_SYSTEMD, "/usr/bin/python3.11");
+        add_proc(P_CRON, P_SYSTEMD, "/usr/sbin/cron");
+        add_proc(P_RUNC, P_INIT, "/usr/bin/runc");
+        add_proc(P_SCRIPT, P_SYSTEMD, "/usr/bin/bash");
         add_proc(P_VIM, P_BASH, "/usr/bin/vim.basic");
         add_proc(P_USERADD, P_BASH, "/usr/sbin/useradd");
         add_proc(P_VISUDO, P_BASH, "/usr/sbin/visudo");
@@ -484,6 +605,61 @@ static const char *syscall_hits(uint32_t pid, const char *name, const char *requ
         return eval(defaults, &t.r, procs);
 }
 
+static const char *vm_hits(uint32_t pid, const char *name, bool self)
+{
+        struct trec t;
+
+        trec_init(&t, test_tracer_schema("syscalls"), "syscall");
+        trec_u64(&t, "pid", pid);
+        trec_str(&t, "syscall", name);
+        trec_s64(&t, "ret", 64);
+        trec_u64(&t, "target_pid", 1234);
+        trec_bool(&t, "target_self", self);
+        return eval(defaults, &t.r, procs);
+}
+
+/* caps NULL: a value that is no capability set (the caps column absent) */
+static const char *xattr_call_hits(uint32_t pid, const char *name, const char *xattr, const char *caps)
+{
+        struct trec t;
+
+        trec_init(&t, test_tracer_schema("syscalls"), "syscall");
+        trec_u64(&t, "pid", pid);
+        trec_str(&t, "syscall", name);
+        trec_s64(&t, "ret", 0);
+        trec_str(&t, "path", "/tmp/x");
+        trec_str(&t, "xattr", xattr);
+        if (caps)
+                trec_str(&t, "caps", caps);
+        return eval(defaults, &t.r, procs);
+}
+
+static const char *xattr_hits(uint32_t pid, const char *xattr, const char *caps)
+{
+        return xattr_call_hits(pid, "setxattr", xattr, caps);
+}
+
+static void test_default_syscall_rules_memory_and_caps(void **state)
+{
+        assert_string_equal(vm_hits(P_CAT, "process_vm_readv", false), "process-memory-read");
+        assert_string_equal(vm_hits(P_CAT, "process_vm_writev", false), "process-memory-write");
+        assert_string_equal(vm_hits(P_CAT, "process_vm_readv", true), "");
+        assert_string_equal(vm_hits(P_GDB, "process_vm_readv", false), "");
+
+        assert_string_equal(xattr_hits(P_BASH, "security.capability", "cap_setuid"), "file-capability-privileged");
+        assert_string_equal(xattr_hits(P_BASH, "security.capability", "cap_net_raw,cap_sys_admin"),
+                            "file-capability-privileged");
+        assert_string_equal(xattr_hits(P_BASH, "security.capability", "cap_net_bind_service"), "file-capability-set");
+        assert_string_equal(xattr_hits(P_BASH, "security.capability", NULL), "file-capability-set");
+        assert_string_equal(xattr_hits(P_BASH, "security.selinux", NULL), "");
+        assert_string_equal(xattr_hits(P_DPKG_CP, "security.capability", "cap_setuid"), "");
+        assert_string_equal(xattr_hits(P_DPKG, "security.capability", "cap_net_raw"), "");
+        assert_string_equal(xattr_call_hits(P_BASH, "setxattrat", "security.capability", "cap_sys_admin"),
+                            "file-capability-privileged");
+        assert_string_equal(xattr_call_hits(P_BASH, "fsetxattr", "security.capability", "cap_setuid"),
+                            "file-capability-privileged");
+}
+
 static void test_default_syscall_rules(void **state)
 {
         const char *c = "0123456789ab";
@@ -504,6 +680,9 @@ static void test_default_syscall_rules(void **state)
         assert_string_equal(syscall_hits(P_BASH, "finit_module", NULL, 0, 0, NULL), "kernel-module-load");
         assert_string_equal(syscall_hits(P_MODPROBE, "finit_module", NULL, 0, 0, c), "kernel-module-load");
         assert_string_equal(syscall_hits(P_MODPROBE, "finit_module", NULL, 0, 0, NULL), "");
+        assert_string_equal(syscall_hits(P_BASH, "init_module", NULL, 0, -38, NULL), "kernel-module-load");
+        assert_string_equal(syscall_hits(P_BASH, "delete_module", NULL, 0, -38, NULL), "kernel-module-unload");
+        assert_string_equal(syscall_hits(P_MODPROBE, "delete_module", NULL, 0, 0, NULL), "");
 
         assert_string_equal(syscall_hits(P_BASH, "bpf", NULL, 0, 0, c), "container-bpf");
         assert_string_equal(syscall_hits(P_BASH, "bpf", NULL, 0, 0, NULL), "");
@@ -556,6 +735,16 @@ static void test_default_exec_rules(void **state)
         assert_string_equal(EXEC_HITS("/usr/bin/truncate", "truncate\0-s0\0/var/log/syslog\0", NULL),
                             "log-truncation-command");
         assert_string_equal(EXEC_HITS("/usr/bin/truncate", "truncate\0-s0\0/tmp/x\0", NULL), "");
+
+        /* busybox applets by their names; a lying argv[0] of another program changes nothing */
+        assert_string_equal(EXEC_HITS("/bin/busybox", "nsenter\0-t\0""1\0", c), "container-namespace-tool");
+        assert_string_equal(EXEC_HITS("/bin/busybox", "nc\0-l\0-p\0""4444\0", c), "container-network-tool");
+        assert_string_equal(EXEC_HITS("/bin/busybox", "busybox\0unshare\0-r\0", c),
+                            "container-namespace-tool");
+        assert_string_equal(EXEC_HITS("/bin/busybox", "apk\0add\0curl\0", c), "container-package-manager");
+        assert_string_equal(EXEC_HITS("/bin/busybox", "sh\0-c\0id\0", c), "container-shell-oneliner");
+        assert_string_equal(EXEC_HITS("/bin/busybox", "ls\0-l\0", c), "");
+        assert_string_equal(EXEC_HITS("/usr/bin/curl", "nc\0-l\0", c), "");
 }
 
 /* The exec rules of issue 20: accounts, history, scheduled work. */
@@ -613,16 +802,13 @@ static void test_default_exec_rules_persistence(void **state)
 static void test_watched_paths(void **state)
 {
         struct detect_engine *e;
-        char **p = NULL;
-        size_t n = 0;
+        struct strv p = {};
         struct strbuf all = {};
 
-        assert_int_equal(detect_engine_watched_paths(defaults, &p, &n), 0);
-        for (size_t i = 0; i < n; i++) {
-                strbuf_printf(&all, "%s\n", p[i]);
-                free(p[i]);
-        }
-        free(p);
+        assert_int_equal(detect_engine_watched_paths(defaults, &p), 0);
+        for (size_t i = 0; i < p.n; i++)
+                strbuf_printf(&all, "%s\n", p.items[i]);
+        strv_done(&p);
         assert_string_equal(all.data,
                             "/etc/gshadow\n/etc/security/opasswd\n/etc/shadow\n/etc/ssh/ssh_host_\n/home/\n"
                             "/proc/\n/root/.aws/credentials\n/root/.azure/\n/root/.config/gcloud/\n"
@@ -648,11 +834,10 @@ static void test_watched_paths(void **state)
         /* a rule that can match any path makes the whole tree watched */
         e = load("[Rule]\nName=a\nEvent=open\nCondition=file.path startswith /etc/ or file.name = x\n"
                  "Severity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p, &n), 0);
-        assert_int_equal(n, 1);
-        assert_string_equal(p[0], "/");
-        free(p[0]);
-        free(p);
+        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        assert_int_equal(p.n, 1);
+        assert_string_equal(p.items[0], "/");
+        strv_done(&p);
         detect_engine_free(e);
 
         /* file.write in a conjunction: only opens for writing; a disjunction needs it on both sides;
@@ -665,12 +850,10 @@ static void test_watched_paths(void **state)
                  "Severity=info\nMessage=m\n"
                  "[Rule]\nName=d\nEvent=open\nCondition=file.path startswith /x/ and not file.write\n"
                  "Severity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p, &n), 0);
-        for (size_t i = 0; i < n; i++) {
-                strbuf_printf(&all, "%s ", p[i]);
-                free(p[i]);
-        }
-        free(p);
+        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        for (size_t i = 0; i < p.n; i++)
+                strbuf_printf(&all, "%s ", p.items[i]);
+        strv_done(&p);
         assert_string_equal(all.data, "/n/a /n/b /x/ write:/m/a write:/m/b write:/w/ ");
         strbuf_reset(&all);
         detect_engine_free(e);
@@ -678,12 +861,10 @@ static void test_watched_paths(void **state)
         e = load("[Rule]\nName=a\nEvent=open\nCondition=file.write and file.name = x\nSeverity=info\nMessage=m\n"
                  "[Rule]\nName=b\nEvent=open\nCondition=file.write and file.path = /etc/x\nSeverity=info\nMessage=m\n"
                  "[Rule]\nName=c\nEvent=open\nCondition=file.path = /etc/y\nSeverity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p, &n), 0);
-        for (size_t i = 0; i < n; i++) {
-                strbuf_printf(&all, "%s ", p[i]);
-                free(p[i]);
-        }
-        free(p);
+        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        for (size_t i = 0; i < p.n; i++)
+                strbuf_printf(&all, "%s ", p.items[i]);
+        strv_done(&p);
         assert_string_equal(all.data, "/etc/y write:/ ");
         strbuf_free(&all);
         detect_engine_free(e);
@@ -692,13 +873,11 @@ static void test_watched_paths(void **state)
         e = load("[Rule]\nName=a\nEvent=open\nCondition=file.path in (/a/b, /a/c) and not file.path = /x\n"
                  "Exception=file.name = y\nSeverity=info\nMessage=m\n"
                  "[Rule]\nName=b\nEvent=open\nCondition=file.path = /a/b/c\nSeverity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p, &n), 0);
-        assert_int_equal(n, 2);
-        assert_string_equal(p[0], "/a/b");
-        assert_string_equal(p[1], "/a/c");
-        free(p[0]);
-        free(p[1]);
-        free(p);
+        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        assert_int_equal(p.n, 2);
+        assert_string_equal(p.items[0], "/a/b");
+        assert_string_equal(p.items[1], "/a/c");
+        strv_done(&p);
         detect_engine_free(e);
 }
 
@@ -779,6 +958,101 @@ static void test_dropin_dirs(void **state)
         assert_int_equal(system(path), 0);
 }
 
+/* An exec of exe (argv) by ppid in unit (or container), through engine e. */
+static const char *shell_hits(const struct detect_engine *e, uint32_t ppid, const char *exe, const char *argv,
+                              size_t len, const char *unit, const char *container)
+{
+        struct trec t;
+
+        exec_rec(&t, 700, ppid, exe, argv, len);
+        if (unit)
+                trec_str(&t, "unit", unit);
+        if (container)
+                trec_str(&t, "container_id", container);
+        return eval(e, &t.r, procs);
+}
+
+#define SHELL_HITS(ppid, exe, argv, unit, c) shell_hits(defaults, (ppid), (exe), (argv), sizeof(argv) - 1, (unit), (c))
+
+/* A service or a container's application that starts a shell, and the units and parents whose
+ * job that is. */
+static void test_default_service_shell_rules(void **state)
+{
+        char base[] = "/tmp/cwatch-rules-XXXXXX", path[128];
+        const char *dirs[2] = { base, RULES_SOURCE_DIR };
+        struct rules_paths paths = { dirs, 2 };
+        struct detect_engine *e = NULL;
+        struct strbuf err = {};
+        const char *c = "0123456789ab";
+
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id; cat /etc/passwd\0", "webapp.service", NULL),
+                            "service-spawned-shell");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/bash", "bash\0-i\0", "nginx.service", NULL),
+                            "service-spawned-shell");
+        /* units whose job is to run shells: systemd-run's transients, cron, sessions, getty, runners */
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "run-u42.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "run-r1d2.scope", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "session-3.scope", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "user@1000.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "getty@tty1.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", "gitlab-runner.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0make\0",
+                                       "actions.runner.org-repo.host1.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_CRON, "/usr/bin/dash", "sh\0-c\0run-parts\0", "cron.service", NULL), "");
+        /* parents whose job it is: systemd (ExecStart= is a script), a shell script, package management */
+        assert_string_equal(SHELL_HITS(P_SYSTEMD, "/usr/bin/bash", "bash\0/usr/lib/app/start.sh\0", "webapp.service",
+                                       NULL), "");
+        assert_string_equal(SHELL_HITS(P_SCRIPT, "/usr/bin/dash", "sh\0-c\0date\0", "webapp.service", NULL), "");
+        assert_string_equal(SHELL_HITS(P_DPKG, "/usr/bin/dash", "sh\0/var/lib/dpkg/info/x.postinst\0",
+                                       "webapp.service", NULL), "");
+        /* a shell of a service writes to the journal's stream socket: no reverse shell, unless
+         * its commands come from a socket too */
+        {
+                struct trec t;
+
+                exec_rec(&t, 700, P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", 9);
+                trec_str(&t, "unit", "webapp.service");
+                trec_str(&t, "stdin", "other");
+                trec_str(&t, "stdout", "socket");
+                assert_string_equal(eval(defaults, &t.r, procs), "service-spawned-shell");
+                trec_str(&t, "stdin", "socket");
+                assert_string_equal(eval(defaults, &t.r, procs), "reverse-shell,service-spawned-shell");
+                trec_str(&t, "unit", "session-1.scope");
+                trec_str(&t, "stdin", "other");
+                assert_string_equal(eval(defaults, &t.r, procs), "reverse-shell");
+        }
+        /* a parent the process table does not know may be systemd itself: no claim then */
+        assert_string_equal(SHELL_HITS(9999, "/usr/bin/dash", "sh\0-c\0id\0", "webapp.service", NULL), "");
+        assert_string_equal(SHELL_HITS(9999, "/bin/dash", "sh\0", "docker-x.scope", "0123456789ab"), "");
+        /* no unit (a cgroup outside systemd), and a program that is no shell */
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", NULL, NULL), "");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/usr/bin/id", "id\0", "webapp.service", NULL), "");
+
+        /* in a container: a shell without -c from the application, -c is the one-liner rule's */
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/dash", "sh\0", "docker-x.scope", c), "container-app-shell");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/dash", "sh\0-c\0id\0", "docker-x.scope", c),
+                            "container-shell-oneliner");
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/bash", "bash\0-i\0", "docker-x.scope", c), "container-app-shell");
+        /* a script the application runs, docker exec, and an entrypoint script that starts a shell */
+        assert_string_equal(SHELL_HITS(P_WEBAPP, "/bin/dash", "sh\0/app/hooks/deploy.sh\0", "docker-x.scope", c), "");
+        assert_string_equal(SHELL_HITS(P_RUNC, "/bin/dash", "sh\0", "docker-x.scope", c), "");
+        assert_string_equal(SHELL_HITS(P_SCRIPT, "/bin/dash", "sh\0", "docker-x.scope", c), "");
+
+        /* the operator's own units, from a file that keeps the defaults */
+        assert_non_null(mkdtemp(base));
+        snprintf(path, sizeof(path), "%s/50-local.rules", base);
+        write_file(path, "[List]\nName=service_shell_local_units\nItems=myci-*.service\n");
+        assert_int_equal(detect_engine_load(&e, &paths, test_catalog(), &err), 0);
+        assert_string_equal(shell_hits(e, P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", 8, "myci-agent.service", NULL), "");
+        assert_string_equal(shell_hits(e, P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", 8, "cron.service", NULL), "");
+        assert_string_equal(shell_hits(e, P_WEBAPP, "/usr/bin/dash", "sh\0-c\0id\0", 8, "webapp.service", NULL),
+                            "service-spawned-shell");
+        detect_engine_free(e);
+        strbuf_free(&err);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(rmdir(base), 0);
+}
+
 static void test_glob(void **state)
 {
         assert_true(glob_match("/proc/*/environ", "/proc/12/environ", 16));
@@ -801,13 +1075,17 @@ int main(void)
                 cmocka_unit_test(test_operators),
                 cmocka_unit_test(test_message),
                 cmocka_unit_test(test_proctable),
+                cmocka_unit_test(test_proc_name),
+                cmocka_unit_test(test_proc_name_in_rules),
                 cmocka_unit_test(test_proctable_scan),
                 cmocka_unit_test(test_default_file_rules),
                 cmocka_unit_test(test_default_file_rules_persistence),
                 cmocka_unit_test(test_default_net_rules),
                 cmocka_unit_test(test_default_syscall_rules),
+                cmocka_unit_test(test_default_syscall_rules_memory_and_caps),
                 cmocka_unit_test(test_default_exec_rules),
                 cmocka_unit_test(test_default_exec_rules_persistence),
+                cmocka_unit_test(test_default_service_shell_rules),
                 cmocka_unit_test(test_watched_paths),
                 cmocka_unit_test(test_dropin_dirs),
         };

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The sockets tracer: connect() to Unix sockets with their path, listen() on TCP sockets with
+ * the local address and port, and the creation of packet (AF_PACKET) and raw (SOCK_RAW) sockets.
+ *
+ * Each is a pair of programs on the system call's trace events (tp/syscalls/sys_{enter,exit}_NAME):
+ * they run only for connect, listen and socket, so no other system call pays anything. Enter
+ * filters in the kernel (a Unix address; a TCP socket; a packet or raw socket) and keeps what the
+ * exit needs per thread; exit adds the result and sends one event. Calls that do not pass the
+ * filter cost a trace event and no ring-buffer space.
+ *
+ * No tracepoint gives the Unix path of a connect, and the state change to TCP_LISTEN
+ * (inet_sock_set_state) comes before the port of an unbound socket is chosen and without the
+ * backlog or the result, hence the system calls. */
+#include "common.bpf.h"
+#include "sockets.h"
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_NETLINK 16
+#define AF_PACKET 17
+/* socket()'s type argument carries SOCK_NONBLOCK and SOCK_CLOEXEC above the type */
+#define CW_SOCK_TYPE_MASK 0xf
+#define CW_S_IFMT 0170000
+#define CW_S_IFSOCK 0140000
+/* offsetof(struct sockaddr_un, sun_path) */
+#define CW_SUN_PATH_OFFSET 2
+
+/* Per thread: the event of its call in progress, header and result still to fill (hdr.type 0:
+ * none). Task storage, not a hash by thread id: the exit of every connect() looks here, and the
+ * task's storage is a pointer away where a hash costs a lookup; it is freed with the thread. */
+struct {
+        __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+        __uint(map_flags, BPF_F_NO_PREALLOC);
+        __type(key, int);
+        __type(value, struct cw_sockets_event);
+} inflight SEC(".maps");
+
+/* The socket behind file descriptor fd of the current task, or NULL when fd is not a socket. */
+static __always_inline struct socket *fd_to_socket(int fd)
+{
+        struct task_struct *task = bpf_get_current_task_btf();
+        struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+        unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+        struct file *file = NULL;
+        unsigned int mode;
+
+        if (fd < 0 || (unsigned int) fd >= max)
+                return NULL;
+        bpf_core_read(&file, sizeof(file), &fds[fd]);
+        if (!file)
+                return NULL;
+        /* private_data is a struct socket only for a socket's file */
+        mode = BPF_CORE_READ(file, f_inode, i_mode);
+        if ((mode & CW_S_IFMT) != CW_S_IFSOCK)
+                return NULL;
+        return BPF_CORE_READ(file, private_data);
+}
+
+/* This thread's event for the call being entered, zeroed, of event type type; NULL when the
+ * storage cannot be had (no memory). */
+static __always_inline struct cw_sockets_event *inflight_new(uint16_t type)
+{
+        struct cw_sockets_event *e = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL,
+                                                          BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+        if (!e)
+                return NULL;
+        __builtin_memset(e, 0, sizeof(*e));
+        e->hdr.type = type;
+        return e;
+}
+
+/* This thread's kept event of a call of event type type, or NULL. Another type is a leftover of
+ * an enter without its exit: dropped, never reported as this call. */
+static __always_inline struct cw_sockets_event *inflight_take(uint16_t type)
+{
+        struct cw_sockets_event *e = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), NULL, 0);
+
+        if (!e || e->hdr.type == 0)
+                return NULL;
+        if (e->hdr.type != type) {
+                e->hdr.type = 0;
+                return NULL;
+        }
+        return e;
+}
+
+/* Completes a taken event with the header and the call's result, sends it and marks it done
+ * (the thread's next call finds none). */
+static __always_inline void inflight_send(struct cw_sockets_event *e, uint16_t type, long ret)
+{
+        struct task_struct *task = bpf_get_current_task_btf();
+
+        cw_fill_header(&e->hdr, type, sizeof(*e));
+        e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+        e->result = ret;
+        cw_output(e, sizeof(*e));
+        e->hdr.type = 0;
+}
+
+static __always_inline int inflight_emit(uint16_t type, long ret)
+{
+        struct cw_sockets_event *e = inflight_take(type);
+
+        if (e)
+                inflight_send(e, type, ret);
+        return 0;
+}
+
+SEC("tp/syscalls/sys_enter_connect")
+int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
+{
+        const char *uaddr = (const char *) ctx->args[1];
+        int addrlen = (int) ctx->args[2];
+        struct cw_sockets_event *e;
+        struct socket *sock;
+        uint16_t family = 0;
+        uint32_t len;
+
+        if (!cw_cgroup_allowed())
+                return 0;
+        if (!uaddr || addrlen <= CW_SUN_PATH_OFFSET)
+                return 0;
+        if (bpf_probe_read_user(&family, sizeof(family), uaddr) < 0 || family != AF_UNIX)
+                return 0;
+
+        e = inflight_new(CW_EV_UNIX_CONNECT);
+        if (!e)
+                return 0;
+        e->family = AF_UNIX;
+        e->fd = (int) ctx->args[0];
+        sock = fd_to_socket(e->fd);
+        if (sock)
+                e->type = BPF_CORE_READ(sock, type);
+        len = addrlen - CW_SUN_PATH_OFFSET;
+        if (len > CW_UNIX_PATH_MAX)
+                len = CW_UNIX_PATH_MAX;
+        /* exactly what was passed: an abstract name is not NUL-terminated and may end at a page */
+        if (bpf_probe_read_user(e->path, cw_bound(len, CW_UNIX_PATH_BUF - 1),
+                                uaddr + CW_SUN_PATH_OFFSET) == 0)
+                e->path_len = len;
+        return 0;
+}
+
+/* After a connect that worked: the address the server bound, from the peer (a stream connect's
+ * peer is the server's new socket, which shares the listener's address). */
+static __always_inline void connect_fill_peer(struct cw_sockets_event *e)
+{
+        struct socket *sock = fd_to_socket(e->fd);
+        struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+        struct unix_sock *peer;
+        struct unix_address *addr;
+        int len;
+
+        if (!sk)
+                return;
+        peer = (struct unix_sock *) BPF_CORE_READ((struct unix_sock *) sk, peer);
+        addr = peer ? BPF_CORE_READ(peer, addr) : NULL;
+        if (!addr)
+                return;
+        len = BPF_CORE_READ(addr, len) - CW_SUN_PATH_OFFSET;
+        if (len <= 0)
+                return;
+        if (len > CW_UNIX_PATH_MAX)
+                len = CW_UNIX_PATH_MAX;
+        if (bpf_probe_read_kernel(e->peer_path, cw_bound(len, CW_UNIX_PATH_BUF - 1),
+                                  (const char *) addr + bpf_core_field_offset(struct unix_address, name) +
+                                  CW_SUN_PATH_OFFSET) == 0)
+                e->peer_path_len = len;
+}
+
+SEC("tp/syscalls/sys_exit_connect")
+int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
+{
+        struct cw_sockets_event *e = inflight_take(CW_EV_UNIX_CONNECT);
+
+        if (!e)
+                return 0;
+        if (ctx->ret == 0)
+                connect_fill_peer(e);
+        inflight_send(e, CW_EV_UNIX_CONNECT, ctx->ret);
+        return 0;
+}
+
+SEC("tp/syscalls/sys_enter_listen")
+int handle_listen_enter(struct trace_event_raw_sys_enter *ctx)
+{
+        int fd = (int) ctx->args[0];
+        struct cw_sockets_event *e;
+        struct socket *sock;
+        struct sock *sk;
+        uint16_t family, protocol;
+
+        if (!cw_cgroup_allowed())
+                return 0;
+        sock = fd_to_socket(fd);
+        if (!sock)
+                return 0;
+        sk = BPF_CORE_READ(sock, sk);
+        if (!sk)
+                return 0;
+        family = BPF_CORE_READ(sk, __sk_common.skc_family);
+        protocol = BPF_CORE_READ(sk, sk_protocol);
+        if (family != AF_INET && family != AF_INET6)
+                return 0;
+        if (protocol != IPPROTO_TCP && protocol != IPPROTO_MPTCP)
+                return 0;
+
+        e = inflight_new(CW_EV_LISTEN);
+        if (!e)
+                return 0;
+        e->fd = fd;
+        e->family = family;
+        e->protocol = protocol;
+        e->type = BPF_CORE_READ(sock, type);
+        e->backlog = (int) ctx->args[1];
+        return 0;
+}
+
+/* The local address and port after listen(): it picks a port for a socket not bound yet. */
+static __always_inline void listen_fill_local(struct cw_sockets_event *e)
+{
+        struct socket *sock = fd_to_socket(e->fd);
+        struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
+
+        if (!sk)
+                return;
+        e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+        if (e->family == AF_INET)
+                BPF_CORE_READ_INTO((uint32_t *) e->laddr, sk, __sk_common.skc_rcv_saddr);
+        else
+                BPF_CORE_READ_INTO((struct in6_addr *) e->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+}
+
+SEC("tp/syscalls/sys_exit_listen")
+int handle_listen_exit(struct trace_event_raw_sys_exit *ctx)
+{
+        struct cw_sockets_event *e = inflight_take(CW_EV_LISTEN);
+
+        if (!e)
+                return 0;
+        listen_fill_local(e);
+        inflight_send(e, CW_EV_LISTEN, ctx->ret);
+        return 0;
+}
+
+SEC("tp/syscalls/sys_enter_socket")
+int handle_socket_enter(struct trace_event_raw_sys_enter *ctx)
+{
+        int family = (int) ctx->args[0], type = (int) ctx->args[1] & CW_SOCK_TYPE_MASK;
+        struct cw_sockets_event *e;
+
+        /* the arguments first, before the cgroup filter's lookup: most sockets are neither.
+         * A netlink socket's SOCK_RAW is only its message type (every getaddrinfo() opens one):
+         * not a raw network socket. */
+        if (family != AF_PACKET && (type != SOCK_RAW || family == AF_NETLINK))
+                return 0;
+        if (!cw_cgroup_allowed())
+                return 0;
+
+        e = inflight_new(CW_EV_RAW_SOCKET);
+        if (!e)
+                return 0;
+        e->family = family;
+        e->type = type;
+        e->protocol = (int) ctx->args[2];
+        e->fd = -1;
+        return 0;
+}
+
+SEC("tp/syscalls/sys_exit_socket")
+int handle_socket_exit(struct trace_event_raw_sys_exit *ctx)
+{
+        return inflight_emit(CW_EV_RAW_SOCKET, ctx->ret);
+}
