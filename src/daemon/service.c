@@ -25,7 +25,8 @@ static void service_apply_config(struct service *s)
         /* the parser checked the range; no scan detection without the rules (-ENOENT) */
         (void) manager_set_scan_limits(s->manager, s->config.scan_threshold, s->config.scan_window_ns);
         /* checked by the configuration's parser; -ENOENT while the rules are off */
-        (void) manager_set_discovery_limits(s->manager, s->config.discovery_threshold, s->config.discovery_window_ns);
+        (void) manager_set_discovery_limits(s->manager, s->config.discovery_threshold,
+                                            s->config.discovery_window_ns);
 }
 
 static bool tracer_configured(const struct config *c, const char *name)

@@ -16,7 +16,8 @@
 #define DISCOVERY_LABEL_MAX 28
 
 _Static_assert((DISCOVERY_SUBJECTS & (DISCOVERY_SUBJECTS - 1)) == 0, "DISCOVERY_SUBJECTS is a power of two");
-_Static_assert((DISCOVERY_NAME_SLOTS & (DISCOVERY_NAME_SLOTS - 1)) == 0, "DISCOVERY_NAME_SLOTS is a power of two");
+_Static_assert((DISCOVERY_NAME_SLOTS & (DISCOVERY_NAME_SLOTS - 1)) == 0,
+               "DISCOVERY_NAME_SLOTS is a power of two");
 _Static_assert(DISCOVERY_NAME_SLOTS >= 2 * DISCOVERY_COMMANDS_MAX, "the name table is at most half full");
 _Static_assert(DISCOVERY_COMMANDS_MAX <= 255, "a command index fits a uint8_t");
 
@@ -24,7 +25,8 @@ const char *const discovery_default_commands[] = {
         /* the system (T1082) */
         "uname", "hostname", "hostnamectl", "uptime", "lscpu", "lsblk", "lspci", "lsusb", "dmidecode", "lsmod",
         "mount (none)", "findmnt", "df", "env (none)", "printenv", "systemd-detect-virt", "virt-what",
-        "cat /etc/os-release", "cat /etc/issue", "cat /etc/lsb-release", "cat /proc/version", "cat /proc/cpuinfo",
+        "cat /etc/os-release", "cat /etc/issue", "cat /etc/lsb-release", "cat /proc/version",
+        "cat /proc/cpuinfo",
         "getcap", "find -perm", "find -writable", "find -user", "crontab -l",
         /* the owner and the users (T1033, T1087) */
         "id", "whoami", "groups", "w", "who", "users", "last", "lastlog", "getent", "sudo -l",
@@ -285,7 +287,8 @@ static int command_match(const struct discovery *d, const struct value *exe, con
         if (args && args->str)
                 (void) next_arg(args, &pos, &a0, &a0_len);
         /* multi-call binaries: the applet is argv[0]'s name */
-        if (a0 && ((len == 7 && memcmp(name, "busybox", 7) == 0) || (len == 6 && memcmp(name, "toybox", 6) == 0)))
+        if (a0 && ((len == 7 && memcmp(name, "busybox", 7) == 0) ||
+                   (len == 6 && memcmp(name, "toybox", 6) == 0)))
                 name = basename_of(a0, a0_len, &len);
         for (i = command_find(d, name, len); i >= 0; i = d->commands[i].next) {
                 const struct discovery_command *c = &d->commands[i];
@@ -378,7 +381,8 @@ static size_t subject_add(struct discovery *d, struct discovery_subject *sub, in
 static void fill_process(struct alert_process *p, const struct proc_entry *e)
 {
         *p = (struct alert_process) {
-                .pid = e->pid, .ppid = e->ppid, .uid = e->uid, .comm = e->comm, .exe = e->exe, .cmdline = e->cmdline,
+                .pid = e->pid, .ppid = e->ppid, .uid = e->uid, .comm = e->comm, .exe = e->exe,
+                .cmdline = e->cmdline,
         };
 }
 
@@ -429,9 +433,9 @@ static int discovery_raise(struct discovery *d, const struct record *r, const st
 
         for (size_t i = 0; i < sub->n; i++)
                 strbuf_printf(&list, "%s%s", i > 0 ? ", " : "", sub->entries[i].label);
-        k = list.oom ? -1 : asprintf(&message, "Discovery burst: %s (%u distinct commands in %.1f s) by uid %" PRIu32
-                                     " in %s", list.data ?: "", sub->n, last > first ? (last - first) / 1e9 : 0.0,
-                                     a.process.uid, where);
+        k = list.oom ? -1 : asprintf(&message, "Discovery burst: %s (%u distinct commands in %.1f s) by uid %"
+                                     PRIu32 " in %s", list.data ?: "", sub->n,
+                                     last > first ? (last - first) / 1e9 : 0.0, a.process.uid, where);
         strbuf_free(&list);
         if (k < 0)
                 return -ENOMEM;
@@ -464,8 +468,10 @@ int discovery_on_record(struct discovery *d, const struct record *r)
 
         /* the container, else the unit or session scope, else the process that runs the commands */
         if (r->identity && r->identity->container_id) {
-                key = hash_bytes(SUBJECT_CONTAINER, r->identity->container_id, strlen(r->identity->container_id));
-                snprintf(where, sizeof(where), "container %s", r->identity->container_name ?: r->identity->container_id);
+                const char *id = r->identity->container_id;
+
+                key = hash_bytes(SUBJECT_CONTAINER, id, strlen(id));
+                snprintf(where, sizeof(where), "container %s", r->identity->container_name ?: id);
         } else if (r->identity && r->identity->unit) {
                 key = hash_bytes(SUBJECT_UNIT, r->identity->unit, strlen(r->identity->unit));
                 snprintf(where, sizeof(where), "unit %s", r->identity->unit);
@@ -496,5 +502,7 @@ static int discovery_sink_on_record(void *userdata, const struct record *r)
 
 struct record_sink discovery_record_sink(struct discovery *d)
 {
-        return (struct record_sink) { .name = "discovery", .on_record = discovery_sink_on_record, .userdata = d };
+        return (struct record_sink) {
+                .name = "discovery", .on_record = discovery_sink_on_record, .userdata = d,
+        };
 }

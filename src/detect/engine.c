@@ -417,10 +417,11 @@ static int path_bound(const struct node *n, struct strv *out, bool *write_only)
 /* Whether pattern q (which may start with "write:") watches every open that p watches. */
 static bool pattern_covers(const char *q, const char *p)
 {
-        bool qw = strneq(q, WRITE_PREFIX, strlen(WRITE_PREFIX)), pw = strneq(p, WRITE_PREFIX, strlen(WRITE_PREFIX));
+        size_t n = strlen(WRITE_PREFIX);
+        bool qw = strneq(q, WRITE_PREFIX, n), pw = strneq(p, WRITE_PREFIX, n);
 
-        q += qw ? strlen(WRITE_PREFIX) : 0;
-        p += pw ? strlen(WRITE_PREFIX) : 0;
+        q += qw ? n : 0;
+        p += pw ? n : 0;
         return (!qw || pw) && strneq(p, q, strlen(q));
 }
 

