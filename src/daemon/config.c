@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "config.h"
+#include "detect/discovery.h"
 #include "detect/scan.h"
 #include "shared/macro.h"
 #include "tracers/tracer-info.h"
@@ -15,6 +16,7 @@ static const struct conf_range interval_range = { 100000000ULL, 86400000000000UL
 static const struct conf_range status_range = { 500000000ULL, 3600000000000ULL };          /* 0.5 s .. 1 h */
 static const struct conf_range ringbuf_range = { 4096, 1ULL << 30 };
 static const struct conf_range scan_window_range = { SCAN_WINDOW_MIN_NS, SCAN_WINDOW_MAX_NS };
+static const struct conf_range discovery_window_range = { DISCOVERY_WINDOW_MIN_NS, DISCOVERY_WINDOW_MAX_NS };
 
 static int parse_severity(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
@@ -155,6 +157,24 @@ static int parse_scan_threshold(const char *value, void *ptr, const void *arg, c
         return 0;
 }
 
+/* 0 (off) or DISCOVERY_THRESHOLD_MIN .. DISCOVERY_THRESHOLD_MAX */
+static int parse_discovery_threshold(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        unsigned long long n;
+        char *end;
+
+        errno = 0;
+        n = strtoull(value, &end, 10);
+        if (*value < '0' || *value > '9' || *end || errno != 0 ||
+            (n != 0 && (n < DISCOVERY_THRESHOLD_MIN || n > DISCOVERY_THRESHOLD_MAX))) {
+                snprintf(err, err_size, "expected 0 (off) or a number of distinct commands from %d to %d",
+                         DISCOVERY_THRESHOLD_MIN, DISCOVERY_THRESHOLD_MAX);
+                return -EINVAL;
+        }
+        *(uint64_t *) ptr = n;
+        return 0;
+}
+
 const struct conf_item config_items[] = {
         { "Tracers", "Enable", parse_names, offsetof(struct config, tracers) },
         { "Tracers", "Interval", conf_parse_timespan, offsetof(struct config, interval_ns), &interval_range },
@@ -170,6 +190,10 @@ const struct conf_item config_items[] = {
         { "Detection", "ScanThreshold", parse_scan_threshold, offsetof(struct config, scan_threshold) },
         { "Detection", "ScanWindow", conf_parse_timespan, offsetof(struct config, scan_window_ns),
           &scan_window_range },
+        { "Detection", "DiscoveryThreshold", parse_discovery_threshold,
+          offsetof(struct config, discovery_threshold) },
+        { "Detection", "DiscoveryWindow", conf_parse_timespan, offsetof(struct config, discovery_window_ns),
+          &discovery_window_range },
         { "Alerts", "Journal", conf_parse_bool, offsetof(struct config, journal) },
         { "Alerts", "ExecFromTemporary", conf_parse_bool, offsetof(struct config, exec_from_temporary) },
         { "Alerts", "TemporaryDirectories", parse_paths, offsetof(struct config, temporary_dirs) },
@@ -192,6 +216,8 @@ int config_init_default(struct config *c)
                 .min_severity = SEVERITY_INFO,
                 .scan_threshold = SCAN_DEFAULT_THRESHOLD,
                 .scan_window_ns = SCAN_DEFAULT_WINDOW_NS,
+                .discovery_threshold = DISCOVERY_DEFAULT_THRESHOLD,
+                .discovery_window_ns = DISCOVERY_DEFAULT_WINDOW_NS,
         };
         for (size_t i = 0; i < tracer_infos_size && r >= 0; i++)
                 if (tracer_infos[i]->enabled_by_default)

@@ -32,6 +32,8 @@ struct config {
         /* [Detection] */
         uint64_t scan_threshold;        /* ScanThreshold=: distinct peers (address, port) that make a scan; 0: off */
         uint64_t scan_window_ns;        /* ScanWindow= */
+        uint64_t discovery_threshold;   /* DiscoveryThreshold=: distinct discovery commands that make a burst; 0: off */
+        uint64_t discovery_window_ns;   /* DiscoveryWindow= */
 
         /* [Alerts] */
         bool journal;                   /* Journal= */

@@ -6,6 +6,7 @@
 #include "manager.h"
 #include "alert/pipeline.h"
 #include "detect/detect.h"
+#include "detect/discovery.h"
 #include "detect/rules-check.h"
 #include "detect/scan.h"
 #include "metrics/metrics.h"
@@ -84,6 +85,18 @@ int manager_enable_rules(struct manager *m, const struct rules_paths *paths, con
                 m->scan = scan_detector_free(m->scan);
                 log_warning_errno(r, "Failed to start scan detection, ignoring: %m");
         }
+        /* discovery bursts, likewise; see manager_set_discovery_limits() */
+        r = discovery_new(&m->discovery, &(struct discovery_limits) { DISCOVERY_DEFAULT_THRESHOLD,
+                          DISCOVERY_DEFAULT_WINDOW_NS }, NULL, tracer_info_schema("process"),
+                          detect_get_proctable(m->detect), deliver_rule_alert, m);
+        if (r >= 0) {
+                sink = discovery_record_sink(m->discovery);
+                r = manager_add_record_sink(m, &sink);
+        }
+        if (r < 0) {
+                m->discovery = discovery_free(m->discovery);
+                log_warning_errno(r, "Failed to start the detection of discovery bursts, ignoring: %m");
+        }
         r = manager_apply_watched_paths(m, extra_watch);
         if (r < 0)
                 log_warning_errno(r, "Failed to pass on the paths the rules watch, ignoring: %m");
@@ -110,4 +123,11 @@ int manager_reload_rules(struct manager *m, const struct strv *extra_watch, stru
         if (r < 0)
                 log_warning_errno(r, "Failed to pass on the paths the rules watch, ignoring: %m");
         return 0;
+}
+
+int manager_set_discovery_limits(struct manager *m, uint64_t threshold, uint64_t window_ns)
+{
+        if (!m->discovery)
+                return -ENOENT;
+        return discovery_set_limits(m->discovery, &(struct discovery_limits) { threshold, window_ns });
 }

@@ -8,6 +8,7 @@
 #include "event.h"
 #include "alert/pipeline.h"
 #include "detect/detect.h"
+#include "detect/discovery.h"
 #include "detect/scan.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
@@ -221,6 +222,7 @@ struct manager *manager_free(struct manager *m)
                 tracer_stop(&m->tracers[i]);
         /* last summaries go to the sinks, which are still there */
         m->alert_pipeline = alert_pipeline_free(m->alert_pipeline);
+        m->discovery = discovery_free(m->discovery);
         m->detect = detect_free(m->detect);
         m->scan = scan_detector_free(m->scan);
         m->identity = identity_context_free(m->identity);

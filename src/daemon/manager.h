@@ -14,6 +14,7 @@
 
 struct ringbuf;
 struct detect;
+struct discovery;
 struct scan_detector;
 struct alert_pipeline;
 struct metrics;
@@ -74,6 +75,7 @@ struct manager {
          * through alert_pipeline (dedup, rate limit) to the alert sinks. */
         struct detect *detect;
         struct scan_detector *scan;             /* scans (a record sink beside the rules; NULL: off) */
+        struct discovery *discovery;            /* discovery bursts (a record sink beside the rules; NULL: off) */
         struct alert_pipeline *alert_pipeline;
 
         struct metrics *metrics;                /* counters for Prometheus (a record sink) */
@@ -148,3 +150,6 @@ int manager_reload_rules(struct manager *m, const struct strv *extra_watch, stru
 /* Thresholds of the scan detection that manager_enable_rules() starts ([Detection] ScanThreshold=,
  * ScanWindow=; threshold 0: off). -ENOENT without it, -EINVAL (nothing changes) when out of range. */
 int manager_set_scan_limits(struct manager *m, uint64_t threshold, uint64_t window_ns);
+/* DiscoveryThreshold= and DiscoveryWindow= of the discovery detection manager_enable_rules() starts:
+ * the same. */
+int manager_set_discovery_limits(struct manager *m, uint64_t threshold, uint64_t window_ns);

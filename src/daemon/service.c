@@ -24,6 +24,9 @@ static void service_apply_config(struct service *s)
         s->builtin_exec.n_dirs = s->config.temporary_dirs.n;
         /* the parser checked the range; no scan detection without the rules (-ENOENT) */
         (void) manager_set_scan_limits(s->manager, s->config.scan_threshold, s->config.scan_window_ns);
+        /* checked by the configuration's parser; -ENOENT while the rules are off */
+        (void) manager_set_discovery_limits(s->manager, s->config.discovery_threshold,
+                                            s->config.discovery_window_ns);
 }
 
 static bool tracer_configured(const struct config *c, const char *name)
@@ -232,7 +235,7 @@ static int service_enable_detection(struct service *s)
                 if (r < 0)
                         log_error_errno(r, "Failed to add the built-in detection: %m");
         } else
-                service_apply_config(s);        /* the scan detection the rules brought */
+                service_apply_config(s);        /* the scan and discovery detections the rules brought */
         strbuf_free(&errors);
         return r;
 }

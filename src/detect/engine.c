@@ -340,14 +340,25 @@ static void prefixes_move(struct strv *dst, struct strv *src)
         *src = (struct strv) {};
 }
 
-/* 1: every path the condition can match starts with one of *out; 0: it can match any path. */
-static int path_bound(const struct node *n, struct strv *out)
+/* Whether the comparison holds only for opens for writing: "file.write" or "file.write = true". */
+static bool implies_write(const struct node *n)
+{
+        return n->def && streq(n->def->name, "file.write") &&
+               (n->op == OP_TRUE || (n->op == OP_EQ && n->n_values == 1 && n->values[0].boolean == 1));
+}
+
+/* 1: every path the condition can match starts with one of *out; 0: it can match any path.
+ * *write_only: the condition can only match opens for writing. */
+static int path_bound(const struct node *n, struct strv *out, bool *write_only)
 {
         struct strv a = {}, b = {};
+        bool wa = false, wb = false;
         int ra, rb;
 
+        *write_only = false;
         switch (n->kind) {
         case NODE_CMP:
+                *write_only = implies_write(n);
                 if (!n->def || !streq(n->def->name, "file.path"))
                         return 0;
                 if (n->op != OP_EQ && n->op != OP_IN && n->op != OP_STARTSWITH && n->op != OP_GLOB)
@@ -366,13 +377,15 @@ static int path_bound(const struct node *n, struct strv *out)
                 return 0;
         case NODE_AND:
         case NODE_OR:
-                ra = path_bound(n->a, &a);
-                rb = ra < 0 ? 0 : path_bound(n->b, &b);
+                ra = path_bound(n->a, &a, &wa);
+                rb = ra < 0 ? 0 : path_bound(n->b, &b, &wb);
                 if (ra < 0 || rb < 0) {
                         strv_done(&a);
                         strv_done(&b);
                         return -ENOMEM;
                 }
+                /* a conjunction writes if either side does, a disjunction if both do */
+                *write_only = n->kind == NODE_AND ? wa || wb : wa && wb;
                 if (n->kind == NODE_AND) {
                         /* either side bounds the conjunction: take the tighter one */
                         if (ra && (!rb || a.n <= b.n))
@@ -399,6 +412,19 @@ static int path_bound(const struct node *n, struct strv *out)
         return 0;
 }
 
+#define WRITE_PREFIX "write:"
+
+/* Whether pattern q (which may start with "write:") watches every open that p watches. */
+static bool pattern_covers(const char *q, const char *p)
+{
+        size_t n = strlen(WRITE_PREFIX);
+        bool qw = strneq(q, WRITE_PREFIX, n), pw = strneq(p, WRITE_PREFIX, n);
+
+        q += qw ? n : 0;
+        p += pw ? n : 0;
+        return (!qw || pw) && strneq(p, q, strlen(q));
+}
+
 int detect_engine_watched_paths(const struct detect_engine *e, struct strv *ret)
 {
         struct strv all = {};
@@ -410,20 +436,30 @@ int detect_engine_watched_paths(const struct detect_engine *e, struct strv *ret)
                         continue;
                 for (size_t j = 0; j < e->events[i].n_rules; j++) {
                         struct strv p = {};
-                        int r = path_bound(e->events[i].rules[j].condition, &p);
+                        bool write_only;
+                        int r = path_bound(e->events[i].rules[j].condition, &p, &write_only);
 
                         if (r < 0) {
                                 strv_done(&all);
                                 return r;
                         }
-                        everything |= r == 0;
-                        for (size_t m = 0; m < p.n; m++)
-                                if (strv_add(&all, p.items[m]) < 0) {
-                                        strv_done(&p);
-                                        strv_done(&all);
-                                        return -ENOMEM;
-                                }
+                        everything |= r == 0 && !write_only;
+                        if (r == 0 && write_only)
+                                r = strv_add(&all, WRITE_PREFIX "/");
+                        for (size_t m = 0; m < p.n && r >= 0; m++) {
+                                _cleanup_free_ char *w = NULL;
+
+                                /* opens for writing only: the kernel sends no reads of these paths */
+                                if (write_only && asprintf(&w, WRITE_PREFIX "%s", p.items[m]) < 0)
+                                        r = -ENOMEM;
+                                else
+                                        r = strv_add(&all, w ?: p.items[m]);
+                        }
                         strv_done(&p);
+                        if (r < 0) {
+                                strv_done(&all);
+                                return -ENOMEM;
+                        }
                 }
         }
         if (everything) {
@@ -431,10 +467,14 @@ int detect_engine_watched_paths(const struct detect_engine *e, struct strv *ret)
                 if (strv_add(&all, "/") < 0)
                         return -ENOMEM;
         }
-        /* sorted, and a prefix covered by a shorter one dropped */
+        /* sorted, and a pattern another covers dropped: what covers sorts first ("/" before "write:") */
         strv_sort(&all);
         for (size_t i = 0; i < all.n; i++) {
-                if (k > 0 && strneq(all.items[i], all.items[k - 1], strlen(all.items[k - 1]))) {
+                bool covered = false;
+
+                for (size_t j = 0; j < k && !covered; j++)
+                        covered = pattern_covers(all.items[j], all.items[i]);
+                if (covered) {
                         free(all.items[i]);
                         continue;
                 }

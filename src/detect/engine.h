@@ -81,6 +81,8 @@ struct detect_rule_info {
 size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_info *ret, size_t n);
 
 /* Path prefixes that rules on the event "open" can match (for the files tracer's in-kernel
- * filter): "/" when some rule can match any path, none when no rule looks at opens. ret must be
- * empty; the caller frees it with strv_done(). */
+ * filter): "/" when some rule can match any path, none when no rule looks at opens. A rule that
+ * can only match opens for writing (file.write in its condition's conjunction) gives "write:"
+ * patterns ("write:/" when its paths are unbounded). ret must be empty; the caller frees it with
+ * strv_done(). */
 int detect_engine_watched_paths(const struct detect_engine *e, struct strv *ret);

@@ -41,6 +41,8 @@ static void test_defaults(void **state)
         assert_int_equal(c.min_severity, SEVERITY_INFO);
         assert_int_equal(c.scan_threshold, 100);
         assert_int_equal(c.scan_window_ns, 10000000000ULL);
+        assert_int_equal(c.discovery_threshold, 5);
+        assert_int_equal(c.discovery_window_ns, 60000000000ULL);
         config_done(&c);
 }
 
@@ -61,6 +63,9 @@ static void test_good(void **state)
                                "WatchPaths=/etc/shadow \\\n"
                                "           /etc/sudoers\n"
                                "WatchPaths=/root/.ssh\n"
+                               "[Detection]\n"
+                               "DiscoveryThreshold=8\n"
+                               "DiscoveryWindow=30s\n"
                                "[Alerts]\n"
                                "Journal=no\n"
                                "ExecFromTemporary=off\n"
@@ -80,6 +85,8 @@ static void test_good(void **state)
         assert_false(c.journal);
         assert_false(c.exec_from_temporary);
         assert_int_equal(c.min_severity, SEVERITY_WARNING);
+        assert_int_equal(c.discovery_threshold, 8);
+        assert_int_equal(c.discovery_window_ns, 30000000000ULL);
         assert_int_equal(c.scan_threshold, 250);
         assert_int_equal(c.scan_window_ns, 60000000000ULL);
         config_done(&c);
@@ -188,6 +195,10 @@ static void test_bad(void **state)
                 { "[Detection]\nScanThreshold=-5\n", "test.conf:2: ScanThreshold=-5: expected 0 (off)" },
                 { "[Detection]\nScanThreshold=\n", "test.conf:2: ScanThreshold=: expected 0 (off)" },
                 { "[Detection]\nScanWindow=10ms\n", "test.conf:2: ScanWindow=10ms: out of range" },
+                { "[Detection]\nDiscoveryThreshold=1\n", "test.conf:2: DiscoveryThreshold=1: expected 0 (off) or a "
+                  "number of distinct commands from 2 to 16" },
+                { "[Detection]\nDiscoveryThreshold=many\n", "DiscoveryThreshold=many: expected 0 (off)" },
+                { "[Detection]\nDiscoveryWindow=2h\n", "test.conf:2: DiscoveryWindow=2h: out of range" },
                 { "[Tracers]\nRingBufferSize=5000\n", "RingBufferSize=5000 is not a power of two" },
                 { "[Tracers]\nRingBufferSize=2G\n", "test.conf:2: RingBufferSize=2G: out of range" },
                 { "[Tracers]\nInterval=3s\\\n\\\nfoo\n", "test.conf:2: Interval=3s  foo: expected a time span" },

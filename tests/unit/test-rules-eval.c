@@ -321,6 +321,14 @@ static void test_proctable_scan(void **state)
 static struct detect_engine *defaults;
 static struct proctable *procs;
 
+static void add_argv_proc(uint32_t pid, uint32_t ppid, const char *exe, const char *argv, size_t len)
+{
+        struct trec t;
+
+        exec_rec(&t, pid, ppid, exe, argv, len);
+        proctable_update(procs, &t.r, 0);
+}
+
 static void add_proc(uint32_t pid, uint32_t ppid, const char *exe)
 {
         struct trec t;
@@ -334,7 +342,9 @@ enum { P_INIT = 1, P_SSHD = 100, P_BASH = 200, P_CAT = 300, P_PASSWD = 301, P_CP
        P_AWS = 305, P_CRONTAB = 306, P_SYSTEMCTL = 307, P_SYSCTL = 308, P_GDB = 309, P_MODPROBE = 310,
        P_DPKG = 400, P_DPKG_SH = 401, P_DPKG_CP = 402,
        P_GENERATOR = 500, P_TMPFILES = 501,
-       P_SYSTEMD = 600, P_WEBAPP = 601, P_CRON = 602, P_RUNC = 603, P_SCRIPT = 604 };
+       P_SYSTEMD = 600, P_WEBAPP = 601, P_CRON = 602, P_RUNC = 603, P_SCRIPT = 604,
+       P_VIM = 700, P_USERADD = 701, P_VISUDO = 702, P_VISUDO_VIM = 703, P_PYTHON = 704, P_PIP = 705, P_PIP_M = 706,
+       P_ADDUSER = 707, P_ADDUSER_USERADD = 708, P_ATD = 709 };
 
 static int setup_defaults(void **state)
 {
@@ -376,6 +386,16 @@ static int setup_defaults(void **state)
         add_proc(P_CRON, P_SYSTEMD, "/usr/sbin/cron");
         add_proc(P_RUNC, P_INIT, "/usr/bin/runc");
         add_proc(P_SCRIPT, P_SYSTEMD, "/usr/bin/bash");
+        add_proc(P_VIM, P_BASH, "/usr/bin/vim.basic");
+        add_proc(P_USERADD, P_BASH, "/usr/sbin/useradd");
+        add_proc(P_VISUDO, P_BASH, "/usr/sbin/visudo");
+        add_proc(P_VISUDO_VIM, P_VISUDO, "/usr/bin/vim.basic");
+        add_proc(P_PYTHON, P_BASH, "/usr/bin/python3.11");
+        add_argv_proc(P_PIP, P_BASH, "/usr/bin/python3.11", "/usr/bin/python3\0/usr/bin/pip\0install\0x\0", 40);
+        add_argv_proc(P_PIP_M, P_BASH, "/usr/bin/python3.11", "python3\0-m\0pip\0install\0x\0", 25);
+        add_argv_proc(P_ADDUSER, P_BASH, "/usr/bin/perl", "/usr/bin/perl\0/usr/sbin/adduser\0ann\0", 36);
+        add_argv_proc(P_ADDUSER_USERADD, P_ADDUSER, "/usr/sbin/useradd", "/usr/sbin/useradd\0ann\0", 22);
+        add_proc(P_ATD, P_INIT, "/usr/sbin/atd");
         return 0;
 }
 
@@ -387,19 +407,87 @@ static int teardown_defaults(void **state)
         return 0;
 }
 
-static const char *open_hits(uint32_t pid, const char *path, bool write, uint64_t flags, const char *container)
+static const char *open_hits_as(uint32_t pid, uint32_t uid, const char *path, bool write, uint64_t flags,
+                                bool created, const char *container)
 {
         struct trec t;
 
         trec_init(&t, test_tracer_schema("files"), "open");
         trec_u64(&t, "pid", pid);
-        trec_u64(&t, "uid", 0);
+        trec_u64(&t, "uid", uid);
+        trec_bool(&t, "created", created);
         trec_str(&t, "path", path);
         trec_bool(&t, "write", write);
         trec_u64(&t, "flags", flags);
         if (container)
                 trec_str(&t, "container_id", container);
         return eval(defaults, &t.r, procs);
+}
+
+static const char *open_hits(uint32_t pid, const char *path, bool write, uint64_t flags, const char *container)
+{
+        return open_hits_as(pid, 0, path, write, flags, false, container);
+}
+
+/* The rules of issue 20 on opens: persistence in startup files, accounts, history, at. */
+static void test_default_file_rules_persistence(void **state)
+{
+        assert_string_equal(open_hits(P_CP, "/etc/ld.so.preload", true, 0x241, NULL), "write-ld-so-preload");
+        assert_string_equal(open_hits(P_CAT, "/etc/ld.so.preload", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_DPKG_CP, "/etc/ld.so.preload", true, 0x241, NULL), "");
+        assert_string_equal(open_hits(P_CP, "/etc/ld.so.preload.tmp", true, 0xc1, NULL), "write-ld-so-preload");
+        assert_string_equal(open_hits(P_DPKG, "/etc/ld.so.preload.dpkg-new", true, 0xc1, NULL), "");
+
+        assert_string_equal(open_hits(P_CP, "/root/.bashrc", true, 0x441, NULL), "write-shell-startup");
+        assert_string_equal(open_hits(P_CP, "/home/ann/.profile", true, 0x441, NULL), "write-shell-startup");
+        assert_string_equal(open_hits(P_CP, "/etc/profile.d/evil.sh", true, 0x241, NULL), "write-shell-startup");
+        assert_string_equal(open_hits(P_CP, "/etc/bash.bashrc", true, 0x241, NULL), "write-shell-startup");
+        assert_string_equal(open_hits(P_CAT, "/root/.bashrc", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_CP, "/root/.bashrc.bak", true, 0x241, NULL), "");
+        assert_string_equal(open_hits(P_DPKG_CP, "/etc/profile.d/x.sh", true, 0x241, NULL), "");
+        assert_string_equal(open_hits(P_USERADD, "/home/ann/.bashrc", true, 0xc1, NULL), "");
+        assert_string_equal(open_hits(P_ADDUSER, "/home/ann/.bashrc", true, 0xc1, NULL), "");
+        /* editors: a user in their home, root in root's and the system's; not root in a user's home */
+        assert_string_equal(open_hits_as(P_VIM, 1000, "/home/ann/.bashrc", true, 0x241, false, NULL), "");
+        assert_string_equal(open_hits(P_VIM, "/root/.bashrc", true, 0x241, NULL), "");
+        assert_string_equal(open_hits(P_VIM, "/etc/profile", true, 0x241, NULL), "");
+        assert_string_equal(open_hits(P_VIM, "/home/ann/.bashrc", true, 0x241, NULL), "write-shell-startup");
+
+        assert_string_equal(open_hits(P_PYTHON, "/usr/lib/python3/dist-packages/evil.pth", true, 0x241, NULL),
+                            "write-python-startup-hook");
+        assert_string_equal(open_hits(P_CP, "/usr/local/lib/python3.11/dist-packages/sitecustomize.py", true, 0x241,
+                                      NULL), "write-python-startup-hook");
+        assert_string_equal(open_hits(P_CP, "/home/ann/.local/lib/python3.11/site-packages/x.pth", true, 0x241, NULL),
+                            "write-python-startup-hook");
+        assert_string_equal(open_hits(P_CP, "/root/.local/lib/python3.11/site-packages/usercustomize.py", true, 0x241,
+                                      NULL), "write-python-startup-hook");
+        assert_string_equal(open_hits(P_PYTHON, "/usr/lib/python3/dist-packages/evil.py", true, 0x241, NULL),
+                            "write-below-binary-dir");
+        assert_string_equal(open_hits(P_CAT, "/usr/lib/python3/dist-packages/x.pth", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_PIP, "/usr/local/lib/python3.11/dist-packages/x.pth", true, 0x241, NULL), "");
+        assert_string_equal(open_hits(P_PIP_M, "/home/ann/.local/lib/python3.11/site-packages/x.pth", true, 0x241,
+                                      NULL), "");
+
+        assert_string_equal(open_hits(P_CP, "/etc/passwd", true, 0x441, NULL), "write-account-database");
+        assert_string_equal(open_hits(P_CP, "/etc/shadow", true, 0x2, NULL), "write-account-database");
+        assert_string_equal(open_hits(P_CP, "/etc/gshadow", true, 0x1, NULL), "write-account-database");
+        assert_string_equal(open_hits(P_USERADD, "/etc/passwd+", true, 0xc1, NULL), "");
+        assert_string_equal(open_hits(P_USERADD, "/etc/shadow", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_DPKG_CP, "/etc/group", true, 0x241, NULL), "");
+        assert_string_equal(open_hits(P_CP, "/etc/sudoers.d/evil", true, 0x241, NULL), "write-sudoers");
+        assert_string_equal(open_hits(P_CP, "/etc/sudoers", true, 0x401, NULL), "write-sudoers");
+        assert_string_equal(open_hits(P_VISUDO, "/etc/sudoers.tmp", true, 0xc1, NULL), "");
+        assert_string_equal(open_hits(P_VISUDO_VIM, "/etc/sudoers.tmp", true, 0x241, NULL), "");
+        assert_string_equal(open_hits(P_VIM, "/etc/sudoers", true, 0x241, NULL), "write-sudoers");
+
+        assert_string_equal(open_hits(P_BASH, "/root/.bash_history", true, 0x241, NULL), "history-file-truncated");
+        assert_string_equal(open_hits(P_CP, "/home/ann/.python_history", true, 0x201, NULL), "history-file-truncated");
+        assert_string_equal(open_hits(P_BASH, "/root/.bash_history", true, 0x401, NULL), "");
+        assert_string_equal(open_hits_as(P_BASH, 0, "/root/.bash_history", true, 0x241, true, NULL), "");
+        assert_string_equal(open_hits(P_BASH, "/root/.bash_history-42.tmp", true, 0x241, NULL), "");
+
+        assert_string_equal(open_hits(P_CP, "/var/spool/cron/atjobs/a0001", true, 0x241, NULL), "write-at-job");
+        assert_string_equal(open_hits(P_ATD, "/var/spool/cron/atjobs/a0001", true, 0x241, NULL), "");
 }
 
 static void test_default_file_rules(void **state)
@@ -438,6 +526,9 @@ static void test_default_file_rules(void **state)
         assert_string_equal(open_hits(P_CRONTAB, "/var/spool/cron/crontabs/root", true, 0x241, NULL), "");
 
         assert_string_equal(open_hits(P_CP, "/etc/systemd/system/evil.service", true, 0x241, NULL), "write-systemd-unit");
+        assert_string_equal(open_hits(P_CP, "/home/ann/.config/systemd/user/evil.service", true, 0x241, NULL),
+                            "write-systemd-unit");
+        assert_string_equal(open_hits(P_CP, "/root/.config/systemd/user.conf", true, 0x241, NULL), "");
         assert_string_equal(open_hits(P_SYSTEMCTL, "/etc/systemd/system/x.service", true, 0x241, NULL), "");
 
         assert_string_equal(open_hits(P_CP, "/root/.ssh/authorized_keys", true, 0x441, NULL), "write-authorized-keys");
@@ -656,6 +747,58 @@ static void test_default_exec_rules(void **state)
         assert_string_equal(EXEC_HITS("/usr/bin/curl", "nc\0-l\0", c), "");
 }
 
+/* The exec rules of issue 20: accounts, history, scheduled work. */
+static void test_default_exec_rules_persistence(void **state)
+{
+        struct trec t;
+
+        assert_string_equal(EXEC_HITS("/usr/sbin/useradd", "useradd\0-m\0eve\0", NULL), "account-created");
+        assert_string_equal(EXEC_HITS("/usr/bin/perl", "/usr/bin/perl\0/usr/sbin/adduser\0eve\0", NULL),
+                            "account-created");
+        assert_string_equal(EXEC_HITS("/usr/sbin/groupadd", "groupadd\0eve\0", NULL), "account-created");
+        /* useradd run by adduser, and by a package's maintainer script */
+        exec_rec(&t, 700, P_ADDUSER, "/usr/sbin/useradd", "useradd\0eve\0", 12);
+        assert_string_equal(eval(defaults, &t.r, procs), "");
+        exec_rec(&t, 701, P_DPKG_SH, "/usr/sbin/useradd", "useradd\0--system\0svc\0", 21);
+        assert_string_equal(eval(defaults, &t.r, procs), "");
+
+        assert_string_equal(EXEC_HITS("/usr/sbin/usermod", "usermod\0-aG\0sudo\0eve\0", NULL), "account-changed");
+        assert_string_equal(EXEC_HITS("/usr/sbin/chpasswd", "chpasswd\0", NULL), "account-changed");
+        assert_string_equal(EXEC_HITS("/usr/bin/passwd", "passwd\0eve\0", NULL), "account-changed");
+        assert_string_equal(EXEC_HITS("/usr/bin/passwd", "passwd\0", NULL), "");
+        assert_string_equal(EXEC_HITS("/usr/bin/passwd", "passwd\0-S\0eve\0", NULL), "");
+        assert_string_equal(EXEC_HITS("/usr/bin/chage", "chage\0-l\0eve\0", NULL), "");
+
+        assert_string_equal(EXEC_HITS("/usr/bin/ln", "ln\0-sf\0/dev/null\0/root/.bash_history\0", NULL),
+                            "history-file-removed-command");
+        assert_string_equal(EXEC_HITS("/usr/bin/rm", "rm\0-f\0.zsh_history\0", NULL), "history-file-removed-command");
+        assert_string_equal(EXEC_HITS("/usr/bin/ln", "ln\0-s\0/dev/null\0/root/notes\0", NULL), "");
+        assert_string_equal(EXEC_HITS("/usr/bin/cat", "cat\0/root/.bash_history\0", NULL), "");
+
+        assert_string_equal(EXEC_HITS("/usr/bin/systemd-run", "systemd-run\0--on-calendar=*:0/5\0/tmp/x\0", NULL),
+                            "systemd-run-timer");
+        assert_string_equal(EXEC_HITS("/usr/bin/systemd-run", "systemd-run\0--on-boot\0""30\0/tmp/x\0", NULL),
+                            "systemd-run-timer");
+        assert_string_equal(EXEC_HITS("/usr/bin/systemd-run", "systemd-run\0--scope\0/bin/true\0", NULL), "");
+
+        assert_string_equal(EXEC_HITS("/usr/bin/systemctl", "systemctl\0link\0/opt/x/evil.service\0", NULL),
+                            "systemd-unit-linked-from-outside");
+        assert_string_equal(EXEC_HITS("/usr/bin/systemctl", "systemctl\0enable\0--now\0/tmp/evil.timer\0", NULL),
+                            "systemd-unit-linked-from-outside");
+        assert_string_equal(EXEC_HITS("/usr/bin/systemctl", "systemctl\0enable\0ssh.service\0", NULL), "");
+        assert_string_equal(EXEC_HITS("/usr/bin/systemctl",
+                                      "systemctl\0enable\0/etc/systemd/system/x.service\0", NULL), "");
+
+        assert_string_equal(EXEC_HITS("/usr/bin/crontab", "crontab\0-\0", NULL), "crontab-installed");
+        assert_string_equal(EXEC_HITS("/usr/bin/crontab", "crontab\0-u\0www-data\0/tmp/c\0", NULL),
+                            "crontab-installed");
+        assert_string_equal(EXEC_HITS("/usr/bin/crontab", "crontab\0-l\0", NULL), "");
+        assert_string_equal(EXEC_HITS("/usr/bin/crontab", "crontab\0-u\0www-data\0-e\0", NULL), "");
+
+        assert_string_equal(EXEC_HITS("/usr/bin/at", "at\0now\0+\0""1\0minute\0", NULL), "at-job-scheduled");
+        assert_string_equal(EXEC_HITS("/usr/bin/at", "at\0-l\0", NULL), "");
+}
+
 static void test_watched_paths(void **state)
 {
         struct detect_engine *e;
@@ -667,12 +810,25 @@ static void test_watched_paths(void **state)
                 strbuf_printf(&all, "%s\n", p.items[i]);
         strv_done(&p);
         assert_string_equal(all.data,
-                            "/bin/\n/boot/\n/etc/\n/home/\n/lib/\n/proc/\n/root/.aws/credentials\n"
-                            "/root/.azure/\n/root/.config/gcloud/\n/root/.kube/config\n/root/.ssh/authorized_keys\n"
-                            "/root/.ssh/id_\n/run/containerd/containerd.sock\n/run/crio/crio.sock\n"
-                            "/run/docker.sock\n/run/podman/podman.sock\n/run/systemd/system/\n/sbin/\n/sys/fs/cgroup/\n"
-                            "/usr/bin/\n/usr/lib/\n/usr/libexec/\n/usr/local/bin/\n/usr/local/sbin/\n/usr/sbin/\n"
-                            "/var/log/\n/var/run/containerd/containerd.sock\n/var/run/docker.sock\n/var/spool/cron/\n");
+                            "/etc/gshadow\n/etc/security/opasswd\n/etc/shadow\n/etc/ssh/ssh_host_\n/home/\n"
+                            "/proc/\n/root/.aws/credentials\n/root/.azure/\n/root/.config/gcloud/\n"
+                            "/root/.kube/config\n/root/.ssh/id_\n/run/containerd/containerd.sock\n"
+                            "/run/crio/crio.sock\n/run/docker.sock\n/run/podman/podman.sock\n"
+                            "/var/run/containerd/containerd.sock\n/var/run/docker.sock\nwrite:/bin/\n"
+                            "write:/boot/\nwrite:/etc/\nwrite:/lib/\nwrite:/root/.ash_history\n"
+                            "write:/root/.bash_history\nwrite:/root/.bash_login\nwrite:/root/.bash_logout\n"
+                            "write:/root/.bash_profile\nwrite:/root/.bashrc\nwrite:/root/.config/systemd/user/\n"
+                            "write:/root/.kshrc\nwrite:/root/.local/lib/python3\n"
+                            "write:/root/.local/share/systemd/user/\nwrite:/root/.mysql_history\n"
+                            "write:/root/.node_repl_history\nwrite:/root/.profile\nwrite:/root/.psql_history\n"
+                            "write:/root/.python_history\nwrite:/root/.sh_history\nwrite:/root/.shrc\n"
+                            "write:/root/.ssh/authorized_keys\nwrite:/root/.zlogin\nwrite:/root/.zprofile\n"
+                            "write:/root/.zsh_history\nwrite:/root/.zshenv\nwrite:/root/.zshrc\n"
+                            "write:/run/systemd/system/\nwrite:/run/systemd/user/\nwrite:/sbin/\n"
+                            "write:/sys/fs/cgroup/\nwrite:/usr/bin/\nwrite:/usr/lib/\nwrite:/usr/libexec/\n"
+                            "write:/usr/local/bin/\nwrite:/usr/local/lib/python3\nwrite:/usr/local/lib/systemd/\n"
+                            "write:/usr/local/sbin/\nwrite:/usr/sbin/\nwrite:/var/log/\nwrite:/var/spool/at/\n"
+                            "write:/var/spool/cron/\n");
         strbuf_free(&all);
 
         /* a rule that can match any path makes the whole tree watched */
@@ -682,6 +838,35 @@ static void test_watched_paths(void **state)
         assert_int_equal(p.n, 1);
         assert_string_equal(p.items[0], "/");
         strv_done(&p);
+        detect_engine_free(e);
+
+        /* file.write in a conjunction: only opens for writing; a disjunction needs it on both sides;
+         * a write-only pattern another pattern covers goes */
+        e = load("[Rule]\nName=a\nEvent=open\nCondition=file.write and file.path startswith (/w/, /x/y)\n"
+                 "Severity=info\nMessage=m\n"
+                 "[Rule]\nName=b\nEvent=open\nCondition=(file.write = true and file.path = /m/a) or "
+                 "(file.write and file.path = /m/b)\nSeverity=info\nMessage=m\n"
+                 "[Rule]\nName=c\nEvent=open\nCondition=(file.write and file.path = /n/a) or file.path = /n/b\n"
+                 "Severity=info\nMessage=m\n"
+                 "[Rule]\nName=d\nEvent=open\nCondition=file.path startswith /x/ and not file.write\n"
+                 "Severity=info\nMessage=m\n");
+        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        for (size_t i = 0; i < p.n; i++)
+                strbuf_printf(&all, "%s ", p.items[i]);
+        strv_done(&p);
+        assert_string_equal(all.data, "/n/a /n/b /x/ write:/m/a write:/m/b write:/w/ ");
+        strbuf_reset(&all);
+        detect_engine_free(e);
+        /* writes anywhere: every open for writing, not every open */
+        e = load("[Rule]\nName=a\nEvent=open\nCondition=file.write and file.name = x\nSeverity=info\nMessage=m\n"
+                 "[Rule]\nName=b\nEvent=open\nCondition=file.write and file.path = /etc/x\nSeverity=info\nMessage=m\n"
+                 "[Rule]\nName=c\nEvent=open\nCondition=file.path = /etc/y\nSeverity=info\nMessage=m\n");
+        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        for (size_t i = 0; i < p.n; i++)
+                strbuf_printf(&all, "%s ", p.items[i]);
+        strv_done(&p);
+        assert_string_equal(all.data, "/etc/y write:/ ");
+        strbuf_free(&all);
         detect_engine_free(e);
 
         /* and + not: the positive side bounds it */
@@ -894,10 +1079,12 @@ int main(void)
                 cmocka_unit_test(test_proc_name_in_rules),
                 cmocka_unit_test(test_proctable_scan),
                 cmocka_unit_test(test_default_file_rules),
+                cmocka_unit_test(test_default_file_rules_persistence),
                 cmocka_unit_test(test_default_net_rules),
                 cmocka_unit_test(test_default_syscall_rules),
                 cmocka_unit_test(test_default_syscall_rules_memory_and_caps),
                 cmocka_unit_test(test_default_exec_rules),
+                cmocka_unit_test(test_default_exec_rules_persistence),
                 cmocka_unit_test(test_default_service_shell_rules),
                 cmocka_unit_test(test_watched_paths),
                 cmocka_unit_test(test_dropin_dirs),
