@@ -8,6 +8,12 @@
  * exit needs per thread; exit adds the result and sends one event. Calls that do not pass the
  * filter cost a trace event and no ring-buffer space.
  *
+ * Unix connects are frequent (databases, D-Bus, journald, PHP-FPM), and the rules want a few
+ * addresses: exit sends one only when the address as passed or, once connected, the address the
+ * server bound starts with a watched prefix (unix_watched, set by user space from the rules), so a
+ * socket reached through a link or a bind mount under another name is still seen. The others
+ * are counted (sockets_counters) and cost no ring-buffer space.
+ *
  * No tracepoint gives the Unix path of a connect, and the state change to TCP_LISTEN
  * (inet_sock_set_state) comes before the port of an unbound socket is chosen and without the
  * backlog or the result, hence the system calls. */
@@ -35,6 +41,30 @@ struct {
         __type(key, int);
         __type(value, struct cw_sockets_event);
 } inflight SEC(".maps");
+
+/* Watched address prefixes (user space fills it: sockets.c). */
+struct {
+        __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+        __uint(max_entries, 256);
+        __uint(map_flags, BPF_F_NO_PREALLOC);
+        __type(key, struct cw_unix_watch_key);
+        __type(value, uint32_t);
+} unix_watched SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, _CW_SOCKETS_CNT_MAX);
+        __type(key, uint32_t);
+        __type(value, uint64_t);
+} sockets_counters SEC(".maps");
+
+static __always_inline void count(uint32_t which)
+{
+        uint64_t *n = bpf_map_lookup_elem(&sockets_counters, &which);
+
+        if (n)
+                *n += 1;
+}
 
 /* The socket behind file descriptor fd of the current task, or NULL when fd is not a socket. */
 static __always_inline struct socket *fd_to_socket(int fd)
@@ -170,6 +200,33 @@ static __always_inline void connect_fill_peer(struct cw_sockets_event *e)
                 e->peer_path_len = len;
 }
 
+/* Whether len bytes of a Unix address start with a watched prefix: the address made into its
+ * shown form (up to the NUL of a path; "@" for each NUL of an abstract name) and looked up. An
+ * empty address matches only the entry that watches every address. */
+static __noinline bool unix_address_watched(const char *addr, uint32_t len)
+{
+        struct cw_unix_watch_key key;
+        bool abstract;
+        uint32_t i;
+        char c;
+
+        __builtin_memset(&key, 0, sizeof(key));
+        if (len > CW_UNIX_PATH_MAX)
+                len = CW_UNIX_PATH_MAX;
+        abstract = len > 0 && addr[0] == '\0';
+        for (i = 0; i < CW_UNIX_PATH_MAX && i < len; i++) {
+                c = addr[i];
+                if (c == '\0') {
+                        if (!abstract)
+                                break;
+                        c = '@';
+                }
+                key.data[i] = c;
+        }
+        key.prefixlen = i * 8;
+        return bpf_map_lookup_elem(&unix_watched, &key) != NULL;
+}
+
 SEC("tp/syscalls/sys_exit_connect")
 int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
 {
@@ -179,6 +236,13 @@ int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
                 return 0;
         if (ctx->ret == 0)
                 connect_fill_peer(e);
+        count(CW_SOCKETS_CNT_CONNECTS_CHECKED);
+        if (!unix_address_watched(e->path, e->path_len) &&
+            (e->peer_path_len == 0 || !unix_address_watched(e->peer_path, e->peer_path_len))) {
+                count(CW_SOCKETS_CNT_CONNECTS_UNMATCHED);
+                e->hdr.type = 0;
+                return 0;
+        }
         inflight_send(e, CW_EV_UNIX_CONNECT, ctx->ret);
         return 0;
 }

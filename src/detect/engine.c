@@ -340,15 +340,34 @@ static void prefixes_move(struct strv *dst, struct strv *src)
         *src = (struct strv) {};
 }
 
-/* 1: every path the condition can match starts with one of *out; 0: it can match any path. */
-static int path_bound(const struct node *n, struct strv *out)
+static const char *const open_path_fields[] = { "file.path", NULL };
+static const char *const unix_connect_path_fields[] = { "net.path", "net.peer_path", NULL };
+
+const struct detect_path_filter detect_path_filter_open = { "open", open_path_fields, "/" };
+/* abstract names are shown with "@" for their NUL */
+const struct detect_path_filter detect_path_filter_unix_connect = { "unix_connect", unix_connect_path_fields,
+                                                                    "/@" };
+
+static bool node_is_path_field(const struct node *n, const struct detect_path_filter *f)
+{
+        if (!n->def)
+                return false;
+        for (const char *const *name = f->fields; *name; name++)
+                if (streq(n->def->name, *name) || (n->field_name && streq(n->field_name, *name)))
+                        return true;
+        return false;
+}
+
+/* 1: every event the condition can match has one of f's fields starting with one of *out; 0: it
+ * can match any path. */
+static int path_bound(const struct node *n, const struct detect_path_filter *f, struct strv *out)
 {
         struct strv a = {}, b = {};
         int ra, rb;
 
         switch (n->kind) {
         case NODE_CMP:
-                if (!n->def || !streq(n->def->name, "file.path"))
+                if (!node_is_path_field(n, f))
                         return 0;
                 if (n->op != OP_EQ && n->op != OP_IN && n->op != OP_STARTSWITH && n->op != OP_GLOB)
                         return 0;
@@ -356,7 +375,7 @@ static int path_bound(const struct node *n, struct strv *out)
                         const struct literal *l = &n->values[i];
                         size_t len = n->op == OP_GLOB ? strcspn(l->str, "*?[\\") : l->len;
 
-                        if (len == 0 || l->str[0] != '/')
+                        if (len == 0 || l->str[0] == '\0' || !strchr(f->roots, l->str[0]))
                                 return 0;
                         if (strv_addn(out, l->str, len) < 0)
                                 return -ENOMEM;
@@ -366,8 +385,8 @@ static int path_bound(const struct node *n, struct strv *out)
                 return 0;
         case NODE_AND:
         case NODE_OR:
-                ra = path_bound(n->a, &a);
-                rb = ra < 0 ? 0 : path_bound(n->b, &b);
+                ra = path_bound(n->a, f, &a);
+                rb = ra < 0 ? 0 : path_bound(n->b, f, &b);
                 if (ra < 0 || rb < 0) {
                         strv_done(&a);
                         strv_done(&b);
@@ -399,18 +418,19 @@ static int path_bound(const struct node *n, struct strv *out)
         return 0;
 }
 
-int detect_engine_watched_paths(const struct detect_engine *e, struct strv *ret)
+int detect_engine_watched_paths(const struct detect_engine *e, const struct detect_path_filter *f,
+                                struct strv *ret)
 {
         struct strv all = {};
         bool everything = false;
         size_t k = 0;
 
         for (size_t i = 0; i < e->n_events; i++) {
-                if (!streq(e->events[i].event, "open"))
+                if (!streq(e->events[i].event, f->event))
                         continue;
                 for (size_t j = 0; j < e->events[i].n_rules; j++) {
                         struct strv p = {};
-                        int r = path_bound(e->events[i].rules[j].condition, &p);
+                        int r = path_bound(e->events[i].rules[j].condition, f, &p);
 
                         if (r < 0) {
                                 strv_done(&all);

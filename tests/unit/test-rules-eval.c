@@ -604,7 +604,7 @@ static void test_watched_paths(void **state)
         struct strv p = {};
         struct strbuf all = {};
 
-        assert_int_equal(detect_engine_watched_paths(defaults, &p), 0);
+        assert_int_equal(detect_engine_watched_paths(defaults, &detect_path_filter_open, &p), 0);
         for (size_t i = 0; i < p.n; i++)
                 strbuf_printf(&all, "%s\n", p.items[i]);
         strv_done(&p);
@@ -620,7 +620,7 @@ static void test_watched_paths(void **state)
         /* a rule that can match any path makes the whole tree watched */
         e = load("[Rule]\nName=a\nEvent=open\nCondition=file.path startswith /etc/ or file.name = x\n"
                  "Severity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_open, &p), 0);
         assert_int_equal(p.n, 1);
         assert_string_equal(p.items[0], "/");
         strv_done(&p);
@@ -630,7 +630,7 @@ static void test_watched_paths(void **state)
         e = load("[Rule]\nName=a\nEvent=open\nCondition=file.path in (/a/b, /a/c) and not file.path = /x\n"
                  "Exception=file.name = y\nSeverity=info\nMessage=m\n"
                  "[Rule]\nName=b\nEvent=open\nCondition=file.path = /a/b/c\nSeverity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_open, &p), 0);
         assert_int_equal(p.n, 2);
         assert_string_equal(p.items[0], "/a/b");
         assert_string_equal(p.items[1], "/a/c");
