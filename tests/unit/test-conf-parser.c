@@ -240,7 +240,8 @@ static void test_dropins(void **state)
 
         /* neither exists: the defaults */
         assert_int_equal(config_load(&c, path, dropins, &err), 0);
-        assert_int_equal(c.tracers.n, 4);
+        assert_int_equal(c.tracers.n, 5);
+        assert_string_equal(c.tracers.items[4], "sockets");
         config_done(&c);
 
         write_file(path, "[Tracers]\nEnable=process files\nInterval=5s\n[Files]\nWatchPaths=/etc/shadow\n");
