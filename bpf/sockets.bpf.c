@@ -200,31 +200,38 @@ static __always_inline void connect_fill_peer(struct cw_sockets_event *e)
                 e->peer_path_len = len;
 }
 
-/* Whether len bytes of a Unix address start with a watched prefix: the address made into its
- * shown form (up to the NUL of a path; "@" for each NUL of an abstract name) and looked up. An
- * empty address matches only the entry that watches every address. */
+/* The lookup key of a Unix address; slack: the verifier's view of key.data and the masked sizes,
+ * and the NUL bpf_probe_read_kernel_str() adds. */
+struct unix_key_buf {
+        struct cw_unix_watch_key key;
+        char slack[CW_UNIX_PATH_BUF + 1 - CW_UNIX_PATH_MAX];
+};
+
+/* Whether len bytes of a Unix address start with a watched prefix. The key is the address as it
+ * is shown, without a loop (a loop over the bytes costs the verifier 200 ms at load): a path up to
+ * its NUL; an abstract name with "@" for its first byte and its other NULs kept (user space cuts
+ * a pattern before any further "@", which stands for a NUL or for itself). An empty address
+ * matches only the entry that watches every address. */
 static __noinline bool unix_address_watched(const char *addr, uint32_t len)
 {
-        struct cw_unix_watch_key key;
-        bool abstract;
-        uint32_t i;
-        char c;
+        struct unix_key_buf b;
+        long n;
 
-        __builtin_memset(&key, 0, sizeof(key));
+        __builtin_memset(&b, 0, sizeof(b));
         if (len > CW_UNIX_PATH_MAX)
                 len = CW_UNIX_PATH_MAX;
-        abstract = len > 0 && addr[0] == '\0';
-        for (i = 0; i < CW_UNIX_PATH_MAX && i < len; i++) {
-                c = addr[i];
-                if (c == '\0') {
-                        if (!abstract)
-                                break;
-                        c = '@';
-                }
-                key.data[i] = c;
+        if (len > 0 && addr[0] == '\0') {
+                if (bpf_probe_read_kernel(b.key.data, cw_bound(len, CW_UNIX_PATH_BUF - 1), addr) < 0)
+                        return false;
+                b.key.data[0] = '@';
+                b.key.prefixlen = len * 8;
+        } else if (len > 0) {
+                n = bpf_probe_read_kernel_str(b.key.data, cw_bound(len, CW_UNIX_PATH_BUF - 1) + 1, addr);
+                if (n <= 0)
+                        return false;
+                b.key.prefixlen = (n - 1) * 8;
         }
-        key.prefixlen = i * 8;
-        return bpf_map_lookup_elem(&unix_watched, &key) != NULL;
+        return bpf_map_lookup_elem(&unix_watched, &b.key) != NULL;
 }
 
 SEC("tp/syscalls/sys_exit_connect")

@@ -198,7 +198,9 @@ static int sockets_on_event(struct tracer *t, const void *data, size_t size)
 
 /* A pattern as the kernel's key: a prefix of the shown address ("/..." or "@..."), cut before a
  * glob character and at the address size (longer patterns match no more than their first bytes);
- * "/" watches every address (prefix length 0, abstract names included). */
+ * "/" watches every address (prefix length 0, abstract names included). The kernel keeps the
+ * NULs of an abstract name after the first: its patterns are cut before any further "@", which
+ * stands for a NUL or for itself. Cutting only widens what is sent; the rules decide. */
 static int unix_watch_key(const char *pattern, struct cw_unix_watch_key *ret)
 {
         size_t len;
@@ -208,7 +210,10 @@ static int unix_watch_key(const char *pattern, struct cw_unix_watch_key *ret)
         *ret = (struct cw_unix_watch_key) {};
         if (streq(pattern, "/"))
                 return 0;
-        len = MIN(strcspn(pattern, "*?[\\"), (size_t) CW_UNIX_PATH_MAX);
+        len = strcspn(pattern, "*?[\\");
+        if (pattern[0] == '@')
+                len = MIN(len, 1 + strcspn(pattern + 1, "@"));
+        len = MIN(len, (size_t) CW_UNIX_PATH_MAX);
         memcpy(ret->data, pattern, len);
         ret->prefixlen = len * 8;
         return 0;

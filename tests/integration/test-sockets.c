@@ -320,11 +320,11 @@ static void test_abstract_connect(void **state)
         int server;
 
         /* "\0NAME": shown as "@NAME", exactly the bytes passed (no NUL terminator in the address);
-         * the prefix "@cwa" watches both names below */
-        watch_unix("@cwa");
+         * watched as shown */
         tt_marker(marker, sizeof(marker), "cwatch-abstract");
         len = snprintf(name, sizeof(name), "%c%s", '\0', marker);
         snprintf(shown, sizeof(shown), "@%s", marker);
+        watch_unix(shown);
         server = unix_server(SOCK_STREAM, name, len, true);
         assert_int_equal(unix_connect_to(SOCK_STREAM, name, len, NULL), 0);
         o = expect_path(shown);
@@ -333,9 +333,11 @@ static void test_abstract_connect(void **state)
         assert_string_equal(tt_str(o, "peer_path"), shown);
         close(server);
 
-        /* an embedded NUL shows as "@" too, as ss(8) shows it; nobody listens there */
+        /* an embedded NUL shows as "@" too, as ss(8) shows it, and is watched so; nobody listens
+         * there */
         name[4] = '\0';
         snprintf(shown, sizeof(shown), "@%.3s@%s", marker, marker + 4);
+        watch_unix(shown);
         assert_int_equal(unix_connect_to(SOCK_STREAM, name, len, NULL), -ECONNREFUSED);
         o = expect_path(shown);
         assert_int_equal(tt_int(o, "result"), -ECONNREFUSED);
