@@ -45,7 +45,7 @@ struct {
 /* Watched address prefixes (user space fills it: sockets.c). */
 struct {
         __uint(type, BPF_MAP_TYPE_LPM_TRIE);
-        __uint(max_entries, 256);
+        __uint(max_entries, CW_UNIX_WATCH_MAX);
         __uint(map_flags, BPF_F_NO_PREALLOC);
         __type(key, struct cw_unix_watch_key);
         __type(value, uint32_t);

@@ -21,6 +21,8 @@ enum cw_sockets_event_type {
  * address (peer_path) starts with a watched prefix: an LPM trie of prefixes of the address as it
  * is shown (sockets.c format_unix_path(): a path up to its NUL, an abstract name with "@" for each
  * NUL). An entry of prefixlen 0 watches every address. */
+#define CW_UNIX_WATCH_MAX 1024            /* entries of the trie */
+
 struct cw_unix_watch_key {
         uint32_t prefixlen;     /* bits */
         char data[CW_UNIX_PATH_MAX];

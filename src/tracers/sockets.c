@@ -219,8 +219,14 @@ static int unix_watch_key(const char *pattern, struct cw_unix_watch_key *ret)
         return 0;
 }
 
+static bool unix_watch_key_equal(const struct cw_unix_watch_key *a, const struct cw_unix_watch_key *b)
+{
+        return a->prefixlen == b->prefixlen && memcmp(a->data, b->data, a->prefixlen / 8) == 0;
+}
+
 /* Replaces the watched prefixes with patterns: the new ones first, then the old ones not among
- * them removed, so addresses in both stay watched throughout. */
+ * them removed, so addresses in both stay watched throughout. More patterns than the trie holds
+ * watch every address. */
 static int sockets_watch(struct sockets_state *s, char *const *patterns, size_t n)
 {
         _cleanup_free_ struct cw_unix_watch_key *keys = NULL, *old = NULL;
@@ -238,6 +244,12 @@ static int sockets_watch(struct sockets_state *s, char *const *patterns, size_t 
                 if (r < 0)
                         return log_error_errno(r, "sockets: bad Unix socket pattern '%s': an absolute path "
                                                "or an abstract name starting with \"@\"", patterns[i] ?: "");
+        }
+        if (n > CW_UNIX_WATCH_MAX) {
+                log_warning("sockets: %zu Unix socket patterns, more than %d: every Unix connect is an event",
+                            n, CW_UNIX_WATCH_MAX);
+                keys[0] = (struct cw_unix_watch_key) {};
+                n = 1;
         }
         while (bpf_map_get_next_key(s->watched_fd, prev, &next) == 0) {
                 if (n_old == cap) {
@@ -259,7 +271,7 @@ static int sockets_watch(struct sockets_state *s, char *const *patterns, size_t 
                 bool keep = false;
 
                 for (size_t j = 0; j < n && !keep; j++)
-                        keep = memcmp(&old[i], &keys[j], sizeof(keys[j])) == 0;
+                        keep = unix_watch_key_equal(&old[i], &keys[j]);
                 if (!keep && bpf_map_delete_elem(s->watched_fd, &old[i]) < 0 && errno != ENOENT)
                         return log_debug_errno(errno, "sockets: failed to remove a watched Unix socket "
                                                "address: %m");

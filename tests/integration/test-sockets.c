@@ -351,6 +351,34 @@ static void test_abstract_connect(void **state)
         watch_unix(NULL);
 }
 
+/* More patterns than the kernel's trie holds: every address is watched, none is missed. */
+static void test_too_many_patterns(void **state)
+{
+        static char buf[CW_UNIX_WATCH_MAX + 1][32];
+        static char *items[CW_UNIX_WATCH_MAX + 2];
+        struct tracer *t = sockets_tracer();
+        char path[PATH_MAX];
+
+        for (size_t i = 0; i < ELEMENTSOF(buf); i++) {
+                snprintf(buf[i], sizeof(buf[i]), "/nowhere/%zu.sock", i);
+                items[i] = buf[i];
+        }
+        assert_int_equal(t->ops->set_watched_paths(t, &(struct tracer_watched_paths) {
+                                 .unix_connect = { items, ELEMENTSOF(buf) } }), 0);
+        snprintf(path, sizeof(path), "%s/anything.sock", rt.workdir);
+        assert_int_equal(unix_connect_to(SOCK_STREAM, path, strlen(path), NULL), -ENOENT);
+        expect_path(path);
+
+        /* a bad pattern changes nothing */
+        items[0] = (char *) "relative.sock";
+        assert_int_equal(t->ops->set_watched_paths(t, &(struct tracer_watched_paths) {
+                                 .unix_connect = { items, 1 } }), -EINVAL);
+        snprintf(path, sizeof(path), "%s/still.sock", rt.workdir);
+        assert_int_equal(unix_connect_to(SOCK_STREAM, path, strlen(path), NULL), -ENOENT);
+        expect_path(path);
+        watch_unix(NULL);
+}
+
 /* Whether a record has address as its path or peer_path. */
 static bool have_address(const char *address)
 {
@@ -994,6 +1022,7 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_unix_connect),
                 cmocka_unit_test(test_abstract_connect),
                 cmocka_unit_test(test_unwatched_connects_stay_out),
+                cmocka_unit_test(test_too_many_patterns),
                 cmocka_unit_test(test_listen_ipv4),
                 cmocka_unit_test(test_listen_ipv6),
                 cmocka_unit_test(test_listen_unbound),
