@@ -403,6 +403,7 @@ static void test_unwatched_connects_stay_out(void **state)
         int server, abstract, fd;
         size_t len;
 
+        watch_unix(NULL);
         snprintf(path, sizeof(path), "%s/unwatched.sock", rt.workdir);
         server = unix_server(SOCK_STREAM, path, strlen(path), true);
         tt_marker(name + 1, sizeof(name) - 1, "cwatch-unwatched");
@@ -816,6 +817,7 @@ static void test_container_runtime_socket_connect_renamed(void **state)
 
         /* the socket under another name, an unwatched one: through a symbolic link, and bind
          * mounted (as a container would have it); the kernel sends these on the server's address */
+        watch_unix(NULL);
         snprintf(link, sizeof(link), "%s/innocent.sock", rt.workdir);
         assert_int_equal(symlink(RUNTIME_SOCKET, link), 0);
         before = sockets_stats();
