@@ -18,7 +18,7 @@ static void render_tracers(struct manager *mgr, struct strbuf *b)
                 { "cwatch_lru_evictions_total", "counter",
                   "Kernel-side aggregation entries evicted before user space read them, by tracer." },
                 { "cwatch_kernel_filtered_total", "counter",
-                  "Calls checked in the kernel and left out because no watched path matched, by tracer." },
+                  "Calls left out in the kernel because no watched path matched, by tracer." },
         };
 
         for (size_t f = 0; f < ELEMENTSOF(families); f++) {

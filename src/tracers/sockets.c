@@ -14,24 +14,10 @@
 #include <sockets.h>            /* bpf/sockets.h: the shared structs (not tracers/sockets.h) */
 #include "tracers/sockets.h"
 #include "sockets-schema.h"
+#include "sockets-watch.h"
 #include "sockets.skel.h"
 #include "shared/log.h"
 #include "shared/macro.h"
-
-/* Without rules: the container runtimes' API sockets (rules/50-sockets.rules), rootless ones
- * below /run/user/. */
-const char *const sockets_default_watched_paths[] = {
-        "/run/docker.sock",
-        "/var/run/docker.sock",
-        "/run/containerd/containerd.sock",
-        "/var/run/containerd/containerd.sock",
-        "/run/crio/crio.sock",
-        "/var/run/crio/crio.sock",
-        "/run/podman/podman.sock",
-        "/var/run/podman/podman.sock",
-        "/run/user/",
-        NULL,
-};
 
 struct sockets_state {
         struct sockets_bpf *skel;
@@ -196,29 +182,6 @@ static int sockets_on_event(struct tracer *t, const void *data, size_t size)
 
 /* ---- the Unix-connect filter ---- */
 
-/* A pattern as the kernel's key: a prefix of the shown address ("/..." or "@..."), cut before a
- * glob character and at the address size (longer patterns match no more than their first bytes);
- * "/" watches every address (prefix length 0, abstract names included). The kernel keeps the
- * NULs of an abstract name after the first: its patterns are cut before any further "@", which
- * stands for a NUL or for itself. Cutting only widens what is sent; the rules decide. */
-static int unix_watch_key(const char *pattern, struct cw_unix_watch_key *ret)
-{
-        size_t len;
-
-        if (!pattern || (pattern[0] != '/' && pattern[0] != '@'))
-                return -EINVAL;
-        *ret = (struct cw_unix_watch_key) {};
-        if (streq(pattern, "/"))
-                return 0;
-        len = strcspn(pattern, "*?[\\");
-        if (pattern[0] == '@')
-                len = MIN(len, 1 + strcspn(pattern + 1, "@"));
-        len = MIN(len, (size_t) CW_UNIX_PATH_MAX);
-        memcpy(ret->data, pattern, len);
-        ret->prefixlen = len * 8;
-        return 0;
-}
-
 static bool unix_watch_key_equal(const struct cw_unix_watch_key *a, const struct cw_unix_watch_key *b)
 {
         return a->prefixlen == b->prefixlen && memcmp(a->data, b->data, a->prefixlen / 8) == 0;
@@ -240,7 +203,7 @@ static int sockets_watch(struct sockets_state *s, char *const *patterns, size_t 
         if (!keys)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                r = unix_watch_key(patterns[i], &keys[i]);
+                r = sockets_watch_key(patterns[i], &keys[i]);
                 if (r < 0)
                         return log_error_errno(r, "sockets: bad Unix socket pattern '%s': an absolute path "
                                                "or an abstract name starting with \"@\"", patterns[i] ?: "");
@@ -296,8 +259,10 @@ int sockets_tracer_get_stats(struct tracer *t, struct sockets_tracer_stats *ret)
 
         if (!t->running || !s)
                 return -ESRCH;
-        if ((r = bpf_percpu_sum(s->counters_fd, CW_SOCKETS_CNT_CONNECTS_CHECKED, &st.connects_checked)) < 0 ||
-            (r = bpf_percpu_sum(s->counters_fd, CW_SOCKETS_CNT_CONNECTS_UNMATCHED, &st.connects_unmatched)) < 0)
+        r = bpf_percpu_sum(s->counters_fd, CW_SOCKETS_CNT_CONNECTS_CHECKED, &st.connects_checked);
+        if (r >= 0)
+                r = bpf_percpu_sum(s->counters_fd, CW_SOCKETS_CNT_CONNECTS_UNMATCHED, &st.connects_unmatched);
+        if (r < 0)
                 return r;
         *ret = st;
         return 0;

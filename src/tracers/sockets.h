@@ -11,8 +11,5 @@ struct sockets_tracer_stats {
         uint64_t connects_unmatched;    /* ... which matched none: no event */
 };
 
-/* The built-in Unix-connect patterns (without rules), NULL-terminated. */
-extern const char *const sockets_default_watched_paths[];
-
 /* Counters since the tracer started. -ESRCH when it is not running. */
 int sockets_tracer_get_stats(struct tracer *t, struct sockets_tracer_stats *ret);

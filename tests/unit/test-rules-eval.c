@@ -656,9 +656,11 @@ static void test_watched_unix_paths(void **state)
         strbuf_free(&all);
 
         /* either field bounds it; abstract names too; file.path rules do not count */
-        e = load("[Rule]\nName=a\nEvent=unix_connect\nCondition=net.path = /a or net.peer_path startswith @b\n"
+        e = load("[Rule]\nName=a\nEvent=unix_connect\n"
+                 "Condition=net.path = /a or net.peer_path startswith @b\n"
                  "Severity=info\nMessage=m\n"
-                 "[Rule]\nName=b\nEvent=unix_connect\nCondition=net.peer_path glob \"/c/*/d\" and proc.name = x\n"
+                 "[Rule]\nName=b\nEvent=unix_connect\n"
+                 "Condition=net.peer_path glob \"/c/*/d\" and proc.name = x\n"
                  "Severity=info\nMessage=m\n"
                  "[Rule]\nName=c\nEvent=open\nCondition=file.path startswith /e\nSeverity=info\nMessage=m\n");
         assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_unix_connect, &p), 0);
