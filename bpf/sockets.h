@@ -18,9 +18,10 @@ enum cw_sockets_event_type {
 #define CW_UNIX_PATH_BUF 128
 
 /* Unix connects are sent only when the address connected to (path) or the server's bound
- * address (peer_path) starts with a watched prefix: an LPM trie of prefixes of the address as it
- * is shown (sockets.c format_unix_path(): a path up to its NUL, an abstract name with "@" for each
- * NUL). An entry of prefixlen 0 watches every address. */
+ * address (peer_path) starts with a watched prefix: an LPM trie keyed by the address as it is
+ * shown, but for the NULs of an abstract name after its first ("@"), which stay NUL (keys:
+ * src/tracers/sockets-watch.c, unix_address_watched() in sockets.bpf.c). An entry of prefixlen 0
+ * watches every address. */
 #define CW_UNIX_WATCH_MAX 1024            /* entries of the trie */
 
 struct cw_unix_watch_key {
