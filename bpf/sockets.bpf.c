@@ -8,6 +8,12 @@
  * exit needs per thread; exit adds the result and sends one event. Calls that do not pass the
  * filter cost a trace event and no ring-buffer space.
  *
+ * Unix connects are frequent (databases, D-Bus, journald, PHP-FPM), and the rules want a few
+ * addresses: exit sends one only when the address as passed or, once connected, the address the
+ * server bound starts with a watched prefix (unix_watched, set by user space from the rules), so a
+ * socket reached through a link or a bind mount under another name is still seen. The others
+ * are counted (sockets_counters) and cost no ring-buffer space.
+ *
  * No tracepoint gives the Unix path of a connect, and the state change to TCP_LISTEN
  * (inet_sock_set_state) comes before the port of an unbound socket is chosen and without the
  * backlog or the result, hence the system calls. */
@@ -36,25 +42,57 @@ struct {
         __type(value, struct cw_sockets_event);
 } inflight SEC(".maps");
 
-/* The socket behind file descriptor fd of the current task, or NULL when fd is not a socket. */
+/* Watched address prefixes (user space fills it: sockets.c). */
+struct {
+        __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+        __uint(max_entries, CW_UNIX_WATCH_MAX);
+        __uint(map_flags, BPF_F_NO_PREALLOC);
+        __type(key, struct cw_unix_watch_key);
+        __type(value, uint32_t);
+} unix_watched SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, _CW_SOCKETS_CNT_MAX);
+        __type(key, uint32_t);
+        __type(value, uint64_t);
+} sockets_counters SEC(".maps");
+
+static __always_inline void count(uint32_t which)
+{
+        uint64_t *n = bpf_map_lookup_elem(&sockets_counters, &which);
+
+        if (n)
+                *n += 1;
+}
+
+/* The socket behind file descriptor fd of the current task, or NULL when fd is not a socket.
+ * Plain loads through BTF pointers where a helper call would cost one per field: every Unix
+ * connect comes here (bench numbers in docs/HACKING.md). */
 static __always_inline struct socket *fd_to_socket(int fd)
 {
         struct task_struct *task = bpf_get_current_task_btf();
-        struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-        unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+        struct fdtable *fdt = task->files->fdt;
         struct file *file = NULL;
-        unsigned int mode;
+        struct kiocb *slot;
 
-        if (fd < 0 || (unsigned int) fd >= max)
+        if (fd < 0 || (unsigned int) fd >= fdt->max_fds)
                 return NULL;
-        bpf_core_read(&file, sizeof(file), &fds[fd]);
+        /* fdt->fd is an array of pointers, which BTF loads cannot index: its slot is read as the
+         * first member of a struct that starts with a struct file * (as files.bpf.c does) */
+        if (bpf_core_field_offset(struct kiocb, ki_filp) == 0) {
+                slot = bpf_rdonly_cast((void *) &fdt->fd[fd], bpf_core_type_id_kernel(struct kiocb));
+                file = slot->ki_filp;
+        } else {
+                bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
+                file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
+        }
         if (!file)
                 return NULL;
         /* private_data is a struct socket only for a socket's file */
-        mode = BPF_CORE_READ(file, f_inode, i_mode);
-        if ((mode & CW_S_IFMT) != CW_S_IFSOCK)
+        if ((file->f_inode->i_mode & CW_S_IFMT) != CW_S_IFSOCK)
                 return NULL;
-        return BPF_CORE_READ(file, private_data);
+        return bpf_rdonly_cast(file->private_data, bpf_core_type_id_kernel(struct socket));
 }
 
 /* This thread's event for the call being entered, zeroed, of event type type; NULL when the
@@ -114,7 +152,6 @@ int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
         const char *uaddr = (const char *) ctx->args[1];
         int addrlen = (int) ctx->args[2];
         struct cw_sockets_event *e;
-        struct socket *sock;
         uint16_t family = 0;
         uint32_t len;
 
@@ -130,9 +167,6 @@ int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
                 return 0;
         e->family = AF_UNIX;
         e->fd = (int) ctx->args[0];
-        sock = fd_to_socket(e->fd);
-        if (sock)
-                e->type = BPF_CORE_READ(sock, type);
         len = addrlen - CW_SUN_PATH_OFFSET;
         if (len > CW_UNIX_PATH_MAX)
                 len = CW_UNIX_PATH_MAX;
@@ -145,21 +179,22 @@ int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
 
 /* After a connect that worked: the address the server bound, from the peer (a stream connect's
  * peer is the server's new socket, which shares the listener's address). */
-static __always_inline void connect_fill_peer(struct cw_sockets_event *e)
+static __always_inline void connect_fill_peer(struct cw_sockets_event *e, struct socket *sock)
 {
-        struct socket *sock = fd_to_socket(e->fd);
-        struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
-        struct unix_sock *peer;
+        struct unix_sock *usk, *peer;
         struct unix_address *addr;
         int len;
 
-        if (!sk)
+        if (!sock || !sock->sk)
                 return;
-        peer = (struct unix_sock *) BPF_CORE_READ((struct unix_sock *) sk, peer);
-        addr = peer ? BPF_CORE_READ(peer, addr) : NULL;
+        usk = bpf_rdonly_cast(sock->sk, bpf_core_type_id_kernel(struct unix_sock));
+        if (!usk->peer)
+                return;
+        peer = bpf_rdonly_cast(usk->peer, bpf_core_type_id_kernel(struct unix_sock));
+        addr = peer->addr;
         if (!addr)
                 return;
-        len = BPF_CORE_READ(addr, len) - CW_SUN_PATH_OFFSET;
+        len = addr->len - CW_SUN_PATH_OFFSET;
         if (len <= 0)
                 return;
         if (len > CW_UNIX_PATH_MAX)
@@ -170,15 +205,61 @@ static __always_inline void connect_fill_peer(struct cw_sockets_event *e)
                 e->peer_path_len = len;
 }
 
+/* The lookup key of a Unix address; slack: the verifier's view of key.data and the masked sizes,
+ * and the NUL bpf_probe_read_kernel_str() adds. */
+struct unix_key_buf {
+        struct cw_unix_watch_key key;
+        char slack[CW_UNIX_PATH_BUF + 1 - CW_UNIX_PATH_MAX];
+};
+
+/* Whether len bytes of a Unix address start with a watched prefix. The key is the address as it
+ * is shown, without a loop (a loop over the bytes costs the verifier 200 ms at load): a path up to
+ * its NUL; an abstract name with "@" for its first byte and its other NULs kept (user space cuts
+ * a pattern before any further "@", which stands for a NUL or for itself). An empty address
+ * matches only the entry that watches every address. */
+static __noinline bool unix_address_watched(const char *addr, uint32_t len)
+{
+        struct unix_key_buf b;
+        long n;
+
+        __builtin_memset(&b, 0, sizeof(b));
+        if (len > CW_UNIX_PATH_MAX)
+                len = CW_UNIX_PATH_MAX;
+        if (len > 0 && addr[0] == '\0') {
+                if (bpf_probe_read_kernel(b.key.data, cw_bound(len, CW_UNIX_PATH_BUF - 1), addr) < 0)
+                        return false;
+                b.key.data[0] = '@';
+                b.key.prefixlen = len * 8;
+        } else if (len > 0) {
+                n = bpf_probe_read_kernel_str(b.key.data, cw_bound(len, CW_UNIX_PATH_BUF - 1) + 1, addr);
+                if (n <= 0)
+                        return false;
+                b.key.prefixlen = (n - 1) * 8;
+        }
+        return bpf_map_lookup_elem(&unix_watched, &b.key) != NULL;
+}
+
 SEC("tp/syscalls/sys_exit_connect")
 int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
 {
         struct cw_sockets_event *e = inflight_take(CW_EV_UNIX_CONNECT);
+        struct socket *sock;
 
         if (!e)
                 return 0;
+        sock = fd_to_socket(e->fd);
         if (ctx->ret == 0)
-                connect_fill_peer(e);
+                connect_fill_peer(e, sock);
+        count(CW_SOCKETS_CNT_CONNECTS_CHECKED);
+        if (!unix_address_watched(e->path, e->path_len) &&
+            (e->peer_path_len == 0 || !unix_address_watched(e->peer_path, e->peer_path_len))) {
+                count(CW_SOCKETS_CNT_CONNECTS_UNMATCHED);
+                e->hdr.type = 0;
+                return 0;
+        }
+        /* the type of a socket connect() did not find stays 0 (ENOTSOCK, EBADF) */
+        if (sock)
+                e->type = sock->type;
         inflight_send(e, CW_EV_UNIX_CONNECT, ctx->ret);
         return 0;
 }

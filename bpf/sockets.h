@@ -17,6 +17,25 @@ enum cw_sockets_event_type {
 /* the path buffer: a power of two above CW_UNIX_PATH_MAX, so a length masks into it */
 #define CW_UNIX_PATH_BUF 128
 
+/* Unix connects are sent only when the address connected to (path) or the server's bound
+ * address (peer_path) starts with a watched prefix: an LPM trie keyed by the address as it is
+ * shown, but for the NULs of an abstract name after its first ("@"), which stay NUL (keys:
+ * src/tracers/sockets-watch.c, unix_address_watched() in sockets.bpf.c). An entry of prefixlen 0
+ * watches every address. */
+#define CW_UNIX_WATCH_MAX 1024            /* entries of the trie */
+
+struct cw_unix_watch_key {
+        uint32_t prefixlen;     /* bits */
+        char data[CW_UNIX_PATH_MAX];
+};
+
+/* Per-CPU counters (the "sockets_counters" map). */
+enum cw_sockets_counter {
+        CW_SOCKETS_CNT_CONNECTS_CHECKED = 0,    /* Unix connects matched against the watched prefixes */
+        CW_SOCKETS_CNT_CONNECTS_UNMATCHED,      /* ... which matched none: no event */
+        _CW_SOCKETS_CNT_MAX,
+};
+
 /* One event for all three operations; the fields an operation does not have are 0.
  * - unix_connect: family AF_UNIX, type of the connecting socket, path as passed (path_len bytes
  *   of sun_path, an abstract name starting with its NUL byte), result 0 or -errno; when it
@@ -54,3 +73,4 @@ _Static_assert(__builtin_offsetof(struct cw_sockets_event, path) == 104, "cw_soc
 _Static_assert(__builtin_offsetof(struct cw_sockets_event, peer_path_len) == 232, "cw_sockets_event layout");
 _Static_assert(__builtin_offsetof(struct cw_sockets_event, peer_path) == 240, "cw_sockets_event layout");
 _Static_assert(sizeof(struct cw_sockets_event) == 368, "cw_sockets_event layout");
+_Static_assert(sizeof(struct cw_unix_watch_key) == 112, "cw_unix_watch_key layout");

@@ -17,6 +17,8 @@ static void render_tracers(struct manager *mgr, struct strbuf *b)
                 { "cwatch_tracer_running", "gauge", "1 when the tracer is attached, 0 otherwise." },
                 { "cwatch_lru_evictions_total", "counter",
                   "Kernel-side aggregation entries evicted before user space read them, by tracer." },
+                { "cwatch_kernel_filtered_total", "counter",
+                  "Calls left out in the kernel because no watched path matched, by tracer." },
         };
 
         for (size_t f = 0; f < ELEMENTSOF(families); f++) {
@@ -39,6 +41,10 @@ static void render_tracers(struct manager *mgr, struct strbuf *b)
                                 /* only a loaded tracer can say */
                                 if (t->ops->lost && t->running)
                                         expo_sample_u64(b, families[f].name, &l, 1, t->ops->lost(t));
+                                break;
+                        case 4:
+                                if (t->ops->filtered && t->running)
+                                        expo_sample_u64(b, families[f].name, &l, 1, t->ops->filtered(t));
                                 break;
                         }
                 }

@@ -29,21 +29,26 @@ static void count_held_back(const char *rule, void *userdata)
         metrics_observe_rate_limited(m->metrics, rule);
 }
 
-/* The rules' patterns and the operator's own (WatchPaths=) for the tracers. */
+/* The rules' patterns and the operator's own for opens (WatchPaths=), the rules' for Unix
+ * connects, for the tracers. */
 static int manager_apply_watched_paths(struct manager *m, const struct strv *extra)
 {
-        struct strv paths = {};
+        struct tracer_watched_paths paths = {};
         int r;
 
-        r = detect_watched_paths(m->detect, &paths);
+        r = detect_watched_paths(m->detect, &detect_path_filter_open, &paths.open);
         for (size_t i = 0; r >= 0 && extra && i < extra->n; i++)
-                r = strv_add(&paths, extra->items[i]);
+                r = strv_add(&paths.open, extra->items[i]);
+        if (r >= 0)
+                r = detect_watched_paths(m->detect, &detect_path_filter_unix_connect, &paths.unix_connect);
         if (r < 0) {
-                strv_done(&paths);
+                tracer_watched_paths_done(&paths);
                 return r;
         }
-        for (size_t i = 0; i < paths.n; i++)
-                log_debug("rules watch opens under %s", paths.items[i]);
+        for (size_t i = 0; i < paths.open.n; i++)
+                log_debug("rules watch opens under %s", paths.open.items[i]);
+        for (size_t i = 0; i < paths.unix_connect.n; i++)
+                log_debug("rules watch Unix connects to %s", paths.unix_connect.items[i]);
         manager_set_watched_paths(m, &paths);
         return 0;
 }

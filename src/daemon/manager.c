@@ -232,7 +232,7 @@ struct manager *manager_free(struct manager *m)
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);
         m->metrics = metrics_free(m->metrics);
-        strv_done(&m->watched_paths);
+        tracer_watched_paths_done(&m->watched_paths);
         sd_event_unref(m->event);
         free(m);
         return NULL;
@@ -383,11 +383,11 @@ static void manager_interval_cb(void *owner, const struct schema *s, bool begin)
                 manager_end_interval(owner, s);
 }
 
-void manager_set_watched_paths(struct manager *m, struct strv *paths)
+void manager_set_watched_paths(struct manager *m, struct tracer_watched_paths *paths)
 {
-        strv_done(&m->watched_paths);
+        tracer_watched_paths_done(&m->watched_paths);
         m->watched_paths = *paths;
-        *paths = (struct strv) {};
+        *paths = (struct tracer_watched_paths) {};
         m->tracer_env.watched_paths = &m->watched_paths;
         for (size_t i = 0; i < m->n_tracers; i++) {
                 struct tracer *t = &m->tracers[i];
@@ -442,15 +442,19 @@ void manager_log_counters(struct manager *m)
         for (size_t i = 0; i < m->n_tracers; i++) {
                 struct tracer *t = &m->tracers[i];
                 uint64_t drops = tracer_drops(t), lost = t->ops->lost && t->running ? t->ops->lost(t) : 0;
+                uint64_t filtered = t->ops->filtered && t->running ? t->ops->filtered(t) : 0;
+                char extra[64] = "";
 
                 if (t->events == 0 && drops == 0 && !t->running)
                         continue;
+                if (filtered > 0)
+                        snprintf(extra, sizeof(extra), ", %" PRIu64 " filtered out in the kernel", filtered);
                 if (drops > 0 || lost > 0)
                         log_warning("%s: %" PRIu64 " events, %" PRIu64 " dropped (ring buffer full), "
-                                    "%" PRIu64 " lost in the kernel", t->ops->info->name, t->events, drops,
-                                    lost);
+                                    "%" PRIu64 " lost in the kernel%s", t->ops->info->name, t->events, drops,
+                                    lost, extra);
                 else
-                        log_info("%s: %" PRIu64 " events, 0 dropped", t->ops->info->name, t->events);
+                        log_info("%s: %" PRIu64 " events, 0 dropped%s", t->ops->info->name, t->events, extra);
         }
         if (m->malformed_events > 0)
                 log_warning("%" PRIu64 " malformed events ignored", m->malformed_events);

@@ -83,7 +83,7 @@ struct manager {
 
         /* watched-path patterns for tracers with set_watched_paths (the rules' and WatchPaths=);
          * NULL: each tracer's defaults */
-        struct strv watched_paths;
+        struct tracer_watched_paths watched_paths;
 };
 
 int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns);
@@ -127,7 +127,7 @@ void manager_end_interval(struct manager *m, const struct schema *s);
 
 /* The watched-path patterns for every tracer that takes them (files): running ones now, the others
  * when they start. Takes the strings of paths, which is left empty. */
-void manager_set_watched_paths(struct manager *m, struct strv *paths);
+void manager_set_watched_paths(struct manager *m, struct tracer_watched_paths *paths);
 
 int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink);
 /* Hands an alert to every alert sink (no dedup: see manager_submit_alert()). */

@@ -48,9 +48,9 @@ static void report_inactive(const struct detect_engine *e)
                 log_notice("No tracer provides event '%s': rules on it are inactive", ev[i]);
 }
 
-int detect_watched_paths(const struct detect *d, struct strv *ret)
+int detect_watched_paths(const struct detect *d, const struct detect_path_filter *f, struct strv *ret)
 {
-        return detect_engine_watched_paths(d->engine, ret);
+        return detect_engine_watched_paths(d->engine, f, ret);
 }
 
 /* Counters of the new engine's rules: a rule keeps its count when the old set had its name (same

@@ -49,9 +49,8 @@ const struct detect_engine *detect_get_engine(const struct detect *d);
 struct record_sink detect_record_sink(struct detect *d);
 int detect_on_record(struct detect *d, const struct record *r);
 
-/* Path patterns the rules in force need the files tracer to watch (see
- * detect_engine_watched_paths()). */
-int detect_watched_paths(const struct detect *d, struct strv *ret);
+/* Path patterns the rules in force need a tracer to watch (see detect_engine_watched_paths()). */
+int detect_watched_paths(const struct detect *d, const struct detect_path_filter *f, struct strv *ret);
 
 void detect_get_stats(const struct detect *d, struct detect_stats *ret);
 /* Matches (before dedup) of the rule at index in detect_engine_rules() of the engine in force,

@@ -340,16 +340,35 @@ static void prefixes_move(struct strv *dst, struct strv *src)
         *src = (struct strv) {};
 }
 
-/* Whether the comparison holds only for opens for writing: "file.write" or "file.write = true". */
-static bool implies_write(const struct node *n)
+static const char *const open_path_fields[] = { "file.path", NULL };
+static const char *const unix_connect_path_fields[] = { "net.path", "net.peer_path", NULL };
+
+const struct detect_path_filter detect_path_filter_open = { "open", open_path_fields, "/", "file.write" };
+/* abstract names are shown with "@" for their NUL */
+const struct detect_path_filter detect_path_filter_unix_connect = { "unix_connect", unix_connect_path_fields,
+                                                                    "/@", NULL };
+
+static bool node_is_path_field(const struct node *n, const struct detect_path_filter *f)
 {
-        return n->def && streq(n->def->name, "file.write") &&
+        if (!n->def)
+                return false;
+        for (const char *const *name = f->fields; *name; name++)
+                if (streq(n->def->name, *name) || (n->field_name && streq(n->field_name, *name)))
+                        return true;
+        return false;
+}
+
+/* Whether the comparison holds only for opens for writing: "file.write" or "file.write = true". */
+static bool implies_write(const struct node *n, const struct detect_path_filter *f)
+{
+        return f->write_field && n->def && streq(n->def->name, f->write_field) &&
                (n->op == OP_TRUE || (n->op == OP_EQ && n->n_values == 1 && n->values[0].boolean == 1));
 }
 
-/* 1: every path the condition can match starts with one of *out; 0: it can match any path.
- * *write_only: the condition can only match opens for writing. */
-static int path_bound(const struct node *n, struct strv *out, bool *write_only)
+/* 1: every event the condition can match has one of f's fields starting with one of *out; 0: it
+ * can match any path. *write_only: the condition can only match opens for writing. */
+static int path_bound(const struct node *n, const struct detect_path_filter *f, struct strv *out,
+                      bool *write_only)
 {
         struct strv a = {}, b = {};
         bool wa = false, wb = false;
@@ -358,8 +377,8 @@ static int path_bound(const struct node *n, struct strv *out, bool *write_only)
         *write_only = false;
         switch (n->kind) {
         case NODE_CMP:
-                *write_only = implies_write(n);
-                if (!n->def || !streq(n->def->name, "file.path"))
+                *write_only = implies_write(n, f);
+                if (!node_is_path_field(n, f))
                         return 0;
                 if (n->op != OP_EQ && n->op != OP_IN && n->op != OP_STARTSWITH && n->op != OP_GLOB)
                         return 0;
@@ -367,7 +386,7 @@ static int path_bound(const struct node *n, struct strv *out, bool *write_only)
                         const struct literal *l = &n->values[i];
                         size_t len = n->op == OP_GLOB ? strcspn(l->str, "*?[\\") : l->len;
 
-                        if (len == 0 || l->str[0] != '/')
+                        if (len == 0 || l->str[0] == '\0' || !strchr(f->roots, l->str[0]))
                                 return 0;
                         if (strv_addn(out, l->str, len) < 0)
                                 return -ENOMEM;
@@ -377,8 +396,8 @@ static int path_bound(const struct node *n, struct strv *out, bool *write_only)
                 return 0;
         case NODE_AND:
         case NODE_OR:
-                ra = path_bound(n->a, &a, &wa);
-                rb = ra < 0 ? 0 : path_bound(n->b, &b, &wb);
+                ra = path_bound(n->a, f, &a, &wa);
+                rb = ra < 0 ? 0 : path_bound(n->b, f, &b, &wb);
                 if (ra < 0 || rb < 0) {
                         strv_done(&a);
                         strv_done(&b);
@@ -425,19 +444,20 @@ static bool pattern_covers(const char *q, const char *p)
         return (!qw || pw) && strneq(p, q, strlen(q));
 }
 
-int detect_engine_watched_paths(const struct detect_engine *e, struct strv *ret)
+int detect_engine_watched_paths(const struct detect_engine *e, const struct detect_path_filter *f,
+                                struct strv *ret)
 {
         struct strv all = {};
         bool everything = false;
         size_t k = 0;
 
         for (size_t i = 0; i < e->n_events; i++) {
-                if (!streq(e->events[i].event, "open"))
+                if (!streq(e->events[i].event, f->event))
                         continue;
                 for (size_t j = 0; j < e->events[i].n_rules; j++) {
                         struct strv p = {};
                         bool write_only;
-                        int r = path_bound(e->events[i].rules[j].condition, &p, &write_only);
+                        int r = path_bound(e->events[i].rules[j].condition, f, &p, &write_only);
 
                         if (r < 0) {
                                 strv_done(&all);

@@ -80,9 +80,25 @@ struct detect_rule_info {
 };
 size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_info *ret, size_t n);
 
-/* Path prefixes that rules on the event "open" can match (for the files tracer's in-kernel
- * filter): "/" when some rule can match any path, none when no rule looks at opens. A rule that
- * can only match opens for writing (file.write in its condition's conjunction) gives "write:"
- * patterns ("write:/" when its paths are unbounded). ret must be empty; the caller frees it with
+/* What a tracer's in-kernel path filter can be given: the rules on event, through the fields
+ * (NULL-terminated) compared with =, in, startswith or glob to values starting with one of the
+ * characters of roots. */
+struct detect_path_filter {
+        const char *event;
+        const char *const *fields;
+        const char *roots;
+        const char *write_field;        /* a boolean field that makes a rule's patterns "write:" ones;
+                                         * NULL: none */
+};
+/* opens: file.path, absolute paths (the files tracer) */
+extern const struct detect_path_filter detect_path_filter_open;
+/* Unix connects: net.path or net.peer_path, paths and "@" abstract names (the sockets tracer) */
+extern const struct detect_path_filter detect_path_filter_unix_connect;
+
+/* Path prefixes that rules on f's event can match (for a tracer's in-kernel filter): "/" when
+ * some rule can match any path, none when no rule looks at the event. A rule that can only match
+ * opens for writing (f's write_field in its condition's conjunction) gives "write:" patterns
+ * ("write:/" when its paths are unbounded). ret must be empty; the caller frees it with
  * strv_done(). */
-int detect_engine_watched_paths(const struct detect_engine *e, struct strv *ret);
+int detect_engine_watched_paths(const struct detect_engine *e, const struct detect_path_filter *f,
+                                struct strv *ret);

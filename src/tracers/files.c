@@ -350,7 +350,7 @@ out:
         return r;
 }
 
-static int files_set_watched_paths(struct tracer *t, const struct strv *patterns)
+static int files_set_watched_paths(struct tracer *t, const struct tracer_watched_paths *paths)
 {
         struct files_state *s = t->data;
         struct watch_set set;
@@ -358,7 +358,7 @@ static int files_set_watched_paths(struct tracer *t, const struct strv *patterns
 
         if (!s)
                 return -ESRCH;
-        r = watch_set_build(&set, patterns->items, patterns->n);
+        r = watch_set_build(&set, paths->open.items, paths->open.n);
         if (r < 0)
                 return r;
         r = watch_set_apply(s, &set);
@@ -417,6 +417,13 @@ static uint64_t files_lost(struct tracer *t)
         return files_tracer_get_stats(t, &st) < 0 ? 0 : st.evictions;
 }
 
+static uint64_t files_filtered(struct tracer *t)
+{
+        struct files_tracer_stats st;
+
+        return files_tracer_get_stats(t, &st) < 0 ? 0 : st.opens_unmatched;
+}
+
 static int files_start(struct tracer *t)
 {
         _cleanup_(files_state_freep) struct files_state *s = NULL;
@@ -444,7 +451,7 @@ static int files_start(struct tracer *t)
 
         /* the patterns the rules need, else the defaults */
         if (t->env->watched_paths)
-                r = watch_set_build(&set, t->env->watched_paths->items, t->env->watched_paths->n);
+                r = watch_set_build(&set, t->env->watched_paths->open.items, t->env->watched_paths->open.n);
         else {
                 while (files_default_watched_paths[n_default])
                         n_default++;
@@ -477,5 +484,6 @@ const struct tracer_ops files_tracer_ops = {
         .on_event = files_on_event,
         .on_interval = files_on_interval,
         .lost = files_lost,
+        .filtered = files_filtered,
         .set_watched_paths = files_set_watched_paths,
 };

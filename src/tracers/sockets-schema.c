@@ -37,5 +37,5 @@ const struct tracer_info sockets_tracer_info = {
         .description = "connects to Unix sockets (path), TCP listen() (address, port, backlog), packet and raw sockets",
         .schema = &sockets_schema,
         .events = sockets_events,
-        .enabled_by_default = false,
+        .enabled_by_default = true,
 };

@@ -7,13 +7,22 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
 #include "decode.h"
-#include "sockets.h"
+#include <sockets.h>            /* bpf/sockets.h: the shared structs (not tracers/sockets.h) */
+#include "tracers/sockets.h"
 #include "sockets-schema.h"
+#include "sockets-watch.h"
 #include "sockets.skel.h"
 #include "shared/log.h"
+#include "shared/macro.h"
+
+struct sockets_state {
+        struct sockets_bpf *skel;
+        int counters_fd, watched_fd;
+};
 
 /* The families as the tcp tracer names them (ipv4, ipv6), the others after their AF_ name. */
 static const struct flag_name family_names[] = {
@@ -171,29 +180,153 @@ static int sockets_on_event(struct tracer *t, const void *data, size_t size)
         return tracer_emit(t, &r);
 }
 
-static int sockets_start(struct tracer *t)
+/* ---- the Unix-connect filter ---- */
+
+static bool unix_watch_key_equal(const struct cw_unix_watch_key *a, const struct cw_unix_watch_key *b)
 {
-        struct sockets_bpf *skel;
+        return a->prefixlen == b->prefixlen && memcmp(a->data, b->data, a->prefixlen / 8) == 0;
+}
+
+/* Replaces the watched prefixes with patterns: the new ones first, then the old ones not among
+ * them removed, so addresses in both stay watched throughout. More patterns than the trie holds
+ * watch every address. */
+static int sockets_watch(struct sockets_state *s, char *const *patterns, size_t n)
+{
+        _cleanup_free_ struct cw_unix_watch_key *keys = NULL, *old = NULL;
+        struct cw_unix_watch_key key, next;
+        size_t n_old = 0, cap = 0;
+        uint32_t one = 1;
+        void *prev = NULL;
         int r;
 
-        skel = sockets_bpf__open();
-        if (!skel)
-                return log_error_errno(errno, "sockets: failed to open the BPF object: %m");
-        r = tracer_load_skeleton(t, skel->skeleton);
-        if (r >= 0)
-                r = tracer_attach_skeleton(t, skel->skeleton, "sys_{enter,exit}_{connect,listen,socket}");
-        if (r < 0) {
-                sockets_bpf__destroy(skel);
-                return r;
+        keys = calloc(n ?: 1, sizeof(*keys));
+        if (!keys)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                r = sockets_watch_key(patterns[i], &keys[i]);
+                if (r < 0)
+                        return log_error_errno(r, "sockets: bad Unix socket pattern '%s': an absolute path "
+                                               "or an abstract name starting with \"@\"", patterns[i] ?: "");
         }
-        t->data = skel;
+        if (n > CW_UNIX_WATCH_MAX) {
+                log_warning("sockets: %zu Unix socket patterns, more than %d: every Unix connect is an event",
+                            n, CW_UNIX_WATCH_MAX);
+                keys[0] = (struct cw_unix_watch_key) {};
+                n = 1;
+        }
+        while (bpf_map_get_next_key(s->watched_fd, prev, &next) == 0) {
+                if (n_old == cap) {
+                        struct cw_unix_watch_key *o = reallocarray(old, cap ? cap * 2 : 16, sizeof(*old));
+
+                        if (!o)
+                                return -ENOMEM;
+                        old = o;
+                        cap = cap ? cap * 2 : 16;
+                }
+                old[n_old++] = next;
+                key = next;
+                prev = &key;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (bpf_map_update_elem(s->watched_fd, &keys[i], &one, BPF_ANY) < 0)
+                        return log_debug_errno(errno, "sockets: failed to watch a Unix socket address: %m");
+        for (size_t i = 0; i < n_old; i++) {
+                bool keep = false;
+
+                for (size_t j = 0; j < n && !keep; j++)
+                        keep = unix_watch_key_equal(&old[i], &keys[j]);
+                if (!keep && bpf_map_delete_elem(s->watched_fd, &old[i]) < 0 && errno != ENOENT)
+                        return log_debug_errno(errno, "sockets: failed to remove a watched Unix socket "
+                                               "address: %m");
+        }
+        return 0;
+}
+
+static int sockets_set_watched_paths(struct tracer *t, const struct tracer_watched_paths *paths)
+{
+        struct sockets_state *s = t->data;
+
+        if (!s)
+                return -ESRCH;
+        return sockets_watch(s, paths->unix_connect.items, paths->unix_connect.n);
+}
+
+int sockets_tracer_get_stats(struct tracer *t, struct sockets_tracer_stats *ret)
+{
+        struct sockets_state *s = t->data;
+        struct sockets_tracer_stats st = {};
+        int r;
+
+        if (!t->running || !s)
+                return -ESRCH;
+        r = bpf_percpu_sum(s->counters_fd, CW_SOCKETS_CNT_CONNECTS_CHECKED, &st.connects_checked);
+        if (r >= 0)
+                r = bpf_percpu_sum(s->counters_fd, CW_SOCKETS_CNT_CONNECTS_UNMATCHED, &st.connects_unmatched);
+        if (r < 0)
+                return r;
+        *ret = st;
+        return 0;
+}
+
+static uint64_t sockets_filtered(struct tracer *t)
+{
+        struct sockets_tracer_stats st;
+
+        return sockets_tracer_get_stats(t, &st) < 0 ? 0 : st.connects_unmatched;
+}
+
+/* ---- start, stop ---- */
+
+static struct sockets_state *sockets_state_free(struct sockets_state *s)
+{
+        if (!s)
+                return NULL;
+        sockets_bpf__destroy(s->skel);
+        free(s);
+        return NULL;
+}
+DEFINE_POINTER_CLEANUP(struct sockets_state, sockets_state_free);
+
+static int sockets_start(struct tracer *t)
+{
+        _cleanup_(sockets_state_freep) struct sockets_state *s = NULL;
+        size_t n_default = 0;
+        int r;
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->skel = sockets_bpf__open();
+        if (!s->skel)
+                return log_error_errno(errno, "sockets: failed to open the BPF object: %m");
+        r = tracer_load_skeleton(t, s->skel->skeleton);
+        if (r < 0)
+                return r;
+        s->counters_fd = bpf_map__fd(s->skel->maps.sockets_counters);
+        s->watched_fd = bpf_map__fd(s->skel->maps.unix_watched);
+
+        /* the addresses the rules need, else the defaults; before attaching: no gap */
+        if (t->env->watched_paths)
+                r = sockets_watch(s, t->env->watched_paths->unix_connect.items,
+                                  t->env->watched_paths->unix_connect.n);
+        else {
+                while (sockets_default_watched_paths[n_default])
+                        n_default++;
+                r = sockets_watch(s, (char *const *) sockets_default_watched_paths, n_default);
+        }
+        if (r < 0)
+                return r;
+
+        r = tracer_attach_skeleton(t, s->skel->skeleton, "sys_{enter,exit}_{connect,listen,socket}");
+        if (r < 0)
+                return r;
+        t->data = TAKE_PTR(s);
         return 0;
 }
 
 static void sockets_stop(struct tracer *t)
 {
-        sockets_bpf__destroy(t->data);
-        t->data = NULL;
+        t->data = sockets_state_free(t->data);
 }
 
 const struct tracer_ops sockets_tracer_ops = {
@@ -202,4 +335,6 @@ const struct tracer_ops sockets_tracer_ops = {
         .start = sockets_start,
         .stop = sockets_stop,
         .on_event = sockets_on_event,
+        .filtered = sockets_filtered,
+        .set_watched_paths = sockets_set_watched_paths,
 };

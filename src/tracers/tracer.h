@@ -20,6 +20,20 @@ struct tracer;
 struct bpf_object;
 struct record;
 
+/* The path patterns the rules (and the operator) need the tracers to filter on in the kernel, a
+ * list per kind of call; each tracer takes its own (detect_engine_watched_paths()). "/" in a list
+ * wants every path. */
+struct tracer_watched_paths {
+        struct strv open;               /* opened files: the files tracer (files-watch.h) */
+        struct strv unix_connect;       /* Unix-socket addresses connected to: the sockets tracer */
+};
+
+static inline void tracer_watched_paths_done(struct tracer_watched_paths *p)
+{
+        strv_done(&p->open);
+        strv_done(&p->unix_connect);
+}
+
 struct tracer_ops {
         const struct tracer_info *info; /* name, description, schema, events: no BPF needed */
         bool needs_tracefs;     /* attaches tp/ programs, which need tracefs mounted */
@@ -37,9 +51,13 @@ struct tracer_ops {
         int (*on_interval)(struct tracer *t);
         /* Extra kernel-side losses besides ring-buffer drops (e.g. LRU evictions), or NULL. */
         uint64_t (*lost)(struct tracer *t);
-        /* Tracers that match opens against path patterns (files): replaces the patterns of the
-         * running tracer (the ones it starts with are in tracer_env). NULL: none. */
-        int (*set_watched_paths)(struct tracer *t, const struct strv *patterns);
+        /* Calls checked in the kernel and left out because no pattern wants them (the summary
+         * at exit), or NULL. */
+        uint64_t (*filtered)(struct tracer *t);
+        /* Tracers that filter calls in the kernel by path patterns (files: opens; sockets: Unix
+         * connects): replaces the patterns of the running tracer with its own list of paths
+         * (the ones it starts with are in tracer_env). NULL: none. */
+        int (*set_watched_paths)(struct tracer *t, const struct tracer_watched_paths *paths);
 };
 
 /* What a tracer gets from its owner, pushed down to it: where its events go, and the settings
@@ -50,7 +68,8 @@ struct tracer_env {
         int cgroup_allow_fd;            /* --container: the map of wanted cgroups; -1: no filter */
         uint32_t target_tgid;           /* --pid: cw_target_tgid where a tracer has it; 0: all */
         uint64_t boot_to_realtime;      /* added to BPF boottime stamps */
-        const struct strv *watched_paths; /* for set_watched_paths tracers; NULL: their defaults */
+        /* for set_watched_paths tracers; NULL: their defaults */
+        const struct tracer_watched_paths *watched_paths;
         /* a decoded record, and the bounds of an aggregating tracer's interval rows */
         int (*emit)(void *owner, struct record *r);
         void (*interval)(void *owner, const struct schema *s, bool begin);

@@ -68,7 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 trec_str(&t, "syscall", "ptrace");
                 trec_s64(&t, "ret", -1);
                 detect_engine_eval(e, &t.r, pt, on_match, &sum);
-                if (detect_engine_watched_paths(e, &paths) == 0)
+                if (detect_engine_watched_paths(e, &detect_path_filter_open, &paths) == 0)
+                        strv_done(&paths);
+                if (detect_engine_watched_paths(e, &detect_path_filter_unix_connect, &paths) == 0)
                         strv_done(&paths);
                 detect_engine_free(e);
         }

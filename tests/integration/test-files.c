@@ -189,6 +189,12 @@ static void test_default_watched_paths(void **state)
         tt_done(&t);
 }
 
+/* Sets the tracer's patterns for opens. */
+static int watch_opens(struct tracer *tr, char **patterns, size_t n)
+{
+        return tr->ops->set_watched_paths(tr, &(struct tracer_watched_paths) { .open = { patterns, n } });
+}
+
 static void test_watched_opens(void **state)
 {
         struct tt t;
@@ -206,7 +212,7 @@ static void test_watched_opens(void **state)
         snprintf(watch_all, sizeof(watch_all), "%s/secret", dir);
         snprintf(watch_star, sizeof(watch_star), "%s/*/key", dir);
         snprintf(watch_write, sizeof(watch_write), "write:%s/wonly", dir);
-        assert_int_equal(tr->ops->set_watched_paths(tr, &(struct strv) { patterns, 3 }), 0);
+        assert_int_equal(watch_opens(tr, patterns, 3), 0);
 
         /* created for writing, with flags, mode and fd */
         snprintf(p, sizeof(p), "%s/secret", dir);
@@ -300,9 +306,9 @@ static void test_watched_opens(void **state)
         {
                 char *bad[] = { "relative/path" }, *bad2[] = { "/a/b*/c" }, *bad3[] = { "/*/*/*/x" };
 
-                assert_int_equal(tr->ops->set_watched_paths(tr, &(struct strv) { bad, 1 }), -EINVAL);
-                assert_int_equal(tr->ops->set_watched_paths(tr, &(struct strv) { bad2, 1 }), -EINVAL);
-                assert_int_equal(tr->ops->set_watched_paths(tr, &(struct strv) { bad3, 1 }), -EINVAL);
+                assert_int_equal(watch_opens(tr, bad, 1), -EINVAL);
+                assert_int_equal(watch_opens(tr, bad2, 1), -EINVAL);
+                assert_int_equal(watch_opens(tr, bad3, 1), -EINVAL);
         }
         snprintf(p, sizeof(p), "%s/secret", dir);
         fd = open(p, O_RDONLY);
@@ -353,7 +359,7 @@ static void test_deep_paths(void **state)
         assert_non_null(mkdtemp(tmp));
         snprintf(deep_tree, sizeof(deep_tree), "%s", tmp);
         snprintf(watch, sizeof(watch), "%s/", tmp);
-        assert_int_equal(tr->ops->set_watched_paths(tr, &(struct strv) { patterns, 1 }), 0);
+        assert_int_equal(watch_opens(tr, patterns, 1), 0);
         top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         assert_true(top >= 0);
         for (size_t i = 0; i < ELEMENTSOF(depths); i++) {

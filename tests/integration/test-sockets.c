@@ -11,10 +11,16 @@
  * - the rules, each firing once with the right fields from a real child (this binary copied
  *   under a program's name where the rule is about names), and a near miss staying quiet.
  *
- * What is done for real, and how it is kept harmless: the runtime socket is one this test binds
- * at /run/docker.sock only when nothing is there (removed afterwards; where a real one exists the
- * children connect and close at once); listeners are on loopback ephemeral ports and closed at
- * once; packet and raw sockets are opened and closed without sending anything. */
+ * - the in-kernel filter of Unix connects: with the default rules, connects to other addresses
+ *   (a path, an abstract name) cost no event and are counted, while listen() and raw sockets are
+ *   still reported; a runtime socket reached through a symbolic link or a bind mount from an
+ *   unwatched path is caught by the server's address.
+ *
+ * What is done for real, and how it is kept harmless: the whole test runs in a mount namespace of
+ * its own with a tmpfs over /run, where it binds the runtime socket /run/docker.sock (the host's
+ * /run is never touched, and nothing is left when the test ends); listeners are on loopback
+ * ephemeral ports and closed at once; packet and raw sockets are opened and closed without
+ * sending anything. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,18 +38,46 @@
 #include <linux/if_ether.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 #include "rules-test.h"
-#include "sockets.h"
+#include <sockets.h>            /* bpf/sockets.h */
+#include "tracers/sockets.h"
 
 #define RUNTIME_SOCKET "/run/docker.sock"
 
 static char self[PATH_MAX];
-static bool made_runtime_socket;
 static int runtime_socket_fd = -1;
+
+static struct tracer *sockets_tracer(void);
+
+/* The tracer's Unix-connect patterns: the rules' and, when not NULL, extra. */
+static void watch_unix(const char *extra)
+{
+        const struct strv *rules = &rt.tt.m->watched_paths.unix_connect;
+        char *items[64];
+        size_t n = 0;
+
+        assert_true(rules->n + 1 < ELEMENTSOF(items));
+        for (size_t i = 0; i < rules->n; i++)
+                items[n++] = rules->items[i];
+        if (extra)
+                items[n++] = (char *) extra;
+        items[n] = NULL;
+        assert_int_equal(sockets_tracer()->ops->set_watched_paths(sockets_tracer(),
+                         &(struct tracer_watched_paths) { .unix_connect = { items, n } }), 0);
+}
+
+static struct sockets_tracer_stats sockets_stats(void)
+{
+        struct sockets_tracer_stats st;
+
+        assert_int_equal(sockets_tracer_get_stats(sockets_tracer(), &st), 0);
+        return st;
+}
 
 /* ---- records ---- */
 
@@ -204,6 +239,8 @@ static void test_unix_connect(void **state)
         socklen_t alen;
         size_t before;
 
+        /* the default rules watch the runtimes' sockets only: the work directory too */
+        watch_unix(rt.workdir);
         for (size_t i = 0; i < ELEMENTSOF(types); i++) {
                 snprintf(path, sizeof(path), "%s/%s.sock", rt.workdir, types[i].name);
                 server = unix_server(types[i].type, path, strlen(path), types[i].type != SOCK_DGRAM);
@@ -272,6 +309,7 @@ static void test_unix_connect(void **state)
                                 5000));
         tt_run_for(&rt.tt, 100);
         assert_int_equal(count_events("unix_connect"), before + 1);
+        watch_unix(NULL);
 }
 
 static void test_abstract_connect(void **state)
@@ -281,10 +319,12 @@ static void test_abstract_connect(void **state)
         size_t len;
         int server;
 
-        /* "\0NAME": shown as "@NAME", exactly the bytes passed (no NUL terminator in the address) */
+        /* "\0NAME": shown as "@NAME", exactly the bytes passed (no NUL terminator in the address);
+         * watched as shown */
         tt_marker(marker, sizeof(marker), "cwatch-abstract");
         len = snprintf(name, sizeof(name), "%c%s", '\0', marker);
         snprintf(shown, sizeof(shown), "@%s", marker);
+        watch_unix(shown);
         server = unix_server(SOCK_STREAM, name, len, true);
         assert_int_equal(unix_connect_to(SOCK_STREAM, name, len, NULL), 0);
         o = expect_path(shown);
@@ -293,12 +333,116 @@ static void test_abstract_connect(void **state)
         assert_string_equal(tt_str(o, "peer_path"), shown);
         close(server);
 
-        /* an embedded NUL shows as "@" too, as ss(8) shows it; nobody listens there */
+        /* an embedded NUL shows as "@" too, as ss(8) shows it, and is watched so; nobody listens
+         * there */
         name[4] = '\0';
         snprintf(shown, sizeof(shown), "@%.3s@%s", marker, marker + 4);
+        watch_unix(shown);
         assert_int_equal(unix_connect_to(SOCK_STREAM, name, len, NULL), -ECONNREFUSED);
         o = expect_path(shown);
         assert_int_equal(tt_int(o, "result"), -ECONNREFUSED);
+
+        /* "/" watches every address, abstract ones too */
+        watch_unix("/");
+        name[4] = 'x';
+        snprintf(shown, sizeof(shown), "@%.3sx%s", marker, marker + 4);
+        assert_int_equal(unix_connect_to(SOCK_STREAM, name, len, NULL), -ECONNREFUSED);
+        expect_path(shown);
+        watch_unix(NULL);
+}
+
+/* More patterns than the kernel's trie holds: every address is watched, none is missed. */
+static void test_too_many_patterns(void **state)
+{
+        static char buf[CW_UNIX_WATCH_MAX + 1][32];
+        static char *items[CW_UNIX_WATCH_MAX + 2];
+        struct tracer *t = sockets_tracer();
+        char path[PATH_MAX];
+
+        for (size_t i = 0; i < ELEMENTSOF(buf); i++) {
+                snprintf(buf[i], sizeof(buf[i]), "/nowhere/%zu.sock", i);
+                items[i] = buf[i];
+        }
+        assert_int_equal(t->ops->set_watched_paths(t, &(struct tracer_watched_paths) {
+                                 .unix_connect = { items, ELEMENTSOF(buf) } }), 0);
+        snprintf(path, sizeof(path), "%s/anything.sock", rt.workdir);
+        assert_int_equal(unix_connect_to(SOCK_STREAM, path, strlen(path), NULL), -ENOENT);
+        expect_path(path);
+
+        /* a bad pattern changes nothing */
+        items[0] = (char *) "relative.sock";
+        assert_int_equal(t->ops->set_watched_paths(t, &(struct tracer_watched_paths) {
+                                 .unix_connect = { items, 1 } }), -EINVAL);
+        snprintf(path, sizeof(path), "%s/still.sock", rt.workdir);
+        assert_int_equal(unix_connect_to(SOCK_STREAM, path, strlen(path), NULL), -ENOENT);
+        expect_path(path);
+        watch_unix(NULL);
+}
+
+/* Whether a record has address as its path or peer_path. */
+static bool have_address(const char *address)
+{
+        const char *p, *q;
+
+        for (size_t i = 0; i < rt.tt.n_records; i++) {
+                p = tt_str(rt.tt.records[i], "path");
+                q = tt_str(rt.tt.records[i], "peer_path");
+                if ((p && streq(p, address)) || (q && streq(q, address)))
+                        return true;
+        }
+        return false;
+}
+
+/* With the default rules' patterns: Unix connects to other addresses stay in the kernel, counted;
+ * listen() and raw sockets are reported all the same. */
+static void test_unwatched_connects_stay_out(void **state)
+{
+        struct sockets_tracer_stats before, after;
+        char path[PATH_MAX], name[64], shown[64];
+        struct json_object *o;
+        int server, abstract, fd;
+        size_t len;
+
+        watch_unix(NULL);
+        snprintf(path, sizeof(path), "%s/unwatched.sock", rt.workdir);
+        server = unix_server(SOCK_STREAM, path, strlen(path), true);
+        tt_marker(name + 1, sizeof(name) - 1, "cwatch-unwatched");
+        name[0] = '\0';
+        len = 1 + strlen(name + 1);
+        snprintf(shown, sizeof(shown), "@%s", name + 1);
+        abstract = unix_server(SOCK_STREAM, name, len, true);
+
+        before = sockets_stats();
+        for (int i = 0; i < 100; i++) {
+                assert_int_equal(unix_connect_to(SOCK_STREAM, path, strlen(path) + 1, NULL), 0);
+                fd = accept4(server, NULL, NULL, SOCK_CLOEXEC);
+                assert_true(fd >= 0);
+                close(fd);
+        }
+        assert_int_equal(unix_connect_to(SOCK_STREAM, name, len, NULL), 0);
+        after = sockets_stats();
+        /* other processes connect too: at least ours */
+        assert_true(after.connects_checked - before.connects_checked >= 101);
+        assert_true(after.connects_unmatched - before.connects_unmatched >= 101);
+
+        /* still reported: a listen and a raw socket, then a watched connect; all came before it */
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(fd >= 0);
+        assert_int_equal(listen(fd, 3), 0);
+        expect_one(&(struct want) { "listen", getpid(), NULL, NULL, "backlog", 3 });
+        close(fd);
+        fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+        assert_true(fd >= 0);
+        expect_one(&(struct want) { "raw_socket", getpid(), "protocol_name", "arp", "fd", fd });
+        close(fd);
+        assert_int_equal(unix_connect_to(SOCK_STREAM, RUNTIME_SOCKET, strlen(RUNTIME_SOCKET), NULL), 0);
+        o = expect_path(RUNTIME_SOCKET);
+        assert_string_equal(tt_str(o, "peer_path"), RUNTIME_SOCKET);
+        assert_false(have_address(path));
+        assert_false(have_address(shown));
+        close(abstract);
+        close(server);
+        assert_int_equal(unlink(path), 0);
 }
 
 /* ---- listen ---- */
@@ -665,20 +809,37 @@ static void test_container_runtime_socket_connect(void **state)
 
 static void test_container_runtime_socket_connect_renamed(void **state)
 {
-        char link[PATH_MAX];
+        struct sockets_tracer_stats before, after;
+        char link[PATH_MAX], mounted[PATH_MAX];
         const struct seen *s;
         pid_t pid;
+        int fd;
 
-        /* the socket under another name (as a bind mount into a container would have it) */
-        if (!made_runtime_socket)
-                skip();
+        /* the socket under another name, an unwatched one: through a symbolic link, and bind
+         * mounted (as a container would have it); the kernel sends these on the server's address */
+        watch_unix(NULL);
         snprintf(link, sizeof(link), "%s/innocent.sock", rt.workdir);
         assert_int_equal(symlink(RUNTIME_SOCKET, link), 0);
+        before = sockets_stats();
         pid = act("dockerclient", true, "connect", link);
         s = rt_assert_one("container-runtime-socket-connect", pid, actor("dockerclient"));
         assert_string_equal(s->path, link);
         assert_non_null(strstr(s->message, "(bound as " RUNTIME_SOCKET ")"));
+        after = sockets_stats();
+        assert_true(after.connects_checked > before.connects_checked);
         assert_int_equal(unlink(link), 0);
+
+        snprintf(mounted, sizeof(mounted), "%s/app.sock", rt.workdir);
+        fd = open(mounted, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(mount(RUNTIME_SOCKET, mounted, NULL, MS_BIND, NULL), 0);
+        pid = act("dockerclient", true, "connect", mounted);
+        s = rt_assert_one("container-runtime-socket-connect", pid, actor("dockerclient"));
+        assert_string_equal(s->path, mounted);
+        assert_non_null(strstr(s->message, "(bound as " RUNTIME_SOCKET ")"));
+        assert_int_equal(umount(mounted), 0);
+        assert_int_equal(unlink(mounted), 0);
 }
 
 static void test_host_runtime_socket_connect(void **state)
@@ -828,25 +989,29 @@ static int setup(void **state)
         socklen_t alen;
 
         snprintf(self, sizeof(self), "%s", rt_realpath("/proc/self/exe"));
+        /* a /run of our own (still single-threaded: unshare(CLONE_NEWNS) needs that), where the
+         * runtime socket can be bound whatever the host runs; it goes with this process */
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("cwatch-test", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m") < 0) {
+                fprintf(stderr, "FAIL: cannot mount a tmpfs over /run in a mount namespace: %m\n");
+                return -1;
+        }
         if (rt_setup(tracers) < 0)
                 return -1;
-        /* the runtime socket the rules' children connect to: ours where there is none */
-        if (access(RUNTIME_SOCKET, F_OK) < 0) {
-                alen = unix_addr(&a, RUNTIME_SOCKET, strlen(RUNTIME_SOCKET));
-                runtime_socket_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (runtime_socket_fd < 0 || bind(runtime_socket_fd, (struct sockaddr *) &a, alen) < 0 ||
-                    listen(runtime_socket_fd, 16) < 0) {
-                        fprintf(stderr, "FAIL: cannot listen on %s: %m\n", RUNTIME_SOCKET);
-                        return -1;
-                }
-                made_runtime_socket = true;
+        /* the runtime socket the rules' children connect to */
+        alen = unix_addr(&a, RUNTIME_SOCKET, strlen(RUNTIME_SOCKET));
+        runtime_socket_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (runtime_socket_fd < 0 || bind(runtime_socket_fd, (struct sockaddr *) &a, alen) < 0 ||
+            listen(runtime_socket_fd, 64) < 0) {
+                fprintf(stderr, "FAIL: cannot listen on %s: %m\n", RUNTIME_SOCKET);
+                return -1;
         }
         return 0;
 }
 
 static int teardown(void **state)
 {
-        if (made_runtime_socket) {
+        if (runtime_socket_fd >= 0) {
                 close(runtime_socket_fd);
                 (void) unlink(RUNTIME_SOCKET);
         }
@@ -858,6 +1023,8 @@ int main(int argc, char **argv)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_unix_connect),
                 cmocka_unit_test(test_abstract_connect),
+                cmocka_unit_test(test_unwatched_connects_stay_out),
+                cmocka_unit_test(test_too_many_patterns),
                 cmocka_unit_test(test_listen_ipv4),
                 cmocka_unit_test(test_listen_ipv6),
                 cmocka_unit_test(test_listen_unbound),

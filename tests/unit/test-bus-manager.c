@@ -90,7 +90,7 @@ static int teardown(void **state)
         polkit_registry_done(&f->service.polkit);
         alert_pipeline_free(f->manager.alert_pipeline);
         detect_free(f->manager.detect);
-        manager_set_watched_paths(&f->manager, &(struct strv) {});
+        manager_set_watched_paths(&f->manager, &(struct tracer_watched_paths) {});
         free(f);
         return 0;
 }

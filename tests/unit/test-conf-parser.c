@@ -28,11 +28,13 @@ static void test_defaults(void **state)
         struct config c;
 
         assert_int_equal(config_init_default(&c), 0);
-        assert_int_equal(c.tracers.n, 4);
+        /* every tracer enabled by default, in registry order */
+        assert_int_equal(c.tracers.n, 5);
         assert_string_equal(c.tracers.items[0], "process");
         assert_string_equal(c.tracers.items[1], "files");
         assert_string_equal(c.tracers.items[2], "tcp");
         assert_string_equal(c.tracers.items[3], "syscalls");
+        assert_string_equal(c.tracers.items[4], "sockets");
         assert_int_equal(c.interval_ns, 3000000000ULL);
         assert_int_equal(c.ringbuf_size, 4 << 20);
         assert_true(c.journal);
@@ -249,7 +251,8 @@ static void test_dropins(void **state)
 
         /* neither exists: the defaults */
         assert_int_equal(config_load(&c, path, dropins, &err), 0);
-        assert_int_equal(c.tracers.n, 4);
+        assert_int_equal(c.tracers.n, 5);
+        assert_string_equal(c.tracers.items[4], "sockets");
         config_done(&c);
 
         write_file(path, "[Tracers]\nEnable=process files\nInterval=5s\n[Files]\nWatchPaths=/etc/shadow\n");

@@ -805,7 +805,7 @@ static void test_watched_paths(void **state)
         struct strv p = {};
         struct strbuf all = {};
 
-        assert_int_equal(detect_engine_watched_paths(defaults, &p), 0);
+        assert_int_equal(detect_engine_watched_paths(defaults, &detect_path_filter_open, &p), 0);
         for (size_t i = 0; i < p.n; i++)
                 strbuf_printf(&all, "%s\n", p.items[i]);
         strv_done(&p);
@@ -834,7 +834,7 @@ static void test_watched_paths(void **state)
         /* a rule that can match any path makes the whole tree watched */
         e = load("[Rule]\nName=a\nEvent=open\nCondition=file.path startswith /etc/ or file.name = x\n"
                  "Severity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_open, &p), 0);
         assert_int_equal(p.n, 1);
         assert_string_equal(p.items[0], "/");
         strv_done(&p);
@@ -850,7 +850,7 @@ static void test_watched_paths(void **state)
                  "Severity=info\nMessage=m\n"
                  "[Rule]\nName=d\nEvent=open\nCondition=file.path startswith /x/ and not file.write\n"
                  "Severity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_open, &p), 0);
         for (size_t i = 0; i < p.n; i++)
                 strbuf_printf(&all, "%s ", p.items[i]);
         strv_done(&p);
@@ -861,7 +861,7 @@ static void test_watched_paths(void **state)
         e = load("[Rule]\nName=a\nEvent=open\nCondition=file.write and file.name = x\nSeverity=info\nMessage=m\n"
                  "[Rule]\nName=b\nEvent=open\nCondition=file.write and file.path = /etc/x\nSeverity=info\nMessage=m\n"
                  "[Rule]\nName=c\nEvent=open\nCondition=file.path = /etc/y\nSeverity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_open, &p), 0);
         for (size_t i = 0; i < p.n; i++)
                 strbuf_printf(&all, "%s ", p.items[i]);
         strv_done(&p);
@@ -873,10 +873,64 @@ static void test_watched_paths(void **state)
         e = load("[Rule]\nName=a\nEvent=open\nCondition=file.path in (/a/b, /a/c) and not file.path = /x\n"
                  "Exception=file.name = y\nSeverity=info\nMessage=m\n"
                  "[Rule]\nName=b\nEvent=open\nCondition=file.path = /a/b/c\nSeverity=info\nMessage=m\n");
-        assert_int_equal(detect_engine_watched_paths(e, &p), 0);
+        assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_open, &p), 0);
         assert_int_equal(p.n, 2);
         assert_string_equal(p.items[0], "/a/b");
         assert_string_equal(p.items[1], "/a/c");
+        strv_done(&p);
+        detect_engine_free(e);
+}
+
+static void test_watched_unix_paths(void **state)
+{
+        struct detect_engine *e;
+        struct strv p = {};
+        struct strbuf all = {};
+
+        /* the default rules: the runtimes' sockets, by net.path or net.peer_path */
+        assert_int_equal(detect_engine_watched_paths(defaults, &detect_path_filter_unix_connect, &p), 0);
+        for (size_t i = 0; i < p.n; i++)
+                strbuf_printf(&all, "%s\n", p.items[i]);
+        strv_done(&p);
+        assert_string_equal(all.data,
+                            "/run/containerd/containerd.sock\n/run/crio/crio.sock\n/run/docker.sock\n"
+                            "/run/podman/podman.sock\n/run/user/\n/var/run/containerd/containerd.sock\n"
+                            "/var/run/crio/crio.sock\n/var/run/docker.sock\n/var/run/podman/podman.sock\n");
+        strbuf_free(&all);
+
+        /* either field bounds it; abstract names too; file.path rules do not count */
+        e = load("[Rule]\nName=a\nEvent=unix_connect\n"
+                 "Condition=net.path = /a or net.peer_path startswith @b\n"
+                 "Severity=info\nMessage=m\n"
+                 "[Rule]\nName=b\nEvent=unix_connect\n"
+                 "Condition=net.peer_path glob \"/c/*/d\" and proc.name = x\n"
+                 "Severity=info\nMessage=m\n"
+                 "[Rule]\nName=c\nEvent=open\nCondition=file.path startswith /e\nSeverity=info\nMessage=m\n");
+        assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_unix_connect, &p), 0);
+        assert_int_equal(p.n, 3);
+        assert_string_equal(p.items[0], "/a");
+        assert_string_equal(p.items[1], "/c/");
+        assert_string_equal(p.items[2], "@b");
+        strv_done(&p);
+        /* an abstract name is no file path */
+        assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_open, &p), 0);
+        assert_int_equal(p.n, 1);
+        assert_string_equal(p.items[0], "/e");
+        strv_done(&p);
+        detect_engine_free(e);
+
+        /* a relative path, or a rule that looks at other fields only: every address */
+        e = load("[Rule]\nName=a\nEvent=unix_connect\nCondition=net.path = /a or net.path = relative.sock\n"
+                 "Severity=info\nMessage=m\n");
+        assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_unix_connect, &p), 0);
+        assert_int_equal(p.n, 1);
+        assert_string_equal(p.items[0], "/");
+        strv_done(&p);
+        detect_engine_free(e);
+        e = load("[Rule]\nName=a\nEvent=unix_connect\nCondition=proc.name = x\nSeverity=info\nMessage=m\n");
+        assert_int_equal(detect_engine_watched_paths(e, &detect_path_filter_unix_connect, &p), 0);
+        assert_int_equal(p.n, 1);
+        assert_string_equal(p.items[0], "/");
         strv_done(&p);
         detect_engine_free(e);
 }
@@ -1087,6 +1141,7 @@ int main(void)
                 cmocka_unit_test(test_default_exec_rules_persistence),
                 cmocka_unit_test(test_default_service_shell_rules),
                 cmocka_unit_test(test_watched_paths),
+                cmocka_unit_test(test_watched_unix_paths),
                 cmocka_unit_test(test_dropin_dirs),
         };
 
