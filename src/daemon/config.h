@@ -33,6 +33,16 @@ struct config {
         uint64_t scan_threshold;        /* ScanThreshold=: distinct peers (address, port) that make a scan; 0: off */
         uint64_t scan_window_ns;        /* ScanWindow= */
 
+        /* [Provenance] (only read at start) */
+        bool provenance;                /* Enable= */
+        uint64_t graph_max_nodes;       /* MaxNodes= */
+        uint64_t graph_max_edges;       /* MaxEdges= */
+        uint64_t graph_window_ns;       /* Window=: nodes untouched this long expire */
+        uint64_t incident_window_ns;    /* IncidentWindow=: alerts of a container or unit this close merge */
+        uint64_t max_incidents;         /* MaxIncidents= */
+        uint64_t story_hops;            /* StoryHops= */
+        uint64_t story_max_bytes;       /* StoryMaxBytes= */
+
         /* [Alerts] */
         bool journal;                   /* Journal= */
         bool exec_from_temporary;       /* ExecFromTemporary=: the built-in detection */
