@@ -8,6 +8,7 @@
 #include "service-bus-rules.h"
 #include "bus/query-alerts.h"
 #include "bus/query-incidents.h"
+#include "graph/provenance.h"
 #include "alert/pipeline.h"
 #include "service.h"
 #include "detect/detect.h"
@@ -142,6 +143,18 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
                                           "rule_matches", "t", ds.matches,
                                           "alerts_deduplicated", "t", ps.deduplicated,
                                           "alerts_rate_limited", "t", ps.rate_limited);
+        if (r >= 0 && manager_provenance(m)) {
+                struct provenance_stats gs;
+
+                provenance_get_stats(manager_provenance(m), &gs);
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}",
+                                          "incidents_opened", "t", gs.incidents_opened,
+                                          "incident_alerts", "t", gs.incident_alerts,
+                                          "graph_nodes", "t", (uint64_t) gs.graph.nodes,
+                                          "graph_edges", "t", (uint64_t) gs.graph.edges,
+                                          "graph_evictions", "t", gs.graph.node_evictions + gs.graph.edge_evictions +
+                                                                  gs.graph.expired);
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)

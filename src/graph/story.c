@@ -122,11 +122,15 @@ void json_put_string(struct strbuf *b, const char *s, size_t len, size_t max)
         strbuf_putc(b, '"');
 }
 
-static void put_node(struct strbuf *b, size_t id, const char *kind, const char *label, uint32_t pid, uint32_t uid,
-                     uint64_t time_ns, bool alert)
+static void put_node(struct strbuf *b, size_t id, const char *kind, const char *label, const char *cmdline,
+                     uint32_t pid, uint32_t uid, uint64_t time_ns, bool alert)
 {
         strbuf_printf(b, "{\"i\":%zu,\"k\":\"%s\",\"l\":", id, kind);
         json_put_string(b, label ?: "", label ? strlen(label) : 0, STORY_LABEL_MAX);
+        if (cmdline) {
+                strbuf_puts(b, ",\"c\":");
+                json_put_string(b, cmdline, strlen(cmdline), STORY_LABEL_MAX);
+        }
         if (pid > 0)
                 strbuf_printf(b, ",\"pid\":%" PRIu32 ",\"uid\":%" PRIu32, pid, uid);
         if (time_ns > 0)
@@ -160,7 +164,7 @@ static void story_from_alert(const struct alert *a, size_t max, struct strbuf *b
                 const struct alert_process *p = i == 0 ? &a->process : &a->ancestors[i - 1];
 
                 strbuf_reset(&item);
-                put_node(&item, i, "process", p->exe ?: p->comm, p->pid, p->uid, 0, i == 0);
+                put_node(&item, i, "process", p->exe ?: p->comm, p->cmdline, p->pid, p->uid, 0, i == 0);
                 if (!append_item(b, &item, i == 0, max, 64 + 48 * n)) {
                         truncated = true;
                         break;
@@ -190,7 +194,7 @@ void story_to_json(const struct graph *g, const struct story *s, const struct al
                 const struct graph_node *n = graph_node(g, s->nodes[i]);
 
                 strbuf_reset(&item);
-                put_node(&item, i, graph_kind_to_string(n->kind), n->label,
+                put_node(&item, i, graph_kind_to_string(n->kind), n->label, n->detail,
                          n->kind == GRAPH_PROCESS ? n->pid : 0, n->uid, n->first_ns, i == 0);
                 if (!append_item(b, &item, i == 0, max, reserve)) {
                         truncated = true;
