@@ -148,7 +148,7 @@ static void test_wrong_types(void **state)
 static void test_query_filters(void **state)
 {
         static const struct { const char *sig; const char *key; int kind; const char *s; uint64_t u; const char *error; } cases[] = {
-                { "s", "color", 0, "red", 0, "Unknown filter 'color'; valid filters: since, until, rule, severity, container, unit, limit" },
+                { "s", "color", 0, "red", 0, "Unknown filter 'color'; valid filters: since, until, rule, severity, container, unit, alert_id, incident, limit" },
                 { "u", "limit", 1, NULL, 0, "Filter 'limit' must be between 1 and 10000, not 0" },
                 { "u", "limit", 1, NULL, 10001, "Filter 'limit' must be between 1 and 10000, not 10001" },
                 { "s", "since", 0, "yesterday", 0, "Filter 'since' must be a number (type t or u), not of type 's'" },
