@@ -38,6 +38,7 @@ struct provenance {
         uint64_t origins[ORIGIN_IMAGE + 1];
         /* the last exec asked about, so the rules' several questions on one record cost one lookup */
         const struct record *cached_record;
+        const struct identity *cached_identity;
         uint64_t cached_time;
         struct file_provenance cached;
 };
@@ -311,6 +312,8 @@ int provenance_on_record(struct provenance *p, const struct record *r)
         const int *c = column_index_get(&p->columns, r->schema);
         const char *ev = record_event(r);
 
+        /* the graph changes: what the rules asked about the last record no longer holds */
+        p->cached_record = NULL;
         if (!c || !ev)
                 return 0;
         p->records++;
@@ -349,7 +352,7 @@ bool provenance_exec_origin(struct provenance *p, const struct record *r, struct
 
         if (!c || !ev || !streq(ev, "exec") || !(exe = col(r, c, PC_EXE)) || !exe->str)
                 return false;
-        if (p->cached_record == r && p->cached_time == r->time_ns) {
+        if (p->cached_record == r && p->cached_time == r->time_ns && p->cached_identity == r->identity) {
                 *ret = p->cached;
                 return true;
         }
@@ -361,6 +364,7 @@ bool provenance_exec_origin(struct provenance *p, const struct record *r, struct
         p->origins[ret->origin]++;
         p->cached_record = r;
         p->cached_time = r->time_ns;
+        p->cached_identity = r->identity;
         p->cached = *ret;
         return true;
 }
