@@ -29,6 +29,7 @@ struct story_view {
         size_t n_nodes, n_edges;
         bool truncated;
         bool printed[STORY_MAX_ITEMS];
+        bool edge_done[STORY_MAX_ITEMS];
 };
 
 int story_format_from_string(const char *s)
@@ -118,6 +119,8 @@ static bool edge_reversed(const struct story_edge *e)
         return streq(e->rel, "write") || streq(e->rel, "create") || streq(e->rel, "chmod");
 }
 
+/* Below node every edge not shown yet: a node not printed yet follows with its own subtree (depth
+ * first, so a file's writer and its download hang below the file), one printed already is named. */
 static void print_tree(FILE *f, struct story_view *v, int node, char *prefix, size_t plen, unsigned depth)
 {
         int next[STORY_MAX_ITEMS];
@@ -126,17 +129,16 @@ static void print_tree(FILE *f, struct story_view *v, int node, char *prefix, si
         v->printed[node] = true;
         for (size_t i = 0; i < v->n_edges; i++) {
                 const struct story_edge *e = &v->edges[i];
-                int other = e->s == node ? e->d : e->d == node && edge_reversed(e) ? e->s : -1;
 
-                if (other >= 0 && !v->printed[other]) {
-                        v->printed[other] = true;
+                if (!v->edge_done[i] && (e->s == node || (e->d == node && edge_reversed(e)))) {
+                        v->edge_done[i] = true;
                         next[n++] = (int) i;
                 }
         }
         for (size_t k = 0; k < n; k++) {
                 const struct story_edge *e = &v->edges[next[k]];
                 int other = e->s == node ? e->d : e->s;
-                bool last = k + 1 == n;
+                bool last = k + 1 == n, seen = v->printed[other];
 
                 fprintf(f, "%.*s%s", (int) plen, prefix, last ? "└─ " : "├─ ");
                 if (e->s == node)
@@ -147,11 +149,16 @@ static void print_tree(FILE *f, struct story_view *v, int node, char *prefix, si
                 if (e->count > 1)
                         fprintf(f, " x%" PRIi64, e->count);
                 fputs(": ", f);
+                if (seen) {
+                        fprintf(f, "%s %s (shown above)\n", v->nodes[other].kind, v->nodes[other].label);
+                        continue;
+                }
                 print_node(f, &v->nodes[other]);
                 if (depth < 32 && plen + 8 < 256) {
                         memcpy(prefix + plen, last ? "   " : "│  ", last ? 3 : 5);
                         print_tree(f, v, other, prefix, plen + (last ? 3 : 5), depth + 1);
-                }
+                } else
+                        v->printed[other] = true;
         }
 }
 
