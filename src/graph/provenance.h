@@ -18,7 +18,7 @@ struct provenance_config {
         uint64_t incident_window_ns;    /* alerts of one container or unit this close merge */
         size_t max_incidents;           /* open at once */
         unsigned story_hops;            /* how far a story reaches from the alert's process */
-        size_t story_max_bytes;         /* CWATCH_STORY= */
+        size_t story_max_bytes;         /* CWATCH_STORY=; journalctl -o json shows fields up to 4096 bytes */
 };
 
 #define PROVENANCE_DEFAULT_CONFIG (struct provenance_config) {                  \
@@ -26,7 +26,7 @@ struct provenance_config {
         .incident_window_ns = UINT64_C(600) * 1000000000,                       \
         .max_incidents = 256,                                                   \
         .story_hops = 3,                                                        \
-        .story_max_bytes = 8192,                                                \
+        .story_max_bytes = 4000,                                                \
 }
 #define PROVENANCE_MAX_STORY_HOPS 8
 #define PROVENANCE_MIN_STORY_BYTES 512
