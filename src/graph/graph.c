@@ -56,13 +56,21 @@ static uint64_t mix64(uint64_t x)
         return x;
 }
 
+/* Eight bytes a step: a path is hashed for every file row. */
 static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
         const unsigned char *s = p;
+        uint64_t w;
 
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ s[i]) * UINT64_C(0x100000001b3);
-        return h;
+        for (; n >= 8; s += 8, n -= 8) {
+                memcpy(&w, s, 8);
+                h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+                h ^= h >> 29;
+        }
+        w = 0;
+        memcpy(&w, s, n);
+        h = (h ^ w ^ ((uint64_t) n << 56)) * UINT64_C(0x9e3779b97f4a7c15);
+        return h ^ (h >> 29);
 }
 
 static uint64_t nonzero(uint64_t h)

@@ -97,6 +97,20 @@ static const char *record_container(const struct record *r)
         return r->identity ? r->identity->container_id : NULL;
 }
 
+/* Writes u in decimal to buf (at least 20 bytes); returns the length. */
+static size_t put_decimal(char *buf, uint64_t u)
+{
+        char tmp[20];
+        size_t n = 0;
+
+        do
+                tmp[n++] = (char) ('0' + u % 10);
+        while ((u /= 10) > 0);
+        for (size_t i = 0; i < n; i++)
+                buf[i] = tmp[n - 1 - i];
+        return n;
+}
+
 /* The node pid runs as now; a lazy one (labelled with its comm) when it was never seen to start. */
 static uint32_t process_node(struct provenance *p, const struct record *r, const int *c, uint32_t pid,
                              bool own_comm)
@@ -105,7 +119,7 @@ static uint32_t process_node(struct provenance *p, const struct record *r, const
         uint32_t i = graph_process(p->graph, pid);
         struct graph_node *n;
         char label[32];
-        int len;
+        size_t len;
 
         if ((n = graph_node_mut(p->graph, i))) {
                 n->flags |= GNODE_REFERENCED;
@@ -115,11 +129,18 @@ static uint32_t process_node(struct provenance *p, const struct record *r, const
         }
         if (pid == 0)
                 return GRAPH_NONE;
-        if (comm && comm->str)
-                len = snprintf(label, sizeof(label), "[%.*s]", (int) MIN(comm->len, (size_t) 16), comm->str);
-        else
-                len = snprintf(label, sizeof(label), "[pid %u]", pid);
-        i = graph_add_node(p->graph, GRAPH_PROCESS, graph_key_process(pid, 0), label, (size_t) len, r->time_ns);
+        /* no printf here: a row of a process never seen to start is common */
+        label[0] = '[';
+        if (comm && comm->str) {
+                len = (size_t) MIN(comm->len, (size_t) 16);
+                memcpy(label + 1, comm->str, len);
+                len++;
+        } else {
+                memcpy(label + 1, "pid ", 4);
+                len = 5 + put_decimal(label + 5, pid);
+        }
+        label[len++] = ']';
+        i = graph_add_node(p->graph, GRAPH_PROCESS, graph_key_process(pid, 0), label, len, r->time_ns);
         if (!(n = graph_node_mut(p->graph, i)))
                 return GRAPH_NONE;
         n->pid = pid;
@@ -297,13 +318,21 @@ static int on_tcp(struct provenance *p, const struct record *r, const int *c, bo
 {
         const struct value *daddr = col(r, c, PC_DADDR), *port = col(r, c, accept ? PC_SPORT : PC_DPORT);
         char label[96];
-        int len;
+        size_t len;
 
         if (!daddr || !daddr->str || !port)
                 return 0;
-        len = snprintf(label, sizeof(label), accept ? "%.*s -> :%" PRIu64 : "%.*s:%" PRIu64,
-                       (int) MIN(daddr->len, (size_t) 64), daddr->str, port->u);
-        return process_to(p, r, c, GRAPH_PEER, graph_key_peer(label, port->u, accept), label, (size_t) len,
+        /* "address:port" of the peer; an accept's peer is named with the local port it came to */
+        len = MIN(daddr->len, (size_t) 64);
+        memcpy(label, daddr->str, len);
+        if (accept) {
+                memcpy(label + len, " -> :", 5);
+                len += 5;
+        } else
+                label[len++] = ':';
+        len += put_decimal(label + len, port->u);
+        label[len] = '\0';
+        return process_to(p, r, c, GRAPH_PEER, graph_key_peer(label, port->u, accept), label, len,
                           accept ? REL_ACCEPT : REL_CONNECT, 1);
 }
 
