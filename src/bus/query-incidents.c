@@ -107,3 +107,22 @@ int bus_reply_query_incidents(sd_bus_message *msg, const struct provenance *p, s
                 return r;
         return sd_bus_send(NULL, reply, NULL);
 }
+
+int bus_reply_alert_story(sd_bus_message *msg, const struct provenance *p, sd_bus_error *error)
+{
+        struct strbuf story = {};
+        const char *id;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &id);
+        if (r < 0)
+                return r;
+        if (strlen(id) != 32 || strspn(id, "0123456789abcdef") != 32)
+                return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT,
+                                         "An alert id is 32 lowercase hex digits, not '%.64s'", id);
+        if (p && provenance_story_of(p, id, &story) < 0)
+                strbuf_reset(&story);
+        r = story.oom ? -ENOMEM : sd_bus_reply_method_return(msg, "s", story.data ?: "");
+        strbuf_free(&story);
+        return r;
+}

@@ -308,8 +308,9 @@ static char *alert_row_get_raw(const struct alert_row *a, const char *key)
 }
 
 /* One alert with its story: QueryAlerts by alert_id (or incident when id names one). */
+/* The rows point into *ret_reply: unref it after them. */
 static int query_alerts_by(struct ctl *c, const char *key, const char *value, uint32_t limit,
-                           struct alert_row **ret, size_t *ret_n)
+                           struct alert_row **ret, size_t *ret_n, sd_bus_message **ret_reply)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -356,6 +357,7 @@ static int query_alerts_by(struct ctl *c, const char *key, const char *value, ui
         }
         *ret = rows;
         *ret_n = n;
+        *ret_reply = TAKE_PTR(reply);
         return 0;
 }
 
@@ -368,6 +370,7 @@ static void free_rows(struct alert_row *rows, size_t n)
 
 int ctl_alert_show(struct ctl *c, const char *id, const char *graph_format)
 {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         struct alert_row *rows = NULL;
         _cleanup_free_ char *story = NULL;
         int format = STORY_TREE, r;
@@ -377,7 +380,7 @@ int ctl_alert_show(struct ctl *c, const char *id, const char *graph_format)
                 fprintf(stderr, "Unknown graph format '%s': tree, dot or json\n", graph_format);
                 return EXIT_USAGE;
         }
-        r = query_alerts_by(c, "alert_id", id, 1, &rows, &n);
+        r = query_alerts_by(c, "alert_id", id, 1, &rows, &n, &reply);
         if (r != 0)
                 return r;
         if (n == 0) {
@@ -386,6 +389,25 @@ int ctl_alert_show(struct ctl *c, const char *id, const char *graph_format)
                 return EXIT_NOT_FOUND;
         }
         story = alert_row_get_raw(&rows[0], "story");
+        /* the graph as it is now tells more (what the process did after the alert), while cwatchd
+         * still holds it; the journal's copy otherwise */
+        {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                const char *live;
+
+                if (sd_bus_call_method(c->bus, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager", "GetAlertStory",
+                                       &error, &answer, "s", id) >= 0 &&
+                    sd_bus_message_read(answer, "s", &live) >= 0 && *live) {
+                        char *s = strdup(live);
+
+                        if (s) {
+                                free(story);
+                                story = s;
+                        }
+                }
+                sd_bus_error_free(&error);
+        }
         if (graph_format) {
                 if (story)
                         (void) ctl_story_print(stdout, story, format);
@@ -422,11 +444,12 @@ int ctl_alert_show(struct ctl *c, const char *id, const char *graph_format)
 
 int ctl_incident_alerts(struct ctl *c, const char *incident_id)
 {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         struct alert_row *rows = NULL;
         size_t n = 0;
         int r;
 
-        r = query_alerts_by(c, "incident", incident_id, ALERT_QUERY_LIMIT_INCIDENT, &rows, &n);
+        r = query_alerts_by(c, "incident", incident_id, ALERT_QUERY_LIMIT_INCIDENT, &rows, &n, &reply);
         if (r != 0)
                 return r;
         print_header(c);

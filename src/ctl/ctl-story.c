@@ -90,16 +90,27 @@ static int view_load(struct story_view *v, json_object *root)
         return 0;
 }
 
+/* s on one line: control characters (a script's newlines) as spaces */
+static void put_line(FILE *f, const char *s)
+{
+        for (; *s; s++)
+                fputc((unsigned char) *s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+}
+
 static void print_node(FILE *f, const struct story_node *n)
 {
         if (streq(n->kind, "process")) {
-                fprintf(f, "%s", n->label);
+                put_line(f, n->label);
                 if (n->pid > 0)
                         fprintf(f, " (pid %" PRIi64 ", uid %" PRIi64 ")", n->pid, n->uid);
-                if (n->cmdline && *n->cmdline)
-                        fprintf(f, ": %s", n->cmdline);
-        } else
-                fprintf(f, "%s %s", n->kind, n->label);
+                if (n->cmdline && *n->cmdline) {
+                        fputs(": ", f);
+                        put_line(f, n->cmdline);
+                }
+        } else {
+                fprintf(f, "%s ", n->kind);
+                put_line(f, n->label);
+        }
         if (n->time > 0) {
                 time_t sec = (time_t) (n->time / 1000000);
                 struct tm tm;
@@ -119,6 +130,19 @@ static bool edge_reversed(const struct story_edge *e)
         return streq(e->rel, "write") || streq(e->rel, "create") || streq(e->rel, "chmod");
 }
 
+static int edge_rank(const struct story_edge *e, int node)
+{
+        static const char *const order[] = { "run", "write", "create", "chmod", "fork", "exec", "connect", "accept",
+                                             "read" };
+
+        if (e->d == node)       /* a file's writers */
+                return 1;
+        for (size_t i = 0; i < ELEMENTSOF(order); i++)
+                if (streq(e->rel, order[i]))
+                        return (int) i;
+        return (int) ELEMENTSOF(order);
+}
+
 /* Below node every edge not shown yet: a node not printed yet follows with its own subtree (depth
  * first, so a file's writer and its download hang below the file), one printed already is named. */
 static void print_tree(FILE *f, struct story_view *v, int node, char *prefix, size_t plen, unsigned depth)
@@ -135,6 +159,16 @@ static void print_tree(FILE *f, struct story_view *v, int node, char *prefix, si
                         next[n++] = (int) i;
                 }
         }
+        /* the file a process runs and who wrote it first, its connections and reads last: so a
+         * download's connection hangs below its writer */
+        for (size_t k = 1; k < n; k++)
+                for (size_t j = k; j > 0 && edge_rank(&v->edges[next[j]], node) < edge_rank(&v->edges[next[j - 1]], node);
+                     j--) {
+                        int tmp = next[j];
+
+                        next[j] = next[j - 1];
+                        next[j - 1] = tmp;
+                }
         for (size_t k = 0; k < n; k++) {
                 const struct story_edge *e = &v->edges[next[k]];
                 int other = e->s == node ? e->d : e->s;
@@ -150,7 +184,9 @@ static void print_tree(FILE *f, struct story_view *v, int node, char *prefix, si
                         fprintf(f, " x%" PRIi64, e->count);
                 fputs(": ", f);
                 if (seen) {
-                        fprintf(f, "%s %s (shown above)\n", v->nodes[other].kind, v->nodes[other].label);
+                        fprintf(f, "%s ", v->nodes[other].kind);
+                        put_line(f, v->nodes[other].label);
+                        fputs(" (shown above)\n", f);
                         continue;
                 }
                 print_node(f, &v->nodes[other]);

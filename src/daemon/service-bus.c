@@ -236,6 +236,17 @@ static int method_query_incidents(sd_bus_message *msg, void *userdata, sd_bus_er
         return bus_reply_query_incidents(msg, manager_provenance(s->manager), error);
 }
 
+static int method_get_alert_story(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct service *s = userdata;
+        int r;
+
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        return bus_reply_alert_story(msg, manager_provenance(s->manager), error);
+}
+
 static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -265,6 +276,8 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("QueryIncidents", SD_BUS_ARGS("a{sv}", filter),
                                 SD_BUS_RESULT("aa{sv}", incidents), method_query_incidents,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetAlertStory", SD_BUS_ARGS("s", alert_id), SD_BUS_RESULT("s", story),
+                                method_get_alert_story, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("AlertRaised", SD_BUS_ARGS("a{sv}", alert), 0),
         SD_BUS_VTABLE_END
 };

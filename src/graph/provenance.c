@@ -41,6 +41,13 @@ struct provenance {
         const struct identity *cached_identity;
         uint64_t cached_time;
         struct file_provenance cached;
+        /* the process node of each recent alert, for stories told again later */
+        struct recent_alert {
+                char id[33];
+                uint64_t key;
+                uint32_t node;
+        } recent[PROVENANCE_RECENT_ALERTS];
+        size_t next_recent;
 };
 
 int provenance_config_check(const struct provenance_config *c)
@@ -418,12 +425,39 @@ int provenance_on_alert(struct provenance *p, const struct alert *a, struct strb
 
         story_build(p->graph, root, p->config.story_hops, &s);
         story_to_json(p->graph, &s, a, p->config.story_max_bytes, story);
+        if (s.n > 0 && a->id[0]) {
+                struct recent_alert *ra = &p->recent[p->next_recent++ % PROVENANCE_RECENT_ALERTS];
+
+                snprintf(ra->id, sizeof(ra->id), "%s", a->id);
+                ra->node = root;
+                ra->key = graph_node(p->graph, root)->key;
+        }
         r = incident_table_add(p->incidents, a, s.nodes, s.n, a->time_ns, &in, ret_report);
         if (r < 0)
                 return r;
         p->incident_alerts++;
         *ret_incident = in;
         return 0;
+}
+
+int provenance_story_of(const struct provenance *p, const char *alert_id, struct strbuf *story)
+{
+        const struct graph_node *n;
+        struct story s;
+
+        for (size_t i = 0; alert_id && i < PROVENANCE_RECENT_ALERTS; i++) {
+                const struct recent_alert *ra = &p->recent[i];
+
+                if (!streq(ra->id, alert_id))
+                        continue;
+                n = graph_node(p->graph, ra->node);
+                if (!n || n->key != ra->key)
+                        return -ENOENT;
+                story_build(p->graph, ra->node, p->config.story_hops, &s);
+                story_to_json(p->graph, &s, &(struct alert) {}, p->config.story_max_bytes, story);
+                return story->oom ? -ENOMEM : 0;
+        }
+        return -ENOENT;
 }
 
 void provenance_expire(struct provenance *p, uint64_t now_ns)

@@ -77,6 +77,12 @@ const char *file_origin_to_string(enum file_origin o);
  * its score grew materially (an incident entry is due). */
 int provenance_on_alert(struct provenance *p, const struct alert *a, struct strbuf *story,
                         const struct incident **ret_incident, bool *ret_report);
+/* The story of a recent alert (the last PROVENANCE_RECENT_ALERTS) built again from the graph as it
+ * is now: what its process did after the alert (connections, children) is in it. -ENOENT when the
+ * alert is not among them or its process left the graph. */
+int provenance_story_of(const struct provenance *p, const char *alert_id, struct strbuf *story);
+#define PROVENANCE_RECENT_ALERTS 1024
+
 /* Closes incidents whose last alert is older than the window (unpins their nodes). */
 void provenance_expire(struct provenance *p, uint64_t now_ns);
 

@@ -332,8 +332,9 @@ static void test_story(void **state)
         json_object *o;
         bool report;
         char bad[] = "/tmp/\xff\xfe\x01\"x";
-        struct alert a = { .rule = "exec-downloaded-from-tmp", .severity = SEVERITY_ERROR, .mitre = "T1105",
-                           .process = { .pid = 52 }, .time_ns = 20 * SEC };
+        struct alert a = { .id = "0123456789abcdef0123456789abcdef", .rule = "exec-downloaded-from-tmp",
+                           .severity = SEVERITY_ERROR, .mitre = "T1105", .process = { .pid = 52 },
+                           .time_ns = 20 * SEC };
 
         exec_rec(&t, 50, 1, 0, "/bin/sh", sh_argv, sizeof(sh_argv), 1 * SEC);
         feed(p, &t);
@@ -361,6 +362,16 @@ static void test_story(void **state)
         /* invalid UTF-8 and control characters are escaped: the JSON parsed */
         assert_non_null(strstr(b.data, "\\ufffd\\ufffd\\u0001\\\"x"));
         json_object_put(o);
+
+        /* told again later, the story has what the process did after the alert */
+        connect_rec(&t, 52, "198.51.100.7", 443, 21 * SEC);
+        feed(p, &t);
+        strbuf_reset(&b);
+        assert_int_equal(provenance_story_of(p, a.id, &b), 0);
+        o = parse_story(&b);
+        assert_true(story_has_label(o, "198.51.100.7:443"));
+        json_object_put(o);
+        assert_int_equal(provenance_story_of(p, "ffffffffffffffffffffffffffffffff", &b), -ENOENT);
 
         /* bounded: a small maximum still gives valid JSON */
         strbuf_reset(&b);
