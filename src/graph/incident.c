@@ -218,7 +218,9 @@ int incident_table_add(struct incident_table *t, const struct alert *a, const ui
         if (r < 0)
                 return r;
         add_nodes(t, in, nodes, n_nodes);
-        t->base[slot] += incident_alert_weight(a->severity, a->score);
+        /* a summary of repeats (no event) counts, but weighs nothing more: the first occurrence did */
+        if (a->event || in->alerts == 1)
+                t->base[slot] += incident_alert_weight(a->severity, a->score);
         tactics = mitre_tactic_count(in->tactics);
         in->score = t->base[slot] * (1 + 0.5 * (tactics > 1 ? tactics - 1 : 0));
         *ret_report = in->alerts == 1 || in->score >= in->reported_score * INCIDENT_REPORT_GROWTH;

@@ -416,6 +416,7 @@ static void test_incidents(void **state)
 
         exec_rec(&t, 60, 1, 0, "/tmp/a", NULL, 0, 1 * SEC);
         feed(p, &t);
+        a.event = &t.r;
         assert_int_equal(provenance_on_alert(p, &a, &b, &in1, &report), 0);
         assert_true(report);
         s1 = in1->score;
@@ -443,6 +444,16 @@ static void test_incidents(void **state)
         assert_string_equal(in3->container, "bbbb");
         /* the rarity of a profile's anomaly score raises the weight */
         assert_true(incident_alert_weight(SEVERITY_WARNING, 5) > incident_alert_weight(SEVERITY_WARNING, 0));
+        /* a summary of repeats counts as an alert but weighs nothing more */
+        {
+                double before = in3->score;
+
+                a.event = NULL;
+                strbuf_reset(&b);
+                assert_int_equal(provenance_on_alert(p, &a, &b, &in3, &report), 0);
+                assert_true(in3->score == before);
+                assert_int_equal(in3->alerts, 2);
+        }
         assert_int_equal(mitre_tactics("T9999"), 0);
         assert_int_equal(mitre_tactics(NULL), 0);
         strbuf_free(&b);
