@@ -5,6 +5,7 @@
 #include <string.h>
 #include <systemd/sd-journal.h>
 #include "query-alerts.h"
+#include "graph/incident.h"
 #include "bus-alert.h"
 #include "bus-errors.h"
 #include "alert/alert.h"
@@ -157,11 +158,8 @@ static bool entry_field_is(sd_journal *j, const char *field, const char *value, 
 
 static bool entry_matches(sd_journal *j, const struct alert_filter *f)
 {
-        const void *data;
-        size_t len;
-
-        /* incident entries share the identifier; alerts are what has an alert id */
-        if (sd_journal_get_data(j, "CWATCH_ALERT_ID", &data, &len) < 0)
+        /* incident entries share the identifier; they are no alerts */
+        if (entry_field_is(j, "MESSAGE_ID", CWATCH_MESSAGE_INCIDENT, false))
                 return false;
         if (f->container && !entry_field_is(j, "CWATCH_CONTAINER_NAME", f->container, false) &&
             !(strlen(f->container) >= 12 && entry_field_is(j, "CWATCH_CONTAINER_ID", f->container, true)))
