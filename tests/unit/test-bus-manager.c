@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "detect/scan.h"
 #include "graph/provenance.h"
 #include <systemd/sd-bus.h>
 #include "daemon/service-bus.h"
@@ -91,6 +92,7 @@ static int teardown(void **state)
         polkit_registry_done(&f->service.polkit);
         alert_pipeline_free(f->manager.alert_pipeline);
         detect_free(f->manager.detect);
+        scan_detector_free(f->manager.scan);
         manager_graph_free(f->manager.graph);
         manager_set_watched_paths(&f->manager, &(struct strv) {});
         free(f);
