@@ -11,8 +11,9 @@
 #     program's own connection, made after the alert;
 #   - every alert of the container carries the same CWATCH_INCIDENT_ID, and an incident entry
 #     (MESSAGE_ID of the catalog's "cwatch incident") names it: one incident;
-#   - `cwatchctl alerts show ID` prints the chain as a tree, `--graph dot` as a graph, and
-#     `cwatchctl incidents` lists the incident with the container.
+#   - `cwatchctl alerts show ID` prints the chain as a tree, `--graph dot` as a graph,
+#     `cwatchctl incidents` lists the incident with the container and `cwatchctl status` counts
+#     rule hits, alerts sent and incidents opened.
 # The namespace's journal lies apart (a machine id of its own) and is removed at the end, like the
 # rootfs; nothing is installed on the host but the D-Bus policy when none is there (removed too).
 #   tests/system/test-nspawn-provenance.sh CWATCHD CWATCHCTL SRCDIR
@@ -177,4 +178,8 @@ ns $T/cwatchctl --no-pager --json incidents | jq -s -e --arg id "$ids" --arg n "
         'any(.[]; .incident_id == $id and .container_id == $n and .alerts >= 1)' >/dev/null ||
         fail "cwatchctl incidents: $(ns $T/cwatchctl --no-pager incidents)"
 ns $T/cwatchctl --no-pager incidents show "$ids" | grep -q exec-downloaded-from-tmp || fail "incidents show"
+# alert reduction at a glance: rule hits, alerts sent, incidents opened
+status=$(ns $T/cwatchctl --no-pager status) || fail "cwatchctl status"
+grep -Eq "Alerts: [0-9]+ raw rule hits, [0-9]+ alerts sent, [1-9][0-9]* incidents opened" <<<"$status" ||
+        fail "cwatchctl status: $status"
 echo "OK"
