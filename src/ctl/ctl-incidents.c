@@ -153,8 +153,8 @@ static int incidents_list(struct ctl *c)
                 return r;
         pager_open(c);
         if (!c->json && !c->no_legend)
-                printf("%s%-12s  %-6s  %-23s  %7s  %6s  %-8s  %-20s  %s%s\n", ctl_color(c, ANSI_UNDERLINE), "INCIDENT",
-                       "STATE", "LAST", "SCORE", "ALERTS", "SEVERITY", "CONTAINER/UNIT", "RULES",
+                printf("%s%-12s  %-6s  %-23s  %7s  %6s  %-8s  %-20s  %s%s\n", ctl_color(c, ANSI_UNDERLINE),
+                       "INCIDENT", "STATE", "LAST", "SCORE", "ALERTS", "SEVERITY", "CONTAINER/UNIT", "RULES",
                        ctl_color(c, ANSI_NORMAL));
         for (size_t i = 0; i < n; i++) {
                 char ts[40];

@@ -162,8 +162,8 @@ static void print_tree(FILE *f, struct story_view *v, int node, char *prefix, si
         /* the file a process runs and who wrote it first, its connections and reads last: so a
          * download's connection hangs below its writer */
         for (size_t k = 1; k < n; k++)
-                for (size_t j = k; j > 0 && edge_rank(&v->edges[next[j]], node) < edge_rank(&v->edges[next[j - 1]], node);
-                     j--) {
+                for (size_t j = k; j > 0 && edge_rank(&v->edges[next[j]], node) <
+                                           edge_rank(&v->edges[next[j - 1]], node); j--) {
                         int tmp = next[j];
 
                         next[j] = next[j - 1];
@@ -210,7 +210,8 @@ static int find_root(const struct story_view *v)
                 int up = -1;
 
                 for (size_t i = 0; i < v->n_edges && up < 0; i++)
-                        if (v->edges[i].d == node && (streq(v->edges[i].rel, "fork") || streq(v->edges[i].rel, "exec")))
+                        if (v->edges[i].d == node &&
+                            (streq(v->edges[i].rel, "fork") || streq(v->edges[i].rel, "exec")))
                                 up = v->edges[i].s;
                 if (up < 0)
                         break;
@@ -224,7 +225,8 @@ static void print_dot(FILE *f, const struct story_view *v)
         fprintf(f, "digraph story {\n  rankdir=LR;\n");
         for (size_t i = 0; i < v->n_nodes; i++) {
                 const struct story_node *n = &v->nodes[i];
-                const char *shape = streq(n->kind, "process") ? "box" : streq(n->kind, "file") ? "note" : "ellipse";
+                const char *shape = streq(n->kind, "process") ? "box" :
+                                    streq(n->kind, "file") ? "note" : "ellipse";
 
                 fprintf(f, "  n%zu [shape=%s%s, label=\"", i, shape, n->alert ? ", color=red" : "");
                 for (const char *p = n->label; *p; p++)

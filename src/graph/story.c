@@ -215,7 +215,8 @@ void story_to_json(const struct graph *g, const struct story *s, const struct al
                         if (d == shown)
                                 continue;
                         strbuf_reset(&item);
-                        strbuf_printf(&item, "{\"s\":%zu,\"d\":%zu,\"r\":\"%s\",\"n\":%" PRIu32 ",\"t\":%" PRIu64 "}",
+                        strbuf_printf(&item,
+                                      "{\"s\":%zu,\"d\":%zu,\"r\":\"%s\",\"n\":%" PRIu32 ",\"t\":%" PRIu64 "}",
                                       i, d, graph_relation_to_string(ed->rel), ed->count, ed->first_ns / 1000);
                         if (!append_item(b, &item, first, max, 24)) {
                                 truncated = true;
