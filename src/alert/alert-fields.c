@@ -29,6 +29,8 @@ const struct alert_field alert_fields[] = {
         { "CWATCH_UNIT", "unit", 's' },
         { "CWATCH_MITRE", "mitre", 's' },
         { "CWATCH_COUNT", "count", 't' },
+        { "CWATCH_INCIDENT_ID", "incident_id", 's' },
+        { "CWATCH_STORY", "story", 's' },
 };
 
 const size_t alert_fields_size = ELEMENTSOF(alert_fields);
@@ -112,6 +114,8 @@ int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *
         }
         r = r ?: add_str(f, "CWATCH_MITRE", a->mitre);
         r = r ?: add(f, "CWATCH_COUNT=%" PRIu64, a->count ?: 1);
+        r = r ?: add_str(f, "CWATCH_INCIDENT_ID", a->incident_id);
+        r = r ?: add_str(f, "CWATCH_STORY", a->story);
         if (r < 0)
                 alert_journal_fields_done(f);
         return r;

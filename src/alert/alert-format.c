@@ -60,7 +60,12 @@ static void format_alert_json(struct strbuf *b, const struct alert *a)
                         strbuf_putc(b, ',');
                 json_process(b, &a->ancestors[i]);
         }
-        strbuf_puts(b, "]}\n");
+        strbuf_putc(b, ']');
+        json_str_field(b, "incident_id", a->incident_id);
+        /* the provenance graph writes the story as JSON: it nests as it is */
+        if (a->story && a->story[0] == '{')
+                strbuf_printf(b, ",\"story\":%s", a->story);
+        strbuf_puts(b, "}\n");
 }
 
 void format_alert(struct strbuf *b, enum output_format format, const struct alert *a)

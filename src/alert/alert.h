@@ -51,6 +51,10 @@ struct alert {
         const struct identity *identity;        /* NULL: the host */
         uint64_t cgroup_id;
         const struct record *event;     /* the triggering event, NULL in summaries */
+
+        /* set by the provenance graph before the sinks see the alert; NULL: none */
+        const char *story;              /* compact JSON (docs/PROVENANCE.md) */
+        const char *incident_id;        /* 32 hex digits */
 };
 
 const char *alert_severity_to_string(enum alert_severity s);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <systemd/sd-journal.h>
 #include "query-alerts.h"
+#include "graph/incident.h"
 #include "bus-alert.h"
 #include "bus-errors.h"
 #include "alert/alert.h"
@@ -15,6 +16,8 @@ void alert_filter_done(struct alert_filter *f)
         free(f->rule);
         free(f->container);
         free(f->unit);
+        free(f->alert_id);
+        free(f->incident);
         *f = (struct alert_filter) {};
 }
 
@@ -95,6 +98,10 @@ int alert_filter_from_message(sd_bus_message *m, struct alert_filter *f, sd_bus_
                         r = read_string(m, key, contents, &f->container, error);
                 else if (streq(key, "unit"))
                         r = read_string(m, key, contents, &f->unit, error);
+                else if (streq(key, "alert_id"))
+                        r = read_string(m, key, contents, &f->alert_id, error);
+                else if (streq(key, "incident"))
+                        r = read_string(m, key, contents, &f->incident, error);
                 else if (streq(key, "severity")) {
                         r = read_string(m, key, contents, &sev, error);
                         if (r >= 0) {
@@ -107,7 +114,7 @@ int alert_filter_from_message(sd_bus_message *m, struct alert_filter *f, sd_bus_
                 } else
                         r = sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT,
                                               "Unknown filter '%.64s'; valid filters: since, until, rule, severity, "
-                                              "container, unit, limit", key);
+                                              "container, unit, alert_id, incident, limit", key);
                 if (r < 0)
                         goto fail;
                 r = sd_bus_message_exit_container(m);
@@ -151,6 +158,9 @@ static bool entry_field_is(sd_journal *j, const char *field, const char *value, 
 
 static bool entry_matches(sd_journal *j, const struct alert_filter *f)
 {
+        /* incident entries share the identifier; they are no alerts */
+        if (entry_field_is(j, "MESSAGE_ID", CWATCH_MESSAGE_INCIDENT, false))
+                return false;
         if (f->container && !entry_field_is(j, "CWATCH_CONTAINER_NAME", f->container, false) &&
             !(strlen(f->container) >= 12 && entry_field_is(j, "CWATCH_CONTAINER_ID", f->container, true)))
                 return false;
@@ -217,6 +227,14 @@ int alert_query_journal(const struct alert_filter *f, sd_bus_message *reply, sd_
         r = sd_journal_add_match(j, "SYSLOG_IDENTIFIER=cwatch", 0);
         if (r >= 0 && f->rule) {
                 snprintf(match, sizeof(match), "CWATCH_RULE=%s", f->rule);
+                r = sd_journal_add_match(j, match, 0);
+        }
+        if (r >= 0 && f->alert_id) {
+                snprintf(match, sizeof(match), "CWATCH_ALERT_ID=%s", f->alert_id);
+                r = sd_journal_add_match(j, match, 0);
+        }
+        if (r >= 0 && f->incident) {
+                snprintf(match, sizeof(match), "CWATCH_INCIDENT_ID=%s", f->incident);
                 r = sd_journal_add_match(j, match, 0);
         }
         for (int p = 0; r >= 0 && f->severity >= 0 && p <= alert_severity_to_priority(f->severity); p++) {

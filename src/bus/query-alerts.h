@@ -16,6 +16,8 @@ struct alert_filter {
         int severity;           /* this severity or worse; -1: any */
         char *container;        /* name, or id (or a prefix of it of at least 12 characters) */
         char *unit;
+        char *alert_id;         /* one alert */
+        char *incident;         /* the member alerts of one incident */
         uint64_t limit;
 };
 

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 #include "ctl-alerts.h"
+#include "ctl-story.h"
 #include "shared/array.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
@@ -11,6 +13,7 @@
 #include "sink/format.h"
 
 #define ALERT_KEYS_MAX 40
+#define ALERT_QUERY_LIMIT_INCIDENT 1000
 
 /* One alert as read from a{sv}: keys with their values printed as JSON and as text. */
 struct alert_row {
@@ -287,4 +290,171 @@ out:
                 alert_row_done(&rows[i]);
         free(rows);
         return r;
+}
+
+/* The value of key as sent (a string unescaped from its JSON form), or NULL; free() it. */
+static char *alert_row_get_raw(const struct alert_row *a, const char *key)
+{
+        for (size_t i = 0; i < a->n; i++)
+                if (streq(a->keys[i], key)) {
+                        json_object *o = json_tokener_parse(a->json[i]);
+                        char *s = o && json_object_is_type(o, json_type_string) ?
+                                  strdup(json_object_get_string(o)) : NULL;
+
+                        json_object_put(o);
+                        return s;
+                }
+        return NULL;
+}
+
+/* One alert with its story: QueryAlerts by alert_id (or incident when id names one). */
+/* The rows point into *ret_reply: unref it after them. */
+static int query_alerts_by(struct ctl *c, const char *key, const char *value, uint32_t limit,
+                           struct alert_row **ret, size_t *ret_n, sd_bus_message **ret_reply)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        struct alert_row row, *rows = NULL;
+        size_t n = 0;
+        int r;
+
+        *ret = NULL;
+        *ret_n = 0;
+        r = ctl_bus(c);
+        if (r != 0)
+                return r;
+        r = sd_bus_message_new_method_call(c->bus, &m, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager",
+                                           "QueryAlerts");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a{sv}", 2, key, "s", value, "limit", "u", limit);
+        if (r >= 0)
+                r = sd_bus_message_set_allow_interactive_authorization(m, isatty(STDIN_FILENO));
+        if (r < 0) {
+                fprintf(stderr, "Failed to build the query: %s\n", strerror(-r));
+                return EXIT_FAIL;
+        }
+        r = sd_bus_call(c->bus, m, 0, &error, &reply);
+        if (r < 0) {
+                r = ctl_call_failed("query alerts", &error, r);
+                sd_bus_error_free(&error);
+                return r;
+        }
+        r = sd_bus_message_enter_container(reply, 'a', "a{sv}");
+        while (r >= 0) {
+                r = read_alert(reply, &row);
+                if (r <= 0)
+                        break;
+                r = ARRAY_APPEND(rows, n, row);
+                if (r < 0)
+                        alert_row_done(&row);
+        }
+        if (r < 0) {
+                for (size_t i = 0; i < n; i++)
+                        alert_row_done(&rows[i]);
+                free(rows);
+                fprintf(stderr, "Failed to parse the alerts: %s\n", strerror(-r));
+                return EXIT_FAIL;
+        }
+        *ret = rows;
+        *ret_n = n;
+        *ret_reply = TAKE_PTR(reply);
+        return 0;
+}
+
+static void free_rows(struct alert_row *rows, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                alert_row_done(&rows[i]);
+        free(rows);
+}
+
+int ctl_alert_show(struct ctl *c, const char *id, const char *graph_format)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        struct alert_row *rows = NULL;
+        _cleanup_free_ char *story = NULL;
+        int format = STORY_TREE, r;
+        size_t n = 0;
+
+        if (graph_format && (format = story_format_from_string(graph_format)) < 0) {
+                fprintf(stderr, "Unknown graph format '%s': tree, dot or json\n", graph_format);
+                return EXIT_USAGE;
+        }
+        r = query_alerts_by(c, "alert_id", id, 1, &rows, &n, &reply);
+        if (r != 0)
+                return r;
+        if (n == 0) {
+                fprintf(stderr, "No alert %s in the journal\n", id);
+                free_rows(rows, n);
+                return EXIT_NOT_FOUND;
+        }
+        story = alert_row_get_raw(&rows[0], "story");
+        /* the graph as it is now tells more (what the process did after the alert), while cwatchd
+         * still holds it; the journal's copy otherwise */
+        {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *answer = NULL;
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                const char *live;
+
+                if (sd_bus_call_method(c->bus, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager", "GetAlertStory",
+                                       &error, &answer, "s", id) >= 0 &&
+                    sd_bus_message_read(answer, "s", &live) >= 0 && *live) {
+                        char *s = strdup(live);
+
+                        if (s) {
+                                free(story);
+                                story = s;
+                        }
+                }
+                sd_bus_error_free(&error);
+        }
+        if (graph_format) {
+                if (story)
+                        (void) ctl_story_print(stdout, story, format);
+                free_rows(rows, n);
+                return story ? 0 : EXIT_FAIL;
+        }
+        if (c->json)
+                print_alert(c, &rows[0]);
+        else {
+                static const char *const keys[] = {
+                        "alert_id", "rule", "severity", "message", "mitre", "score", "count", "pid", "exe",
+                        "cmdline", "uid", "container_name", "container_id", "unit", "incident_id",
+                };
+                const char *time = alert_row_get(&rows[0], "time");
+                char ts[40];
+
+                printf("%16s: %s\n", "time",
+                       time ? format_timestamp(ts, sizeof(ts), strtoull(time, NULL, 10) * 1000) : "-");
+                for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                        const char *v = alert_row_get(&rows[0], keys[i]);
+
+                        if (v && *v)
+                                printf("%16s: %s\n", keys[i], v);
+                }
+                printf("\nStory:\n");
+                if (story)
+                        (void) ctl_story_print(stdout, story, STORY_TREE);
+                else
+                        printf("(none: the provenance graph was off)\n");
+        }
+        free_rows(rows, n);
+        return 0;
+}
+
+int ctl_incident_alerts(struct ctl *c, const char *incident_id)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        struct alert_row *rows = NULL;
+        size_t n = 0;
+        int r;
+
+        r = query_alerts_by(c, "incident", incident_id, ALERT_QUERY_LIMIT_INCIDENT, &rows, &n, &reply);
+        if (r != 0)
+                return r;
+        print_header(c);
+        for (size_t i = 0; i < n; i++)
+                print_alert(c, &rows[i]);
+        free_rows(rows, n);
+        return 0;
 }

@@ -28,6 +28,7 @@ struct ctl {
         const char *rule, *severity, *container, *unit;
         uint64_t limit;
         bool limit_set;
+        const char *graph_format;       /* alerts show --graph: tree, dot, json; NULL: the full view */
 };
 
 struct ctl_verb {

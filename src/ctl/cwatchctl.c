@@ -8,6 +8,7 @@
 #include "ctl.h"
 #include "ctl-alerts.h"
 #include "ctl-graph.h"
+#include "ctl-incidents.h"
 #include "ctl-rules.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
@@ -103,6 +104,7 @@ static int verb_reload(struct ctl *c, int argc, char **argv)
 struct stats {
         uint64_t events, drops, malformed, alerts, started, loaded, reloads, interval;
         uint64_t rule_matches, deduplicated, rate_limited;
+        uint64_t incidents_opened, incident_alerts, graph_nodes, graph_edges, graph_evictions;
         uint32_t tracers, running, rules;
         char detection[16];     /* "" from a cwatchd that does not say */
 };
@@ -124,6 +126,11 @@ static int read_stats(sd_bus_message *reply, struct stats *s)
                         { "rule_matches", offsetof(struct stats, rule_matches) },
                         { "alerts_deduplicated", offsetof(struct stats, deduplicated) },
                         { "alerts_rate_limited", offsetof(struct stats, rate_limited) },
+                        { "incidents_opened", offsetof(struct stats, incidents_opened) },
+                        { "incident_alerts", offsetof(struct stats, incident_alerts) },
+                        { "graph_nodes", offsetof(struct stats, graph_nodes) },
+                        { "graph_edges", offsetof(struct stats, graph_edges) },
+                        { "graph_evictions", offsetof(struct stats, graph_evictions) },
                 };
                 const char *key, *contents;
                 bool done = false;
@@ -201,10 +208,12 @@ static int verb_status(struct ctl *c, int argc, char **argv)
                        ",\"alerts\":%" PRIu64 ",\"started_usec\":%" PRIu64 ",\"config_loaded_usec\":%" PRIu64
                        ",\"reloads\":%" PRIu64 ",\"interval_usec\":%" PRIu64 ",\"detection\":\"%s\",\"rules\":%" PRIu32
                        ",\"rule_matches\":%" PRIu64 ",\"alerts_deduplicated\":%" PRIu64
-                       ",\"alerts_rate_limited\":%" PRIu64 "}\n",
+                       ",\"alerts_rate_limited\":%" PRIu64 ",\"incidents_opened\":%" PRIu64
+                       ",\"graph_nodes\":%" PRIu64 ",\"graph_edges\":%" PRIu64 ",\"graph_evictions\":%" PRIu64 "}\n",
                        version ?: "", s.tracers, s.running, names.data ?: "", s.events, s.drops, s.malformed,
                        s.alerts, s.started, s.loaded, s.reloads, s.interval, s.detection, s.rules, s.rule_matches,
-                       s.deduplicated, s.rate_limited);
+                       s.deduplicated, s.rate_limited, s.incidents_opened, s.graph_nodes, s.graph_edges,
+                       s.graph_evictions);
         } else {
                 printf("%s●%s cwatchd %s\n", ctl_color(c, ANSI_GREEN), ctl_color(c, ANSI_NORMAL), version ?: "");
                 printf("    Tracers: %" PRIu32 " of %" PRIu32 " running (%s)\n", s.running, s.tracers,
@@ -212,7 +221,11 @@ static int verb_status(struct ctl *c, int argc, char **argv)
                 printf("     Events: %" PRIu64 " received, %s%" PRIu64 " dropped%s, %" PRIu64 " malformed\n", s.events,
                        ctl_color(c, s.drops ? ANSI_RED : ""), s.drops, ctl_color(c, s.drops ? ANSI_NORMAL : ""),
                        s.malformed);
-                printf("     Alerts: %" PRIu64 " raised\n", s.alerts);
+                printf("     Alerts: %" PRIu64 " raw rule hits, %" PRIu64 " alerts sent, %" PRIu64 " incidents opened\n",
+                       s.rule_matches, s.alerts, s.incidents_opened);
+                if (s.graph_nodes || s.graph_edges)
+                        printf("      Graph: %" PRIu64 " nodes, %" PRIu64 " edges, %" PRIu64 " evicted\n", s.graph_nodes,
+                               s.graph_edges, s.graph_evictions);
                 if (streq(s.detection, "rules"))
                         printf("      Rules: %" PRIu32 " loaded, %" PRIu64 " matches, %" PRIu64 " repeats folded, %s%"
                                PRIu64 " held back%s by the rate limit\n", s.rules, s.rule_matches, s.deduplicated,
@@ -233,7 +246,17 @@ static int verb_status(struct ctl *c, int argc, char **argv)
 
 static int verb_alerts(struct ctl *c, int argc, char **argv)
 {
-        return ctl_alerts(c);
+        if (argc == 1)
+                return ctl_alerts(c);
+        if (argc == 3 && streq(argv[1], "show"))
+                return ctl_alert_show(c, argv[2], c->graph_format);
+        fprintf(stderr, "cwatchctl: usage: alerts [OPTIONS] | alerts show ID [--graph tree|dot|json]\n");
+        return EXIT_USAGE;
+}
+
+static int verb_incidents(struct ctl *c, int argc, char **argv)
+{
+        return ctl_incidents(c, argc, argv);
 }
 
 static int verb_rules(struct ctl *c, int argc, char **argv)
@@ -257,7 +280,10 @@ static const struct ctl_verb ctl_verbs[] = {
         { "list-tracers", 0, 0, verb_list_tracers, false, "list-tracers", "list tracers, running or not" },
         { "start", 1, -1, verb_start_stop, false, "start TRACER...", "start tracers" },
         { "stop", 1, -1, verb_start_stop, false, "stop TRACER...", "stop tracers (the others keep running)" },
-        { "alerts", 0, 0, verb_alerts, false, "alerts [OPTIONS]", "show alerts from the journal, newest first" },
+        { "alerts", 0, 2, verb_alerts, false, "alerts [OPTIONS] | alerts show ID [--graph tree|dot|json]",
+          "show alerts from the journal, newest first; one alert with its story" },
+        { "incidents", 0, 2, verb_incidents, false, "incidents [list | show ID]",
+          "incidents: alerts merged by story, container or unit, with score and tactics" },
         { "reload", 0, 0, verb_reload, false, "reload", "re-read the configuration and the rules" },
         { "rules", 1, -1, verb_rules, false, "rules list [PATTERN...] | rules check FILE...",
           "list the detection rules in force; check rule files offline (no daemon needed)" },
@@ -288,6 +314,7 @@ static void help(void)
                "     --unit UNIT         only this systemd unit\n"
                "  -n --limit N           at most N alerts (default 100, at most 10000)\n"
                "  -f --follow            after the newest alerts, print new ones as they are raised\n"
+               "     --graph FORMAT      alerts show: only the story, as tree, dot or json\n"
                "\nExit status: 0 success, 1 failure, 2 bad usage, 4 not authorized, 5 no such tracer.\n"
                "See cwatchctl(1).\n");
 }
@@ -300,6 +327,7 @@ enum {
         ARG_RULE,
         ARG_CONTAINER,
         ARG_UNIT,
+        ARG_GRAPH,
 };
 
 static int parse_argv(struct ctl *c, int argc, char **argv, bool stop_at_verb)
@@ -318,6 +346,7 @@ static int parse_argv(struct ctl *c, int argc, char **argv, bool stop_at_verb)
                 { "unit", required_argument, NULL, ARG_UNIT },
                 { "limit", required_argument, NULL, 'n' },
                 { "follow", no_argument, NULL, 'f' },
+                { "graph", required_argument, NULL, ARG_GRAPH },
                 {}
         };
         uint64_t now = now_realtime_ns() / 1000;
@@ -361,6 +390,9 @@ static int parse_argv(struct ctl *c, int argc, char **argv, bool stop_at_verb)
                         break;
                 case ARG_UNIT:
                         c->unit = optarg;
+                        break;
+                case ARG_GRAPH:
+                        c->graph_format = optarg;
                         break;
                 case 'n': {
                         char *end;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "config.h"
 #include "detect/discovery.h"
+#include "graph/provenance.h"
 #include "detect/scan.h"
 #include "shared/macro.h"
 #include "tracers/tracer-info.h"
@@ -17,6 +18,13 @@ static const struct conf_range status_range = { 500000000ULL, 3600000000000ULL }
 static const struct conf_range ringbuf_range = { 4096, 1ULL << 30 };
 static const struct conf_range scan_window_range = { SCAN_WINDOW_MIN_NS, SCAN_WINDOW_MAX_NS };
 static const struct conf_range discovery_window_range = { DISCOVERY_WINDOW_MIN_NS, DISCOVERY_WINDOW_MAX_NS };
+static const struct conf_range graph_nodes_range = { GRAPH_MIN_NODES, GRAPH_MAX_NODES };
+static const struct conf_range graph_edges_range = { GRAPH_MIN_EDGES, GRAPH_MAX_EDGES };
+static const struct conf_range graph_window_range = { 0, 30ULL * 86400000000000ULL };     /* 0 (never) .. 30 days */
+static const struct conf_range incident_window_range = { 1000000000ULL, 86400000000000ULL }; /* 1 s .. 1 day */
+static const struct conf_range incidents_range = { 1, 65536 };
+static const struct conf_range story_hops_range = { 1, PROVENANCE_MAX_STORY_HOPS };
+static const struct conf_range story_bytes_range = { PROVENANCE_MIN_STORY_BYTES, PROVENANCE_MAX_STORY_BYTES };
 
 static int parse_severity(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
@@ -194,6 +202,16 @@ const struct conf_item config_items[] = {
           offsetof(struct config, discovery_threshold) },
         { "Detection", "DiscoveryWindow", conf_parse_timespan, offsetof(struct config, discovery_window_ns),
           &discovery_window_range },
+        { "Provenance", "Enable", conf_parse_bool, offsetof(struct config, provenance) },
+        { "Provenance", "MaxNodes", conf_parse_size, offsetof(struct config, graph_max_nodes), &graph_nodes_range },
+        { "Provenance", "MaxEdges", conf_parse_size, offsetof(struct config, graph_max_edges), &graph_edges_range },
+        { "Provenance", "Window", conf_parse_timespan, offsetof(struct config, graph_window_ns), &graph_window_range },
+        { "Provenance", "IncidentWindow", conf_parse_timespan, offsetof(struct config, incident_window_ns),
+          &incident_window_range },
+        { "Provenance", "MaxIncidents", conf_parse_size, offsetof(struct config, max_incidents), &incidents_range },
+        { "Provenance", "StoryHops", conf_parse_size, offsetof(struct config, story_hops), &story_hops_range },
+        { "Provenance", "StoryMaxBytes", conf_parse_size, offsetof(struct config, story_max_bytes),
+          &story_bytes_range },
         { "Alerts", "Journal", conf_parse_bool, offsetof(struct config, journal) },
         { "Alerts", "ExecFromTemporary", conf_parse_bool, offsetof(struct config, exec_from_temporary) },
         { "Alerts", "TemporaryDirectories", parse_paths, offsetof(struct config, temporary_dirs) },
@@ -218,6 +236,14 @@ int config_init_default(struct config *c)
                 .scan_window_ns = SCAN_DEFAULT_WINDOW_NS,
                 .discovery_threshold = DISCOVERY_DEFAULT_THRESHOLD,
                 .discovery_window_ns = DISCOVERY_DEFAULT_WINDOW_NS,
+                .provenance = true,
+                .graph_max_nodes = PROVENANCE_DEFAULT_CONFIG.graph.max_nodes,
+                .graph_max_edges = PROVENANCE_DEFAULT_CONFIG.graph.max_edges,
+                .graph_window_ns = PROVENANCE_DEFAULT_CONFIG.graph.window_ns,
+                .incident_window_ns = PROVENANCE_DEFAULT_CONFIG.incident_window_ns,
+                .max_incidents = PROVENANCE_DEFAULT_CONFIG.max_incidents,
+                .story_hops = PROVENANCE_DEFAULT_CONFIG.story_hops,
+                .story_max_bytes = PROVENANCE_DEFAULT_CONFIG.story_max_bytes,
         };
         for (size_t i = 0; i < tracer_infos_size && r >= 0; i++)
                 if (tracer_infos[i]->enabled_by_default)

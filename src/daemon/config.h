@@ -35,6 +35,16 @@ struct config {
         uint64_t discovery_threshold;   /* DiscoveryThreshold=: distinct discovery commands that make a burst; 0: off */
         uint64_t discovery_window_ns;   /* DiscoveryWindow= */
 
+        /* [Provenance] (only read at start) */
+        bool provenance;                /* Enable= */
+        uint64_t graph_max_nodes;       /* MaxNodes= */
+        uint64_t graph_max_edges;       /* MaxEdges= */
+        uint64_t graph_window_ns;       /* Window=: nodes untouched this long expire */
+        uint64_t incident_window_ns;    /* IncidentWindow=: alerts of a container or unit this close merge */
+        uint64_t max_incidents;         /* MaxIncidents= */
+        uint64_t story_hops;            /* StoryHops= */
+        uint64_t story_max_bytes;       /* StoryMaxBytes= */
+
         /* [Alerts] */
         bool journal;                   /* Journal= */
         bool exec_from_temporary;       /* ExecFromTemporary=: the built-in detection */

@@ -2,6 +2,8 @@
 /* The manager's /metrics endpoint: what the tracers and identity count, then the metrics' own
  * series (src/metrics). */
 #include "manager.h"
+#include "detect/detect.h"
+#include "graph/provenance.h"
 #include "metrics/exposition.h"
 #include "metrics/http-server.h"
 #include "metrics/metrics.h"
@@ -54,6 +56,42 @@ static void render_tracers(struct manager *mgr, struct strbuf *b)
         expo_sample_u64(b, "cwatch_malformed_events_total", NULL, 0, mgr->malformed_events);
 }
 
+/* Alert reduction and the provenance graph: raw rule hits, alerts sent, incidents opened. */
+static void render_provenance(struct manager *mgr, struct strbuf *b)
+{
+        const struct provenance *p = manager_provenance(mgr);
+        struct provenance_stats ps;
+        struct detect_stats ds;
+
+        if (mgr->detect) {
+                detect_get_stats(mgr->detect, &ds);
+                expo_family(b, "cwatch_rule_hits_total", "counter", "Rule matches before dedup and rate limits.");
+                expo_sample_u64(b, "cwatch_rule_hits_total", NULL, 0, ds.matches);
+        }
+        expo_family(b, "cwatch_alerts_sent_total", "counter", "Alerts handed to the alert sinks.");
+        expo_sample_u64(b, "cwatch_alerts_sent_total", NULL, 0, mgr->alerts_raised);
+        if (!p)
+                return;
+        provenance_get_stats(p, &ps);
+        expo_family(b, "cwatch_incidents_opened_total", "counter", "Incidents opened (alerts merged by story, "
+                    "container or unit).");
+        expo_sample_u64(b, "cwatch_incidents_opened_total", NULL, 0, ps.incidents_opened);
+        expo_family(b, "cwatch_graph_nodes", "gauge", "Nodes in the provenance graph.");
+        expo_sample_u64(b, "cwatch_graph_nodes", NULL, 0, ps.graph.nodes);
+        expo_family(b, "cwatch_graph_edges", "gauge", "Edges in the provenance graph.");
+        expo_sample_u64(b, "cwatch_graph_edges", NULL, 0, ps.graph.edges);
+        expo_family(b, "cwatch_graph_evictions_total", "counter", "Graph nodes and edges evicted to stay "
+                    "within the bounds, and nodes expired by the window.");
+        expo_sample_u64(b, "cwatch_graph_evictions_total", &(struct label) { "kind", "node" }, 1,
+                        ps.graph.node_evictions);
+        expo_sample_u64(b, "cwatch_graph_evictions_total", &(struct label) { "kind", "edge" }, 1,
+                        ps.graph.edge_evictions);
+        expo_sample_u64(b, "cwatch_graph_evictions_total", &(struct label) { "kind", "expired" }, 1,
+                        ps.graph.expired);
+        expo_family(b, "cwatch_graph_bytes", "gauge", "Memory of the provenance graph (pools, buckets, labels).");
+        expo_sample_u64(b, "cwatch_graph_bytes", NULL, 0, ps.graph.bytes);
+}
+
 static void manager_render_metrics(struct strbuf *b, void *userdata)
 {
         struct manager *m = userdata;
@@ -62,6 +100,7 @@ static void manager_render_metrics(struct strbuf *b, void *userdata)
         expo_family(b, "cwatch_build_info", "gauge", "Always 1; the version of cwatchd.");
         expo_sample_u64(b, "cwatch_build_info", &(struct label) { "version", CWATCH_VERSION }, 1, 1);
         render_tracers(m, b);
+        render_provenance(m, b);
         if (m->identity)
                 identity_get_stats(m->identity, &ids);
         metrics_render(m->metrics, m->identity ? &ids : NULL, b);

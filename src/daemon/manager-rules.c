@@ -9,6 +9,7 @@
 #include "detect/discovery.h"
 #include "detect/rules-check.h"
 #include "detect/scan.h"
+#include "graph/provenance.h"
 #include "metrics/metrics.h"
 #include "shared/log.h"
 
@@ -37,6 +38,9 @@ static int manager_apply_watched_paths(struct manager *m, const struct strv *ext
         int r;
 
         r = detect_watched_paths(m->detect, &detect_path_filter_open, &paths.open);
+        /* the graph's: opens for writing in temporary directories, at once */
+        for (size_t i = 0; r >= 0 && m->graph && provenance_watched_paths[i]; i++)
+                r = strv_add(&paths.open, provenance_watched_paths[i]);
         for (size_t i = 0; r >= 0 && extra && i < extra->n; i++)
                 r = strv_add(&paths.open, extra->items[i]);
         if (r >= 0)
@@ -57,13 +61,15 @@ int manager_enable_rules(struct manager *m, const struct rules_paths *paths, con
                          struct strbuf *errors)
 {
         _cleanup_(detect_freep) struct detect *d = NULL;
+        struct detect_lookup lookup;
         struct record_sink sink;
         const struct schema *tcp;
         int r;
 
         if (m->detect)
                 return -EALREADY;
-        r = detect_new(&d, paths, detect_registry_catalog(), deliver_rule_alert, m, errors);
+        lookup = manager_detect_lookup(m);
+        r = detect_new(&d, paths, detect_registry_catalog(), &lookup, deliver_rule_alert, m, errors);
         if (r < 0)
                 return r;
         if (!m->alert_pipeline) {

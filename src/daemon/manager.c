@@ -225,6 +225,7 @@ struct manager *manager_free(struct manager *m)
         m->discovery = discovery_free(m->discovery);
         m->detect = detect_free(m->detect);
         m->scan = scan_detector_free(m->scan);
+        m->graph = manager_graph_free(m->graph);
         m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
         m->flush_source = sd_event_source_disable_unref(m->flush_source);
@@ -410,12 +411,16 @@ int manager_add_alert_sink(struct manager *m, const struct alert_sink *sink)
         return 0;
 }
 
-int manager_raise_alert(struct manager *m, const struct alert *a)
+int manager_raise_alert(struct manager *m, const struct alert *raised)
 {
+        struct alert annotated = *raised;
+        const struct alert *a = &annotated;
         int ret = 0;
 
         if (a->severity > m->min_severity)
                 return 0;
+        /* its story and incident before any sink sees it (manager-graph.c) */
+        manager_annotate_alert(m, &annotated);
 
         m->alerts_raised++;
         metrics_observe_alert(m->metrics, a);

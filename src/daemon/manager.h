@@ -21,6 +21,9 @@ struct metrics;
 struct metrics_server;
 struct rules_paths;
 struct strbuf;
+struct manager_graph;
+struct provenance_config;
+struct detect_lookup;
 
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
@@ -77,6 +80,10 @@ struct manager {
         struct scan_detector *scan;             /* scans (a record sink beside the rules; NULL: off) */
         struct discovery *discovery;            /* discovery bursts (a record sink beside the rules; NULL: off) */
         struct alert_pipeline *alert_pipeline;
+
+        /* the provenance graph (a record sink before the rules', and the alert step that gives each
+         * alert its story and incident; NULL: off): manager-graph.c */
+        struct manager_graph *graph;
 
         struct metrics *metrics;                /* counters for Prometheus (a record sink) */
         struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
@@ -135,6 +142,20 @@ int manager_raise_alert(struct manager *m, const struct alert *a);
 /* An alert of a detection: through the alert pipeline (dedup, rate limit) when there is one, else
  * straight to manager_raise_alert(). object: what it is about, for its signature. */
 int manager_submit_alert(struct manager *m, const struct alert *a, const char *object);
+
+/* The provenance graph ([Provenance]): call before manager_enable_rules(), whose rules then ask it
+ * about executed files. journal: incident entries go to the journal. -EALREADY when on. */
+int manager_enable_provenance(struct manager *m, const struct provenance_config *config, bool journal);
+struct manager_graph *manager_graph_free(struct manager_graph *g);
+/* The alert step (manager_raise_alert()): a's story and incident id, strings valid until the next
+ * alert; a no-op when the graph is off. */
+void manager_annotate_alert(struct manager *m, struct alert *a);
+/* What the rules may ask the graph (all NULL when it is off). */
+struct detect_lookup manager_detect_lookup(struct manager *m);
+/* The graph, its incidents and counters (NULL when off). */
+const struct provenance *manager_provenance(const struct manager *m);
+/* Incident entries written to the journal. */
+uint64_t manager_incident_entries(const struct manager *m);
 
 /* Serves /metrics (see metrics_server_start()): 1 when serving, 0 when not asked to. */
 int manager_start_metrics_server(struct manager *m, const char *listen_address);

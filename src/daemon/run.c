@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <string.h>
 #include "run.h"
+#include "graph/provenance.h"
 #include "manager.h"
 #include "probe.h"
 #include "detect/detect.h"
@@ -142,6 +143,10 @@ int run_foreground(const struct options *o)
 
                 /* alerts join the records on stdout (not with --graph, which has stdout alone) */
                 r = o->graph ? 0 : manager_add_alert_sink(m, &sink);
+                /* the provenance graph before the rules, which ask it; its incidents are counted
+                 * (metrics), not journaled, in the foreground */
+                if (r >= 0 && manager_enable_provenance(m, &PROVENANCE_DEFAULT_CONFIG, false) < 0)
+                        log_warning("The provenance graph is off, ignoring");
                 if (r >= 0)
                         r = manager_enable_rules(m, o->n_rules_dirs > 0 ? &paths : NULL, NULL, &errors);
                 if (errors.len > 0)

@@ -7,6 +7,8 @@
 #include "bus/bus-errors.h"
 #include "service-bus-rules.h"
 #include "bus/query-alerts.h"
+#include "bus/query-incidents.h"
+#include "graph/provenance.h"
 #include "alert/pipeline.h"
 #include "service.h"
 #include "detect/detect.h"
@@ -141,6 +143,18 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
                                           "rule_matches", "t", ds.matches,
                                           "alerts_deduplicated", "t", ps.deduplicated,
                                           "alerts_rate_limited", "t", ps.rate_limited);
+        if (r >= 0 && manager_provenance(m)) {
+                struct provenance_stats gs;
+
+                provenance_get_stats(manager_provenance(m), &gs);
+                r = sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}",
+                                          "incidents_opened", "t", gs.incidents_opened,
+                                          "incident_alerts", "t", gs.incident_alerts,
+                                          "graph_nodes", "t", (uint64_t) gs.graph.nodes,
+                                          "graph_edges", "t", (uint64_t) gs.graph.edges,
+                                          "graph_evictions", "t", gs.graph.node_evictions + gs.graph.edge_evictions +
+                                                                  gs.graph.expired);
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
@@ -211,6 +225,28 @@ static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *
         return bus_reply_list_rules(msg, s->manager);
 }
 
+static int method_query_incidents(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct service *s = userdata;
+        int r;
+
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        return bus_reply_query_incidents(msg, manager_provenance(s->manager), error);
+}
+
+static int method_get_alert_story(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct service *s = userdata;
+        int r;
+
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        return bus_reply_alert_story(msg, manager_provenance(s->manager), error);
+}
+
 static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -237,6 +273,11 @@ const sd_bus_vtable bus_manager_vtable[] = {
                                 method_get_connections, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListRules", SD_BUS_NO_ARGS, SD_BUS_RESULT(BUS_RULES_SIGNATURE, rules),
                                 method_list_rules, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("QueryIncidents", SD_BUS_ARGS("a{sv}", filter),
+                                SD_BUS_RESULT("aa{sv}", incidents), method_query_incidents,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetAlertStory", SD_BUS_ARGS("s", alert_id), SD_BUS_RESULT("s", story),
+                                method_get_alert_story, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("AlertRaised", SD_BUS_ARGS("a{sv}", alert), 0),
         SD_BUS_VTABLE_END
 };

@@ -8,6 +8,7 @@
 #include "service-bus.h"
 #include "detect/builtin-exec.h"
 #include "detect/detect.h"
+#include "graph/provenance.h"
 #include "metrics/http-server.h"
 #include "alert/journal.h"
 #include "shared/log.h"
@@ -325,6 +326,18 @@ int service_run(const struct options *o)
                 .roots = { .docker = s.config.docker_root, .podman = s.config.podman_root, .pods = s.config.pods_root } });
         if (r < 0)
                 log_warning_errno(r, "Identity is off (no container, pod or unit names), ignoring: %m");
+
+        /* before the rules: they ask the graph where an executed file came from */
+        if (s.config.provenance) {
+                r = manager_enable_provenance(s.manager, &(struct provenance_config) {
+                        .graph = { s.config.graph_max_nodes, s.config.graph_max_edges, s.config.graph_window_ns },
+                        .incident_window_ns = s.config.incident_window_ns,
+                        .max_incidents = s.config.max_incidents,
+                        .story_hops = (unsigned) s.config.story_hops,
+                        .story_max_bytes = s.config.story_max_bytes }, s.config.journal);
+                if (r < 0)
+                        log_warning_errno(r, "The provenance graph is off (no stories, no incidents), ignoring: %m");
+        }
 
         r = service_enable_detection(&s);
         if (r < 0)

@@ -23,6 +23,7 @@ static const char *const detect_columns[_DC_MAX] = {
 
 struct detect {
         const struct detect_catalog *catalog;
+        struct detect_lookup lookup;
         detect_deliver_fn deliver;
         void *userdata;
         struct column_index columns;
@@ -138,7 +139,8 @@ struct detect *detect_free(struct detect *d)
 }
 
 int detect_new(struct detect **ret, const struct rules_paths *paths, const struct detect_catalog *catalog,
-               detect_deliver_fn deliver, void *userdata, struct strbuf *errors)
+               const struct detect_lookup *lookup, detect_deliver_fn deliver, void *userdata,
+               struct strbuf *errors)
 {
         _cleanup_(detect_freep) struct detect *d = NULL;
         int r;
@@ -148,7 +150,8 @@ int detect_new(struct detect **ret, const struct rules_paths *paths, const struc
         d = calloc(1, sizeof(*d));
         if (!d)
                 return -ENOMEM;
-        *d = (struct detect) { .catalog = catalog, .deliver = deliver, .userdata = userdata };
+        *d = (struct detect) { .catalog = catalog, .lookup = lookup ? *lookup : (struct detect_lookup) {},
+                               .deliver = deliver, .userdata = userdata };
         column_index_init(&d->columns, detect_columns, _DC_MAX);
         d->dirs = calloc(paths->n_dirs ?: 1, sizeof(*d->dirs));
         if (!d->dirs)
@@ -282,7 +285,7 @@ int detect_on_record(struct detect *d, const struct record *r)
         proctable_expire(d->procs, now);
         if (!d->engine || !mc.columns)
                 return 0;
-        k = detect_engine_eval(d->engine, r, d->procs, on_match, &mc);
+        k = detect_engine_eval_with(d->engine, r, d->procs, &d->lookup, on_match, &mc);
         return k < 0 ? k : 0;
 }
 

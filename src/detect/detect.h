@@ -33,10 +33,11 @@ struct detect_stats {
 typedef int (*detect_deliver_fn)(const struct alert *a, const char *object, void *userdata);
 
 /* Builds detection: the process table (from a /proc scan), the rules loaded from paths (NULL: the
- * default path) against catalog, matches delivered to deliver. On a rule error returns -EINVAL with
- * the errors in errors. */
+ * default path) against catalog, matches delivered to deliver; lookup (copied; NULL: none) answers
+ * what rules ask the provenance graph. On a rule error returns -EINVAL with the errors in errors. */
 int detect_new(struct detect **ret, const struct rules_paths *paths, const struct detect_catalog *catalog,
-               detect_deliver_fn deliver, void *userdata, struct strbuf *errors);
+               const struct detect_lookup *lookup, detect_deliver_fn deliver, void *userdata,
+               struct strbuf *errors);
 struct detect *detect_free(struct detect *d);
 DEFINE_POINTER_CLEANUP(struct detect, detect_free);
 

@@ -274,6 +274,12 @@ size_t detect_engine_inactive_events(const struct detect_engine *e, const char *
 int detect_engine_eval(const struct detect_engine *e, const struct record *r, const struct proctable *pt,
                        detect_match_fn fn, void *userdata)
 {
+        return detect_engine_eval_with(e, r, pt, NULL, fn, userdata);
+}
+
+int detect_engine_eval_with(const struct detect_engine *e, const struct record *r, const struct proctable *pt,
+                            const struct detect_lookup *lookup, detect_match_fn fn, void *userdata)
+{
         const char *ev = record_event(r);
         const struct event_rules *er = NULL;
         int matches = 0;
@@ -293,12 +299,12 @@ int detect_engine_eval(const struct detect_engine *e, const struct record *r, co
                 struct detect_match m;
                 int k;
 
-                if (!node_eval(cr->condition, r, pt))
+                if (!node_eval(cr->condition, r, pt, lookup))
                         continue;
                 matches++;
                 if (!fn)
                         continue;
-                message_render(cr, r, pt, &msg);
+                message_render(cr, r, pt, lookup, &msg);
                 m = (struct detect_match) {
                         .rule = cr->rule->name,
                         .index = (size_t) (cr->rule - e->rules),

@@ -61,10 +61,27 @@ struct detect_match {
 
 typedef int (*detect_match_fn)(const struct detect_match *m, const struct record *r, void *userdata);
 
+/* What rules may ask the provenance graph about the file an exec runs (file.origin, file.writer.*). */
+struct detect_file_origin {
+        const char *origin;             /* "download", "build", "package", "image" or "unknown" */
+        const char *writer_exe;         /* NULL: no writer seen */
+        bool writer_network;
+        bool writer_same_user;          /* the writer's uid is the exec's */
+};
+
+struct detect_lookup {
+        /* false when r is no exec or the graph knows nothing of it */
+        bool (*file_origin)(const struct record *r, struct detect_file_origin *ret, void *userdata);
+        void *userdata;
+};
+
 /* Evaluates the rules of r's event; calls fn for each rule that matches. pt may be NULL.
  * Returns the number of matches, or the first negative value fn returned. */
 int detect_engine_eval(const struct detect_engine *e, const struct record *r, const struct proctable *pt,
                        detect_match_fn fn, void *userdata);
+/* The same with the provenance lookup (NULL: file.origin and file.writer.* are absent). */
+int detect_engine_eval_with(const struct detect_engine *e, const struct record *r, const struct proctable *pt,
+                            const struct detect_lookup *lookup, detect_match_fn fn, void *userdata);
 
 /* Rule information for listings (cwatchctl rules list). */
 struct detect_rule_info {

@@ -5,11 +5,14 @@
 #include <string.h>
 #include "rules.h"
 #include "proctable.h"
+#include "engine.h"
 
 struct eval_ctx {
         const struct record *r;
         const struct proctable *pt;
-        bool self_done, parent_done, cmdline_done;
+        const struct detect_lookup *lookup;
+        bool self_done, parent_done, cmdline_done, origin_done, origin_known;
+        struct detect_file_origin origin;
         const struct proc_entry *self, *parent;
         const char *cmdline;
         size_t cmdline_len, args_offset;
@@ -186,10 +189,22 @@ static bool get_proc_name(struct eval_ctx *c, const struct field_ref *f, const c
         return e && (*s = proc_entry_name(e, len));
 }
 
+/* The provenance of the exec's file, asked of the graph once per evaluation. */
+static const struct detect_file_origin *ctx_origin(struct eval_ctx *c)
+{
+        if (!c->origin_done) {
+                c->origin_done = true;
+                c->origin_known = c->lookup && c->lookup->file_origin &&
+                                  c->lookup->file_origin(c->r, &c->origin, c->lookup->userdata);
+        }
+        return c->origin_known ? &c->origin : NULL;
+}
+
 /* The value of a string field; false when absent. */
 static bool get_str(struct eval_ctx *c, const struct field_ref *f, const char **s, size_t *len)
 {
         const struct value *v = column(c, f->column);
+        const struct detect_file_origin *o;
         const struct proc_entry *e;
 
         switch (f->id) {
@@ -249,6 +264,10 @@ static bool get_str(struct eval_ctx *c, const struct field_ref *f, const char **
                 return (e = ctx_parent(c, f)) && str_of(e->cmdline, s, len);
         case FIELD_PARENT_COMM:
                 return (e = ctx_parent(c, f)) && str_of(e->comm, s, len);
+        case FIELD_FILE_ORIGIN:
+                return (o = ctx_origin(c)) && str_of(o->origin, s, len);
+        case FIELD_FILE_WRITER_EXE:
+                return (o = ctx_origin(c)) && str_of(o->writer_exe, s, len);
         default:
                 return false;
         }
@@ -290,8 +309,13 @@ static bool get_num(struct eval_ctx *c, const struct field_ref *f, __int128 *ret
 static bool get_bool(struct eval_ctx *c, const struct field_ref *f)
 {
         const struct value *v = column(c, f->column);
+        const struct detect_file_origin *o;
         const struct proc_entry *e;
 
+        if (f->id == FIELD_FILE_WRITER_NETWORK || f->id == FIELD_FILE_WRITER_SAME_USER) {
+                o = ctx_origin(c);
+                return o && (f->id == FIELD_FILE_WRITER_NETWORK ? o->writer_network : o->writer_same_user);
+        }
         if (v)
                 return v->u != 0;
         if (f->column >= 0 && f->id == FIELD_COLUMN)
@@ -464,22 +488,25 @@ static bool eval(struct eval_ctx *c, const struct node *n)
         }
 }
 
-static void ctx_init(struct eval_ctx *c, const struct record *r, const struct proctable *pt)
+static void ctx_init(struct eval_ctx *c, const struct record *r, const struct proctable *pt,
+                     const struct detect_lookup *lookup)
 {
         /* not "= {}": clearing the command-line buffer would cost more than the whole evaluation */
         c->r = r;
         c->pt = pt;
-        c->self_done = c->parent_done = c->cmdline_done = false;
+        c->lookup = lookup;
+        c->self_done = c->parent_done = c->cmdline_done = c->origin_done = false;
         c->self = c->parent = NULL;
         c->cmdline = NULL;
         c->cmdline_len = c->args_offset = 0;
 }
 
-bool node_eval(const struct node *n, const struct record *r, const struct proctable *pt)
+bool node_eval(const struct node *n, const struct record *r, const struct proctable *pt,
+               const struct detect_lookup *lookup)
 {
         struct eval_ctx c;
 
-        ctx_init(&c, r, pt);
+        ctx_init(&c, r, pt, lookup);
         return eval(&c, n);
 }
 
@@ -490,11 +517,11 @@ static void put_clean(struct strbuf *b, const char *s, size_t len)
 }
 
 void message_render(const struct compiled_rule *cr, const struct record *r, const struct proctable *pt,
-                    struct strbuf *b)
+                    const struct detect_lookup *lookup, struct strbuf *b)
 {
         struct eval_ctx c;
 
-        ctx_init(&c, r, pt);
+        ctx_init(&c, r, pt, lookup);
         for (size_t i = 0; i < cr->n_message; i++) {
                 const struct msg_part *m = &cr->message[i];
                 const char *s;

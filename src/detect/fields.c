@@ -46,6 +46,11 @@ static const struct field_def fields[] = {
         { "file.flags_text", FIELD_COLUMN, "flags_text" },
         { "file.result", FIELD_COLUMN, "result" },
         { "file.created", FIELD_COLUMN, "created" },
+        /* the provenance of the file an exec runs: the graph answers (struct detect_lookup) */
+        { "file.origin", FIELD_FILE_ORIGIN, NULL, FT_STR },
+        { "file.writer.exe", FIELD_FILE_WRITER_EXE, NULL, FT_STR },
+        { "file.writer.network", FIELD_FILE_WRITER_NETWORK, NULL, FT_BOOL },
+        { "file.writer.same_user", FIELD_FILE_WRITER_SAME_USER, NULL, FT_BOOL },
         /* syscalls: syscall.name is the column "syscall"; the others are columns as named */
         { "syscall.name", FIELD_COLUMN, "syscall" },
         { "syscall.", FIELD_COLUMN, NULL, .prefix = true },
@@ -118,6 +123,15 @@ int field_resolve(const struct field_def *def, const char *name, const struct sc
                         return -ENOENT;
                 }
                 ret->column = c;
+                return 0;
+        case FIELD_FILE_ORIGIN:
+        case FIELD_FILE_WRITER_EXE:
+        case FIELD_FILE_WRITER_NETWORK:
+        case FIELD_FILE_WRITER_SAME_USER:
+                if (schema_find_column(schema, "exe") < 0) {
+                        *why = "only exec events run a file";
+                        return -ENOENT;
+                }
                 return 0;
         case FIELD_PROC_PID:
                 if (c < 0) {

@@ -56,6 +56,10 @@ enum field_id {
         FIELD_PARENT_COMM,
         FIELD_ANCESTORS,
         FIELD_ANCESTORS_NAME,
+        FIELD_FILE_ORIGIN,              /* the provenance of an exec's file (struct detect_lookup) */
+        FIELD_FILE_WRITER_EXE,
+        FIELD_FILE_WRITER_NETWORK,
+        FIELD_FILE_WRITER_SAME_USER,
 };
 
 /* A field as a rule names it, before it meets an event's schema. */
@@ -188,7 +192,9 @@ int detect_engine_compile(struct detect_engine *e, const struct detect_catalog *
 struct proctable;
 struct eval_ctx;
 bool glob_match(const char *pattern, const char *s, size_t len);
-bool node_eval(const struct node *n, const struct record *r, const struct proctable *pt);
+struct detect_lookup;
+bool node_eval(const struct node *n, const struct record *r, const struct proctable *pt,
+               const struct detect_lookup *lookup);
 /* Appends the rendered message of a compiled rule. */
 void message_render(const struct compiled_rule *c, const struct record *r, const struct proctable *pt,
-                    struct strbuf *b);
+                    const struct detect_lookup *lookup, struct strbuf *b);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "rules-test.h"
 #include "alert/alert-fields.h"
+#include "graph/provenance.h"
 #include "detect/detect.h"
 #include "shared/array.h"
 
@@ -58,6 +59,8 @@ static int capture(const struct alert *a, void *userdata)
         alert_journal_fields_done(&f);
         snprintf(s->message, sizeof(s->message), "%s", a->message ?: "");
         snprintf(s->mitre, sizeof(s->mitre), "%s", a->mitre ?: "");
+        snprintf(s->incident_id, sizeof(s->incident_id), "%s", a->incident_id ?: "");
+        snprintf(s->story, sizeof(s->story), "%s", a->story ?: "");
         if (a->identity) {
                 snprintf(s->container, sizeof(s->container), "%s", a->identity->container_name ?: "");
                 snprintf(s->container_id, sizeof(s->container_id), "%s", a->identity->container_id ?: "");
@@ -122,6 +125,8 @@ int rt_setup(const char *const *tracers)
 
         tt_setup_identity(&rt.tt, tracers, &(struct identity_config) { .roots.docker = rt.docker_root });
         assert_int_equal(manager_add_alert_sink(rt.tt.m, &sink), 0);
+        if (rt.provenance)
+                assert_int_equal(manager_enable_provenance(rt.tt.m, &PROVENANCE_DEFAULT_CONFIG, false), 0);
         if (manager_enable_rules(rt.tt.m, &paths, NULL, &errors) < 0) {
                 fprintf(stderr, "FAIL: rules: %s\n", errors.data);
                 strbuf_free(&errors);

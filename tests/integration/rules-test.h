@@ -38,6 +38,8 @@ struct seen {
         bool summary;
         enum alert_severity severity;
         size_t n_ancestors;
+        char incident_id[33];           /* from the provenance graph, when on */
+        char story[8192];
 };
 
 struct rt {
@@ -46,6 +48,7 @@ struct rt {
         size_t n_alerts;
         char mount[256], slice[512], cgroup[1024], workdir[256], docker_root[512];
         bool made_slice;
+        bool provenance;                /* set before rt_setup(): the provenance graph before the rules */
 };
 
 /* The one context of a test program (cmocka group setup/teardown have no other way in). */

@@ -12,11 +12,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "detect/scan.h"
+#include "graph/provenance.h"
 #include <systemd/sd-bus.h>
 #include "daemon/service-bus.h"
 #include "bus/query-alerts.h"
 #include "daemon/service.h"
 #include "detect/detect.h"
+#include "detect/discovery.h"
 #include "alert/pipeline.h"
 #include "../common/rules-test-records.h"
 #include "shared/strbuf.h"
@@ -90,6 +93,9 @@ static int teardown(void **state)
         polkit_registry_done(&f->service.polkit);
         alert_pipeline_free(f->manager.alert_pipeline);
         detect_free(f->manager.detect);
+        scan_detector_free(f->manager.scan);
+        discovery_free(f->manager.discovery);
+        manager_graph_free(f->manager.graph);
         manager_set_watched_paths(&f->manager, &(struct tracer_watched_paths) {});
         free(f);
         return 0;
@@ -148,7 +154,7 @@ static void test_wrong_types(void **state)
 static void test_query_filters(void **state)
 {
         static const struct { const char *sig; const char *key; int kind; const char *s; uint64_t u; const char *error; } cases[] = {
-                { "s", "color", 0, "red", 0, "Unknown filter 'color'; valid filters: since, until, rule, severity, container, unit, limit" },
+                { "s", "color", 0, "red", 0, "Unknown filter 'color'; valid filters: since, until, rule, severity, container, unit, alert_id, incident, limit" },
                 { "u", "limit", 1, NULL, 0, "Filter 'limit' must be between 1 and 10000, not 0" },
                 { "u", "limit", 1, NULL, 10001, "Filter 'limit' must be between 1 and 10000, not 10001" },
                 { "s", "since", 0, "yesterday", 0, "Filter 'since' must be a number (type t or u), not of type 's'" },
@@ -392,6 +398,76 @@ static void test_list_rules(void **state)
 }
 
 /* The <interface> element with comments dropped and whitespace between tags removed. */
+/* QueryIncidents and GetAlertStory: an alert given its story and incident by the alert step, then
+ * found by both; bad arguments are named errors. */
+static void test_incidents(void **state)
+{
+        struct fixture *f = *state;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *m, *reply = NULL;
+        struct alert a = { .id = "00112233445566778899aabbccddeeff", .rule = "exec-from-tmp",
+                           .severity = SEVERITY_WARNING, .mitre = "T1204.002", .process = { .pid = 4242 },
+                           .time_ns = 1000 };
+        const char *story, *key, *id = NULL;
+        size_t n = 0;
+
+        /* without the graph: nothing, not an error */
+        m = new_call(f, "QueryIncidents");
+        assert_true(sd_bus_message_append(m, "a{sv}", 0) >= 0);
+        assert_true(sd_bus_call(f->client, m, 0, &error, &reply) >= 0);
+        sd_bus_message_unref(m);
+        assert_true(sd_bus_message_enter_container(reply, 'a', "a{sv}") >= 0);
+        assert_int_equal(sd_bus_message_at_end(reply, false), 1);
+        reply = sd_bus_message_unref(reply);
+
+        assert_int_equal(manager_enable_provenance(&f->manager, &PROVENANCE_DEFAULT_CONFIG, false), 0);
+        manager_annotate_alert(&f->manager, &a);
+        assert_non_null(a.incident_id);
+        assert_non_null(a.story);
+
+        m = new_call(f, "QueryIncidents");
+        assert_true(sd_bus_message_append(m, "a{sv}", 1, "id", "s", a.incident_id) >= 0);
+        assert_true(sd_bus_call(f->client, m, 0, &error, &reply) >= 0);
+        sd_bus_message_unref(m);
+        assert_true(sd_bus_message_enter_container(reply, 'a', "a{sv}") >= 0);
+        while (sd_bus_message_enter_container(reply, 'a', "{sv}") > 0) {
+                while (sd_bus_message_enter_container(reply, 'e', "sv") > 0) {
+                        assert_true(sd_bus_message_read(reply, "s", &key) >= 0);
+                        if (streq(key, "incident_id"))
+                                assert_true(sd_bus_message_read(reply, "v", "s", &id) >= 0);
+                        else
+                                assert_true(sd_bus_message_skip(reply, "v") >= 0);
+                        assert_true(sd_bus_message_exit_container(reply) >= 0);
+                }
+                assert_true(sd_bus_message_exit_container(reply) >= 0);
+                n++;
+        }
+        assert_int_equal(n, 1);
+        assert_non_null(id);
+        assert_string_equal(id, a.incident_id);
+        reply = sd_bus_message_unref(reply);
+
+        /* the alert's process is not in the graph: no story to tell again, "" */
+        m = new_call(f, "GetAlertStory");
+        assert_true(sd_bus_message_append(m, "s", a.id) >= 0);
+        assert_true(sd_bus_call(f->client, m, 0, &error, &reply) >= 0);
+        sd_bus_message_unref(m);
+        assert_true(sd_bus_message_read(reply, "s", &story) >= 0);
+        assert_string_equal(story, "");
+        reply = sd_bus_message_unref(reply);
+
+        m = new_call(f, "QueryIncidents");
+        assert_true(sd_bus_message_append(m, "a{sv}", 1, "color", "s", "red") >= 0);
+        expect_error(f, m, "org.cwatch1.Error.InvalidArgument", "Unknown filter 'color'; known: id");
+        m = new_call(f, "QueryIncidents");
+        assert_true(sd_bus_message_append(m, "a{sv}", 1, "id", "s", "xyz") >= 0);
+        expect_error(f, m, "org.cwatch1.Error.InvalidArgument", "8 to 32 lowercase hex digits");
+        m = new_call(f, "GetAlertStory");
+        assert_true(sd_bus_message_append(m, "s", "nope") >= 0);
+        expect_error(f, m, "org.cwatch1.Error.InvalidArgument", "32 lowercase hex digits");
+        sd_bus_error_free(&error);
+}
+
 static char *normalize_interface(const char *xml)
 {
         const char *start = strstr(xml, "<interface name=\"" BUS_INTERFACE "\">"), *end;
@@ -487,6 +563,7 @@ int main(int argc, char *argv[])
                 cmocka_unit_test_setup_teardown(test_list_tracers, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_rules, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_introspection_xml, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_incidents, setup, teardown),
         };
 
         xml_path = argc > 1 ? argv[1] : "dbus/org.cwatch1.Manager.xml";

@@ -1121,6 +1121,72 @@ static void test_glob(void **state)
         assert_true(glob_match("?", "\xff", 1));
 }
 
+static bool fake_origin(const struct record *r, struct detect_file_origin *ret, void *userdata)
+{
+        *ret = *(const struct detect_file_origin *) userdata;
+        return ret->origin != NULL;
+}
+
+/* Names of the rules of e that match r when the graph answers o (o->origin NULL: nothing known). */
+static const char *eval_origin(const struct detect_engine *e, const struct record *r, struct detect_file_origin *o,
+                               char *msg)
+{
+        struct detect_lookup lookup = { fake_origin, o };
+
+        strbuf_reset(&hits);
+        assert_true(detect_engine_eval_with(e, r, NULL, &lookup, collect, msg) >= 0);
+        return hits.data ?: "";
+}
+
+static void test_file_origin(void **state)
+{
+        struct detect_engine *e = load(
+                "[Rule]\nName=dl\nEvent=exec\nCondition=file.origin = download and file.writer.network\n"
+                "Severity=error\nMessage=%file.writer.exe wrote %proc.exe (%file.origin, same user "
+                "%file.writer.same_user)\n"
+                "[Rule]\nName=build\nEvent=exec\nCondition=file.origin = build and file.writer.same_user\n"
+                "Severity=info\nMessage=m\n");
+        static const char bad_rule[] = "[Rule]\nName=b\nEvent=connect\nCondition=file.origin = download\n"
+                                       "Severity=info\nMessage=m\n";
+        struct detect_engine *bad = NULL;
+        struct detect_file_origin o = { "download", "/usr/bin/wget", true, false };
+        struct strbuf err = {};
+        const char *dirs[] = { RULES_SOURCE_DIR };
+        struct rules_paths paths = { dirs, 1 };
+        struct detect_engine *defaults_e = NULL;
+        char msg[256];
+        struct trec t;
+
+        EXEC(&t, 10, 1, "/tmp/x", "x\0");
+        assert_string_equal(eval_origin(e, &t.r, &o, msg), "dl");
+        assert_string_equal(msg, "/usr/bin/wget wrote /tmp/x (download, same user false)");
+        o = (struct detect_file_origin) { "build", "/usr/bin/ld", false, true };
+        assert_string_equal(eval_origin(e, &t.r, &o, msg), "build");
+        /* without the graph the fields are absent: nothing matches */
+        assert_string_equal(eval(e, &t.r, NULL), "");
+        o = (struct detect_file_origin) {};
+        assert_string_equal(eval_origin(e, &t.r, &o, msg), "");
+        /* an event that runs no file has no file.origin */
+        assert_int_equal(detect_engine_load_string(&bad, "b.rules", bad_rule, strlen(bad_rule), test_catalog(),
+                                                   &err), -EINVAL);
+        strbuf_free(&err);
+        detect_engine_free(e);
+
+        /* the default rules: a download from /tmp is exec-downloaded-from-tmp, a build of the same
+         * user nothing, another user's build exec-from-tmp */
+        assert_int_equal(detect_engine_load(&defaults_e, &paths, test_catalog(), &err), 0);
+        o = (struct detect_file_origin) { "download", "/usr/bin/wget", true, true };
+        assert_string_equal(eval_origin(defaults_e, &t.r, &o, msg), "exec-downloaded-from-tmp");
+        o = (struct detect_file_origin) { "build", "/usr/bin/ld", false, true };
+        assert_string_equal(eval_origin(defaults_e, &t.r, &o, msg), "");
+        o = (struct detect_file_origin) { "build", "/usr/bin/ld", false, false };
+        assert_string_equal(eval_origin(defaults_e, &t.r, &o, msg), "exec-from-tmp");
+        o = (struct detect_file_origin) { "unknown", NULL, false, false };
+        assert_string_equal(eval_origin(defaults_e, &t.r, &o, msg), "exec-from-tmp");
+        detect_engine_free(defaults_e);
+        strbuf_free(&err);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1143,6 +1209,7 @@ int main(void)
                 cmocka_unit_test(test_watched_paths),
                 cmocka_unit_test(test_watched_unix_paths),
                 cmocka_unit_test(test_dropin_dirs),
+                cmocka_unit_test(test_file_origin),
         };
 
         return cmocka_run_group_tests(tests, setup_defaults, teardown_defaults);
