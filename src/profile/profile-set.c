@@ -402,6 +402,7 @@ int profile_observe(struct profile_set *s, struct profile *p, const struct featu
         int r;
 
         profile_decay(s, p, now);
+        p->last_seen = MAX(p->last_seen, now);
         *ret = (struct observation) {};
         slot = slot_find(p, f->key, &found);
         ret->learned = found && slot->state == FEATURE_LEARNED;

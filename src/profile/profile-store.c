@@ -293,8 +293,7 @@ static int decode_payload(struct reader *r, struct profile_set *s)
                 if (!r->bad && key != 0)
                         (void) profile_set_add_name(s, key, name);
         }
-        n_keys = get_bounded(r, MIN((uint64_t) (r->end - r->p),
-                                    (uint64_t) s->config.max_profiles * s->config.max_features));
+        n_keys = get_bounded(r, (uint64_t) (r->end - r->p));
         if (r->bad)
                 return -EBADMSG;
         keys = malloc((n_keys ?: 1) * sizeof(*keys));
