@@ -28,6 +28,7 @@ const struct alert_field alert_fields[] = {
         { "CWATCH_UNIT", "unit", 's' },
         { "CWATCH_MITRE", "mitre", 's' },
         { "CWATCH_COUNT", "count", 't' },
+        { "CWATCH_ANOMALY", "anomaly", 's' },
 };
 
 const size_t alert_fields_size = ELEMENTSOF(alert_fields);
@@ -108,6 +109,7 @@ int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *
         }
         r = r ?: add_str(f, "CWATCH_MITRE", a->mitre);
         r = r ?: add(f, "CWATCH_COUNT=%" PRIu64, a->count ?: 1);
+        r = r ?: add_str(f, "CWATCH_ANOMALY", a->anomaly);
         if (r < 0)
                 alert_journal_fields_done(f);
         return r;

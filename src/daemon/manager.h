@@ -18,6 +18,9 @@ struct metrics;
 struct metrics_server;
 struct rules_paths;
 struct strbuf;
+struct profile_set;
+struct profile_sink;
+struct profile_sink_config;
 
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
@@ -143,3 +146,9 @@ int manager_enable_rules(struct manager *m, const struct rules_paths *paths, cha
 /* Reloads the rules and the paths they watch with extra_watch from the new configuration; on a
  * rule error the old rules stay and errors says why (-EINVAL). */
 int manager_reload_rules(struct manager *m, char *const *extra_watch, size_t n_extra_watch, struct strbuf *errors);
+
+/* Behaviour profiles (src/profile/): a record sink after the rules' that learns set (taken, also on
+ * failure) and raises anomalies through the alert pipeline; the process table of the rules tells it
+ * about processes older than cwatchd. The caller owns *ret and frees it after the manager. */
+int manager_enable_profiles(struct manager *m, struct profile_set *set, const struct profile_sink_config *config,
+                            struct profile_sink **ret);

@@ -14,6 +14,10 @@
 #include "identity/identity.h"
 #include "sink/record-sink.h"
 
+/* MESSAGE_ID of anomaly alerts (journal catalog entry "cwatch behaviour anomaly"). */
+#define CWATCH_MESSAGE_ANOMALY "b920b11ce0144ca6884cd7532fde725e"
+#define PROFILE_ALERT_RULE "anomaly"
+
 /* What the sink needs to know of a process it has not seen start (cwatchd started after it). */
 struct profile_process_info {
         uint32_t ppid;
