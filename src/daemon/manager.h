@@ -25,6 +25,7 @@ struct profile_sink_config;
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
 #define MANAGER_MAX_RECORD_SINKS 8
+#define MANAGER_MAX_METRICS_RENDERERS 4
 #define MANAGER_DEFAULT_LATENCY_NS (UINT64_C(50) * 1000000)
 
 /* A consumer of alerts: the journal, the D-Bus signal, the foreground output. */
@@ -78,6 +79,12 @@ struct manager {
 
         struct metrics *metrics;                /* counters for Prometheus (a record sink) */
         struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
+        /* more series for /metrics from parts the manager does not own (the service's profiles) */
+        struct {
+                void (*render)(struct strbuf *b, void *userdata);
+                void *userdata;
+        } metrics_renderers[MANAGER_MAX_METRICS_RENDERERS];
+        size_t n_metrics_renderers;
 
         /* watched-path patterns for tracers with set_watched_paths (the rules' and WatchPaths=);
          * NULL: each tracer's defaults */
@@ -134,6 +141,9 @@ int manager_raise_alert(struct manager *m, const struct alert *a);
 /* An alert of a detection: through the alert pipeline (dedup, rate limit) when there is one, else
  * straight to manager_raise_alert(). object: what it is about, for its signature. */
 int manager_submit_alert(struct manager *m, const struct alert *a, const char *object);
+
+/* Adds series to /metrics: render is called after the manager's own. */
+int manager_add_metrics_renderer(struct manager *m, void (*render)(struct strbuf *b, void *userdata), void *userdata);
 
 /* Serves /metrics (see metrics_server_start()): 1 when serving, 0 when not asked to. */
 int manager_start_metrics_server(struct manager *m, const char *listen_address);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "service-profiles.h"
 #include "service.h"
+#include "metrics/profile-metrics.h"
 #include "profile/profile-sink.h"
 #include "profile/profile-store.h"
 #include "shared/log.h"
@@ -53,6 +54,16 @@ static int on_profiles_timer(sd_event_source *src, uint64_t usec, void *userdata
         return sd_event_source_set_time_relative(src, PROFILES_TICK_USEC);
 }
 
+static void render_profile_metrics(struct strbuf *b, void *userdata)
+{
+        struct service_profiles *sp = userdata;
+
+        if (sp->sink)
+                profile_metrics_render(b, sp->sink, &(struct profile_store_stats) {
+                        .saves = sp->saves, .save_failures = sp->save_failures, .last_save_bytes = sp->last_save_bytes,
+                });
+}
+
 /* The profiles of the last run, or an empty set: a file that fails to load is set aside. */
 static int load_profiles(struct service *s, const struct profile_config *config, struct profile_set **ret)
 {
@@ -98,6 +109,9 @@ int service_start_profiles(struct service *s)
         if (r < 0)
                 return log_error_errno(r, "Behaviour profiles are off: %m");
         sp->last_save_ns = now_monotonic_ns();
+        r = manager_add_metrics_renderer(s->manager, render_profile_metrics, sp);
+        if (r < 0)
+                log_warning_errno(r, "Failed to add the profiles' metrics, ignoring: %m");
         r = sd_event_add_time_relative(s->manager->event, &sp->timer, CLOCK_MONOTONIC, PROFILES_TICK_USEC, 0,
                                        on_profiles_timer, s);
         if (r < 0)
