@@ -268,6 +268,18 @@ static struct proc_state *proc_of(struct profile_sink *k, uint32_t pid, const st
         return ps;
 }
 
+/* A learning profile takes the process's window score as a sample for its threshold, from the second
+ * half of its learning period on: the first processes' burst is the learning itself. */
+static void sample_window(struct profile_sink *k, struct proc_state *ps, uint32_t now)
+{
+        struct profile *p = ps->active && ps->subject ? profile_set_find(k->set, ps->subject) : NULL;
+
+        if (p && p->mode == PROFILE_LEARNING && (uint64_t) now >= p->created + k->set->config.learning_period_s / 2)
+                profile_add_learning_score(p, ps->window_score);
+        ps->window_score = 0;
+        ps->active = false;
+}
+
 static struct story *story_open(struct profile_sink *k, struct proc_state *ps, const struct record *r,
                                 uint64_t now_ns)
 {
@@ -509,8 +521,10 @@ int profile_sink_on_record(struct profile_sink *k, const struct record *r)
         }
         case EV_EXIT:
                 ps = u64map_get(&k->procs, pid);
-                if (ps)
+                if (ps) {
                         ps->exited = now ?: 1;
+                        sample_window(k, ps, now);
+                }
                 return 0;
         default:
                 break;
@@ -630,15 +644,9 @@ void profile_sink_tick(struct profile_sink *k, uint64_t now_ns)
                 k->last_sample_ns = now_ns;
         while (u64map_next(&k->procs, &pos, &key, &v)) {
                 struct proc_state *ps = v;
-                struct profile *p;
 
-                if (sample && ps->active) {
-                        p = ps->subject ? profile_set_find(k->set, ps->subject) : NULL;
-                        if (p && p->mode == PROFILE_LEARNING)
-                                profile_add_learning_score(p, ps->window_score);
-                        ps->window_score = 0;
-                        ps->active = false;
-                }
+                if (sample)
+                        sample_window(k, ps, now);
                 /* the map must not change while iterating: forget after (the rest next tick) */
                 if (ps->exited && ps->exited + EXIT_GRACE_S < now && !ps->story && n_doomed < ELEMENTSOF(doomed))
                         doomed[n_doomed++] = ps->pid;
