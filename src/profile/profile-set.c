@@ -407,7 +407,6 @@ int profile_observe(struct profile_set *s, struct profile *p, const struct featu
         slot = slot_find(p, f->key, &found);
         ret->learned = found && slot->state == FEATURE_LEARNED;
         ret->novelty = novelty_of(found ? slot : NULL);
-        ret->weight = profile_set_weight(s, f->key);
         if (found) {
                 if (profile_day(slot->last_seen) != profile_day(now) && slot->days < UINT8_MAX)
                         slot->days++;

@@ -104,7 +104,6 @@ struct observation {
         bool added;                     /* it was new to the profile */
         bool learned;                   /* it was learned before this occurrence */
         double novelty;                 /* 1 unlearned, 1/(1+count) learned */
-        double weight;                  /* IDF: 1 + log2((P+1)/(df+1)) */
 };
 
 struct profile_set {

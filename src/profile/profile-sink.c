@@ -73,6 +73,13 @@ struct profile_sink {
         void *userdata;
         struct column_index columns;
         struct u64map procs;            /* pid -> struct proc_state */
+        /* event name pointers (the tracers' static strings) already classified: a record of an
+         * event the profiles do not use costs pointer compares */
+        struct {
+                const char *event;
+                enum event_kind kind;
+        } kinds[16];
+        unsigned n_kinds;
         struct story *stories;
         uint64_t last_sample_ns;
         struct profile_sink_stats stats;
@@ -182,6 +189,19 @@ static enum event_kind event_kind_of(const char *ev)
                 if (streq(ev, kinds[i].name))
                         return kinds[i].kind;
         return EV_OTHER;
+}
+
+static enum event_kind event_kind_cached(struct profile_sink *k, const char *ev)
+{
+        enum event_kind kind;
+
+        for (unsigned i = 0; i < MIN(k->n_kinds, ELEMENTSOF(k->kinds)); i++)
+                if (k->kinds[i].event == ev)
+                        return k->kinds[i].kind;
+        kind = event_kind_of(ev);
+        k->kinds[k->n_kinds++ % ELEMENTSOF(k->kinds)].event = ev;
+        k->kinds[(k->n_kinds - 1) % ELEMENTSOF(k->kinds)].kind = kind;
+        return kind;
 }
 
 static const struct value *str_value(const struct record *r, int col)
@@ -361,7 +381,8 @@ static void observe(struct profile_sink *k, struct proc_state *ps, const struct 
         ps->active = true;
         if (o.learned && o.novelty < 1.0 / (1.0 + RARE_COUNT))
                 return;
-        contribution = o.weight * o.novelty / profile_damping(p);
+        /* the IDF weight only now: most features are learned and common, and the sketch is a cache miss */
+        contribution = profile_set_weight(k->set, f.key) * o.novelty / profile_damping(p);
         if (p->mode == PROFILE_LEARNING) {
                 ps->window_score += contribution;
                 return;
@@ -484,16 +505,16 @@ static void on_peer(struct profile_sink *k, struct proc_state *ps, const struct 
 
 int profile_sink_on_record(struct profile_sink *k, const struct record *r)
 {
-        const int *c = column_index_get(&k->columns, r->schema);
-        enum event_kind kind;
+        enum event_kind kind = event_kind_cached(k, record_event(r));
+        const int *c;
         struct proc_state *ps;
         uint32_t pid, now = now_of(r);
         const struct value *v;
 
-        if (!c || c[PC_PID] < 0)
-                return 0;
-        kind = event_kind_of(record_event(r));
         if (kind == EV_OTHER)
+                return 0;
+        c = column_index_get(&k->columns, r->schema);
+        if (!c || c[PC_PID] < 0)
                 return 0;
         pid = u64_value(r, c[PC_PID], 0);
         if (pid == 0)
