@@ -211,8 +211,9 @@ int main(int argc, char **argv)
         printf("per record, known feature (generalise + hash + probe + count): %.0f ns\n",
                (double) steady_ns / STEADY_RECORDS);
         printf("per record of an event profiles do not use: %.1f ns\n", (double) other_ns / STEADY_RECORDS);
-        printf("CPU at 10,000 records/s: %.3f%% of a core (+ %.3f ms per 1 s tick)\n",
-               (double) steady_ns / STEADY_RECORDS * 10000 / 1e9 * 100, tick_ns / 1e6);
+        printf("CPU at 10,000 records/s: %.3f%% of a core for the records + %.3f%% for the passes over every "
+               "process and profile (%.2f ms once per 5 s window)\n",
+               (double) steady_ns / STEADY_RECORDS * 10000 / 1e9 * 100, tick_ns / 5e9 * 100, tick_ns / 1e6);
         printf("memory held (counted): %.1f MB; resident set growth: %.1f MB\n",
                profile_set_memory(set) / 1048576.0, (rss_after - rss_before) / 1024.0);
         printf("state file: %.2f MB (%zu profiles, %" PRIu64 " features); encode %.0f ms, decode %.0f ms\n",

@@ -643,7 +643,7 @@ static void story_close(struct profile_sink *k, struct story *st)
 void profile_sink_tick(struct profile_sink *k, uint64_t now_ns)
 {
         uint32_t now = (uint32_t) (now_ns / 1000000000);
-        bool sample = now_ns >= k->last_sample_ns + k->config.window_ns;
+        bool sample = now_ns >= k->last_sample_ns + k->config.window_ns || now_ns < k->last_sample_ns;
         struct story **link = &k->stories;
         uint32_t doomed[256];
         size_t pos = 0, n_doomed = 0;
@@ -661,13 +661,15 @@ void profile_sink_tick(struct profile_sink *k, uint64_t now_ns)
                 story_close(k, st);
                 story_free(st);
         }
-        if (sample)
-                k->last_sample_ns = now_ns;
+        /* the passes over every process and profile are for sampling, forgetting and learning's end:
+         * once a window is enough, and keeps a tick cheap with thousands of them */
+        if (!sample)
+                return;
+        k->last_sample_ns = now_ns;
         while (u64map_next(&k->procs, &pos, &key, &v)) {
                 struct proc_state *ps = v;
 
-                if (sample)
-                        sample_window(k, ps, now);
+                sample_window(k, ps, now);
                 /* the map must not change while iterating: forget after (the rest next tick) */
                 if (ps->exited && ps->exited + EXIT_GRACE_S < now && !ps->story && n_doomed < ELEMENTSOF(doomed))
                         doomed[n_doomed++] = ps->pid;

@@ -66,8 +66,9 @@ DEFINE_POINTER_CLEANUP(struct profile_sink, profile_sink_free);
 
 struct record_sink profile_sink_record_sink(struct profile_sink *k);
 int profile_sink_on_record(struct profile_sink *k, const struct record *r);
-/* Closes stories whose window ended (raising what scores above threshold), samples learning
- * windows, moves profiles whose learning is complete to detection, forgets exited processes. */
+/* Closes stories whose window ended (raising what scores above threshold); once a window (and at
+ * the first call) also samples learning windows, moves profiles whose learning is complete to
+ * detection and forgets exited processes. */
 void profile_sink_tick(struct profile_sink *k, uint64_t now_ns);
 
 struct profile_set *profile_sink_get_set(struct profile_sink *k);
