@@ -193,6 +193,7 @@ void profile_set_remove(struct profile_set *s, struct profile *p)
         lru_unlink(s, p);
         u64map_remove(&s->by_subject, p->subject);
         s->n_profiles--;
+        s->removals++;
         profile_free(p);
 }
 

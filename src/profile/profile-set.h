@@ -114,6 +114,8 @@ struct profile_set {
         uint16_t *df;                   /* count-min sketch of document frequencies: 2 rows */
         struct u64map names;            /* key -> "RELATION object", for explanations */
         struct profile_set_stats stats;
+        uint64_t removals;              /* profiles removed so far: a cached profile pointer is valid
+                                         * while this has not changed */
 };
 
 #define PROFILE_DF_BITS 18

@@ -58,6 +58,8 @@ struct story {
 struct proc_state {
         uint32_t pid, ppid;
         uint64_t subject;               /* 0: not profiled */
+        struct profile *profile;        /* the subject's profile, valid while set->removals == removals */
+        uint64_t removals;
         uint32_t exited;                /* seconds; 0: running */
         bool active;                    /* did something this window (learning samples) */
         float window_score;             /* learning: this window's score */
@@ -246,6 +248,18 @@ static void proc_forget(struct profile_sink *k, struct proc_state *ps)
         free(ps);
 }
 
+/* The profile of a process: the cached pointer while no profile was removed since, else a lookup. */
+static struct profile *profile_of(struct profile_sink *k, struct proc_state *ps)
+{
+        if (!ps->subject)
+                return NULL;
+        if (ps->profile && ps->removals == k->set->removals && ps->profile->subject == ps->subject)
+                return ps->profile;
+        ps->profile = profile_set_find(k->set, ps->subject);
+        ps->removals = k->set->removals;
+        return ps->profile;
+}
+
 static void set_comm(struct proc_state *ps, const char *s, size_t len)
 {
         len = MIN(len, sizeof(ps->comm) - 1);
@@ -263,6 +277,8 @@ static struct profile *attach_profile(struct profile_sink *k, struct proc_state 
         (void) profile_scope_of(r->identity, scope, sizeof(scope));
         p = profile_set_get(k->set, exe, scope, now, true);
         ps->subject = p ? p->subject : 0;
+        ps->profile = p;
+        ps->removals = k->set->removals;
         if (p)
                 p->instances++;
         return p;
@@ -292,7 +308,7 @@ static struct proc_state *proc_of(struct profile_sink *k, uint32_t pid, const st
  * half of its learning period on: the first processes' burst is the learning itself. */
 static void sample_window(struct profile_sink *k, struct proc_state *ps, uint32_t now)
 {
-        struct profile *p = ps->active && ps->subject ? profile_set_find(k->set, ps->subject) : NULL;
+        struct profile *p = ps->active ? profile_of(k, ps) : NULL;
 
         if (p && p->mode == PROFILE_LEARNING && (uint64_t) now >= p->created + k->set->config.learning_period_s / 2)
                 profile_add_learning_score(p, ps->window_score);
@@ -369,9 +385,7 @@ static void observe(struct profile_sink *k, struct proc_state *ps, const struct 
         struct story *st;
         double contribution;
 
-        if (!ps || !ps->subject)
-                return;
-        p = profile_set_find(k->set, ps->subject);
+        p = ps ? profile_of(k, ps) : NULL;
         if (!p)
                 return;
         feature_set(&f, rel, object, len);
@@ -449,7 +463,7 @@ static void on_exec(struct profile_sink *k, const struct record *r, const int *c
         if (profile_update_mode(k->set, p, now))
                 k->stats.to_detecting++;
         parent = ps->ppid ? proc_of(k, ps->ppid, r, now) : NULL;
-        pp = parent && parent->subject ? profile_set_find(k->set, parent->subject) : NULL;
+        pp = parent ? profile_of(k, parent) : NULL;
         observe_path(k, parent, r, REL_EXEC_CHILD, exe, now);
         if (pp)
                 observe_text(k, ps, r, REL_EXEC_PARENT, "%s", pp->exe);
@@ -537,6 +551,8 @@ int profile_sink_on_record(struct profile_sink *k, const struct record *r)
                         return 0;
                 ps->ppid = ppid;
                 ps->subject = parent->subject;
+                ps->profile = parent->profile;
+                ps->removals = parent->removals;
                 memcpy(ps->comm, parent->comm, sizeof(ps->comm));
                 return 0;
         }
