@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 out=${BUILD_DIR:-build}/bench-profiles
 mkdir -p "$(dirname "$out")"
 cc -O2 -g -std=gnu11 -D_GNU_SOURCE -Isrc -Ibpf bench/profiles/bench-profiles.c src/profile/*.c \
-        src/metrics/addr-class.c src/shared/{strbuf,u64map}.c src/sink/record.c -lz -lm -o "$out"
+        src/metrics/addr-class.c src/shared/{strbuf,u64map,log,timeutil}.c src/sink/record.c -lz -lm -o "$out"
 echo "== shared vocabulary (50,000 distinct features)"
 "$out" 50000
 echo "== every feature distinct (1,280,000)"

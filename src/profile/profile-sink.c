@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "profile-sink.h"
+#include "shared/log.h"
 #include "shared/strbuf.h"
 
 #define DEFAULT_WINDOW_NS (UINT64_C(5) * 1000000000)
@@ -637,6 +639,8 @@ static void story_close(struct profile_sink *k, struct story *st)
                 root->story = NULL;
         if (st->score < threshold || !p) {
                 k->stats.below_threshold++;
+                log_debug("Story of pid %" PRIu32 " closed with score %.2f below the threshold %.2f: %s", st->root_pid,
+                          st->score, threshold, st->text.data ?: "");
                 return;
         }
         /* what was part of an alert is not learned on the days it alerts */
