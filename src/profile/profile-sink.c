@@ -62,6 +62,7 @@ struct proc_state {
         uint64_t subject;               /* 0: not profiled */
         struct profile *profile;        /* the subject's profile, valid while set->removals == removals */
         uint64_t removals;
+        uint64_t cgroup_id;             /* a story never crosses into another cgroup (unit, container) */
         uint32_t exited;                /* seconds; 0: running */
         bool active;                    /* did something this window (learning samples) */
         float window_score;             /* learning: this window's score */
@@ -277,6 +278,7 @@ static struct profile *attach_profile(struct profile_sink *k, struct proc_state 
         struct profile *p;
 
         (void) profile_scope_of(r->identity, scope, sizeof(scope));
+        ps->cgroup_id = r->cgroup_id;
         p = profile_set_get(k->set, exe, scope, now, true);
         ps->subject = p ? p->subject : 0;
         ps->profile = p;
@@ -337,10 +339,13 @@ static struct story *story_open(struct profile_sink *k, struct proc_state *ps, c
         return st;
 }
 
-/* The open story of the process or of its nearest ancestor with one. */
+/* The open story of the process or of its nearest ancestor with one in the same cgroup: what a unit's
+ * processes do never joins a story of the service manager or a shell that started the unit. */
 static struct story *story_of(struct profile_sink *k, struct proc_state *ps)
 {
-        for (int depth = 0; ps && depth < ANCESTOR_DEPTH; depth++) {
+        uint64_t cgroup_id = ps ? ps->cgroup_id : 0;
+
+        for (int depth = 0; ps && depth < ANCESTOR_DEPTH && ps->cgroup_id == cgroup_id; depth++) {
                 if (ps->story)
                         return ps->story;
                 if (ps->ppid == ps->pid)
@@ -552,6 +557,7 @@ int profile_sink_on_record(struct profile_sink *k, const struct record *r)
                 if (!parent || !(ps = proc_new(k, pid)))
                         return 0;
                 ps->ppid = ppid;
+                ps->cgroup_id = r->cgroup_id;
                 ps->subject = parent->subject;
                 ps->profile = parent->profile;
                 ps->removals = parent->removals;

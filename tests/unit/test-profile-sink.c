@@ -219,6 +219,39 @@ static void test_connect_and_below_threshold(void **state)
         profile_sink_free(k);
 }
 
+/* A story never crosses into another cgroup: the service manager's novelties and a unit's are two. */
+static void test_story_stays_in_cgroup(void **state)
+{
+        struct raised raised = {};
+        struct profile_sink *k = new_sink(&raised);
+        struct profile_set *set = profile_sink_get_set(k);
+        struct value v[4] = {};
+        struct record r = { .schema = &proc_schema, .event = "exec", .values = v };
+
+        set->config.threshold = 1.0;
+        /* pid 1 in cgroup 1, its child 50 in cgroup 2 */
+        r.time_ns = T0;
+        r.cgroup_id = 1;
+        value_set_u64(&v[0], 1);
+        value_set_u64(&v[1], 0);
+        value_set_cstr(&v[2], "init");
+        value_set_cstr(&v[3], "/usr/sbin/managerd");
+        assert_int_equal(profile_sink_on_record(k, &r), 0);
+        r.cgroup_id = 2;
+        value_set_u64(&v[0], 50);
+        value_set_u64(&v[1], 1);
+        value_set_cstr(&v[2], "app");
+        value_set_cstr(&v[3], "/usr/bin/app");
+        assert_int_equal(profile_sink_on_record(k, &r), 0);
+        for (struct profile *p = set->lru_head; p; p = p->lru_next)
+                profile_set_mode(p, PROFILE_DETECTING, (uint32_t) (T0 / SEC));
+        connect_to(k, T0 + SEC, 1, "8.8.8.8", 53);     /* init: a story on pid 1 */
+        connect_to(k, T0 + SEC, 50, "8.8.4.4", 443);   /* app: its own, not init's */
+        profile_sink_tick(k, T0 + 10 * SEC);
+        assert_int_equal(raised.n, 2);
+        profile_sink_free(k);
+}
+
 static void test_unknown_and_garbage(void **state)
 {
         struct raised raised = {};
@@ -250,6 +283,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_learn_detect_alert),
                 cmocka_unit_test(test_connect_and_below_threshold),
+                cmocka_unit_test(test_story_stays_in_cgroup),
                 cmocka_unit_test(test_unknown_and_garbage),
         };
 
