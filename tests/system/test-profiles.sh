@@ -140,11 +140,8 @@ check CWATCH_UNIT "$UNIT"
 check CWATCH_EXE "$SH"
 check CWATCH_COUNT 1
 text=$(jq -r .CWATCH_ANOMALY <<<"$entry")
-# the first round's story says "for the first time"; should that one have closed below the threshold
-# (the read of /etc/passwd reaches cwatchd an interval later), a later round's says "not yet learned"
-[[ "$text" =~ "ran /usr/bin/id "(for the first time|\(not yet learned\)) ]] || fail "CWATCH_ANOMALY does not name id: $text"
-[[ "$text" =~ "cat read /etc/passwd "(for the first time|\(not yet learned\)) ]] ||
-        fail "CWATCH_ANOMALY does not name /etc/passwd: $text"
+[[ "$text" == *"ran /usr/bin/id for the first time"* ]] || fail "CWATCH_ANOMALY does not name id: $text"
+[[ "$text" == *"cat read /etc/passwd for the first time"* ]] || fail "CWATCH_ANOMALY does not name /etc/passwd: $text"
 [[ "$text" == *"(unit $UNIT)"* ]] || fail "CWATCH_ANOMALY does not name the unit: $text"
 score=$(jq -r .CWATCH_SCORE <<<"$entry")
 awk -v s="$score" 'BEGIN { exit !(s >= 4.0) }' || fail "CWATCH_SCORE $score is below the threshold 4"
