@@ -148,6 +148,11 @@ int service_reload(struct service *s, struct conf_error *err)
                 log_notice("RingBufferSize= changes only take effect on restart");
         if (new.latency_ns != s->config.latency_ns)
                 log_notice("Latency= changes only take effect on restart");
+        if (new.profiles != s->config.profiles || new.profile_max_profiles != s->config.profile_max_profiles ||
+            new.profile_max_features != s->config.profile_max_features ||
+            !streq(new.profile_state_dir ?: "", s->config.profile_state_dir ?: ""))
+                log_notice("[Profiles] Enable=, MaxProfiles=, MaxFeatures= and StateDirectory= changes only take effect "
+                           "on restart");
         new.latency_ns = s->config.latency_ns;
         old = s->config;
         s->config = new;
