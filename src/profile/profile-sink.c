@@ -460,6 +460,7 @@ static void on_exec(struct profile_sink *k, const struct record *r, const int *c
         path[exe->len] = 0;
         if (!ps && !(ps = proc_new(k, pid)))
                 return;
+        ps->exited = 0;
         if (ppid)
                 ps->ppid = ppid;
         if (comm)
