@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "service-profiles.h"
 #include "service.h"
 #include "metrics/profile-metrics.h"
@@ -43,14 +46,63 @@ int64_t service_save_profiles(struct service *s)
         return r;
 }
 
+void service_save_profiles_in_background(struct service *s)
+{
+        struct service_profiles *sp = &s->profiles;
+        pid_t pid;
+
+        if (!sp->sink || sp->save_pid > 0)
+                return;
+        sp->last_save_ns = now_monotonic_ns();
+        pid = fork();
+        if (pid < 0) {
+                log_debug_errno(-errno, "Failed to fork to save the profiles, saving in the loop: %m");
+                (void) service_save_profiles(s);
+                return;
+        }
+        if (pid == 0) {
+                /* the child has a copy-on-write snapshot; it only encodes and writes */
+                int64_t r = profile_store_save(profile_sink_get_set(sp->sink), sp->state_dir);
+
+                _exit(r < 0 ? (int) MIN(-r, 255) : 0);
+        }
+        sp->save_pid = pid;
+}
+
+/* Reaps the saving child (wait: block until it is done). */
+static void reap_save_child(struct service_profiles *sp, bool wait)
+{
+        _cleanup_free_ char *path = NULL;
+        struct stat st;
+        int status;
+        pid_t r;
+
+        if (sp->save_pid <= 0)
+                return;
+        r = waitpid(sp->save_pid, &status, wait ? 0 : WNOHANG);
+        if (r == 0 || (r < 0 && errno == EINTR))
+                return;
+        sp->save_pid = 0;
+        if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                sp->save_failures++;
+                log_warning("Failed to save the profiles to %s/%s (%s), ignoring", sp->state_dir, PROFILE_STORE_FILE,
+                            r < 0 ? strerror(errno) : WIFEXITED(status) ? strerror(WEXITSTATUS(status)) : "killed");
+                return;
+        }
+        sp->saves++;
+        if (asprintf(&path, "%s/%s", sp->state_dir, PROFILE_STORE_FILE) >= 0 && stat(path, &st) >= 0)
+                sp->last_save_bytes = st.st_size;
+}
+
 static int on_profiles_timer(sd_event_source *src, uint64_t usec, void *userdata)
 {
         struct service *s = userdata;
         struct service_profiles *sp = &s->profiles;
 
         profile_sink_tick(sp->sink, now_realtime_ns());
+        reap_save_child(sp, false);
         if (now_monotonic_ns() - sp->last_save_ns >= s->config.profile_save_interval_ns)
-                (void) service_save_profiles(s);
+                service_save_profiles_in_background(s);
         return sd_event_source_set_time_relative(src, PROFILES_TICK_USEC);
 }
 
@@ -70,6 +122,9 @@ static int load_profiles(struct service *s, const struct profile_config *config,
         _cleanup_free_ char *aside = NULL;
         int r;
 
+        r = profile_store_remove_temporaries(s->profiles.state_dir);
+        if (r > 0)
+                log_info("Removed %d temporary profile files an interrupted save left behind", r);
         r = profile_store_load(s->profiles.state_dir, config, ret);
         if (r >= 0) {
                 log_info("Loaded %zu behaviour profiles from %s", (*ret)->n_profiles, s->profiles.state_dir);
@@ -140,6 +195,8 @@ void service_stop_profiles(struct service *s)
         struct service_profiles *sp = &s->profiles;
 
         sp->timer = sd_event_source_disable_unref(sp->timer);
+        /* the last word is the final save's: a snapshot still being written is waited for first */
+        reap_save_child(sp, true);
         if (sp->sink)
                 (void) service_save_profiles(s);
         sp->sink = profile_sink_free(sp->sink);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <systemd/sd-event.h>
 
 struct service;
@@ -17,13 +18,17 @@ struct service_profiles {
         uint64_t last_save_ns;          /* monotonic */
         uint64_t saves, save_failures;
         int64_t last_save_bytes;
+        pid_t save_pid;                 /* the child writing a snapshot on the interval, or 0 */
 };
 
 /* Starts the profiles when [Profiles] Enable= says so; failures are logged and leave them off. */
 int service_start_profiles(struct service *s);
 /* Applies what a reload may change (thresholds, periods, SaveInterval=). */
 void service_apply_profiles_config(struct service *s);
-/* Saves now; returns the bytes written or a negative errno. */
+/* Saves now, in the event loop; returns the bytes written or a negative errno. */
 int64_t service_save_profiles(struct service *s);
+/* Saves a snapshot from a forked child, so that encoding and writing thousands of profiles does not
+ * hold up the event loop; the tick reaps it. Falls back to saving in the loop when fork fails. */
+void service_save_profiles_in_background(struct service *s);
 /* Saves and frees; call after the manager is gone (no record may arrive any more). */
 void service_stop_profiles(struct service *s);

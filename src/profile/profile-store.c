@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -588,4 +589,26 @@ int profile_store_set_aside(const char *dir, uint64_t now, char **ret_name)
         if (ret_name)
                 *ret_name = TAKE_PTR(bad);
         return 0;
+}
+
+int profile_store_remove_temporaries(const char *dir)
+{
+        static const char prefix[] = PROFILE_STORE_FILE ".";
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int n = 0;
+
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                const char *tail = de->d_name + strlen(prefix);
+
+                /* mkostemp's six characters: never "bad-..." files set aside */
+                if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 || strlen(tail) != 6 || strchr(tail, '-'))
+                        continue;
+                if (unlinkat(dirfd(d), de->d_name, 0) >= 0)
+                        n++;
+        }
+        closedir(d);
+        return n;
 }

@@ -28,6 +28,8 @@ int profile_store_decode(const void *buf, size_t size, const struct profile_conf
 int64_t profile_store_save(const struct profile_set *s, const char *dir);
 /* Reads dir/profiles: -ENOENT when there is none, the decoder's errors otherwise. */
 int profile_store_load(const char *dir, const struct profile_config *config, struct profile_set **ret);
+/* Removes temporary files a save that was killed left behind (dir/profiles.XXXXXX); returns how many. */
+int profile_store_remove_temporaries(const char *dir);
 /* Renames dir/profiles to dir/profiles.bad-TIME so the next save starts afresh; returns the new
  * name in *ret_name (malloc'ed; may be NULL). */
 int profile_store_set_aside(const char *dir, uint64_t now, char **ret_name);

@@ -259,6 +259,24 @@ static void test_no_file(void **state)
         assert_int_equal(profile_store_set_aside(dir, 1, NULL), -ENOENT);
 }
 
+/* A save killed halfway leaves its temporary file; the next start removes it, not what was set aside. */
+static void test_temporaries(void **state)
+{
+        char path[256];
+
+        write_file("profiles.Ab3dE9", "x", 1);
+        write_file("profiles.bad-1234", "x", 1);
+        write_file("other", "x", 1);
+        assert_int_equal(profile_store_remove_temporaries(dir), 1);
+        snprintf(path, sizeof(path), "%s/profiles.Ab3dE9", dir);
+        assert_int_equal(access(path, F_OK), -1);
+        snprintf(path, sizeof(path), "%s/profiles.bad-1234", dir);
+        assert_int_equal(unlink(path), 0);
+        snprintf(path, sizeof(path), "%s/other", dir);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(profile_store_remove_temporaries("/nonexistent-dir"), -ENOENT);
+}
+
 static int setup(void **state)
 {
         return mkdtemp(dir) ? 0 : -1;
@@ -277,6 +295,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_no_file),
+                cmocka_unit_test(test_temporaries),
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_smaller_limits),
                 cmocka_unit_test(test_damaged),
