@@ -85,7 +85,9 @@ struct profile_sink {
                 enum event_kind kind;
         } kinds[16];
         unsigned n_kinds;
-        struct story *stories;
+        /* open stories, oldest first: deadlines are in order, and they close (and raise) in the
+         * order they opened, so the first of a repeated behaviour is the alert the pipeline keeps */
+        struct story *stories, *stories_tail;
         uint64_t last_sample_ns;
         struct profile_sink_stats stats;
 };
@@ -146,7 +148,7 @@ static void forget_processes(struct profile_sink *k)
                 next = st->next;
                 story_free(st);
         }
-        k->stories = NULL;
+        k->stories = k->stories_tail = NULL;
 }
 
 struct profile_sink *profile_sink_free(struct profile_sink *k)
@@ -333,8 +335,11 @@ static struct story *story_open(struct profile_sink *k, struct proc_state *ps, c
         st->first_ns = now_ns;
         st->deadline_ns = now_ns + k->config.window_ns;
         memcpy(st->comm, ps->comm, sizeof(st->comm));
-        st->next = k->stories;
-        k->stories = st;
+        if (k->stories_tail)
+                k->stories_tail->next = st;
+        else
+                k->stories = st;
+        k->stories_tail = st;
         ps->story = st;
         return st;
 }
@@ -659,6 +664,8 @@ static void story_close(struct profile_sink *k, struct story *st)
         }
         p->alerts++;
         k->stats.anomalies++;
+        log_debug("Story of pid %" PRIu32 " raised with score %.2f (threshold %.2f) about %s: %s", st->root_pid,
+                  st->score, threshold, st->object, st->text.data ?: "");
         if (k->raise)
                 (void) k->raise(&(struct profile_anomaly) {
                         .time_ns = st->first_ns, .pid = st->root_pid, .comm = st->comm, .exe = p->exe,
@@ -671,20 +678,17 @@ void profile_sink_tick(struct profile_sink *k, uint64_t now_ns)
 {
         uint32_t now = (uint32_t) (now_ns / 1000000000);
         bool sample = now_ns >= k->last_sample_ns + k->config.window_ns || now_ns < k->last_sample_ns;
-        struct story **link = &k->stories;
         uint32_t doomed[256];
         size_t pos = 0, n_doomed = 0;
         uint64_t key;
         void *v;
 
-        while (*link) {
-                struct story *st = *link;
+        while (k->stories && k->stories->deadline_ns <= now_ns) {
+                struct story *st = k->stories;
 
-                if (st->deadline_ns > now_ns) {
-                        link = &st->next;
-                        continue;
-                }
-                *link = st->next;
+                k->stories = st->next;
+                if (!k->stories)
+                        k->stories_tail = NULL;
                 story_close(k, st);
                 story_free(st);
         }

@@ -32,6 +32,7 @@ static const struct identity unit_identity = { .unit = "webapp.service" };
 
 struct raised {
         int n;
+        char first_text[PROFILE_ANOMALY_TEXT_MAX + 64];
         char text[PROFILE_ANOMALY_TEXT_MAX + 64];
         char object[256];
         char scope[64];
@@ -43,7 +44,8 @@ static int raise_cb(const struct profile_anomaly *a, void *userdata)
 {
         struct raised *r = userdata;
 
-        r->n++;
+        if (r->n++ == 0)
+                snprintf(r->first_text, sizeof(r->first_text), "%s", a->text);
         snprintf(r->text, sizeof(r->text), "%s", a->text);
         snprintf(r->object, sizeof(r->object), "%s", a->object);
         snprintf(r->scope, sizeof(r->scope), "%s", a->scope);
@@ -252,6 +254,29 @@ static void test_story_stays_in_cgroup(void **state)
         profile_sink_free(k);
 }
 
+/* Stories due at the same tick raise in the order they opened: the pipeline keeps the first of a
+ * repeated behaviour, which is the one that says "for the first time". */
+static void test_stories_in_order(void **state)
+{
+        struct raised raised = {};
+        struct profile_sink *k = new_sink(&raised);
+        struct profile_set *set = profile_sink_get_set(k);
+
+        set->config.threshold = 1.0;
+        process(k, "exec", T0, 100, 1, "app", "/usr/bin/app");
+        process(k, "exec", T0, 101, 1, "app", "/usr/bin/app");
+        process(k, "exec", T0, 102, 1, "app", "/usr/bin/app");
+        profile_set_mode(set->lru_head, PROFILE_DETECTING, (uint32_t) (T0 / SEC));
+        connect_to(k, T0 + SEC, 100, "8.8.8.8", 443);
+        connect_to(k, T0 + SEC + SEC / 5, 101, "8.8.8.8", 443);
+        connect_to(k, T0 + SEC + 2 * SEC / 5, 102, "8.8.8.8", 443);
+        profile_sink_tick(k, T0 + 10 * SEC);
+        assert_int_equal(raised.n, 3);
+        assert_non_null(strstr(raised.first_text, "tcp public :443 for the first time"));
+        assert_non_null(strstr(raised.text, "tcp public :443 (not yet learned)"));
+        profile_sink_free(k);
+}
+
 static void test_unknown_and_garbage(void **state)
 {
         struct raised raised = {};
@@ -284,6 +309,7 @@ int main(void)
                 cmocka_unit_test(test_learn_detect_alert),
                 cmocka_unit_test(test_connect_and_below_threshold),
                 cmocka_unit_test(test_story_stays_in_cgroup),
+                cmocka_unit_test(test_stories_in_order),
                 cmocka_unit_test(test_unknown_and_garbage),
         };
 
