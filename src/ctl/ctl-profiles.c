@@ -128,10 +128,11 @@ static int profiles_show(struct ctl *c, const char *name)
                 printf(" Last seen: %s\n", format_timestamp(ts, sizeof(ts), w.last_seen * 1000));
                 printf("    Alerts: %" PRIu32 ", threshold %.1f\n\n", w.alerts, w.threshold);
                 if (!c->no_legend)
-                        printf("%s%-9s  %8s  %4s  %-16s %s%s\n", ctl_color(c, ANSI_UNDERLINE), "STATE", "COUNT", "DAYS",
-                               "LAST SEEN", "FEATURE", ctl_color(c, ANSI_NORMAL));
+                        printf("%s%-9s  %8s  %4s  %-16s %s%s\n", ctl_color(c, ANSI_UNDERLINE), "STATE", "COUNT",
+                               "DAYS", "LAST SEEN", "FEATURE", ctl_color(c, ANSI_NORMAL));
         }
-        while ((r = sd_bus_message_read(reply, "(" FEATURE_ROW ")", &feature, &state, &count, &days, &first, &last)) > 0) {
+        while ((r = sd_bus_message_read(reply, "(" FEATURE_ROW ")", &feature, &state, &count, &days, &first,
+                                        &last)) > 0) {
                 if (c->json) {
                         strbuf_puts(&b, n ? ",{" : "{");
                         json_str(&b, "feature", feature, false);
@@ -177,7 +178,8 @@ int ctl_profiles(struct ctl *c, int argc, char **argv)
         if (streq(sub, "reset"))
                 return ctl_call(c, "reset the profile", "ResetProfile", NULL, "s", argv[2]);
         if (streq(sub, "learn"))
-                return ctl_call(c, "switch the profile to learning", "SetProfileMode", NULL, "ss", argv[2], "learning");
+                return ctl_call(c, "switch the profile to learning", "SetProfileMode", NULL, "ss", argv[2],
+                                "learning");
         if (streq(sub, "detect"))
                 return ctl_call(c, "switch the profile to detecting", "SetProfileMode", NULL, "ss", argv[2],
                                 "detecting");

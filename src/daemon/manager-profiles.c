@@ -38,7 +38,8 @@ static int raise_anomaly(const struct profile_anomaly *an, void *userdata)
         struct manager *m = userdata;
         const struct proctable *t = manager_proctable(m);
         const struct proc_entry *e = t && an->pid ? proctable_get(t, an->pid) : NULL;
-        const struct identity *id = m->identity && an->cgroup_id ? identity_lookup(m->identity, an->cgroup_id) : NULL;
+        const struct identity *id =
+                m->identity && an->cgroup_id ? identity_lookup(m->identity, an->cgroup_id) : NULL;
         struct identity unit_only = {};
         char message[PROFILE_ANOMALY_TEXT_MAX + 128];
         struct alert a = {

@@ -112,7 +112,8 @@ static void render_profile_metrics(struct strbuf *b, void *userdata)
 
         if (sp->sink)
                 profile_metrics_render(b, sp->sink, &(struct profile_store_stats) {
-                        .saves = sp->saves, .save_failures = sp->save_failures, .last_save_bytes = sp->last_save_bytes,
+                        .saves = sp->saves, .save_failures = sp->save_failures,
+                        .last_save_bytes = sp->last_save_bytes,
                 });
 }
 

@@ -31,7 +31,8 @@ void profile_metrics_render(struct strbuf *b, struct profile_sink *k, const stru
                 st.anomalies);
         counter(b, "cwatch_profile_stories_below_threshold_total", "counter",
                 "Stories of new behaviour that closed below their profile's threshold.", st.below_threshold);
-        counter(b, "cwatch_profile_features_observed_total", "counter", "Features derived from records.", st.features);
+        counter(b, "cwatch_profile_features_observed_total", "counter", "Features derived from records.",
+                st.features);
         counter(b, "cwatch_profile_learning_completed_total", "counter",
                 "Profiles that finished learning and started detecting.", st.to_detecting);
         expo_family(b, "cwatch_profile_evictions_total", "counter",

@@ -542,7 +542,8 @@ size_t profile_set_memory(const struct profile_set *s)
 
         bytes += u64map_table_bytes(&s->by_subject) + u64map_table_bytes(&s->names);
         for (const struct profile *p = s->lru_head; p; p = p->lru_next)
-                bytes += sizeof(*p) + p->capacity * sizeof(struct feature_slot) + strlen(p->exe) + strlen(p->scope) + 2;
+                bytes += sizeof(*p) + p->capacity * sizeof(struct feature_slot) + strlen(p->exe) +
+                         strlen(p->scope) + 2;
         while (u64map_next(&s->names, &pos, &key, &v))
                 bytes += strlen(v) + 1;
         return bytes;

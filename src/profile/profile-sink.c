@@ -377,7 +377,8 @@ static void story_add(struct profile_sink *k, struct story *st, struct proc_stat
 
                 snprintf(st->object, sizeof(st->object), "%s %s", feature_relation_name(f->relation), f->object);
                 if (colon)
-                        strbuf_printf(&st->text, "%s (%.*s %s) ", comm, (int) (colon - p->scope), p->scope, colon + 1);
+                        strbuf_printf(&st->text, "%s (%.*s %s) ", comm, (int) (colon - p->scope), p->scope,
+                                      colon + 1);
                 else
                         strbuf_printf(&st->text, "%s (%s) ", comm, p->scope);
         } else if (st->text.len < PROFILE_ANOMALY_TEXT_MAX)
@@ -651,8 +652,8 @@ static void story_close(struct profile_sink *k, struct story *st)
                 root->story = NULL;
         if (st->score < threshold || !p) {
                 k->stats.below_threshold++;
-                log_debug("Story of pid %" PRIu32 " closed with score %.2f below the threshold %.2f: %s", st->root_pid,
-                          st->score, threshold, st->text.data ?: "");
+                log_debug("Story of pid %" PRIu32 " closed with score %.2f below the threshold %.2f: %s",
+                          st->root_pid, st->score, threshold, st->text.data ?: "");
                 return;
         }
         /* what was part of an alert is not learned on the days it alerts */

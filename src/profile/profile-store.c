@@ -176,7 +176,8 @@ static int encode_payload(const struct profile_set *s, struct strbuf *b)
         k = 0;
         for (const struct profile *p = s->lru_head; p; p = p->lru_next)
                 for (uint32_t i = 0; i < p->n_features; i++, k++)
-                        put_varint(b, all[k].last_seen >= p->last_seen ? 0 : (p->last_seen - all[k].last_seen) / 3600);
+                        put_varint(b, all[k].last_seen >= p->last_seen ? 0
+                                                                        : (p->last_seen - all[k].last_seen) / 3600);
         k = 0;
         for (const struct profile *p = s->lru_head; p; p = p->lru_next)
                 for (uint32_t i = 0; i < p->n_features; i++, k++)
@@ -206,7 +207,8 @@ int profile_store_encode(const struct profile_set *s, void **ret, size_t *ret_si
                 strbuf_free(&raw);
                 return -ENOMEM;
         }
-        if (compress2(out + PROFILE_STORE_HEADER_SIZE, &zlen, (const Bytef *) (raw.data ?: ""), raw.len, 6) != Z_OK) {
+        if (compress2(out + PROFILE_STORE_HEADER_SIZE, &zlen, (const Bytef *) (raw.data ?: ""), raw.len, 6) !=
+            Z_OK) {
                 strbuf_free(&raw);
                 free(out);
                 return -EIO;

@@ -21,7 +21,8 @@
 int profile_store_encode(const struct profile_set *s, void **ret, size_t *ret_size);
 /* Parses a file's bytes into a new set built with config. -EBADMSG: not a profile file, damaged,
  * truncated; -EPROTONOSUPPORT: another version; -ENOMEM. */
-int profile_store_decode(const void *buf, size_t size, const struct profile_config *config, struct profile_set **ret);
+int profile_store_decode(const void *buf, size_t size, const struct profile_config *config,
+                         struct profile_set **ret);
 
 /* Writes dir/profiles atomically (temporary file, fsync, rename, fsync of dir). Returns the bytes
  * written. */

@@ -58,7 +58,9 @@ static void process(struct profile_sink *k, const char *event, uint64_t t, uint3
                     const char *comm, const char *exe)
 {
         struct value v[4] = {};
-        struct record r = { .schema = &proc_schema, .event = event, .time_ns = t, .identity = &unit_identity, .values = v };
+        struct record r = {
+                .schema = &proc_schema, .event = event, .time_ns = t, .identity = &unit_identity, .values = v,
+        };
 
         value_set_u64(&v[0], pid);
         value_set_u64(&v[1], ppid);

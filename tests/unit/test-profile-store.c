@@ -233,7 +233,8 @@ static void test_damaged(void **state)
                 uLongf zlen = 64;
                 uint32_t crc;
 
-                assert_int_equal(compress2(file + PROFILE_STORE_HEADER_SIZE, &zlen, payload, sizeof(payload), 6), Z_OK);
+                assert_int_equal(compress2(file + PROFILE_STORE_HEADER_SIZE, &zlen, payload, sizeof(payload), 6),
+                                 Z_OK);
                 memcpy(file, PROFILE_STORE_MAGIC, 8);
                 memset(file + 8, 0, 24);
                 file[8] = PROFILE_STORE_VERSION;
