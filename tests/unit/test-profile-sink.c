@@ -256,6 +256,26 @@ static void test_story_stays_in_cgroup(void **state)
         profile_sink_free(k);
 }
 
+/* The subject's scope: image, else container name, in a container; the unit on the host. */
+static void test_scopes(void **state)
+{
+        const struct identity image = { .runtime = "docker", .container_name = "web1", .image = "nginx:1.25",
+                                        .unit = "docker-0123.scope" };
+        const struct identity no_image = { .runtime = "nspawn", .container_name = "web1",
+                                           .unit = "machine-web1.scope" };
+        const struct identity unit = { .unit = "backup.service" };
+        char buf[64];
+
+        profile_scope_of(&image, buf, sizeof(buf));
+        assert_string_equal(buf, "image:nginx:1.25");
+        profile_scope_of(&no_image, buf, sizeof(buf));
+        assert_string_equal(buf, "container:web1");
+        profile_scope_of(&unit, buf, sizeof(buf));
+        assert_string_equal(buf, "unit:backup.service");
+        profile_scope_of(NULL, buf, sizeof(buf));
+        assert_string_equal(buf, "host");
+}
+
 /* Stories due at the same tick raise in the order they opened: the pipeline keeps the first of a
  * repeated behaviour, which is the one that says "for the first time". */
 static void test_stories_in_order(void **state)
@@ -312,6 +332,7 @@ int main(void)
                 cmocka_unit_test(test_connect_and_below_threshold),
                 cmocka_unit_test(test_story_stays_in_cgroup),
                 cmocka_unit_test(test_stories_in_order),
+                cmocka_unit_test(test_scopes),
                 cmocka_unit_test(test_unknown_and_garbage),
         };
 
