@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "profile-sink-private.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
-#include "profile-sink-private.h"
 
 int profile_scope_of(const struct identity *id, char *buf, size_t size)
 {
