@@ -31,6 +31,7 @@ const struct alert_field alert_fields[] = {
         { "CWATCH_COUNT", "count", 't' },
         { "CWATCH_INCIDENT_ID", "incident_id", 's' },
         { "CWATCH_STORY", "story", 's' },
+        { "CWATCH_ANOMALY", "anomaly", 's' },
 };
 
 const size_t alert_fields_size = ELEMENTSOF(alert_fields);
@@ -116,6 +117,7 @@ int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *
         r = r ?: add(f, "CWATCH_COUNT=%" PRIu64, a->count ?: 1);
         r = r ?: add_str(f, "CWATCH_INCIDENT_ID", a->incident_id);
         r = r ?: add_str(f, "CWATCH_STORY", a->story);
+        r = r ?: add_str(f, "CWATCH_ANOMALY", a->anomaly);
         if (r < 0)
                 alert_journal_fields_done(f);
         return r;

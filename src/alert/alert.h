@@ -43,6 +43,7 @@ struct alert {
         const char *mitre;              /* ATT&CK technique, e.g. "T1059.004"; NULL if none */
         const char *message;            /* one line a person can read */
         double score;
+        const char *anomaly;            /* profiles: what was new, in plain words; NULL otherwise */
 
         struct alert_process process;
         struct alert_process ancestors[ALERT_MAX_ANCESTORS];

@@ -80,6 +80,7 @@ static void entry_free(struct entry *e)
         free((char *) e->alert.message_id);
         free((char *) e->alert.mitre);
         free((char *) e->alert.message);
+        free((char *) e->alert.anomaly);
         process_free(&e->alert.process);
         for (size_t i = 0; i < e->alert.n_ancestors; i++)
                 process_free(&e->alert.ancestors[i]);
@@ -112,6 +113,7 @@ static void entry_store(struct entry *e, const struct alert *a)
         e->alert.message_id = dup0(a->message_id);
         e->alert.mitre = dup0(a->mitre);
         e->alert.message = dup0(a->message);
+        e->alert.anomaly = dup0(a->anomaly);
         e->alert.event = NULL;
         process_copy(&e->alert.process, &a->process);
         for (size_t i = 0; i < a->n_ancestors && i < ALERT_MAX_ANCESTORS; i++)

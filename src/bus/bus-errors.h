@@ -6,3 +6,5 @@
 #define BUS_ERROR_INVALID_ARGUMENT "org.cwatch1.Error.InvalidArgument"
 #define BUS_ERROR_TRACER_FAILED "org.cwatch1.Error.TracerFailed"
 #define BUS_ERROR_BAD_CONFIGURATION "org.cwatch1.Error.BadConfiguration"
+#define BUS_ERROR_NO_SUCH_PROFILE "org.cwatch1.Error.NoSuchProfile"
+#define BUS_ERROR_PROFILES_OFF "org.cwatch1.Error.ProfilesOff"

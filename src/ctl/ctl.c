@@ -33,7 +33,7 @@ int ctl_call_failed(const char *what, const sd_bus_error *error, int r)
         const char *name = error && error->name ? error->name : "";
 
         fprintf(stderr, "Failed to %s: %s\n", what, error && error->message ? error->message : strerror(-r));
-        if (streq(name, "org.cwatch1.Error.NoSuchTracer"))
+        if (streq(name, "org.cwatch1.Error.NoSuchTracer") || streq(name, "org.cwatch1.Error.NoSuchProfile"))
                 return EXIT_NOT_FOUND;
         if (streq(name, SD_BUS_ERROR_ACCESS_DENIED) || streq(name, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
                 return EXIT_PRIVILEGE;

@@ -9,6 +9,7 @@
 #include "ctl-alerts.h"
 #include "ctl-graph.h"
 #include "ctl-incidents.h"
+#include "ctl-profiles.h"
 #include "ctl-rules.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
@@ -264,6 +265,11 @@ static int verb_rules(struct ctl *c, int argc, char **argv)
         return ctl_rules(c, argc, argv);
 }
 
+static int verb_profiles(struct ctl *c, int argc, char **argv)
+{
+        return ctl_profiles(c, argc, argv);
+}
+
 static int verb_graph(struct ctl *c, int argc, char **argv)
 {
         int r = ctl_bus(c);
@@ -287,6 +293,8 @@ static const struct ctl_verb ctl_verbs[] = {
         { "reload", 0, 0, verb_reload, false, "reload", "re-read the configuration and the rules" },
         { "rules", 1, -1, verb_rules, false, "rules list [PATTERN...] | rules check FILE...",
           "list the detection rules in force; check rule files offline (no daemon needed)" },
+        { "profiles", 1, 2, verb_profiles, false, "profiles list | profiles show|reset|learn|detect PROFILE",
+          "behaviour profiles: list them, show one's features, reset it, switch it to learning or detecting" },
         { "graph", 1, -1, verb_graph, true, "graph connections [--since SPAN] [--format dot|json]",
           "the recent TCP connection graph" },
 };

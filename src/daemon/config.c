@@ -183,6 +183,46 @@ static int parse_discovery_threshold(const char *value, void *ptr, const void *a
         return 0;
 }
 
+/* A whole number within arg's range. */
+static int parse_count(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        const struct conf_range *range = arg;
+        unsigned long long v;
+        char *end;
+
+        errno = 0;
+        v = strtoull(value, &end, 10);
+        if (errno || end == value || *end || *value == '-' || v < range->min || v > range->max) {
+                snprintf(err, err_size, "expected a whole number from %llu to %llu", range->min, range->max);
+                return -EINVAL;
+        }
+        *(uint64_t *) ptr = v;
+        return 0;
+}
+
+/* The profiles' Threshold=: a positive score, at most 1000. */
+static int parse_score(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        double v;
+        char *end;
+
+        errno = 0;
+        v = strtod(value, &end);
+        if (errno || end == value || *end || !(v > 0 && v <= 1000)) {
+                snprintf(err, err_size, "expected a score above 0 and at most 1000, such as 4 or 2.5");
+                return -EINVAL;
+        }
+        *(double *) ptr = v;
+        return 0;
+}
+
+static const struct conf_range learning_range = { 1000000000ULL, 365 * 86400000000000ULL };  /* 1 s .. 1 year */
+static const struct conf_range quiet_range = { 0, 365 * 86400000000000ULL };
+static const struct conf_range save_range = { 1000000000ULL, 86400000000000ULL };           /* 1 s .. 1 day */
+static const struct conf_range instances_range = { 1, 1000000 };
+static const struct conf_range profiles_range = { 1, 1000000 };
+static const struct conf_range features_range = { 8, 4096 };
+
 const struct conf_item config_items[] = {
         { "Tracers", "Enable", parse_names, offsetof(struct config, tracers) },
         { "Tracers", "Interval", conf_parse_timespan, offsetof(struct config, interval_ns), &interval_range },
@@ -216,6 +256,18 @@ const struct conf_item config_items[] = {
         { "Alerts", "ExecFromTemporary", conf_parse_bool, offsetof(struct config, exec_from_temporary) },
         { "Alerts", "TemporaryDirectories", parse_paths, offsetof(struct config, temporary_dirs) },
         { "Alerts", "MinSeverity", parse_severity, offsetof(struct config, min_severity) },
+        { "Profiles", "Enable", conf_parse_bool, offsetof(struct config, profiles) },
+        { "Profiles", "LearningPeriod", conf_parse_timespan, offsetof(struct config, profile_learning_period_ns),
+          &learning_range },
+        { "Profiles", "QuietPeriod", conf_parse_timespan, offsetof(struct config, profile_quiet_period_ns),
+          &quiet_range },
+        { "Profiles", "MinInstances", parse_count, offsetof(struct config, profile_min_instances), &instances_range },
+        { "Profiles", "Threshold", parse_score, offsetof(struct config, profile_threshold) },
+        { "Profiles", "MaxProfiles", parse_count, offsetof(struct config, profile_max_profiles), &profiles_range },
+        { "Profiles", "MaxFeatures", parse_count, offsetof(struct config, profile_max_features), &features_range },
+        { "Profiles", "SaveInterval", conf_parse_timespan, offsetof(struct config, profile_save_interval_ns),
+          &save_range },
+        { "Profiles", "StateDirectory", parse_path, offsetof(struct config, profile_state_dir) },
         {}
 };
 
@@ -244,6 +296,14 @@ int config_init_default(struct config *c)
                 .max_incidents = PROVENANCE_DEFAULT_CONFIG.max_incidents,
                 .story_hops = PROVENANCE_DEFAULT_CONFIG.story_hops,
                 .story_max_bytes = PROVENANCE_DEFAULT_CONFIG.story_max_bytes,
+                .profiles = true,
+                .profile_learning_period_ns = 7 * 86400000000000ULL,
+                .profile_quiet_period_ns = 86400000000000ULL,
+                .profile_min_instances = 20,
+                .profile_threshold = 4.0,
+                .profile_max_profiles = 5000,
+                .profile_max_features = 256,
+                .profile_save_interval_ns = 600000000000ULL,
         };
         for (size_t i = 0; i < tracer_infos_size && r >= 0; i++)
                 if (tracer_infos[i]->enabled_by_default)
@@ -266,6 +326,8 @@ void config_done(struct config *c)
         free(c->podman_root);
         free(c->pods_root);
         c->docker_root = c->podman_root = c->pods_root = NULL;
+        free(c->profile_state_dir);
+        c->profile_state_dir = NULL;
 }
 
 static int config_check(struct config *c, const char *name, struct conf_error *err)

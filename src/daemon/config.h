@@ -50,7 +50,20 @@ struct config {
         bool exec_from_temporary;       /* ExecFromTemporary=: the built-in detection */
         struct strv temporary_dirs;     /* TemporaryDirectories= */
         enum alert_severity min_severity;       /* MinSeverity= */
+
+        /* [Profiles] */
+        bool profiles;                  /* Enable= */
+        uint64_t profile_learning_period_ns;    /* LearningPeriod= */
+        uint64_t profile_quiet_period_ns;       /* QuietPeriod= */
+        uint64_t profile_min_instances;         /* MinInstances= */
+        double profile_threshold;               /* Threshold= */
+        uint64_t profile_max_profiles;          /* MaxProfiles= (only read at start) */
+        uint64_t profile_max_features;          /* MaxFeatures= (only read at start) */
+        uint64_t profile_save_interval_ns;      /* SaveInterval= */
+        char *profile_state_dir;                /* StateDirectory= (only read at start) */
 };
+
+#define PROFILES_STATE_DIR LOCALSTATEDIR "/lib/cwatch"
 
 /* The defaults, as if every file were empty. */
 int config_init_default(struct config *c);

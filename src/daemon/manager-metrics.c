@@ -104,6 +104,17 @@ static void manager_render_metrics(struct strbuf *b, void *userdata)
         if (m->identity)
                 identity_get_stats(m->identity, &ids);
         metrics_render(m->metrics, m->identity ? &ids : NULL, b);
+        for (size_t i = 0; i < m->n_metrics_renderers; i++)
+                m->metrics_renderers[i].render(b, m->metrics_renderers[i].userdata);
+}
+
+int manager_add_metrics_renderer(struct manager *m, void (*render)(struct strbuf *b, void *userdata), void *userdata)
+{
+        if (m->n_metrics_renderers >= MANAGER_MAX_METRICS_RENDERERS)
+                return -ENOSPC;
+        m->metrics_renderers[m->n_metrics_renderers].render = render;
+        m->metrics_renderers[m->n_metrics_renderers++].userdata = userdata;
+        return 0;
 }
 
 int manager_start_metrics_server(struct manager *m, const char *listen_address)

@@ -24,10 +24,14 @@ struct strbuf;
 struct manager_graph;
 struct provenance_config;
 struct detect_lookup;
+struct profile_set;
+struct profile_sink;
+struct profile_sink_config;
 
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
 #define MANAGER_MAX_RECORD_SINKS 8
+#define MANAGER_MAX_METRICS_RENDERERS 4
 #define MANAGER_DEFAULT_LATENCY_NS (UINT64_C(50) * 1000000)
 
 /* A consumer of alerts: the journal, the D-Bus signal, the foreground output. */
@@ -87,6 +91,12 @@ struct manager {
 
         struct metrics *metrics;                /* counters for Prometheus (a record sink) */
         struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
+        /* more series for /metrics from parts the manager does not own (the service's profiles) */
+        struct {
+                void (*render)(struct strbuf *b, void *userdata);
+                void *userdata;
+        } metrics_renderers[MANAGER_MAX_METRICS_RENDERERS];
+        size_t n_metrics_renderers;
 
         /* watched-path patterns for tracers with set_watched_paths (the rules' and WatchPaths=);
          * NULL: each tracer's defaults */
@@ -156,6 +166,8 @@ struct detect_lookup manager_detect_lookup(struct manager *m);
 const struct provenance *manager_provenance(const struct manager *m);
 /* Incident entries written to the journal. */
 uint64_t manager_incident_entries(const struct manager *m);
+/* Adds series to /metrics: render is called after the manager's own. */
+int manager_add_metrics_renderer(struct manager *m, void (*render)(struct strbuf *b, void *userdata), void *userdata);
 
 /* Serves /metrics (see metrics_server_start()): 1 when serving, 0 when not asked to. */
 int manager_start_metrics_server(struct manager *m, const char *listen_address);
@@ -174,3 +186,9 @@ int manager_set_scan_limits(struct manager *m, uint64_t threshold, uint64_t wind
 /* DiscoveryThreshold= and DiscoveryWindow= of the discovery detection manager_enable_rules() starts:
  * the same. */
 int manager_set_discovery_limits(struct manager *m, uint64_t threshold, uint64_t window_ns);
+
+/* Behaviour profiles (src/profile/): a record sink after the rules' that learns set (taken, also on
+ * failure) and raises anomalies through the alert pipeline; the process table of the rules tells it
+ * about processes older than cwatchd. The caller owns *ret and frees it after the manager. */
+int manager_enable_profiles(struct manager *m, struct profile_set *set, const struct profile_sink_config *config,
+                            struct profile_sink **ret);

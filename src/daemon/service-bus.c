@@ -6,6 +6,7 @@
 #include "bus/bus-connections.h"
 #include "bus/bus-errors.h"
 #include "service-bus-rules.h"
+#include "service-bus-profiles.h"
 #include "bus/query-alerts.h"
 #include "bus/query-incidents.h"
 #include "graph/provenance.h"
@@ -278,6 +279,15 @@ const sd_bus_vtable bus_manager_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetAlertStory", SD_BUS_ARGS("s", alert_id), SD_BUS_RESULT("s", story),
                                 method_get_alert_story, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListProfiles", SD_BUS_NO_ARGS, SD_BUS_RESULT("a" BUS_PROFILE_SIGNATURE, profiles),
+                                bus_method_list_profiles, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetProfile", SD_BUS_ARGS("s", name),
+                                SD_BUS_RESULT(BUS_PROFILE_SIGNATURE, profile, "a" BUS_PROFILE_FEATURE_SIGNATURE, features),
+                                bus_method_get_profile, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ResetProfile", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+                                bus_method_reset_profile, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetProfileMode", SD_BUS_ARGS("s", name, "s", mode), SD_BUS_NO_RESULT,
+                                bus_method_set_profile_mode, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("AlertRaised", SD_BUS_ARGS("a{sv}", alert), 0),
         SD_BUS_VTABLE_END
 };

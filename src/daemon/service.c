@@ -154,10 +154,16 @@ int service_reload(struct service *s, struct conf_error *err)
                 log_notice("RingBufferSize= changes only take effect on restart");
         if (new.latency_ns != s->config.latency_ns)
                 log_notice("Latency= changes only take effect on restart");
+        if (new.profiles != s->config.profiles || new.profile_max_profiles != s->config.profile_max_profiles ||
+            new.profile_max_features != s->config.profile_max_features ||
+            !streq(new.profile_state_dir ?: "", s->config.profile_state_dir ?: ""))
+                log_notice("[Profiles] Enable=, MaxProfiles=, MaxFeatures= and StateDirectory= changes only take effect "
+                           "on restart");
         new.latency_ns = s->config.latency_ns;
         old = s->config;
         s->config = new;
         service_apply_config(s);
+        service_apply_profiles_config(s);
         service_apply_tracers(s, &old, &s->config);
         config_done(&old);
         if (s->status_source)
@@ -244,7 +250,9 @@ static int service_enable_detection(struct service *s)
 static void service_done(struct service *s)
 {
         /* tracers first: nothing may arrive for sinks that are gone */
+        s->profiles.timer = sd_event_source_disable_unref(s->profiles.timer);
         s->manager = manager_free(s->manager);
+        service_stop_profiles(s);
         polkit_registry_done(&s->polkit);
         s->bus_vtable_slot = sd_bus_slot_unref(s->bus_vtable_slot);
         if (s->bus) {
@@ -342,6 +350,7 @@ int service_run(const struct options *o)
         r = service_enable_detection(&s);
         if (r < 0)
                 goto finish;
+        (void) service_start_profiles(&s);
 
         /* the socket of cwatchd.socket when systemd passed one, else [Metrics] Listen= */
         r = manager_start_metrics_server(s.manager, s.config.metrics_listen);

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "manager.h"
 #include "options.h"
+#include "service-profiles.h"
 #include "bus/polkit.h"
 #include "detect/builtin-exec.h"
 
@@ -36,6 +37,9 @@ struct service {
         /* the built-in exec detection, a record sink when the rules did not load at start */
         struct builtin_exec builtin_exec;
         bool builtin_exec_on;
+
+        /* behaviour profiles (service-profiles.c) */
+        struct service_profiles profiles;
 };
 
 int service_run(const struct options *o);

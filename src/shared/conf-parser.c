@@ -370,6 +370,7 @@ int conf_parse_timespan(const char *value, void *ptr, const void *arg, char *err
         static const struct unit units[] = {
                 { "us", 1000ULL }, { "ms", 1000000ULL }, { "s", 1000000000ULL }, { "sec", 1000000000ULL },
                 { "m", 60000000000ULL }, { "min", 60000000000ULL }, { "h", 3600000000000ULL },
+                { "d", 86400000000000ULL }, { "w", 604800000000000ULL },
         };
         unsigned long long v;
 

@@ -44,7 +44,7 @@ int conf_parse_with_dropins(const char *main_path, const char *dropin_dir, const
 /* Value parsers. */
 /* bool: 1/yes/true/on, 0/no/false/off */
 int conf_parse_bool(const char *value, void *ptr, const void *arg, char *err, size_t err_size);
-/* A time span in nanoseconds (uint64_t): "3", "3s", "500ms", "1min", "2h"; a bare number is
+/* A time span in nanoseconds (uint64_t): "3", "3s", "500ms", "1min", "2h", "7d"; a bare number is
  * seconds. arg: const struct conf_range * in nanoseconds, or NULL. */
 int conf_parse_timespan(const char *value, void *ptr, const void *arg, char *err, size_t err_size);
 /* A size in bytes (uint64_t): "4096", "4K", "4M", "1G". arg: const struct conf_range *, or NULL. */

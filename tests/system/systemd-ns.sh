@@ -8,11 +8,15 @@
 #       boot theirs at the same time). On failure returns 1 with SYSTEMD_NS_ERROR saying why.
 #   systemd_ns_poweroff
 #       powers it off and waits; kills it when it will not go (PID 1 of a namespace survives its
-#       parent). Safe to call when nothing was booted, and twice.
+#       parent). Safe to call when nothing was booted, and twice. The behaviour profiles a cwatchd
+#       of the test saved in the shared /var/lib/cwatch are removed unless they were there before.
 SYSTEMD_NS_BOOTER= SYSTEMD_NS_PID= SYSTEMD_NS_ERROR=
+SYSTEMD_NS_PROFILES_BEFORE=
 
 systemd_ns_boot() {
         local bind= state=
+
+        [ -e /var/lib/cwatch/profiles ] && SYSTEMD_NS_PROFILES_BEFORE=yes
 
         [ -n "${1:-}" ] && bind="mount --bind $1 /etc/machine-id &&"
         unshare --pid --fork --kill-child --mount --mount-proc --propagation private -- \
@@ -51,4 +55,6 @@ systemd_ns_poweroff() {
                 wait "$SYSTEMD_NS_BOOTER" 2>/dev/null
         fi
         SYSTEMD_NS_PID= SYSTEMD_NS_BOOTER=
+        [ -z "$SYSTEMD_NS_PROFILES_BEFORE" ] && rm -f /var/lib/cwatch/profiles /var/lib/cwatch/profiles.*
+        return 0
 }

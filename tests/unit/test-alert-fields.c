@@ -89,6 +89,7 @@ static void test_host_alert(void **state)
                 assert_null(alert_journal_fields_get(&f, "CWATCH_EXE"));
                 assert_null(alert_journal_fields_get(&f, "CWATCH_MITRE"));
                 assert_null(alert_journal_fields_get(&f, "MESSAGE_ID"));
+                assert_null(alert_journal_fields_get(&f, "CWATCH_ANOMALY"));
                 alert_journal_fields_done(&f);
         }
 }
@@ -110,6 +111,21 @@ static void test_exe_truncated(void **state)
         assert_null(alert_journal_fields_get(&f, "CWATCH_EXE_TRUNCATED"));
         alert_journal_fields_done(&f);
         assert_int_equal(alert_field_by_key("exe_truncated")->type, 'u');
+}
+
+/* An anomaly of the behaviour profiles says what was new in CWATCH_ANOMALY ("anomaly" on D-Bus). */
+static void test_anomaly(void **state)
+{
+        struct alert a = { .rule = "anomaly", .score = 7.5, .anomaly = "sh (unit x.service) ran /usr/bin/id for the first time",
+                           .process = { .pid = 7, .comm = "sh" } };
+        struct alert_journal_fields f;
+
+        assert_int_equal(alert_to_journal_fields(&a, &f), 0);
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_ANOMALY"), a.anomaly);
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_SCORE"), "7.5");
+        alert_journal_fields_done(&f);
+        assert_string_equal(alert_field_by_journal("CWATCH_ANOMALY", 14)->key, "anomaly");
+        assert_int_equal(alert_field_by_key("anomaly")->type, 's');
 }
 
 /* Every CWATCH_* field of DESIGN.md has a D-Bus/JSON key. */
@@ -152,6 +168,7 @@ int main(void)
                 cmocka_unit_test(test_host_alert),
                 cmocka_unit_test(test_table),
                 cmocka_unit_test(test_exe_truncated),
+                cmocka_unit_test(test_anomaly),
                 cmocka_unit_test(test_path_in_dirs),
         };
 
