@@ -222,8 +222,8 @@ static int verb_status(struct ctl *c, int argc, char **argv)
                 printf("     Events: %" PRIu64 " received, %s%" PRIu64 " dropped%s, %" PRIu64 " malformed\n", s.events,
                        ctl_color(c, s.drops ? ANSI_RED : ""), s.drops, ctl_color(c, s.drops ? ANSI_NORMAL : ""),
                        s.malformed);
-                printf("     Alerts: %" PRIu64 " raw rule hits, %" PRIu64 " alerts sent, %" PRIu64 " incidents opened\n",
-                       s.rule_matches, s.alerts, s.incidents_opened);
+                printf("     Alerts: %" PRIu64 " raised from %" PRIu64 " raw rule hits, %" PRIu64 " incidents opened\n",
+                       s.alerts, s.rule_matches, s.incidents_opened);
                 if (s.graph_nodes || s.graph_edges)
                         printf("      Graph: %" PRIu64 " nodes, %" PRIu64 " edges, %" PRIu64 " evicted\n", s.graph_nodes,
                                s.graph_edges, s.graph_evictions);

@@ -180,6 +180,6 @@ ns $T/cwatchctl --no-pager --json incidents | jq -s -e --arg id "$ids" --arg n "
 ns $T/cwatchctl --no-pager incidents show "$ids" | grep -q exec-downloaded-from-tmp || fail "incidents show"
 # alert reduction at a glance: rule hits, alerts sent, incidents opened
 status=$(ns $T/cwatchctl --no-pager status) || fail "cwatchctl status"
-grep -Eq "Alerts: [0-9]+ raw rule hits, [0-9]+ alerts sent, [1-9][0-9]* incidents opened" <<<"$status" ||
+grep -Eq "Alerts: [0-9]+ raised from [0-9]+ raw rule hits, [1-9][0-9]* incidents opened" <<<"$status" ||
         fail "cwatchctl status: $status"
 echo "OK"
