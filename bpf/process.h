@@ -11,7 +11,8 @@
 #define CW_ENV_ENTRY_MAX 272    /* bytes of one "NAME=value" kept, with NUL: 256 of value and more */
 #define CW_ENV_SCAN_MAX 65536   /* bytes of the environment scanned for them */
 #define CW_ENV_SCAN_STEPS 1024  /* entries (or 4 KiB pieces of longer ones) scanned */
-#define CW_EXEC_DATA_SIZE 32768 /* the data area: room for every part at its masked offset */
+#define CW_EXEC_DATA_SIZE 32624 /* the data area: room for every part at its masked offset; the event
+                                 * is 32 KiB, the most a per-CPU map value may be */
 
 /* The process tracer's event types. */
 enum cw_process_event_type {
@@ -115,6 +116,6 @@ _Static_assert(__builtin_offsetof(struct cw_exec_event, env_flags) == 142, "cw_e
 _Static_assert(CW_PATH_MAX * 3 + CW_ARGS_MAX + CW_EXE_NAME_MAX + CW_ENV_VARS * CW_ENV_ENTRY_MAX < 16384,
                "cw_exec_event data: every part below the masked offset");
 _Static_assert(__builtin_offsetof(struct cw_exec_event, data) == 144, "cw_exec_event layout");
-_Static_assert(sizeof(struct cw_exec_event) == 144 + CW_EXEC_DATA_SIZE, "cw_exec_event layout");
+_Static_assert(sizeof(struct cw_exec_event) == 32768, "cw_exec_event layout");
 _Static_assert(sizeof(struct cw_fork_event) == 64, "cw_fork_event layout");
 _Static_assert(sizeof(struct cw_exit_event) == 80, "cw_exit_event layout");
