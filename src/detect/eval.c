@@ -186,6 +186,65 @@ static bool get_proc_name(struct eval_ctx *c, const struct field_ref *f, const c
         return e && (*s = proc_entry_name(e, len));
 }
 
+/* The variables of the exec's "env" column, in the order of FIELD_ENV_*. */
+static const char *const env_var_names[] = { "LD_PRELOAD=", "LD_LIBRARY_PATH=", "HISTFILE=", "HISTSIZE=",
+                                             "HISTFILESIZE=" };
+
+/* proc.env.*: the value of the variable in the NUL-separated "NAME=value" entries of the column;
+ * false when the exec did not set it. */
+static bool get_env(struct eval_ctx *c, const struct field_ref *f, const char **s, size_t *len)
+{
+        const struct value *v = column(c, f->column);
+        const char *name = env_var_names[f->id - FIELD_ENV_LD_PRELOAD];
+        size_t n = strlen(name);
+
+        if (!v || !v->str)
+                return false;
+        for (const char *p = v->str, *end = v->str + v->len; p < end;) {
+                size_t k = strnlen(p, end - p);
+
+                if (k >= n && memcmp(p, name, n) == 0) {
+                        *s = p + n;
+                        *len = k - n;
+                        return true;
+                }
+                p += k + 1;
+        }
+        return false;
+}
+
+/* The process at the other end of this one's stdin pipe (writer) or stdout pipe (reader). */
+static const struct proc_entry *pipe_peer(struct eval_ctx *c, const struct field_ref *f, bool writer)
+{
+        const struct value *v = column(c, f->column);
+        const struct proc_entry *self = ctx_self(c, f);
+        uint64_t ino = v ? v->u : self ? (writer ? self->stdin_pipe : self->stdout_pipe) : 0;
+
+        if (!c->pt || !ino)
+                return NULL;
+        return writer ? proctable_pipe_writer(c->pt, ino, ctx_pid(c, f)) :
+                        proctable_pipe_reader(c->pt, ino, ctx_pid(c, f));
+}
+
+/* N of a path "/proc/N/..." (or "/proc/N"); false for any other path. */
+static bool proc_path_pid(const char *s, size_t len, uint64_t *ret)
+{
+        uint64_t n = 0;
+        size_t i = 6;
+
+        if (len < 7 || memcmp(s, "/proc/", 6) != 0)
+                return false;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+                if (i - 6 >= 10)
+                        return false;
+                n = n * 10 + (uint64_t) (s[i] - '0');
+        }
+        if (i == 6 || (i < len && s[i] != '/') || s[6] == '0' || n > UINT32_MAX)
+                return false;
+        *ret = n;
+        return true;
+}
+
 /* The value of a string field; false when absent. */
 static bool get_str(struct eval_ctx *c, const struct field_ref *f, const char **s, size_t *len)
 {
@@ -241,6 +300,31 @@ static bool get_str(struct eval_ctx *c, const struct field_ref *f, const char **
                         return true;
                 }
                 return (e = ctx_self(c, f)) && str_of(e->stdio[f->id - FIELD_PROC_STDIN], s, len);
+        case FIELD_PROC_SCRIPT:
+                if (v) {
+                        *s = v->str;
+                        *len = v->len;
+                        return true;
+                }
+                /* an exec with none has no column: not the table's, which may be an older exec's */
+                if (f->column >= 0)
+                        return false;
+                return (e = ctx_self(c, f)) && str_of(e->script, s, len);
+        case FIELD_ENV_LD_PRELOAD:
+        case FIELD_ENV_LD_LIBRARY_PATH:
+        case FIELD_ENV_HISTFILE:
+        case FIELD_ENV_HISTSIZE:
+        case FIELD_ENV_HISTFILESIZE:
+                return get_env(c, f, s, len);
+        case FIELD_STDIN_WRITER_EXE:
+        case FIELD_STDOUT_READER_EXE:
+                return (e = pipe_peer(c, f, f->id == FIELD_STDIN_WRITER_EXE)) && str_of(e->exe, s, len);
+        case FIELD_STDIN_WRITER_NAME:
+        case FIELD_STDOUT_READER_NAME:
+                return (e = pipe_peer(c, f, f->id == FIELD_STDIN_WRITER_NAME)) && (*s = proc_entry_name(e, len));
+        case FIELD_STDIN_WRITER_CMDLINE:
+        case FIELD_STDOUT_READER_CMDLINE:
+                return (e = pipe_peer(c, f, f->id == FIELD_STDIN_WRITER_CMDLINE)) && str_of(e->cmdline, s, len);
         case FIELD_PARENT_EXE:
                 return (e = ctx_parent(c, f)) && str_of(e->exe, s, len);
         case FIELD_PARENT_NAME:
@@ -258,7 +342,23 @@ static bool get_num(struct eval_ctx *c, const struct field_ref *f, __int128 *ret
 {
         const struct value *v = column(c, f->column);
         const struct proc_entry *e;
+        uint64_t n;
 
+        switch (f->id) {
+        case FIELD_FILE_PROC_PID:
+                if (!v || !v->str || !proc_path_pid(v->str, v->len, &n))
+                        return false;
+                *ret = n;
+                return true;
+        case FIELD_STDIN_WRITER_PID:
+        case FIELD_STDOUT_READER_PID:
+                if (!(e = pipe_peer(c, f, f->id == FIELD_STDIN_WRITER_PID)))
+                        return false;
+                *ret = e->pid;
+                return true;
+        default:
+                break;
+        }
         if (v && f->column >= 0) {
                 if (c->r->schema->columns[f->column].type == VALUE_S64)
                         *ret = v->i;
@@ -292,6 +392,13 @@ static bool get_bool(struct eval_ctx *c, const struct field_ref *f)
         const struct value *v = column(c, f->column);
         const struct proc_entry *e;
 
+        if (f->id == FIELD_FILE_PROC_OTHER) {
+                /* the opener's pid is the event's (thread group id, as /proc/N names a process) */
+                const struct value *pid = column(c, f->pid_column);
+                uint64_t n;
+
+                return v && v->str && pid && proc_path_pid(v->str, v->len, &n) && n != pid->u;
+        }
         if (v)
                 return v->u != 0;
         if (f->column >= 0 && f->id == FIELD_COLUMN)

@@ -32,6 +32,9 @@ struct proc_entry {
         char *applet;           /* a multi-call binary's applet (argv[0]), else NULL: see proc_entry_name */
         char *cmdline;          /* argv joined by spaces, NULL: unknown */
         const char *stdio[3];   /* static strings: "socket", "pipe", "tty", "file", ...; NULL unknown */
+        char *script;           /* the script it runs (proc.script), NULL: none or unknown */
+        uint64_t stdin_pipe;    /* inode of the pipe on its stdin at exec, 0: none */
+        uint64_t stdout_pipe;   /* the same for stdout */
         uint64_t exit_ns;       /* monotonic time of exit (PROC_EXITED) */
 };
 
@@ -55,6 +58,11 @@ void proctable_update(struct proctable *t, const struct record *r, uint64_t now_
 void proctable_expire(struct proctable *t, uint64_t now_ns);
 
 const struct proc_entry *proctable_get(const struct proctable *t, uint32_t pid);
+/* The process other than pid that exec'd last with the pipe ino on its stdout (writer) or stdin
+ * (reader), exited ones within the grace included; NULL when there is none. The pipe's other end
+ * is found whichever of the two exec'd first: the one that comes second sees the first. */
+const struct proc_entry *proctable_pipe_writer(const struct proctable *t, uint64_t ino, uint32_t pid);
+const struct proc_entry *proctable_pipe_reader(const struct proctable *t, uint64_t ino, uint32_t pid);
 void proctable_get_stats(const struct proctable *t, struct proctable_stats *ret);
 
 /* Basename of a path (the whole string when it has no '/'); for "/memfd:x (deleted)" the name too. */

@@ -56,6 +56,22 @@ enum field_id {
         FIELD_PARENT_COMM,
         FIELD_ANCESTORS,
         FIELD_ANCESTORS_NAME,
+        FIELD_PROC_SCRIPT,
+        FIELD_ENV_LD_PRELOAD,           /* the value of a variable of the exec's "env" column ... */
+        FIELD_ENV_LD_LIBRARY_PATH,
+        FIELD_ENV_HISTFILE,
+        FIELD_ENV_HISTSIZE,
+        FIELD_ENV_HISTFILESIZE,         /* ... in the order of env_var_names (eval.c) */
+        FIELD_STDIN_WRITER_PID,         /* the process writing into this one's stdin pipe ... */
+        FIELD_STDIN_WRITER_EXE,
+        FIELD_STDIN_WRITER_NAME,
+        FIELD_STDIN_WRITER_CMDLINE,
+        FIELD_STDOUT_READER_PID,        /* ... and the one reading this one's stdout pipe */
+        FIELD_STDOUT_READER_EXE,
+        FIELD_STDOUT_READER_NAME,
+        FIELD_STDOUT_READER_CMDLINE,
+        FIELD_FILE_PROC_PID,            /* N of a path /proc/N/... */
+        FIELD_FILE_PROC_OTHER,          /* the path is under /proc/N/ of another process than the opener */
 };
 
 /* A field as a rule names it, before it meets an event's schema. */
