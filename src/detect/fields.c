@@ -24,6 +24,7 @@ static const struct field_def fields[] = {
         { "proc.exe_setuid", FIELD_PROC_EXE_SETUID, "exe_setuid", FT_BOOL },
         /* the script an interpreter runs (#! or its first non-option argument), absolute */
         { "proc.script", FIELD_PROC_SCRIPT, "script", FT_STR },
+        { "proc.script_name", FIELD_BASENAME, "script", FT_STR },
         /* the environment at exec: the few variables the kernel captures (exec only) */
         { "proc.env", FIELD_COLUMN, "env" },
         { "proc.env_truncated", FIELD_COLUMN, "env_truncated" },
