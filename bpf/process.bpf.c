@@ -82,7 +82,7 @@ struct cw_env_scan {
         uint32_t flags;         /* enum cw_env_flags */
         uint32_t pad;
         uint16_t len[8];        /* bytes of each entry found, without NUL */
-        char head[CW_ENV_HEAD + 8];
+        char head[CW_ENV_HEAD * 2];     /* room for the masked length */
         char entry[8][CW_ENV_ENTRY_MAX];
         char piece[CW_ENV_PIECE];
 };
@@ -136,7 +136,7 @@ static long cw_env_step(uint64_t i, void *ctx)
         if (!s->mid) {
                 avail = s->end - s->pos;
                 __builtin_memset(s->head, 0, sizeof(s->head));
-                bpf_probe_read_user(s->head, cw_bound(avail < CW_ENV_HEAD ? avail : CW_ENV_HEAD, CW_ENV_HEAD),
+                bpf_probe_read_user(s->head, cw_bound(avail < CW_ENV_HEAD ? avail : CW_ENV_HEAD, CW_ENV_HEAD * 2 - 1),
                                     (void *) s->pos);
                 v = cw_env_match(s->head);
                 if (v >= 0 && !(v >= CW_ENV_HISTFILE && (s->found & (1u << v)))) {
