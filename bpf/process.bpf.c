@@ -65,15 +65,15 @@ static __always_inline uint8_t fd_kind(struct task_struct *task, int fd, uint64_
 }
 
 /* The environment scan: the few variables rules look at (enum cw_env_var), read at exec from the
- * new process's environment area, which nobody can have changed yet. Each step is one entry (or
- * a 4 KiB piece of a longer one): its first bytes are compared with the names, a match is copied
- * whole (CW_ENV_ENTRY_MAX bytes at most), and the entry is measured by one string read to find
- * the next. A piece that is not the start of an entry (mid) is never taken for one, so no value
+ * new process's environment area, which nobody can have changed yet. Each step reads one entry (or
+ * a 4 KiB piece of a longer one) with one string read, which also measures it; its start is
+ * compared with the names and a match is kept (CW_ENV_ENTRY_MAX bytes at most). A piece that is
+ * not the start of an entry (mid) is never taken for one, so no value
  * can smuggle in a variable. The loader takes the last LD_* entry of a name, shells the first
  * HIST* one: so are they kept. Bounded by CW_ENV_SCAN_MAX bytes and CW_ENV_SCAN_STEPS steps; past
  * them CW_ENV_SCAN_CUT says the rest was not seen. */
-#define CW_ENV_HEAD 16
 #define CW_ENV_PIECE 4096
+#define CW_ENV_SLOT 512
 
 struct cw_env_scan {
         uint64_t pos, end;
@@ -82,8 +82,7 @@ struct cw_env_scan {
         uint32_t flags;         /* enum cw_env_flags */
         uint32_t pad;
         uint16_t len[8];        /* bytes of each entry found, without NUL */
-        char head[CW_ENV_HEAD * 2];     /* room for the masked length */
-        char entry[8][CW_ENV_ENTRY_MAX];
+        char entry[8][CW_ENV_SLOT];     /* room for the masked length */
         char piece[CW_ENV_PIECE];
 };
 
@@ -125,34 +124,31 @@ static __always_inline int cw_env_match(const char *h)
 
 static long cw_env_step(uint64_t i, void *ctx)
 {
-        uint32_t zero = 0;
+        uint32_t zero = 0, k;
         struct cw_env_scan *s = bpf_map_lookup_elem(&env_scratch, &zero);
-        uint64_t avail;
         long n;
         int v;
 
         if (!s || s->pos >= s->end)
                 return 1;
-        if (!s->mid) {
-                avail = s->end - s->pos;
-                __builtin_memset(s->head, 0, sizeof(s->head));
-                bpf_probe_read_user(s->head, cw_bound(avail < CW_ENV_HEAD ? avail : CW_ENV_HEAD, CW_ENV_HEAD * 2 - 1),
-                                    (void *) s->pos);
-                v = cw_env_match(s->head);
-                if (v >= 0 && !(v >= CW_ENV_HISTFILE && (s->found & (1u << v)))) {
-                        n = bpf_probe_read_user_str(s->entry[v & 7], CW_ENV_ENTRY_MAX, (void *) s->pos);
-                        if (n > 0) {
-                                s->found |= 1u << v;
-                                s->len[v & 7] = n - 1;
-                                if (n == CW_ENV_ENTRY_MAX)
-                                        s->flags |= CW_ENV_VALUE_CUT;
-                        }
-                }
-        }
+        /* one read per entry: it measures the entry and brings its start for the names (the bytes
+         * after its NUL are an older entry's, but no name holds a NUL, so they never match) */
         n = bpf_probe_read_user_str(s->piece, CW_ENV_PIECE, (void *) s->pos);
         if (n <= 0) {
                 s->flags |= CW_ENV_FAULT;
                 return 1;
+        }
+        if (!s->mid) {
+                v = cw_env_match(s->piece);
+                if (v >= 0 && !(v >= CW_ENV_HISTFILE && (s->found & (1u << v)))) {
+                        k = n < CW_ENV_ENTRY_MAX ? n : CW_ENV_ENTRY_MAX;
+                        bpf_probe_read_kernel(s->entry[v & 7], cw_bound(k, CW_ENV_SLOT - 1), s->piece);
+                        s->entry[v & 7][cw_bound(k - 1, CW_ENV_SLOT - 1)] = 0;
+                        s->found |= 1u << v;
+                        s->len[v & 7] = k - 1;
+                        if (n >= CW_ENV_ENTRY_MAX)
+                                s->flags |= CW_ENV_VALUE_CUT;
+                }
         }
         /* a full piece ended at no NUL of the entry: its last byte is the NUL the read added */
         s->mid = n == CW_ENV_PIECE;
