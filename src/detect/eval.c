@@ -392,6 +392,14 @@ static bool get_bool(struct eval_ctx *c, const struct field_ref *f)
         const struct value *v = column(c, f->column);
         const struct proc_entry *e;
 
+        if (f->id == FIELD_ENV_INHERITED) {
+                /* the parent's exec (or the one it forked from) captured the same entries */
+                const struct proc_entry *p = ctx_parent(c, f);
+                size_t len = v && v->str ? v->len : 0;
+
+                return p && (p->flags & PROC_ENV_KNOWN) && p->env_len == len &&
+                       (len == 0 || memcmp(p->env, v->str, len) == 0);
+        }
         if (f->id == FIELD_FILE_PROC_OTHER) {
                 /* the opener's pid is the event's (thread group id, as /proc/N names a process) */
                 const struct value *pid = column(c, f->pid_column);

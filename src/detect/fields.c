@@ -33,6 +33,7 @@ static const struct field_def fields[] = {
         { "proc.env.histfile", FIELD_ENV_HISTFILE, "env", FT_STR },
         { "proc.env.histsize", FIELD_ENV_HISTSIZE, "env", FT_STR },
         { "proc.env.histfilesize", FIELD_ENV_HISTFILESIZE, "env", FT_STR },
+        { "proc.env_inherited", FIELD_ENV_INHERITED, "env", FT_BOOL },
         /* the other end of a pipe on stdin or stdout: the process table, by the pipe's inode */
         { "proc.stdin_writer.pid", FIELD_STDIN_WRITER_PID, "stdin_pipe", FT_NUM },
         { "proc.stdin_writer.exe", FIELD_STDIN_WRITER_EXE, "stdin_pipe", FT_STR },
@@ -155,6 +156,7 @@ int field_resolve(const struct field_def *def, const char *name, const struct sc
         case FIELD_ENV_HISTFILE:
         case FIELD_ENV_HISTSIZE:
         case FIELD_ENV_HISTFILESIZE:
+        case FIELD_ENV_INHERITED:
                 if (c < 0 || schema->columns[c].type != VALUE_STRV) {
                         *why = "the event has no environment (exec only)";
                         return -ENOENT;

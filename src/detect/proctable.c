@@ -18,7 +18,7 @@ struct exited {
 /* The columns of the process tracer's records that the table reads. */
 enum {
         PC_PID, PC_PPID, PC_UID, PC_COMM, PC_EXE, PC_ARGS, PC_EXE_MEMFD, PC_EXE_DELETED, PC_EXE_SETUID,
-        PC_EXE_TRUNCATED, PC_STDIN, PC_STDOUT, PC_STDERR, PC_SCRIPT, PC_STDIN_PIPE, PC_STDOUT_PIPE,
+        PC_EXE_TRUNCATED, PC_STDIN, PC_STDOUT, PC_STDERR, PC_SCRIPT, PC_STDIN_PIPE, PC_STDOUT_PIPE, PC_ENV,
         _PC_MAX,
 };
 static const char *const proc_columns[_PC_MAX] = {
@@ -26,7 +26,7 @@ static const char *const proc_columns[_PC_MAX] = {
         [PC_ARGS] = "args", [PC_EXE_MEMFD] = "exe_memfd", [PC_EXE_DELETED] = "exe_deleted",
         [PC_EXE_SETUID] = "exe_setuid", [PC_EXE_TRUNCATED] = "exe_truncated", [PC_STDIN] = "stdin",
         [PC_STDOUT] = "stdout", [PC_STDERR] = "stderr", [PC_SCRIPT] = "script", [PC_STDIN_PIPE] = "stdin_pipe",
-        [PC_STDOUT_PIPE] = "stdout_pipe",
+        [PC_STDOUT_PIPE] = "stdout_pipe", [PC_ENV] = "env",
 };
 
 struct proctable {
@@ -90,6 +90,7 @@ static void entry_free_contents(struct proc_entry *e)
         free(e->applet);
         free(e->cmdline);
         free(e->script);
+        free(e->env);
 }
 
 static void entry_clear(struct proctable *t, struct proc_entry *e)
@@ -349,7 +350,8 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
         if (!e)
                 return;
         pipes_forget(t, e);
-        e->flags &= ~(PROC_EXITED | PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED);
+        e->flags &= ~(PROC_EXITED | PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED |
+                      PROC_ENV_KNOWN);
         if ((v = record_value(r, c[PC_PPID])))
                 e->ppid = v->u;
         if ((v = record_value(r, c[PC_UID])))
@@ -383,6 +385,19 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
         free(e->script);
         v = record_value(r, c[PC_SCRIPT]);
         e->script = v ? strndup_or_null(v->str, v->len) : NULL;
+        free(e->env);
+        e->env = NULL;
+        e->env_len = 0;
+        if (c[PC_ENV] >= 0) {
+                /* the column is absent when nothing was captured: known, and empty */
+                v = record_value(r, c[PC_ENV]);
+                if (v && v->len > 0 && (e->env = malloc(v->len))) {
+                        memcpy(e->env, v->str, v->len);
+                        e->env_len = v->len;
+                }
+                if (!v || e->env)
+                        e->flags |= PROC_ENV_KNOWN;
+        }
         v = record_value(r, c[PC_STDIN_PIPE]);
         e->stdin_pipe = v ? v->u : 0;
         v = record_value(r, c[PC_STDOUT_PIPE]);
@@ -393,7 +408,13 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
 static void copy_from_parent(struct proc_entry *e, const struct proc_entry *p)
 {
         e->uid = p->uid;
-        e->flags = p->flags & (PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED);
+        e->flags = p->flags & (PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED |
+                               PROC_ENV_KNOWN);
+        if (p->env && (e->env = malloc(p->env_len))) {
+                memcpy(e->env, p->env, p->env_len);
+                e->env_len = p->env_len;
+        } else if (p->env)
+                e->flags &= ~PROC_ENV_KNOWN;
         memcpy(e->comm, p->comm, sizeof(e->comm));
         e->exe = p->exe ? strdup(p->exe) : NULL;
         e->applet = p->applet ? strdup(p->applet) : NULL;

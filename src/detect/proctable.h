@@ -20,6 +20,7 @@ enum proc_flags {
         PROC_EXE_SETUID = 1 << 2,
         PROC_EXITED = 1 << 3,
         PROC_EXE_TRUNCATED = 1 << 4,    /* exe is cut (see the exe_truncated column) */
+        PROC_ENV_KNOWN = 1 << 5,        /* env is what its exec captured (not a /proc scan's unknown) */
 };
 
 struct proc_entry {
@@ -33,6 +34,8 @@ struct proc_entry {
         char *cmdline;          /* argv joined by spaces, NULL: unknown */
         const char *stdio[3];   /* static strings: "socket", "pipe", "tty", "file", ...; NULL unknown */
         char *script;           /* the script it runs (proc.script), NULL: none or unknown */
+        char *env;              /* the environment entries captured at exec, NUL-separated, env_len bytes */
+        size_t env_len;
         uint64_t stdin_pipe;    /* inode of the pipe on its stdin at exec, 0: none */
         uint64_t stdout_pipe;   /* the same for stdout */
         uint64_t exit_ns;       /* monotonic time of exit (PROC_EXITED) */

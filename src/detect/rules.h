@@ -62,6 +62,7 @@ enum field_id {
         FIELD_ENV_HISTFILE,
         FIELD_ENV_HISTSIZE,
         FIELD_ENV_HISTFILESIZE,         /* ... in the order of env_var_names (eval.c) */
+        FIELD_ENV_INHERITED,            /* the captured entries are the parent's */
         FIELD_STDIN_WRITER_PID,         /* the process writing into this one's stdin pipe ... */
         FIELD_STDIN_WRITER_EXE,
         FIELD_STDIN_WRITER_NAME,

@@ -250,8 +250,13 @@ static void test_history_disabled(void **state)
         pid = RUN_ENV(((char *const[]) { "PATH=/usr/bin:/bin", "HISTFILE=/dev/null", NULL }),
                       "/bin/bash", "-c", "exit 0");
         assert_alert("shell-history-disabled", pid, "/usr/bin/bash", "T1070.003", "HISTFILE=/dev/null");
-        pid = RUN_ENV(((char *const[]) { "PATH=/usr/bin:/bin", "HISTSIZE=0", NULL }), "/bin/sh", "-c", "exit 0");
+        pid = RUN_ENV(((char *const[]) { "PATH=/usr/bin:/bin", "HISTSIZE=0", NULL }), "/bin/sh", "-c",
+                      "sh -c 'exit 0'; exit 0");
         assert_alert("shell-history-disabled", pid, "/usr/bin/dash", "T1070.003", "HISTSIZE=0");
+        /* the shell it starts inherits the variable: raised once, where it was set */
+        for (size_t i = 0; i < rt.n_alerts; i++)
+                if (rt.alerts[i].ppid == (uint32_t) pid)
+                        fail_msg("%s raised for a child of %d", rt.alerts[i].rule, pid);
         /* a value that only starts like one, and a name that only starts like one */
         pid = RUN_ENV(((char *const[]) { "PATH=/usr/bin:/bin", "HISTSIZE=0500", "HISTFILEX=/dev/null",
                                          "X=HISTFILE=/dev/null", NULL }), "/bin/sh", "-c", "exit 0");

@@ -783,6 +783,15 @@ static void test_default_capture_rules(void **state)
         exec_rec(&t, 913, 1, "/usr/bin/bash", "bash\0", 5);
         trec_strv(&t, "env", "HISTFILE=\0", 10);
         assert_string_equal(eval(defaults, &t.r, procs), "shell-history-disabled");
+        /* raised where the variable appears, not again in every program its shell starts */
+        proctable_update(procs, &t.r, 0);
+        exec_rec(&t, 915, 913, "/usr/bin/dash", "sh\0", 3);
+        trec_strv(&t, "env", "HISTFILE=\0", 10);
+        assert_string_equal(eval(defaults, &t.r, procs), "");
+        exec_rec(&t, 916, 913, "/usr/bin/dash", "sh\0", 3);
+        /* one entry new: another environment than the parent's, for every rule */
+        trec_strv(&t, "env", "HISTFILE=\0LD_PRELOAD=/tmp/l.so\0", 32);
+        assert_string_equal(eval(defaults, &t.r, procs), "library-preload-from-writable-dir,shell-history-disabled");
         exec_rec(&t, 914, 1, "/usr/bin/bash", "bash\0", 5);
         trec_strv(&t, "env", "HISTSIZE=01\0HISTFILE=/root/.h\0", 30);
         assert_string_equal(eval(defaults, &t.r, procs), "");
