@@ -129,7 +129,8 @@ static int process_decode_exec(struct tracer *t, const struct cw_exec_event *e, 
         env_len = env_filter(env, env_data, e->env_len);
         if (env_len > 0)
                 value_set_str(&v[COL_ENV], env, env_len);
-        value_set_bool(&v[COL_ENV_TRUNCATED], e->env_flags & (CW_ENV_SCAN_CUT | CW_ENV_VALUE_CUT | CW_ENV_FAULT));
+        value_set_bool(&v[COL_ENV_TRUNCATED],
+                       e->env_flags & (CW_ENV_SCAN_CUT | CW_ENV_VALUE_CUT | CW_ENV_FAULT));
         if (e->stdin_pipe)
                 value_set_u64(&v[COL_STDIN_PIPE], e->stdin_pipe);
         if (e->stdout_pipe)

@@ -197,7 +197,8 @@ static void test_other_process_memory(void **state)
         snprintf(in, sizeof(in), "if=%s", path);
         snprintf(out, sizeof(out), "of=%s", path);
         /* maps, then mem, as memory dumpers do */
-        pid = RUN_IN(NULL, "/bin/sh", "-c", "cat $0/maps >/dev/null && exec dd \"$1\" of=/dev/null count=0", dir, in);
+        pid = RUN_IN(NULL, "/bin/sh", "-c", "cat $0/maps >/dev/null && exec dd \"$1\" of=/dev/null count=0",
+                     dir, in);
         s = assert_alert("read-other-process-memory", pid, "/usr/bin/dd", "T1003.007", path);
         assert_string_equal(s->path, path);
         assert_int_equal(rt_count("write-other-process-memory", pid), 0);
@@ -230,7 +231,8 @@ static void test_ld_preload(void **state)
         pid = RUN_ENV(((char *const[]) { "PATH=/usr/bin:/bin", "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu",
                                          NULL }), "/bin/true");
         rt_assert_none(pid);
-        assert_true(strv_column_has(exec_of(pid, "/usr/bin/true"), "env", "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu"));
+        assert_true(strv_column_has(exec_of(pid, "/usr/bin/true"), "env",
+                                    "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu"));
 
         /* a variable past the scan's bounds (70 KB of environment before it) is not seen, and says so */
         big = malloc(70001);
@@ -337,7 +339,8 @@ static void test_decoded_into_shell(void **state)
         pid = RUN_IN(home, "/bin/sh", "-c", "cat \"$0\" | sh", (char *) in_dir(tmpdir, "plain"));
         pid = RUN_IN(NULL, "/bin/sh", "-c", "echo hi | base64 | cat");
         tt_run_for(&rt.tt, 200);
-        assert_int_equal(alerts_of("decoded-payload-into-shell") + alerts_of("download-piped-into-shell"), before);
+        assert_int_equal(alerts_of("decoded-payload-into-shell") + alerts_of("download-piped-into-shell"),
+                         before);
 }
 
 /* A port free on 127.0.0.1 now. */

@@ -791,7 +791,8 @@ static void test_default_capture_rules(void **state)
         exec_rec(&t, 916, 913, "/usr/bin/dash", "sh\0", 3);
         /* one entry new: another environment than the parent's, for every rule */
         trec_strv(&t, "env", "HISTFILE=\0LD_PRELOAD=/tmp/l.so\0", 32);
-        assert_string_equal(eval(defaults, &t.r, procs), "library-preload-from-writable-dir,shell-history-disabled");
+        assert_string_equal(eval(defaults, &t.r, procs),
+                            "library-preload-from-writable-dir,shell-history-disabled");
         exec_rec(&t, 914, 1, "/usr/bin/bash", "bash\0", 5);
         trec_strv(&t, "env", "HISTSIZE=01\0HISTFILE=/root/.h\0", 30);
         assert_string_equal(eval(defaults, &t.r, procs), "");
@@ -835,7 +836,8 @@ static void test_default_capture_rules(void **state)
 
         /* /proc/PID/mem of another process; its own; ps on stat */
         assert_string_equal(open_hits(P_CAT, "/proc/4242/mem", false, 0, NULL), "read-other-process-memory");
-        assert_string_equal(open_hits(P_CAT, "/proc/4242/task/4243/mem", true, 1, NULL), "write-other-process-memory");
+        assert_string_equal(open_hits(P_CAT, "/proc/4242/task/4243/mem", true, 1, NULL),
+                            "write-other-process-memory");
         assert_string_equal(open_hits(P_CAT, "/proc/self/mem", false, 0, NULL), "");
         {
                 char own[32];
