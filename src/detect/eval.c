@@ -392,6 +392,8 @@ static bool get_bool(struct eval_ctx *c, const struct field_ref *f)
         const struct value *v = column(c, f->column);
         const struct proc_entry *e;
 
+        if (f->id == FIELD_STDOUT_READER_STDIN_CODE)
+                return (e = pipe_peer(c, f, false)) && (e->flags & PROC_STDIN_CODE);
         if (f->id == FIELD_ENV_INHERITED) {
                 /* the parent's exec (or the one it forked from) captured the same entries */
                 const struct proc_entry *p = ctx_parent(c, f);
@@ -418,6 +420,7 @@ static bool get_bool(struct eval_ctx *c, const struct field_ref *f)
         case FIELD_PROC_EXE_MEMFD: return e->flags & PROC_EXE_MEMFD;
         case FIELD_PROC_EXE_DELETED: return e->flags & PROC_EXE_DELETED;
         case FIELD_PROC_EXE_SETUID: return e->flags & PROC_EXE_SETUID;
+        case FIELD_PROC_STDIN_CODE: return e->flags & PROC_STDIN_CODE;
         default: return false;
         }
 }

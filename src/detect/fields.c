@@ -43,6 +43,9 @@ static const struct field_def fields[] = {
         { "proc.stdout_reader.exe", FIELD_STDOUT_READER_EXE, "stdout_pipe", FT_STR },
         { "proc.stdout_reader.name", FIELD_STDOUT_READER_NAME, "stdout_pipe", FT_STR },
         { "proc.stdout_reader.cmdline", FIELD_STDOUT_READER_CMDLINE, "stdout_pipe", FT_STR },
+        { "proc.stdout_reader.stdin_code", FIELD_STDOUT_READER_STDIN_CODE, "stdout_pipe", FT_BOOL },
+        /* an interpreter that reads its code from stdin: no script, no -c/-e, or -s or "-" */
+        { "proc.stdin_code", FIELD_PROC_STDIN_CODE, "stdin_code", FT_BOOL },
         /* the parent and the ancestors: always the process table */
         { "proc.parent.pid", FIELD_PARENT_PID, NULL, FT_NUM },
         { "proc.parent.exe", FIELD_PARENT_EXE, NULL, FT_STR },
@@ -171,6 +174,7 @@ int field_resolve(const struct field_def *def, const char *name, const struct sc
         case FIELD_STDOUT_READER_EXE:
         case FIELD_STDOUT_READER_NAME:
         case FIELD_STDOUT_READER_CMDLINE:
+        case FIELD_STDOUT_READER_STDIN_CODE:
                 /* the pipe's inode from the event (exec), else from the process table */
                 if (c < 0 && pid < 0) {
                         *why = "the event has no pid to find the process by";

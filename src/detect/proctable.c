@@ -19,6 +19,7 @@ struct exited {
 enum {
         PC_PID, PC_PPID, PC_UID, PC_COMM, PC_EXE, PC_ARGS, PC_EXE_MEMFD, PC_EXE_DELETED, PC_EXE_SETUID,
         PC_EXE_TRUNCATED, PC_STDIN, PC_STDOUT, PC_STDERR, PC_SCRIPT, PC_STDIN_PIPE, PC_STDOUT_PIPE, PC_ENV,
+        PC_STDIN_CODE,
         _PC_MAX,
 };
 static const char *const proc_columns[_PC_MAX] = {
@@ -27,6 +28,7 @@ static const char *const proc_columns[_PC_MAX] = {
         [PC_EXE_SETUID] = "exe_setuid", [PC_EXE_TRUNCATED] = "exe_truncated", [PC_STDIN] = "stdin",
         [PC_STDOUT] = "stdout", [PC_STDERR] = "stderr", [PC_SCRIPT] = "script", [PC_STDIN_PIPE] = "stdin_pipe",
         [PC_STDOUT_PIPE] = "stdout_pipe", [PC_ENV] = "env",
+        [PC_STDIN_CODE] = "stdin_code",
 };
 
 struct proctable {
@@ -351,7 +353,7 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
                 return;
         pipes_forget(t, e);
         e->flags &= ~(PROC_EXITED | PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED |
-                      PROC_ENV_KNOWN);
+                      PROC_ENV_KNOWN | PROC_STDIN_CODE);
         if ((v = record_value(r, c[PC_PPID])))
                 e->ppid = v->u;
         if ((v = record_value(r, c[PC_UID])))
@@ -398,6 +400,8 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
                 if (!v || e->env)
                         e->flags |= PROC_ENV_KNOWN;
         }
+        if ((v = record_value(r, c[PC_STDIN_CODE])) && v->u)
+                e->flags |= PROC_STDIN_CODE;
         v = record_value(r, c[PC_STDIN_PIPE]);
         e->stdin_pipe = v ? v->u : 0;
         v = record_value(r, c[PC_STDOUT_PIPE]);

@@ -21,6 +21,7 @@ enum proc_flags {
         PROC_EXITED = 1 << 3,
         PROC_EXE_TRUNCATED = 1 << 4,    /* exe is cut (see the exe_truncated column) */
         PROC_ENV_KNOWN = 1 << 5,        /* env is what its exec captured (not a /proc scan's unknown) */
+        PROC_STDIN_CODE = 1 << 6,       /* an interpreter reading its code from stdin (stdin_code) */
 };
 
 struct proc_entry {

@@ -71,6 +71,8 @@ enum field_id {
         FIELD_STDOUT_READER_EXE,
         FIELD_STDOUT_READER_NAME,
         FIELD_STDOUT_READER_CMDLINE,
+        FIELD_STDOUT_READER_STDIN_CODE,
+        FIELD_PROC_STDIN_CODE,
         FIELD_FILE_PROC_PID,            /* N of a path /proc/N/... */
         FIELD_FILE_PROC_OTHER,          /* the path is under /proc/N/ of another process than the opener */
 };

@@ -36,6 +36,7 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_ENV_TRUNCATED] = { "env_truncated", VALUE_BOOL, 0 },
         [COL_STDIN_PIPE] = { "stdin_pipe", VALUE_U64, 0 },
         [COL_STDOUT_PIPE] = { "stdout_pipe", VALUE_U64, 0 },
+        [COL_STDIN_CODE] = { "stdin_code", VALUE_BOOL, 0 },
         IDENTITY_HIDDEN_COLUMNS,
 };
 

@@ -67,19 +67,22 @@ static size_t env_filter(char *out, const char *env, size_t len)
  * was swapped in (#!), else the script argument of a known interpreter; made absolute against the
  * working directory the kernel captured. Empty when there is none. */
 static size_t exec_script(char *buf, const struct cw_exec_event *e, const char *exe, size_t exe_len,
-                          const struct argv_view *args, const char *script, const char *cwd, size_t cwd_len)
+                          const struct argv_view *args, const char *script, const char *cwd, size_t cwd_len,
+                          bool *ret_stdin_code)
 {
         const char *name, *a;
         size_t name_len, first, len = 0;
         bool cut;
         int i;
 
+        *ret_stdin_code = false;
         if (e->flags & CW_EXE_CWD_TRUNCATED)
                 cwd_len = 0;    /* no prefix of a directory resolves anything */
         if (e->script_len > 0)
                 return script_path_absolute(buf, cwd, cwd_len, script, strnlen(script, e->script_len), &cut);
         name = script_program_name(exe, exe_len, args, &name_len, &first);
         i = script_argv_index(name, name_len, args, first);
+        *ret_stdin_code = i == SCRIPT_FROM_STDIN;
         if (i < 0 || !(a = argv_view_get(args, i, &len)))
                 return 0;
         return script_path_absolute(buf, cwd, cwd_len, a, len, &cut);
@@ -92,6 +95,7 @@ static int process_decode_exec(struct tracer *t, const struct cw_exec_event *e, 
                           .cgroup_id = e->hdr.cgroup_id };
         struct argv_view args;
         size_t fixed = offsetof(struct cw_exec_event, data), script_len, env_len;
+        bool stdin_code;
         char exe[CUT_PATH_TEXT_MAX(CW_PATH_MAX, CW_EXE_NAME_MAX)];
         char script[SCRIPT_PATH_MAX], env[CW_ENV_VARS * CW_ENV_ENTRY_MAX];
         const char *name, *script_name, *cwd, *env_data;
@@ -121,7 +125,8 @@ static int process_decode_exec(struct tracer *t, const struct cw_exec_event *e, 
         argv_view_init(&args, e->data + e->path_len, e->args_len, e->args_total);
         value_set_str(&v[COL_ARGS], args.data, args.len);
         script_len = exec_script(script, e, v[COL_EXE].str, v[COL_EXE].len, &args, script_name, cwd,
-                                 strnlen(cwd, e->cwd_len));
+                                 strnlen(cwd, e->cwd_len), &stdin_code);
+        value_set_bool(&v[COL_STDIN_CODE], stdin_code);
         if (script_len > 0)
                 value_set_str(&v[COL_SCRIPT], script, script_len);
         if (e->cwd_len > 0)

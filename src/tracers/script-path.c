@@ -104,50 +104,64 @@ static const struct interpreter *interpreter_of(const char *name, size_t len)
 int script_argv_index(const char *name, size_t name_len, const struct argv_view *args, size_t first_arg)
 {
         const struct interpreter *p = interpreter_of(name, name_len);
+        bool from_stdin;
         const char *a;
         size_t len;
 
         if (!p)
-                return -1;
+                return SCRIPT_NONE;
         for (size_t i = first_arg; (a = argv_view_get(args, i, &len)); i++) {
                 bool cut = args->truncated && i + 1 == args->argc;
 
-                if (len == 0 || cut)
-                        return -1;
+                if (cut)
+                        return SCRIPT_NONE;
+                if (len == 0)
+                        return SCRIPT_NONE;
                 if (name_is(a, len, "-"))
-                        return -1;                      /* the standard input */
+                        return SCRIPT_FROM_STDIN;
                 if (name_is(a, len, "--")) {
                         a = argv_view_get(args, i + 1, &len);
-                        return a && len > 0 && !(args->truncated && i + 2 == args->argc) ? (int) i + 1 : -1;
+                        if (!a)
+                                return SCRIPT_FROM_STDIN;
+                        return len > 0 && !(args->truncated && i + 2 == args->argc) && i + 1 <= INT32_MAX ?
+                               (int) i + 1 : SCRIPT_NONE;
                 }
                 if (a[0] != '-' && !(p->shell_plus && a[0] == '+'))
-                        return i <= (size_t) INT32_MAX ? (int) i : -1;
+                        return i <= (size_t) INT32_MAX ? (int) i : SCRIPT_NONE;
                 if (a[1] == '-') {
                         /* a long option: "--opt=value" carries its value */
                         if (in_list(a, len, p->long_none))
-                                return -1;
+                                return SCRIPT_FROM_ARGS;
                         if (in_list(a, len, p->long_value))
                                 i++;
                         continue;
                 }
                 /* a cluster of short options: the first that takes a value takes the rest, or the next */
+                from_stdin = false;
                 for (size_t k = 1; k < len; k++) {
+                        /* -s of a shell: the script is its standard input (but -c wins: "-sc") */
+                        if (a[0] == '-' && p->shell_plus && a[k] == 's') {
+                                from_stdin = true;
+                                continue;
+                        }
                         if (a[0] == '-' && strchr(p->no_script, a[k]))
-                                return -1;
+                                return SCRIPT_FROM_ARGS;
                         if (strchr(p->with_value, a[k])) {
                                 if (k + 1 == len) {
                                         /* php -f FILE names the script */
                                         if (a[k] == 'f' && name_is(p->name, strlen(p->name), "php")) {
                                                 a = argv_view_get(args, i + 1, &len);
-                                                return a && len > 0 ? (int) i + 1 : -1;
+                                                return a && len > 0 ? (int) i + 1 : SCRIPT_NONE;
                                         }
                                         i++;
                                 }
                                 break;
                         }
                 }
+                if (from_stdin)
+                        return SCRIPT_FROM_STDIN;
         }
-        return -1;
+        return SCRIPT_FROM_STDIN;
 }
 
 /* Appends the components of s to buf[*len..], resolving "." and ".." lexically. */

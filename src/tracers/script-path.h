@@ -15,10 +15,16 @@
 const char *script_program_name(const char *exe, size_t exe_len, const struct argv_view *args, size_t *ret_len,
                                 size_t *ret_first_arg);
 
+/* What script_argv_index() finds when it is no index. */
+enum {
+        SCRIPT_FROM_ARGS = -1,  /* code given on the command line: -c, -e, -m, -r... */
+        SCRIPT_FROM_STDIN = -2, /* no file and no code on the command line: code from stdin ("-", -s) */
+        SCRIPT_NONE = -3,       /* not a known interpreter, or the argument is empty or cut */
+};
+
 /* The index in args of the script a known interpreter named name runs (sh, bash, dash, ash, zsh,
  * ksh, mksh, python*, perl, ruby, node, php, lua*): its first argument from first_arg on that is not
- * an option or an option's value. -1 when the program is no such interpreter, or it runs no file
- * (-c, -e, -m, -r, "-" and -s read code from elsewhere), or the argument is empty or cut. */
+ * an option or an option's value; else SCRIPT_FROM_ARGS, SCRIPT_FROM_STDIN or SCRIPT_NONE. */
 int script_argv_index(const char *name, size_t name_len, const struct argv_view *args, size_t first_arg);
 
 /* path made absolute against cwd when it is relative (cwd NULL or not absolute: left relative), with

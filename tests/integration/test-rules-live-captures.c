@@ -374,6 +374,7 @@ static void test_download_into_shell(void **state)
 {
         char listen[32], url[96], cmd[256];
         int port = free_port();
+        size_t before;
         pid_t httpd, pid;
 
         write_file(in_dir(tmpdir, "install.sh"), "exit 0\n", 0644);
@@ -394,6 +395,13 @@ static void test_download_into_shell(void **state)
         assert_pipeline_alert("download-piped-into-shell", pid, "/usr/bin/curl", "curl -s", "/usr/bin/bash",
                               "| bash", "T1059.004");
         assert_string_equal(alert_of_child("download-piped-into-shell", pid)->exe, "/usr/bin/bash");
+
+        /* near miss: an interpreter given its code reads the download as data */
+        before = alerts_of("download-piped-into-shell");
+        snprintf(cmd, sizeof(cmd), "curl -s %s | python3 -S -c 'import sys; sys.stdin.read()'", url);
+        pid = RUN_IN(NULL, "/bin/sh", "-c", cmd);
+        tt_run_for(&rt.tt, 200);
+        assert_int_equal(alerts_of("download-piped-into-shell"), before);
 
         kill(httpd, SIGTERM);
         tt_wait(httpd);

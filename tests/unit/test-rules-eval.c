@@ -805,6 +805,7 @@ static void test_default_capture_rules(void **state)
         assert_string_equal(eval(defaults, &t.r, pt), "");
         exec_rec(&t, 921, 1, "/usr/bin/dash", "sh\0", 3);
         trec_u64(&t, "stdin_pipe", 77);
+        trec_bool(&t, "stdin_code", true);
         proctable_update(pt, &t.r, 0);
         strbuf_reset(&hits);
         assert_int_equal(detect_engine_eval(defaults, &t.r, pt, collect, msg), 1);
@@ -812,6 +813,7 @@ static void test_default_capture_rules(void **state)
         assert_string_equal(msg, "Decoded payload piped into a shell: base64 -d | sh | -");
         exec_rec(&t, 930, 1, "/usr/bin/dash", "sh\0", 3);
         trec_u64(&t, "stdin_pipe", 78);
+        trec_bool(&t, "stdin_code", true);
         proctable_update(pt, &t.r, 0);
         assert_string_equal(eval(defaults, &t.r, pt), "");
         exec_rec(&t, 931, 1, "/usr/bin/wget", "wget\0-O-\0http://x/\0", 20);
@@ -824,6 +826,16 @@ static void test_default_capture_rules(void **state)
         proctable_update(pt, &t.r, 0);
         exec_rec(&t, 941, 1, "/usr/bin/dash", "sh\0", 3);
         trec_u64(&t, "stdin_pipe", 79);
+        trec_bool(&t, "stdin_code", true);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(defaults, &t.r, pt), "");
+        /* an interpreter given its code (python3 -c) reads data from the pipe */
+        exec_rec(&t, 942, 1, "/usr/bin/python3.11", "python3\0-c\0import sys\0", 24);
+        trec_u64(&t, "stdin_pipe", 80);
+        trec_bool(&t, "stdin_code", false);
+        proctable_update(pt, &t.r, 0);
+        exec_rec(&t, 943, 1, "/usr/bin/curl", "curl\0-s\0http://x/\0", 20);
+        trec_u64(&t, "stdout_pipe", 80);
         proctable_update(pt, &t.r, 0);
         assert_string_equal(eval(defaults, &t.r, pt), "");
         exec_rec(&t, 930, 1, "/usr/bin/dash", "sh\0", 3);

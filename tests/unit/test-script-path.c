@@ -63,6 +63,35 @@ static void test_interpreters(void **state)
         assert_string_equal(script_of("/usr/bin/dash", "sh\0/tmp/lo", 10, 100), "");
 }
 
+/* What script_argv_index() says of argv when it names no file. */
+static int kind_of(const char *exe, const char *argv, size_t len)
+{
+        struct argv_view args;
+        const char *name;
+        size_t name_len, first;
+
+        argv_view_init(&args, argv, len, len);
+        name = script_program_name(exe, strlen(exe), &args, &name_len, &first);
+        return script_argv_index(name, name_len, &args, first);
+}
+
+#define KIND(exe, argv) kind_of((exe), (argv), sizeof(argv))
+
+static void test_code_from_stdin(void **state)
+{
+        assert_int_equal(KIND("/usr/bin/dash", "sh"), SCRIPT_FROM_STDIN);
+        assert_int_equal(KIND("/usr/bin/bash", "bash\0-s\0--\0arg"), SCRIPT_FROM_STDIN);
+        assert_int_equal(KIND("/usr/bin/bash", "bash\0-x"), SCRIPT_FROM_STDIN);
+        assert_int_equal(KIND("/usr/bin/bash", "bash\0-sc\0id"), SCRIPT_FROM_ARGS);
+        assert_int_equal(KIND("/usr/bin/dash", "sh\0-c\0id"), SCRIPT_FROM_ARGS);
+        assert_int_equal(KIND("/usr/bin/python3.11", "python3\0-"), SCRIPT_FROM_STDIN);
+        assert_int_equal(KIND("/usr/bin/python3.11", "python3\0-c\0import sys"), SCRIPT_FROM_ARGS);
+        assert_int_equal(KIND("/usr/bin/python3.11", "python3\0-m\0json.tool"), SCRIPT_FROM_ARGS);
+        assert_int_equal(KIND("/usr/bin/perl", "perl"), SCRIPT_FROM_STDIN);
+        assert_int_equal(KIND("/usr/bin/dash", "sh\0x.sh"), 1);
+        assert_int_equal(KIND("/usr/bin/cat", "cat"), SCRIPT_NONE);
+}
+
 static void test_absolute(void **state)
 {
         char out[SCRIPT_PATH_MAX];
@@ -94,6 +123,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_interpreters),
+                cmocka_unit_test(test_code_from_stdin),
                 cmocka_unit_test(test_absolute),
         };
 
