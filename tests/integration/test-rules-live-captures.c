@@ -106,6 +106,20 @@ static bool strv_column_has(struct json_object *o, const char *name, const char 
         return false;
 }
 
+/* Asserts that the files tracer reported the open of path by pid: a near miss was seen. */
+static void assert_opened(pid_t pid, const char *path)
+{
+        for (size_t i = 0; i < rt.tt.n_records; i++) {
+                struct json_object *o = rt.tt.records[i], *v;
+
+                if (json_object_object_get_ex(o, "event", &v) && streq(json_object_get_string(v), "open") &&
+                    json_object_object_get_ex(o, "pid", &v) && json_object_get_int64(v) == pid &&
+                    json_object_object_get_ex(o, "path", &v) && streq(json_object_get_string(v), path))
+                        return;
+        }
+        fail_msg("no open of %s by %d", path, pid);
+}
+
 static const char *str_column(struct json_object *o, const char *name)
 {
         struct json_object *v;
@@ -189,7 +203,7 @@ static void test_other_process_memory(void **state)
 {
         char *sleep_argv[] = { "/bin/sleep", "30", NULL };
         pid_t target = rt_spawn(sleep_argv, false, -1, -1), pid;
-        char in[64], out[64], path[32], dir[32];
+        char in[64], out[64], path[32], dir[32], task[64];
         const struct seen *s;
 
         snprintf(dir, sizeof(dir), "/proc/%d", target);
@@ -209,6 +223,12 @@ static void test_other_process_memory(void **state)
 
         /* near misses: its own memory (the kernel's path says /proc/PID, its own), and ps */
         pid = RUN_IN(NULL, "/bin/dd", "if=/proc/self/mem", "of=/dev/null", "count=0");
+        snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+        assert_opened(pid, path);
+        rt_assert_none(pid);
+        pid = RUN_IN(NULL, "/bin/dd", "if=/proc/thread-self/mem", "of=/dev/null", "count=0");
+        snprintf(task, sizeof(task), "/proc/%d/task/%d/mem", pid, pid);
+        assert_opened(pid, task);
         rt_assert_none(pid);
         pid = RUN_IN(NULL, "/bin/ps", "-e", "-o", "pid,comm");
         rt_assert_none(pid);

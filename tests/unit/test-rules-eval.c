@@ -856,6 +856,9 @@ static void test_default_capture_rules(void **state)
 
                 snprintf(own, sizeof(own), "/proc/%d/mem", P_CAT);
                 assert_string_equal(open_hits(P_CAT, own, false, 0, NULL), "");
+                /* /proc/thread-self/mem, as the kernel's path walk names it */
+                snprintf(own, sizeof(own), "/proc/%d/task/%d/mem", P_CAT, P_CAT + 1);
+                assert_string_equal(open_hits(P_CAT, own, true, 1, NULL), "");
         }
         assert_string_equal(open_hits(P_PS, "/proc/4242/stat", false, 0, NULL), "");
         assert_string_equal(open_hits(P_CAT, "/proc/04242/mem", false, 0, NULL), "");
