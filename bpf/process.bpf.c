@@ -217,7 +217,8 @@ static __always_inline bool cw_is_interpreter(const unsigned char *name)
         case 'n':
                 return cw_has_prefix(n, "node", 4);
         case 'p':
-                return cw_has_prefix(n, "python", 6) || cw_has_prefix(n, "perl", 4) || cw_has_prefix(n, "php", 3);
+                return cw_has_prefix(n, "python", 6) || cw_has_prefix(n, "perl", 4) ||
+                       cw_has_prefix(n, "php", 3);
         case 'r':
                 return cw_has_prefix(n, "ruby", 4);
         case 's':
@@ -339,8 +340,9 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
         }
         e->cwd_len = 0;
         if (relative || (e->argc >= 2 && cw_is_interpreter(name))) {
+                struct fs_struct *fs = BPF_CORE_READ(task, fs);
                 uint32_t n = cw_resolve_path(&e->data[cw_bound(at, CW_EXEC_OFF_MASK)], CW_PATH_MAX,
-                                             BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
+                                             BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt),
                                              &truncated);
 
                 if (truncated)
