@@ -765,7 +765,7 @@ static void test_default_capture_rules(void **state)
         exec_rec(&t, 902, 1, "/usr/bin/dash", "/bin/sh\0./build.sh\0", 19);
         trec_str(&t, "script", "/home/ann/build.sh");
         assert_string_equal(eval(defaults, &t.r, procs), "");
-        exec_rec(&t, 904, P_PIP, "/usr/bin/python3.11", "python3\0/tmp/pip-build-x/setup.py\0", 35);
+        exec_rec(&t, 904, P_PIP, "/usr/bin/python3.11", "python3\0/tmp/pip-build-x/setup.py\0", 34);
         trec_str(&t, "script", "/tmp/pip-build-x/setup.py");
         assert_string_equal(eval(defaults, &t.r, procs), "");
         /* a dpkg maintainer script in /tmp is package management's */
