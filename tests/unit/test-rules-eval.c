@@ -819,7 +819,7 @@ static void test_default_capture_rules(void **state)
         trec_bool(&t, "stdin_code", true);
         proctable_update(pt, &t.r, 0);
         assert_string_equal(eval(defaults, &t.r, pt), "");
-        exec_rec(&t, 931, 1, "/usr/bin/wget", "wget\0-O-\0http://x/\0", 20);
+        exec_rec(&t, 931, 1, "/usr/bin/wget", "wget\0-O-\0http://x/\0", 19);
         trec_u64(&t, "stdout_pipe", 78);
         proctable_update(pt, &t.r, 0);
         assert_string_equal(eval(defaults, &t.r, pt), "download-piped-into-shell");
@@ -833,11 +833,11 @@ static void test_default_capture_rules(void **state)
         proctable_update(pt, &t.r, 0);
         assert_string_equal(eval(defaults, &t.r, pt), "");
         /* an interpreter given its code (python3 -c) reads data from the pipe */
-        exec_rec(&t, 942, 1, "/usr/bin/python3.11", "python3\0-c\0import sys\0", 24);
+        exec_rec(&t, 942, 1, "/usr/bin/python3.11", "python3\0-c\0import sys\0", 22);
         trec_u64(&t, "stdin_pipe", 80);
         trec_bool(&t, "stdin_code", false);
         proctable_update(pt, &t.r, 0);
-        exec_rec(&t, 943, 1, "/usr/bin/curl", "curl\0-s\0http://x/\0", 20);
+        exec_rec(&t, 943, 1, "/usr/bin/curl", "curl\0-s\0http://x/\0", 18);
         trec_u64(&t, "stdout_pipe", 80);
         proctable_update(pt, &t.r, 0);
         assert_string_equal(eval(defaults, &t.r, pt), "");
