@@ -226,6 +226,52 @@ static const struct proc_entry *pipe_peer(struct eval_ctx *c, const struct field
                         proctable_pipe_reader(c->pt, ino, ctx_pid(c, f));
 }
 
+/* The processes up the pipeline from this one (writers: the writer of its stdin pipe, that one's
+ * stdin writer...) or down it (readers), nearest first, at most RULES_MAX_PIPE_CHAIN. */
+static size_t pipe_chain(struct eval_ctx *c, const struct field_ref *f, bool writers,
+                         const struct proc_entry *out[static RULES_MAX_PIPE_CHAIN])
+{
+        const struct value *v = column(c, f->column);
+        const struct proc_entry *self = ctx_self(c, f), *e;
+        uint64_t ino = v ? v->u : self ? (writers ? self->stdin_pipe : self->stdout_pipe) : 0;
+        uint32_t pid = ctx_pid(c, f), at = pid;
+        size_t n = 0;
+
+        while (c->pt && ino && n < RULES_MAX_PIPE_CHAIN) {
+                e = writers ? proctable_pipe_writer(c->pt, ino, at) : proctable_pipe_reader(c->pt, ino, at);
+                if (!e || e->pid == pid)
+                        break;
+                for (size_t i = 0; i < n; i++)
+                        if (out[i] == e)
+                                return n;       /* a loop of pipes */
+                out[n++] = e;
+                at = e->pid;
+                ino = writers ? e->stdin_pipe : e->stdout_pipe;
+        }
+        return n;
+}
+
+static bool is_pipe_chain(enum field_id id)
+{
+        return id == FIELD_STDIN_WRITERS_NAME || id == FIELD_STDOUT_READERS_NAME ||
+               id == FIELD_STDIN_WRITERS_CMDLINE || id == FIELD_STDOUT_READERS_CMDLINE;
+}
+
+static bool is_pipe_writers(enum field_id id)
+{
+        return id == FIELD_STDIN_WRITERS_NAME || id == FIELD_STDIN_WRITERS_CMDLINE;
+}
+
+/* A process of a pipe chain as the field names it: its name, or its command line. */
+static const char *pipe_chain_str(enum field_id id, const struct proc_entry *e, size_t *len)
+{
+        if (id == FIELD_STDIN_WRITERS_NAME || id == FIELD_STDOUT_READERS_NAME)
+                return proc_entry_name(e, len);
+        if (e->cmdline)
+                *len = strlen(e->cmdline);
+        return e->cmdline;
+}
+
 /* N of a path "/proc/N/..." (or "/proc/N"); false for any other path. */
 static bool proc_path_pid(const char *s, size_t len, uint64_t *ret)
 {
@@ -394,6 +440,15 @@ static bool get_bool(struct eval_ctx *c, const struct field_ref *f)
 
         if (f->id == FIELD_STDOUT_READER_STDIN_CODE)
                 return (e = pipe_peer(c, f, false)) && (e->flags & PROC_STDIN_CODE);
+        if (f->id == FIELD_STDOUT_READERS_STDIN_CODE) {
+                const struct proc_entry *chain[RULES_MAX_PIPE_CHAIN];
+                size_t n = pipe_chain(c, f, false, chain);
+
+                for (size_t i = 0; i < n; i++)
+                        if (chain[i]->flags & PROC_STDIN_CODE)
+                                return true;
+                return false;
+        }
         if (f->id == FIELD_ENV_INHERITED) {
                 /* the parent's exec (or the one it forked from) captured the same entries */
                 const struct proc_entry *p = ctx_parent(c, f);
@@ -458,6 +513,16 @@ static bool set_any(struct eval_ctx *c, const struct node *n)
 {
         const struct field_ref *f = &n->ref;
 
+        if (is_pipe_chain(f->id)) {
+                const struct proc_entry *chain[RULES_MAX_PIPE_CHAIN];
+                size_t k = pipe_chain(c, f, is_pipe_writers(f->id), chain), len;
+                const char *s;
+
+                for (size_t i = 0; i < k; i++)
+                        if ((s = pipe_chain_str(f->id, chain[i], &len)) && str_any(n, s, len))
+                                return true;
+                return false;
+        }
         if (f->id == FIELD_ANCESTORS || f->id == FIELD_ANCESTORS_NAME) {
                 const struct proc_entry *e = ctx_parent(c, f);
 
@@ -640,7 +705,23 @@ void message_render(const struct compiled_rule *cr, const struct record *r, cons
                         strbuf_puts(b, get_bool(&c, &m->ref) ? "true" : "false");
                         break;
                 case FT_STRSET:
-                        if (m->ref.id == FIELD_PROC_ARGV) {
+                        if (is_pipe_chain(m->ref.id)) {
+                                /* in the pipeline's order: "base64 -d | cat" */
+                                const struct proc_entry *chain[RULES_MAX_PIPE_CHAIN];
+                                bool up = is_pipe_writers(m->ref.id);
+                                size_t k = pipe_chain(&c, &m->ref, up, chain);
+
+                                for (size_t j = 0; j < k; j++) {
+                                        const char *name = pipe_chain_str(m->ref.id, chain[up ? k - 1 - j : j],
+                                                                          &len);
+
+                                        strbuf_puts(b, j ? " | " : "");
+                                        if (name)
+                                                put_clean(b, name, len);
+                                }
+                                if (k == 0)
+                                        strbuf_putc(b, '-');
+                        } else if (m->ref.id == FIELD_PROC_ARGV) {
                                 struct field_ref f = m->ref;
 
                                 f.id = FIELD_PROC_CMDLINE;

@@ -44,6 +44,12 @@ static const struct field_def fields[] = {
         { "proc.stdout_reader.name", FIELD_STDOUT_READER_NAME, "stdout_pipe", FT_STR },
         { "proc.stdout_reader.cmdline", FIELD_STDOUT_READER_CMDLINE, "stdout_pipe", FT_STR },
         { "proc.stdout_reader.stdin_code", FIELD_STDOUT_READER_STDIN_CODE, "stdout_pipe", FT_BOOL },
+        /* the whole pipeline: up through each writer's stdin pipe, down through each reader's stdout */
+        { "proc.stdin_writers.name", FIELD_STDIN_WRITERS_NAME, "stdin_pipe", FT_STRSET },
+        { "proc.stdout_readers.name", FIELD_STDOUT_READERS_NAME, "stdout_pipe", FT_STRSET },
+        { "proc.stdin_writers.cmdline", FIELD_STDIN_WRITERS_CMDLINE, "stdin_pipe", FT_STRSET },
+        { "proc.stdout_readers.cmdline", FIELD_STDOUT_READERS_CMDLINE, "stdout_pipe", FT_STRSET },
+        { "proc.stdout_readers.stdin_code", FIELD_STDOUT_READERS_STDIN_CODE, "stdout_pipe", FT_BOOL },
         /* an interpreter that reads its code from stdin: no script, no -c/-e, or -s or "-" */
         { "proc.stdin_code", FIELD_PROC_STDIN_CODE, "stdin_code", FT_BOOL },
         /* the parent and the ancestors: always the process table */
@@ -175,6 +181,11 @@ int field_resolve(const struct field_def *def, const char *name, const struct sc
         case FIELD_STDOUT_READER_NAME:
         case FIELD_STDOUT_READER_CMDLINE:
         case FIELD_STDOUT_READER_STDIN_CODE:
+        case FIELD_STDIN_WRITERS_NAME:
+        case FIELD_STDOUT_READERS_NAME:
+        case FIELD_STDOUT_READERS_STDIN_CODE:
+        case FIELD_STDIN_WRITERS_CMDLINE:
+        case FIELD_STDOUT_READERS_CMDLINE:
                 /* the pipe's inode from the event (exec), else from the process table */
                 if (c < 0 && pid < 0) {
                         *why = "the event has no pid to find the process by";

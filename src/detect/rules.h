@@ -23,6 +23,7 @@
 #define RULES_MAX_NODES 20000           /* per rule, after macro expansion */
 #define RULES_MAX_ERRORS 20
 #define RULES_MAX_ANCESTORS 16          /* proc.ancestors looks this far up */
+#define RULES_MAX_PIPE_CHAIN 8          /* proc.stdin_writers, proc.stdout_readers: processes followed */
 
 enum field_type {
         FT_STR,
@@ -72,6 +73,11 @@ enum field_id {
         FIELD_STDOUT_READER_NAME,
         FIELD_STDOUT_READER_CMDLINE,
         FIELD_STDOUT_READER_STDIN_CODE,
+        FIELD_STDIN_WRITERS_NAME,       /* every writer up the pipeline, through the writers' stdin pipes */
+        FIELD_STDOUT_READERS_NAME,      /* every reader down it */
+        FIELD_STDIN_WRITERS_CMDLINE,
+        FIELD_STDOUT_READERS_CMDLINE,
+        FIELD_STDOUT_READERS_STDIN_CODE,
         FIELD_PROC_STDIN_CODE,
         FIELD_FILE_PROC_PID,            /* N of a path /proc/N/... */
         FIELD_FILE_PROC_OTHER,          /* the path is under /proc/N/ of another process than the opener */

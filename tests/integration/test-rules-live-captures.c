@@ -353,6 +353,17 @@ static void test_decoded_into_shell(void **state)
                               "| sh", "T1140");
         assert_string_equal(alert_of_child("decoded-payload-into-shell", pid)->exe, "/usr/bin/xxd");
 
+        /* through a stage that only passes the payload on, and execs last */
+        pid = RUN_IN(NULL, "/bin/sh", "-c", "echo aWQ= | base64 -d | { sleep 0.3; exec cat; } | sh");
+        tt_run_for(&rt.tt, 200);
+        {
+                const struct seen *s = alert_of_child("decoded-payload-into-shell", pid);
+
+                assert_string_equal(s->exe, "/usr/bin/cat");
+                if (!strstr(s->message, "base64 -d | cat | sh"))
+                        fail_msg("message \"%s\" lacks the pipeline", s->message);
+        }
+
         /* near misses: cat is no decoder; base64 into cat is no shell */
         write_file(in_dir(tmpdir, "plain"), "exit 0\n", 0644);
         before = alerts_of("decoded-payload-into-shell") + alerts_of("download-piped-into-shell");

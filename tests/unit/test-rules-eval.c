@@ -823,6 +823,22 @@ static void test_default_capture_rules(void **state)
         trec_u64(&t, "stdout_pipe", 78);
         proctable_update(pt, &t.r, 0);
         assert_string_equal(eval(defaults, &t.r, pt), "download-piped-into-shell");
+        /* through a pass-through stage that execs last: base64 -d | cat | sh */
+        exec_rec(&t, 960, 1, "/usr/bin/base64", "base64\0-d\0", 10);
+        trec_u64(&t, "stdout_pipe", 90);
+        proctable_update(pt, &t.r, 0);
+        exec_rec(&t, 962, 1, "/usr/bin/dash", "sh\0", 3);
+        trec_u64(&t, "stdin_pipe", 91);
+        trec_bool(&t, "stdin_code", true);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(defaults, &t.r, pt), "");
+        exec_rec(&t, 961, 1, "/usr/bin/cat", "cat\0", 4);
+        trec_u64(&t, "stdin_pipe", 90);
+        trec_u64(&t, "stdout_pipe", 91);
+        proctable_update(pt, &t.r, 0);
+        strbuf_reset(&hits);
+        assert_int_equal(detect_engine_eval(defaults, &t.r, pt, collect, msg), 1);
+        assert_string_equal(msg, "Decoded payload piped into a shell: base64 -d | cat | sh");
         /* cat is no decoder; a shell that exec'd since on another stdin is no reader any more */
         exec_rec(&t, 940, 1, "/usr/bin/cat", "cat\0x\0", 6);
         trec_u64(&t, "stdout_pipe", 79);
