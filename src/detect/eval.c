@@ -200,6 +200,111 @@ static const struct detect_file_origin *ctx_origin(struct eval_ctx *c)
         return c->origin_known ? &c->origin : NULL;
 }
 
+/* The variables of the exec's "env" column, in the order of FIELD_ENV_*. */
+static const char *const env_var_names[] = { "LD_PRELOAD=", "LD_LIBRARY_PATH=", "HISTFILE=", "HISTSIZE=",
+                                             "HISTFILESIZE=" };
+
+/* proc.env.*: the value of the variable in the NUL-separated "NAME=value" entries of the column;
+ * false when the exec did not set it. */
+static bool get_env(struct eval_ctx *c, const struct field_ref *f, const char **s, size_t *len)
+{
+        const struct value *v = column(c, f->column);
+        const char *name = env_var_names[f->id - FIELD_ENV_LD_PRELOAD];
+        size_t n = strlen(name);
+
+        if (!v || !v->str)
+                return false;
+        for (const char *p = v->str, *end = v->str + v->len; p < end;) {
+                size_t k = strnlen(p, end - p);
+
+                if (k >= n && memcmp(p, name, n) == 0) {
+                        *s = p + n;
+                        *len = k - n;
+                        return true;
+                }
+                p += k + 1;
+        }
+        return false;
+}
+
+/* The process at the other end of this one's stdin pipe (writer) or stdout pipe (reader). */
+static const struct proc_entry *pipe_peer(struct eval_ctx *c, const struct field_ref *f, bool writer)
+{
+        const struct value *v = column(c, f->column);
+        const struct proc_entry *self = ctx_self(c, f);
+        uint64_t ino = v ? v->u : self ? (writer ? self->stdin_pipe : self->stdout_pipe) : 0;
+
+        if (!c->pt || !ino)
+                return NULL;
+        return writer ? proctable_pipe_writer(c->pt, ino, ctx_pid(c, f)) :
+                        proctable_pipe_reader(c->pt, ino, ctx_pid(c, f));
+}
+
+/* The processes up the pipeline from this one (writers: the writer of its stdin pipe, that one's
+ * stdin writer...) or down it (readers), nearest first, at most RULES_MAX_PIPE_CHAIN. */
+static size_t pipe_chain(struct eval_ctx *c, const struct field_ref *f, bool writers,
+                         const struct proc_entry *out[static RULES_MAX_PIPE_CHAIN])
+{
+        const struct value *v = column(c, f->column);
+        const struct proc_entry *self = ctx_self(c, f), *e;
+        uint64_t ino = v ? v->u : self ? (writers ? self->stdin_pipe : self->stdout_pipe) : 0;
+        uint32_t pid = ctx_pid(c, f), at = pid;
+        size_t n = 0;
+
+        while (c->pt && ino && n < RULES_MAX_PIPE_CHAIN) {
+                e = writers ? proctable_pipe_writer(c->pt, ino, at) : proctable_pipe_reader(c->pt, ino, at);
+                if (!e || e->pid == pid)
+                        break;
+                for (size_t i = 0; i < n; i++)
+                        if (out[i] == e)
+                                return n;       /* a loop of pipes */
+                out[n++] = e;
+                at = e->pid;
+                ino = writers ? e->stdin_pipe : e->stdout_pipe;
+        }
+        return n;
+}
+
+static bool is_pipe_chain(enum field_id id)
+{
+        return id == FIELD_STDIN_WRITERS_NAME || id == FIELD_STDOUT_READERS_NAME ||
+               id == FIELD_STDIN_WRITERS_CMDLINE || id == FIELD_STDOUT_READERS_CMDLINE;
+}
+
+static bool is_pipe_writers(enum field_id id)
+{
+        return id == FIELD_STDIN_WRITERS_NAME || id == FIELD_STDIN_WRITERS_CMDLINE;
+}
+
+/* A process of a pipe chain as the field names it: its name, or its command line. */
+static const char *pipe_chain_str(enum field_id id, const struct proc_entry *e, size_t *len)
+{
+        if (id == FIELD_STDIN_WRITERS_NAME || id == FIELD_STDOUT_READERS_NAME)
+                return proc_entry_name(e, len);
+        if (e->cmdline)
+                *len = strlen(e->cmdline);
+        return e->cmdline;
+}
+
+/* N of a path "/proc/N/..." (or "/proc/N"); false for any other path. */
+static bool proc_path_pid(const char *s, size_t len, uint64_t *ret)
+{
+        uint64_t n = 0;
+        size_t i = 6;
+
+        if (len < 7 || memcmp(s, "/proc/", 6) != 0)
+                return false;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+                if (i - 6 >= 10)
+                        return false;
+                n = n * 10 + (uint64_t) (s[i] - '0');
+        }
+        if (i == 6 || (i < len && s[i] != '/') || s[6] == '0' || n > UINT32_MAX)
+                return false;
+        *ret = n;
+        return true;
+}
+
 /* The value of a string field; false when absent. */
 static bool get_str(struct eval_ctx *c, const struct field_ref *f, const char **s, size_t *len)
 {
@@ -256,6 +361,31 @@ static bool get_str(struct eval_ctx *c, const struct field_ref *f, const char **
                         return true;
                 }
                 return (e = ctx_self(c, f)) && str_of(e->stdio[f->id - FIELD_PROC_STDIN], s, len);
+        case FIELD_PROC_SCRIPT:
+                if (v) {
+                        *s = v->str;
+                        *len = v->len;
+                        return true;
+                }
+                /* an exec with none has no column: not the table's, which may be an older exec's */
+                if (f->column >= 0)
+                        return false;
+                return (e = ctx_self(c, f)) && str_of(e->script, s, len);
+        case FIELD_ENV_LD_PRELOAD:
+        case FIELD_ENV_LD_LIBRARY_PATH:
+        case FIELD_ENV_HISTFILE:
+        case FIELD_ENV_HISTSIZE:
+        case FIELD_ENV_HISTFILESIZE:
+                return get_env(c, f, s, len);
+        case FIELD_STDIN_WRITER_EXE:
+        case FIELD_STDOUT_READER_EXE:
+                return (e = pipe_peer(c, f, f->id == FIELD_STDIN_WRITER_EXE)) && str_of(e->exe, s, len);
+        case FIELD_STDIN_WRITER_NAME:
+        case FIELD_STDOUT_READER_NAME:
+                return (e = pipe_peer(c, f, f->id == FIELD_STDIN_WRITER_NAME)) && (*s = proc_entry_name(e, len));
+        case FIELD_STDIN_WRITER_CMDLINE:
+        case FIELD_STDOUT_READER_CMDLINE:
+                return (e = pipe_peer(c, f, f->id == FIELD_STDIN_WRITER_CMDLINE)) && str_of(e->cmdline, s, len);
         case FIELD_PARENT_EXE:
                 return (e = ctx_parent(c, f)) && str_of(e->exe, s, len);
         case FIELD_PARENT_NAME:
@@ -277,7 +407,23 @@ static bool get_num(struct eval_ctx *c, const struct field_ref *f, __int128 *ret
 {
         const struct value *v = column(c, f->column);
         const struct proc_entry *e;
+        uint64_t n;
 
+        switch (f->id) {
+        case FIELD_FILE_PROC_PID:
+                if (!v || !v->str || !proc_path_pid(v->str, v->len, &n))
+                        return false;
+                *ret = n;
+                return true;
+        case FIELD_STDIN_WRITER_PID:
+        case FIELD_STDOUT_READER_PID:
+                if (!(e = pipe_peer(c, f, f->id == FIELD_STDIN_WRITER_PID)))
+                        return false;
+                *ret = e->pid;
+                return true;
+        default:
+                break;
+        }
         if (v && f->column >= 0) {
                 if (c->r->schema->columns[f->column].type == VALUE_S64)
                         *ret = v->i;
@@ -316,6 +462,32 @@ static bool get_bool(struct eval_ctx *c, const struct field_ref *f)
                 o = ctx_origin(c);
                 return o && (f->id == FIELD_FILE_WRITER_NETWORK ? o->writer_network : o->writer_same_user);
         }
+        if (f->id == FIELD_STDOUT_READER_STDIN_CODE)
+                return (e = pipe_peer(c, f, false)) && (e->flags & PROC_STDIN_CODE);
+        if (f->id == FIELD_STDOUT_READERS_STDIN_CODE) {
+                const struct proc_entry *chain[RULES_MAX_PIPE_CHAIN];
+                size_t n = pipe_chain(c, f, false, chain);
+
+                for (size_t i = 0; i < n; i++)
+                        if (chain[i]->flags & PROC_STDIN_CODE)
+                                return true;
+                return false;
+        }
+        if (f->id == FIELD_ENV_INHERITED) {
+                /* the parent's exec (or the one it forked from) captured the same entries */
+                const struct proc_entry *p = ctx_parent(c, f);
+                size_t len = v && v->str ? v->len : 0;
+
+                return p && (p->flags & PROC_ENV_KNOWN) && p->env_len == len &&
+                       (len == 0 || memcmp(p->env, v->str, len) == 0);
+        }
+        if (f->id == FIELD_FILE_PROC_OTHER) {
+                /* the opener's pid is the event's (thread group id, as /proc/N names a process) */
+                const struct value *pid = column(c, f->pid_column);
+                uint64_t n;
+
+                return v && v->str && pid && proc_path_pid(v->str, v->len, &n) && n != pid->u;
+        }
         if (v)
                 return v->u != 0;
         if (f->column >= 0 && f->id == FIELD_COLUMN)
@@ -327,6 +499,7 @@ static bool get_bool(struct eval_ctx *c, const struct field_ref *f)
         case FIELD_PROC_EXE_MEMFD: return e->flags & PROC_EXE_MEMFD;
         case FIELD_PROC_EXE_DELETED: return e->flags & PROC_EXE_DELETED;
         case FIELD_PROC_EXE_SETUID: return e->flags & PROC_EXE_SETUID;
+        case FIELD_PROC_STDIN_CODE: return e->flags & PROC_STDIN_CODE;
         default: return false;
         }
 }
@@ -364,6 +537,16 @@ static bool set_any(struct eval_ctx *c, const struct node *n)
 {
         const struct field_ref *f = &n->ref;
 
+        if (is_pipe_chain(f->id)) {
+                const struct proc_entry *chain[RULES_MAX_PIPE_CHAIN];
+                size_t k = pipe_chain(c, f, is_pipe_writers(f->id), chain), len;
+                const char *s;
+
+                for (size_t i = 0; i < k; i++)
+                        if ((s = pipe_chain_str(f->id, chain[i], &len)) && str_any(n, s, len))
+                                return true;
+                return false;
+        }
         if (f->id == FIELD_ANCESTORS || f->id == FIELD_ANCESTORS_NAME) {
                 const struct proc_entry *e = ctx_parent(c, f);
 
@@ -549,7 +732,23 @@ void message_render(const struct compiled_rule *cr, const struct record *r, cons
                         strbuf_puts(b, get_bool(&c, &m->ref) ? "true" : "false");
                         break;
                 case FT_STRSET:
-                        if (m->ref.id == FIELD_PROC_ARGV) {
+                        if (is_pipe_chain(m->ref.id)) {
+                                /* in the pipeline's order: "base64 -d | cat" */
+                                const struct proc_entry *chain[RULES_MAX_PIPE_CHAIN];
+                                bool up = is_pipe_writers(m->ref.id);
+                                size_t k = pipe_chain(&c, &m->ref, up, chain);
+
+                                for (size_t j = 0; j < k; j++) {
+                                        const char *name = pipe_chain_str(m->ref.id, chain[up ? k - 1 - j : j],
+                                                                          &len);
+
+                                        strbuf_puts(b, j ? " | " : "");
+                                        if (name)
+                                                put_clean(b, name, len);
+                                }
+                                if (k == 0)
+                                        strbuf_putc(b, '-');
+                        } else if (m->ref.id == FIELD_PROC_ARGV) {
                                 struct field_ref f = m->ref;
 
                                 f.id = FIELD_PROC_CMDLINE;

@@ -22,6 +22,36 @@ static const struct field_def fields[] = {
         { "proc.exe_memfd", FIELD_PROC_EXE_MEMFD, "exe_memfd", FT_BOOL },
         { "proc.exe_deleted", FIELD_PROC_EXE_DELETED, "exe_deleted", FT_BOOL },
         { "proc.exe_setuid", FIELD_PROC_EXE_SETUID, "exe_setuid", FT_BOOL },
+        /* the script an interpreter runs (#! or its first non-option argument), absolute */
+        { "proc.script", FIELD_PROC_SCRIPT, "script", FT_STR },
+        { "proc.script_name", FIELD_BASENAME, "script", FT_STR },
+        /* the environment at exec: the few variables the kernel captures (exec only) */
+        { "proc.env", FIELD_COLUMN, "env" },
+        { "proc.env_truncated", FIELD_COLUMN, "env_truncated" },
+        { "proc.env.ld_preload", FIELD_ENV_LD_PRELOAD, "env", FT_STR },
+        { "proc.env.ld_library_path", FIELD_ENV_LD_LIBRARY_PATH, "env", FT_STR },
+        { "proc.env.histfile", FIELD_ENV_HISTFILE, "env", FT_STR },
+        { "proc.env.histsize", FIELD_ENV_HISTSIZE, "env", FT_STR },
+        { "proc.env.histfilesize", FIELD_ENV_HISTFILESIZE, "env", FT_STR },
+        { "proc.env_inherited", FIELD_ENV_INHERITED, "env", FT_BOOL },
+        /* the other end of a pipe on stdin or stdout: the process table, by the pipe's inode */
+        { "proc.stdin_writer.pid", FIELD_STDIN_WRITER_PID, "stdin_pipe", FT_NUM },
+        { "proc.stdin_writer.exe", FIELD_STDIN_WRITER_EXE, "stdin_pipe", FT_STR },
+        { "proc.stdin_writer.name", FIELD_STDIN_WRITER_NAME, "stdin_pipe", FT_STR },
+        { "proc.stdin_writer.cmdline", FIELD_STDIN_WRITER_CMDLINE, "stdin_pipe", FT_STR },
+        { "proc.stdout_reader.pid", FIELD_STDOUT_READER_PID, "stdout_pipe", FT_NUM },
+        { "proc.stdout_reader.exe", FIELD_STDOUT_READER_EXE, "stdout_pipe", FT_STR },
+        { "proc.stdout_reader.name", FIELD_STDOUT_READER_NAME, "stdout_pipe", FT_STR },
+        { "proc.stdout_reader.cmdline", FIELD_STDOUT_READER_CMDLINE, "stdout_pipe", FT_STR },
+        { "proc.stdout_reader.stdin_code", FIELD_STDOUT_READER_STDIN_CODE, "stdout_pipe", FT_BOOL },
+        /* the whole pipeline: up through each writer's stdin pipe, down through each reader's stdout */
+        { "proc.stdin_writers.name", FIELD_STDIN_WRITERS_NAME, "stdin_pipe", FT_STRSET },
+        { "proc.stdout_readers.name", FIELD_STDOUT_READERS_NAME, "stdout_pipe", FT_STRSET },
+        { "proc.stdin_writers.cmdline", FIELD_STDIN_WRITERS_CMDLINE, "stdin_pipe", FT_STRSET },
+        { "proc.stdout_readers.cmdline", FIELD_STDOUT_READERS_CMDLINE, "stdout_pipe", FT_STRSET },
+        { "proc.stdout_readers.stdin_code", FIELD_STDOUT_READERS_STDIN_CODE, "stdout_pipe", FT_BOOL },
+        /* an interpreter that reads its code from stdin: no script, no -c/-e, or -s or "-" */
+        { "proc.stdin_code", FIELD_PROC_STDIN_CODE, "stdin_code", FT_BOOL },
         /* the parent and the ancestors: always the process table */
         { "proc.parent.pid", FIELD_PARENT_PID, NULL, FT_NUM },
         { "proc.parent.exe", FIELD_PARENT_EXE, NULL, FT_STR },
@@ -51,6 +81,8 @@ static const struct field_def fields[] = {
         { "file.writer.exe", FIELD_FILE_WRITER_EXE, NULL, FT_STR },
         { "file.writer.network", FIELD_FILE_WRITER_NETWORK, NULL, FT_BOOL },
         { "file.writer.same_user", FIELD_FILE_WRITER_SAME_USER, NULL, FT_BOOL },
+        { "file.proc_pid", FIELD_FILE_PROC_PID, "path", FT_NUM },
+        { "file.proc_other", FIELD_FILE_PROC_OTHER, "path", FT_BOOL },
         /* syscalls: syscall.name is the column "syscall"; the others are columns as named */
         { "syscall.name", FIELD_COLUMN, "syscall" },
         { "syscall.", FIELD_COLUMN, NULL, .prefix = true },
@@ -118,6 +150,8 @@ int field_resolve(const struct field_def *def, const char *name, const struct sc
                 ret->type = column_type(schema->columns[c].type);
                 return 0;
         case FIELD_BASENAME:
+        case FIELD_FILE_PROC_PID:
+        case FIELD_FILE_PROC_OTHER:
                 if (c < 0 || schema->columns[c].type != VALUE_STR) {
                         *why = "the event has no such column";
                         return -ENOENT;
@@ -136,6 +170,39 @@ int field_resolve(const struct field_def *def, const char *name, const struct sc
         case FIELD_PROC_PID:
                 if (c < 0) {
                         *why = "the event has no pid";
+                        return -ENOENT;
+                }
+                ret->column = c;
+                return 0;
+        case FIELD_ENV_LD_PRELOAD:
+        case FIELD_ENV_LD_LIBRARY_PATH:
+        case FIELD_ENV_HISTFILE:
+        case FIELD_ENV_HISTSIZE:
+        case FIELD_ENV_HISTFILESIZE:
+        case FIELD_ENV_INHERITED:
+                if (c < 0 || schema->columns[c].type != VALUE_STRV) {
+                        *why = "the event has no environment (exec only)";
+                        return -ENOENT;
+                }
+                ret->column = c;
+                return 0;
+        case FIELD_STDIN_WRITER_PID:
+        case FIELD_STDIN_WRITER_EXE:
+        case FIELD_STDIN_WRITER_NAME:
+        case FIELD_STDIN_WRITER_CMDLINE:
+        case FIELD_STDOUT_READER_PID:
+        case FIELD_STDOUT_READER_EXE:
+        case FIELD_STDOUT_READER_NAME:
+        case FIELD_STDOUT_READER_CMDLINE:
+        case FIELD_STDOUT_READER_STDIN_CODE:
+        case FIELD_STDIN_WRITERS_NAME:
+        case FIELD_STDOUT_READERS_NAME:
+        case FIELD_STDOUT_READERS_STDIN_CODE:
+        case FIELD_STDIN_WRITERS_CMDLINE:
+        case FIELD_STDOUT_READERS_CMDLINE:
+                /* the pipe's inode from the event (exec), else from the process table */
+                if (c < 0 && pid < 0) {
+                        *why = "the event has no pid to find the process by";
                         return -ENOENT;
                 }
                 ret->column = c;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "proctable.h"
 #include "shared/macro.h"
+#include "shared/u64map.h"
 
 struct exited {
         uint32_t pid;
@@ -17,14 +18,17 @@ struct exited {
 /* The columns of the process tracer's records that the table reads. */
 enum {
         PC_PID, PC_PPID, PC_UID, PC_COMM, PC_EXE, PC_ARGS, PC_EXE_MEMFD, PC_EXE_DELETED, PC_EXE_SETUID,
-        PC_EXE_TRUNCATED, PC_STDIN, PC_STDOUT, PC_STDERR,
+        PC_EXE_TRUNCATED, PC_STDIN, PC_STDOUT, PC_STDERR, PC_SCRIPT, PC_STDIN_PIPE, PC_STDOUT_PIPE, PC_ENV,
+        PC_STDIN_CODE,
         _PC_MAX,
 };
 static const char *const proc_columns[_PC_MAX] = {
         [PC_PID] = "pid", [PC_PPID] = "ppid", [PC_UID] = "uid", [PC_COMM] = "comm", [PC_EXE] = "exe",
         [PC_ARGS] = "args", [PC_EXE_MEMFD] = "exe_memfd", [PC_EXE_DELETED] = "exe_deleted",
         [PC_EXE_SETUID] = "exe_setuid", [PC_EXE_TRUNCATED] = "exe_truncated", [PC_STDIN] = "stdin",
-        [PC_STDOUT] = "stdout", [PC_STDERR] = "stderr",
+        [PC_STDOUT] = "stdout", [PC_STDERR] = "stderr", [PC_SCRIPT] = "script", [PC_STDIN_PIPE] = "stdin_pipe",
+        [PC_STDOUT_PIPE] = "stdout_pipe", [PC_ENV] = "env",
+        [PC_STDIN_CODE] = "stdin_code",
 };
 
 struct proctable {
@@ -32,6 +36,8 @@ struct proctable {
         struct proc_entry *slots;       /* open addressing, linear probing */
         size_t mask;
         size_t n_entries, max_entries;
+        struct u64map pipe_writers;     /* pipe inode -> pid of the last exec with it on stdout */
+        struct u64map pipe_readers;     /* ... on stdin; at most one key per entry in each */
         struct exited *exits;           /* FIFO of exited processes, max_entries long */
         size_t exits_head, n_exits;
         uint64_t inserts, full;
@@ -71,11 +77,28 @@ int proctable_new(struct proctable **ret, size_t max_entries)
         return 0;
 }
 
-static void entry_clear(struct proc_entry *e)
+/* Forgets e's pipes in the indexes (where they still name it). */
+static void pipes_forget(struct proctable *t, const struct proc_entry *e)
+{
+        if (e->stdout_pipe && (uintptr_t) u64map_get(&t->pipe_writers, e->stdout_pipe) == e->pid)
+                (void) u64map_remove(&t->pipe_writers, e->stdout_pipe);
+        if (e->stdin_pipe && (uintptr_t) u64map_get(&t->pipe_readers, e->stdin_pipe) == e->pid)
+                (void) u64map_remove(&t->pipe_readers, e->stdin_pipe);
+}
+
+static void entry_free_contents(struct proc_entry *e)
 {
         free(e->exe);
         free(e->applet);
         free(e->cmdline);
+        free(e->script);
+        free(e->env);
+}
+
+static void entry_clear(struct proctable *t, struct proc_entry *e)
+{
+        pipes_forget(t, e);
+        entry_free_contents(e);
         *e = (struct proc_entry) {};
 }
 
@@ -85,7 +108,9 @@ struct proctable *proctable_free(struct proctable *t)
                 return NULL;
         for (size_t i = 0; i <= t->mask; i++)
                 if (t->slots[i].pid)
-                        entry_clear(&t->slots[i]);
+                        entry_free_contents(&t->slots[i]);
+        u64map_clear(&t->pipe_writers);
+        u64map_clear(&t->pipe_readers);
         free(t->slots);
         free(t->exits);
         free(t);
@@ -129,7 +154,7 @@ static void slot_remove(struct proctable *t, struct proc_entry *e)
 {
         size_t i = e - t->slots, j = i;
 
-        entry_clear(e);
+        entry_clear(t, e);
         t->n_entries--;
         /* backward-shift deletion keeps probe chains intact without tombstones */
         for (;;) {
@@ -162,6 +187,37 @@ void proctable_expire(struct proctable *t, uint64_t now_ns)
 {
         while (t->n_exits > 0 && t->exits[t->exits_head].exit_ns + PROCTABLE_EXIT_GRACE_NS <= now_ns)
                 expire_front(t);
+}
+
+static const struct proc_entry *pipe_end(const struct proctable *t, const struct u64map *m, uint64_t ino,
+                                         uint32_t pid, bool writer)
+{
+        uint32_t other = (uintptr_t) u64map_get(m, ino);
+        const struct proc_entry *e = other && other != pid ? slot_find(t, other) : NULL;
+
+        /* the entry may have exec'd since with another stdio: then it is not that end any more */
+        if (!e || (writer ? e->stdout_pipe : e->stdin_pipe) != ino)
+                return NULL;
+        return e;
+}
+
+const struct proc_entry *proctable_pipe_writer(const struct proctable *t, uint64_t ino, uint32_t pid)
+{
+        return ino ? pipe_end(t, &t->pipe_writers, ino, pid, true) : NULL;
+}
+
+const struct proc_entry *proctable_pipe_reader(const struct proctable *t, uint64_t ino, uint32_t pid)
+{
+        return ino ? pipe_end(t, &t->pipe_readers, ino, pid, false) : NULL;
+}
+
+/* Records the pipes of e's exec in the indexes (a failure to grow leaves the pipe unindexed). */
+static void pipes_index(struct proctable *t, const struct proc_entry *e)
+{
+        if (e->stdout_pipe)
+                (void) u64map_put(&t->pipe_writers, e->stdout_pipe, (void *) (uintptr_t) e->pid);
+        if (e->stdin_pipe)
+                (void) u64map_put(&t->pipe_readers, e->stdin_pipe, (void *) (uintptr_t) e->pid);
 }
 
 const char *path_basename(const char *s, size_t len, size_t *ret_len)
@@ -295,7 +351,9 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
 
         if (!e)
                 return;
-        e->flags &= ~(PROC_EXITED | PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED);
+        pipes_forget(t, e);
+        e->flags &= ~(PROC_EXITED | PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED |
+                      PROC_ENV_KNOWN | PROC_STDIN_CODE);
         if ((v = record_value(r, c[PC_PPID])))
                 e->ppid = v->u;
         if ((v = record_value(r, c[PC_UID])))
@@ -326,17 +384,48 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
         e->stdio[0] = stdio_kind(record_value(r, c[PC_STDIN]));
         e->stdio[1] = stdio_kind(record_value(r, c[PC_STDOUT]));
         e->stdio[2] = stdio_kind(record_value(r, c[PC_STDERR]));
+        free(e->script);
+        v = record_value(r, c[PC_SCRIPT]);
+        e->script = v ? strndup_or_null(v->str, v->len) : NULL;
+        free(e->env);
+        e->env = NULL;
+        e->env_len = 0;
+        if (c[PC_ENV] >= 0) {
+                /* the column is absent when nothing was captured: known, and empty */
+                v = record_value(r, c[PC_ENV]);
+                if (v && v->len > 0 && (e->env = malloc(v->len))) {
+                        memcpy(e->env, v->str, v->len);
+                        e->env_len = v->len;
+                }
+                if (!v || e->env)
+                        e->flags |= PROC_ENV_KNOWN;
+        }
+        if ((v = record_value(r, c[PC_STDIN_CODE])) && v->u)
+                e->flags |= PROC_STDIN_CODE;
+        v = record_value(r, c[PC_STDIN_PIPE]);
+        e->stdin_pipe = v ? v->u : 0;
+        v = record_value(r, c[PC_STDOUT_PIPE]);
+        e->stdout_pipe = v ? v->u : 0;
+        pipes_index(t, e);
 }
 
 static void copy_from_parent(struct proc_entry *e, const struct proc_entry *p)
 {
         e->uid = p->uid;
-        e->flags = p->flags & (PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED);
+        e->flags = p->flags & (PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED |
+                               PROC_ENV_KNOWN);
+        if (p->env && (e->env = malloc(p->env_len))) {
+                memcpy(e->env, p->env, p->env_len);
+                e->env_len = p->env_len;
+        } else if (p->env)
+                e->flags &= ~PROC_ENV_KNOWN;
         memcpy(e->comm, p->comm, sizeof(e->comm));
         e->exe = p->exe ? strdup(p->exe) : NULL;
         e->applet = p->applet ? strdup(p->applet) : NULL;
         e->cmdline = p->cmdline ? strdup(p->cmdline) : NULL;
+        e->script = p->script ? strdup(p->script) : NULL;
         memcpy(e->stdio, p->stdio, sizeof(e->stdio));
+        /* the pipes are not: a forked shell rearranges its descriptors before it execs */
 }
 
 static void update_fork(struct proctable *t, const struct record *r, const int *c, uint32_t pid)
@@ -351,9 +440,8 @@ static void update_fork(struct proctable *t, const struct record *r, const int *
         if (!e)
                 return;
         /* a recycled pid: start afresh */
-        free(e->exe);
-        free(e->applet);
-        free(e->cmdline);
+        pipes_forget(t, e);
+        entry_free_contents(e);
         *e = (struct proc_entry) { .pid = pid, .ppid = ppid->u };
         p = slot_find(t, ppid->u);
         if (p)

@@ -20,6 +20,8 @@ enum proc_flags {
         PROC_EXE_SETUID = 1 << 2,
         PROC_EXITED = 1 << 3,
         PROC_EXE_TRUNCATED = 1 << 4,    /* exe is cut (see the exe_truncated column) */
+        PROC_ENV_KNOWN = 1 << 5,        /* env is what its exec captured (not a /proc scan's unknown) */
+        PROC_STDIN_CODE = 1 << 6,       /* an interpreter reading its code from stdin (stdin_code) */
 };
 
 struct proc_entry {
@@ -32,6 +34,11 @@ struct proc_entry {
         char *applet;           /* a multi-call binary's applet (argv[0]), else NULL: see proc_entry_name */
         char *cmdline;          /* argv joined by spaces, NULL: unknown */
         const char *stdio[3];   /* static strings: "socket", "pipe", "tty", "file", ...; NULL unknown */
+        char *script;           /* the script it runs (proc.script), NULL: none or unknown */
+        char *env;              /* the environment entries captured at exec, NUL-separated, env_len bytes */
+        size_t env_len;
+        uint64_t stdin_pipe;    /* inode of the pipe on its stdin at exec, 0: none */
+        uint64_t stdout_pipe;   /* the same for stdout */
         uint64_t exit_ns;       /* monotonic time of exit (PROC_EXITED) */
 };
 
@@ -55,6 +62,11 @@ void proctable_update(struct proctable *t, const struct record *r, uint64_t now_
 void proctable_expire(struct proctable *t, uint64_t now_ns);
 
 const struct proc_entry *proctable_get(const struct proctable *t, uint32_t pid);
+/* The process other than pid that exec'd last with the pipe ino on its stdout (writer) or stdin
+ * (reader), exited ones within the grace included; NULL when there is none. The pipe's other end
+ * is found whichever of the two exec'd first: the one that comes second sees the first. */
+const struct proc_entry *proctable_pipe_writer(const struct proctable *t, uint64_t ino, uint32_t pid);
+const struct proc_entry *proctable_pipe_reader(const struct proctable *t, uint64_t ino, uint32_t pid);
 void proctable_get_stats(const struct proctable *t, struct proctable_stats *ret);
 
 /* Basename of a path (the whole string when it has no '/'); for "/memfd:x (deleted)" the name too. */

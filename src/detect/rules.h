@@ -23,6 +23,7 @@
 #define RULES_MAX_NODES 20000           /* per rule, after macro expansion */
 #define RULES_MAX_ERRORS 20
 #define RULES_MAX_ANCESTORS 16          /* proc.ancestors looks this far up */
+#define RULES_MAX_PIPE_CHAIN 8          /* proc.stdin_writers, proc.stdout_readers: processes followed */
 
 enum field_type {
         FT_STR,
@@ -60,6 +61,30 @@ enum field_id {
         FIELD_FILE_WRITER_EXE,
         FIELD_FILE_WRITER_NETWORK,
         FIELD_FILE_WRITER_SAME_USER,
+        FIELD_PROC_SCRIPT,
+        FIELD_ENV_LD_PRELOAD,           /* the value of a variable of the exec's "env" column ... */
+        FIELD_ENV_LD_LIBRARY_PATH,
+        FIELD_ENV_HISTFILE,
+        FIELD_ENV_HISTSIZE,
+        FIELD_ENV_HISTFILESIZE,         /* ... in the order of env_var_names (eval.c) */
+        FIELD_ENV_INHERITED,            /* the captured entries are the parent's */
+        FIELD_STDIN_WRITER_PID,         /* the process writing into this one's stdin pipe ... */
+        FIELD_STDIN_WRITER_EXE,
+        FIELD_STDIN_WRITER_NAME,
+        FIELD_STDIN_WRITER_CMDLINE,
+        FIELD_STDOUT_READER_PID,        /* ... and the one reading this one's stdout pipe */
+        FIELD_STDOUT_READER_EXE,
+        FIELD_STDOUT_READER_NAME,
+        FIELD_STDOUT_READER_CMDLINE,
+        FIELD_STDOUT_READER_STDIN_CODE,
+        FIELD_STDIN_WRITERS_NAME,       /* every writer up the pipeline, through the writers' stdin pipes */
+        FIELD_STDOUT_READERS_NAME,      /* every reader down it */
+        FIELD_STDIN_WRITERS_CMDLINE,
+        FIELD_STDOUT_READERS_CMDLINE,
+        FIELD_STDOUT_READERS_STDIN_CODE,
+        FIELD_PROC_STDIN_CODE,
+        FIELD_FILE_PROC_PID,            /* N of a path /proc/N/... */
+        FIELD_FILE_PROC_OTHER,          /* the path is under /proc/N/ of another process than the opener */
 };
 
 /* A field as a rule names it, before it meets an event's schema. */

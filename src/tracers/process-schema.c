@@ -30,6 +30,13 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_PID_NS] = { "pid_ns", VALUE_U64, 0 },
         [COL_NET_NS] = { "net_ns", VALUE_U64, 0 },
         [COL_EXE_TRUNCATED] = { "exe_truncated", VALUE_BOOL, 0 },
+        [COL_SCRIPT] = { "script", VALUE_STR, 0 },
+        [COL_CWD] = { "cwd", VALUE_STR, 0 },
+        [COL_ENV] = { "env", VALUE_STRV, 0 },
+        [COL_ENV_TRUNCATED] = { "env_truncated", VALUE_BOOL, 0 },
+        [COL_STDIN_PIPE] = { "stdin_pipe", VALUE_U64, 0 },
+        [COL_STDOUT_PIPE] = { "stdout_pipe", VALUE_U64, 0 },
+        [COL_STDIN_CODE] = { "stdin_code", VALUE_BOOL, 0 },
         IDENTITY_HIDDEN_COLUMNS,
 };
 

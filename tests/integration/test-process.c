@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 #include "tracer-test.h"
@@ -183,6 +184,129 @@ static struct json_object *exec_of(pid_t pid)
         tt_wait(pid);
         assert_true(tt_wait_for(&tt, have_exit_of, &pid, 5000));
         return tt_find(&tt, "exec", "pid", pid);
+}
+
+/* fork + execve of argv with environment envp in directory cwd; stdin from a pipe and stdout into
+ * another when pipes is set (their inodes in ino[0], ino[1]). Returns the exec record. */
+static struct json_object *exec_env(const char *cwd, char *const envp[], char *const argv[], bool pipes,
+                                    uint64_t ino[2])
+{
+        int in[2] = { -1, -1 }, out[2] = { -1, -1 };
+        struct stat st;
+        pid_t pid;
+
+        if (pipes) {
+                assert_int_equal(pipe(in), 0);
+                assert_int_equal(pipe(out), 0);
+                assert_int_equal(fstat(in[0], &st), 0);
+                ino[0] = st.st_ino;
+                assert_int_equal(fstat(out[1], &st), 0);
+                ino[1] = st.st_ino;
+        }
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                if (pipes) {
+                        dup2(in[0], 0);
+                        dup2(out[1], 1);
+                }
+                if (cwd && chdir(cwd) < 0)
+                        _exit(126);
+                execve(argv[0], argv, envp);
+                _exit(127);
+        }
+        if (pipes) {
+                close(in[0]);
+                close(out[1]);
+                close(in[1]);
+                close(out[0]);
+        }
+        return exec_of(pid);
+}
+
+static bool strv_has(struct json_object *o, const char *column, const char *s)
+{
+        struct json_object *v;
+
+        if (!json_object_object_get_ex(o, column, &v))
+                return false;
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+                if (streq(json_object_get_string(json_object_array_get_idx(v, i)), s))
+                        return true;
+        return false;
+}
+
+static const char *str_of(struct json_object *o, const char *column)
+{
+        struct json_object *v;
+
+        return json_object_object_get_ex(o, column, &v) ? json_object_get_string(v) : NULL;
+}
+
+/* The captures at exec: the script of #! and of an interpreter's argument (with the working
+ * directory), the pipes of stdin and stdout, and the few environment variables, bounded: an entry
+ * longer than a 4 KiB piece does not hide the next one, and text in the middle of a value is never
+ * taken for a variable. */
+static void test_exec_captures(void **state)
+{
+        char dir[] = "/tmp/cwatch-test-captures-XXXXXX", script[64], big[8200], smuggle[8200];
+        char *plain[] = { "PATH=/usr/bin:/bin", "HISTSIZE=0", "HISTSIZE=9", "LD_PRELOAD=/a.so",
+                          "LD_PRELOAD=/b.so", NULL };
+        struct json_object *exec;
+        uint64_t ino[2] = {};
+        int fd;
+
+        assert_non_null(mkdtemp(dir));
+        snprintf(script, sizeof(script), "%s/s.sh", dir);
+        fd = open(script, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, "#!/bin/sh\nexit 0\n", 17), 17);
+        close(fd);
+
+        /* #! by a relative name: the script's path from the working directory; pipes */
+        exec = exec_env(dir, plain, (char *[]) { "./s.sh", NULL }, true, ino);
+        assert_non_null(exec);
+        assert_string_equal(str_of(exec, "exe"), "/usr/bin/dash");
+        assert_string_equal(str_of(exec, "script"), script);
+        assert_string_equal(str_of(exec, "cwd"), dir);
+        assert_int_equal(json_object_get_int64(json_object_object_get(exec, "stdin_pipe")), ino[0]);
+        assert_int_equal(json_object_get_int64(json_object_object_get(exec, "stdout_pipe")), ino[1]);
+        /* the first HISTSIZE (the shell's getenv), the last LD_PRELOAD (the loader's) */
+        assert_true(strv_has(exec, "env", "HISTSIZE=0"));
+        assert_true(strv_has(exec, "env", "LD_PRELOAD=/b.so"));
+        assert_false(strv_has(exec, "env", "HISTSIZE=9"));
+        assert_false(json_object_get_boolean(json_object_object_get(exec, "env_truncated")));
+
+        /* an interpreter's argument; no pipes */
+        exec = exec_env(dir, plain, (char *[]) { "/bin/bash", "-e", "s.sh", NULL }, false, ino);
+        assert_string_equal(str_of(exec, "script"), script);
+        assert_null(json_object_object_get(exec, "stdin_pipe"));
+
+        /* an entry of exactly 4,095 bytes, then one more: found */
+        memset(big, 'x', sizeof(big));
+        memcpy(big, "X=", 2);
+        big[4095] = '\0';
+        exec = exec_env(NULL, (char *[]) { big, "HISTFILE=/dev/null", NULL }, (char *[]) { "/bin/true", NULL },
+                        false, ino);
+        assert_true(strv_has(exec, "env", "HISTFILE=/dev/null"));
+        /* a value whose text after the first 4 KiB piece reads like a variable: not one */
+        memset(smuggle, 'a', sizeof(smuggle));
+        memcpy(smuggle, "X=", 2);
+        memcpy(smuggle + 4095, "LD_PRELOAD=/tmp/evil.so", 23);
+        smuggle[4095 + 23] = '\0';
+        exec = exec_env(NULL, (char *[]) { smuggle, NULL }, (char *[]) { "/bin/true", NULL }, false, ino);
+        assert_null(json_object_object_get(exec, "env"));
+        /* a value longer than kept: cut, and said so */
+        memset(big, 'y', sizeof(big));
+        memcpy(big, "LD_LIBRARY_PATH=", 16);
+        big[600] = '\0';
+        exec = exec_env(NULL, (char *[]) { big, NULL }, (char *[]) { "/bin/true", NULL }, false, ino);
+        assert_true(json_object_get_boolean(json_object_object_get(exec, "env_truncated")));
+        big[271] = '\0';
+        assert_true(strv_has(exec, "env", big));
+
+        assert_int_equal(unlink(script), 0);
+        assert_int_equal(rmdir(dir), 0);
 }
 
 static bool exe_truncated(struct json_object *exec)
@@ -373,6 +497,7 @@ int main(void)
                 cmocka_unit_test(test_exe_path_depth),
                 cmocka_unit_test(test_exe_path_unrooted),
                 cmocka_unit_test(test_exec_burst_no_drops),
+                cmocka_unit_test(test_exec_captures),
         };
 
         tt_require_privileges();

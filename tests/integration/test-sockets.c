@@ -992,7 +992,7 @@ static int setup(void **state)
         /* a /run of our own (still single-threaded: unshare(CLONE_NEWNS) needs that), where the
          * runtime socket can be bound whatever the host runs; it goes with this process */
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-            mount("cwatch-test", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m") < 0) {
+            mount("cwatch-test", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=256m") < 0) {
                 fprintf(stderr, "FAIL: cannot mount a tmpfs over /run in a mount namespace: %m\n");
                 return -1;
         }

@@ -149,6 +149,16 @@ static void test_open_paths(void **state)
         free(e);
 }
 
+/* b's 16-bit field at off, made small (memcpy: b is shorter than the struct it starts) */
+static void shrink_u16(unsigned char *b, size_t off)
+{
+        uint16_t v;
+
+        memcpy(&v, b + off, sizeof(v));
+        v %= 64;
+        memcpy(b + off, &v, sizeof(v));
+}
+
 /* Random events of random sizes, each in an allocation of exactly its size. */
 static void test_random_events(void **state)
 {
@@ -163,11 +173,12 @@ static void test_random_events(void **state)
                         b[k] = rand();
                 /* small lengths now and then, so that some pass the checks */
                 if (i % 2 && size >= offsetof(struct cw_exec_event, data)) {
-                        struct cw_exec_event *e = (struct cw_exec_event *) b;
-
-                        e->path_len %= 64;
-                        e->args_len %= 64;
-                        e->name_len %= 64;
+                        shrink_u16(b, offsetof(struct cw_exec_event, path_len));
+                        shrink_u16(b, offsetof(struct cw_exec_event, args_len));
+                        shrink_u16(b, offsetof(struct cw_exec_event, name_len));
+                        shrink_u16(b, offsetof(struct cw_exec_event, script_len));
+                        shrink_u16(b, offsetof(struct cw_exec_event, cwd_len));
+                        shrink_u16(b, offsetof(struct cw_exec_event, env_len));
                 }
                 h->type = i % 3 ? CW_EV_EXEC : CW_EV_FILE_OPEN;
                 if (h->type == CW_EV_EXEC)

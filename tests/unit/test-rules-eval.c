@@ -747,6 +747,143 @@ static void test_default_exec_rules(void **state)
         assert_string_equal(EXEC_HITS("/usr/bin/curl", "nc\0-l\0", c), "");
 }
 
+/* The rules of issue 20 that need captures: proc.script, proc.env.*, the pipe's other end, and
+ * file.proc_pid / file.proc_other. */
+static void test_default_capture_rules(void **state)
+{
+        struct proctable *pt;
+        struct trec t;
+        char msg[256];
+
+        /* scripts: the column the tracer fills (#! or an interpreter's argument, made absolute) */
+        exec_rec(&t, 900, 1, "/usr/bin/dash", "/bin/sh\0/tmp/x.sh\0", 18);
+        trec_str(&t, "script", "/tmp/x.sh");
+        assert_string_equal(eval(defaults, &t.r, procs), "script-from-tmp");
+        exec_rec(&t, 901, 1, "/usr/bin/bash", "bash\0.x\0", 8);
+        trec_str(&t, "script", "/home/ann/.x");
+        assert_string_equal(eval(defaults, &t.r, procs), "hidden-script");
+        exec_rec(&t, 902, 1, "/usr/bin/dash", "/bin/sh\0./build.sh\0", 19);
+        trec_str(&t, "script", "/home/ann/build.sh");
+        assert_string_equal(eval(defaults, &t.r, procs), "");
+        exec_rec(&t, 904, P_PIP, "/usr/bin/python3.11", "python3\0/tmp/pip-build-x/setup.py\0", 34);
+        trec_str(&t, "script", "/tmp/pip-build-x/setup.py");
+        assert_string_equal(eval(defaults, &t.r, procs), "");
+        /* a dpkg maintainer script in /tmp is package management's */
+        exec_rec(&t, 903, P_DPKG, "/usr/bin/dash", "/bin/sh\0/tmp/x.sh\0", 18);
+        trec_str(&t, "script", "/tmp/x.sh");
+        assert_string_equal(eval(defaults, &t.r, procs), "");
+
+        /* the environment: values of the captured variables; a name that only starts like one is not */
+        exec_rec(&t, 910, 1, "/usr/bin/true", "true\0", 5);
+        trec_strv(&t, "env", "LD_PRELOAD=/dev/shm/.l.so\0", 26);
+        assert_string_equal(eval(defaults, &t.r, procs), "library-preload-from-writable-dir");
+        exec_rec(&t, 911, 1, "/usr/bin/true", "true\0", 5);
+        trec_strv(&t, "env", "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu\0HISTFILE=/dev/null\0", 61);
+        assert_string_equal(eval(defaults, &t.r, procs), "");
+        exec_rec(&t, 912, 1, "/usr/bin/true", "true\0", 5);
+        trec_bool(&t, "env_truncated", true);
+        assert_string_equal(eval(defaults, &t.r, procs), "library-preload-from-writable-dir");
+        exec_rec(&t, 913, 1, "/usr/bin/bash", "bash\0", 5);
+        trec_strv(&t, "env", "HISTFILE=\0", 10);
+        assert_string_equal(eval(defaults, &t.r, procs), "shell-history-disabled");
+        /* raised where the variable appears, not again in every program its shell starts */
+        proctable_update(procs, &t.r, 0);
+        exec_rec(&t, 915, 913, "/usr/bin/dash", "sh\0", 3);
+        trec_strv(&t, "env", "HISTFILE=\0", 10);
+        assert_string_equal(eval(defaults, &t.r, procs), "");
+        exec_rec(&t, 916, 913, "/usr/bin/dash", "sh\0", 3);
+        /* one entry new: another environment than the parent's, for every rule */
+        trec_strv(&t, "env", "HISTFILE=\0LD_PRELOAD=/tmp/l.so\0", 32);
+        assert_string_equal(eval(defaults, &t.r, procs),
+                            "library-preload-from-writable-dir,shell-history-disabled");
+        exec_rec(&t, 914, 1, "/usr/bin/bash", "bash\0", 5);
+        trec_strv(&t, "env", "HISTSIZE=01\0HISTFILE=/root/.h\0", 30);
+        assert_string_equal(eval(defaults, &t.r, procs), "");
+
+        /* pipes: the writer exec'd first (the shell raises), then the reader first (the decoder raises) */
+        assert_int_equal(proctable_new(&pt, 64), 0);
+        exec_rec(&t, 920, 1, "/usr/bin/base64", "base64\0-d\0", 10);
+        trec_u64(&t, "stdout_pipe", 77);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(defaults, &t.r, pt), "");
+        exec_rec(&t, 921, 1, "/usr/bin/dash", "sh\0", 3);
+        trec_u64(&t, "stdin_pipe", 77);
+        trec_bool(&t, "stdin_code", true);
+        proctable_update(pt, &t.r, 0);
+        strbuf_reset(&hits);
+        assert_int_equal(detect_engine_eval(defaults, &t.r, pt, collect, msg), 1);
+        assert_string_equal(hits.data, "decoded-payload-into-shell");
+        assert_string_equal(msg, "Decoded payload piped into a shell: base64 -d | sh | -");
+        exec_rec(&t, 930, 1, "/usr/bin/dash", "sh\0", 3);
+        trec_u64(&t, "stdin_pipe", 78);
+        trec_bool(&t, "stdin_code", true);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(defaults, &t.r, pt), "");
+        exec_rec(&t, 931, 1, "/usr/bin/wget", "wget\0-O-\0http://x/\0", 19);
+        trec_u64(&t, "stdout_pipe", 78);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(defaults, &t.r, pt), "download-piped-into-shell");
+        /* through a pass-through stage that execs last: base64 -d | cat | sh */
+        exec_rec(&t, 960, 1, "/usr/bin/base64", "base64\0-d\0", 10);
+        trec_u64(&t, "stdout_pipe", 90);
+        proctable_update(pt, &t.r, 0);
+        exec_rec(&t, 962, 1, "/usr/bin/dash", "sh\0", 3);
+        trec_u64(&t, "stdin_pipe", 91);
+        trec_bool(&t, "stdin_code", true);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(defaults, &t.r, pt), "");
+        exec_rec(&t, 961, 1, "/usr/bin/cat", "cat\0", 4);
+        trec_u64(&t, "stdin_pipe", 90);
+        trec_u64(&t, "stdout_pipe", 91);
+        proctable_update(pt, &t.r, 0);
+        strbuf_reset(&hits);
+        assert_int_equal(detect_engine_eval(defaults, &t.r, pt, collect, msg), 1);
+        assert_string_equal(msg, "Decoded payload piped into a shell: base64 -d | cat | sh");
+        /* cat is no decoder; a shell that exec'd since on another stdin is no reader any more */
+        exec_rec(&t, 940, 1, "/usr/bin/cat", "cat\0x\0", 6);
+        trec_u64(&t, "stdout_pipe", 79);
+        proctable_update(pt, &t.r, 0);
+        exec_rec(&t, 941, 1, "/usr/bin/dash", "sh\0", 3);
+        trec_u64(&t, "stdin_pipe", 79);
+        trec_bool(&t, "stdin_code", true);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(defaults, &t.r, pt), "");
+        /* an interpreter given its code (python3 -c) reads data from the pipe */
+        exec_rec(&t, 942, 1, "/usr/bin/python3.11", "python3\0-c\0import sys\0", 22);
+        trec_u64(&t, "stdin_pipe", 80);
+        trec_bool(&t, "stdin_code", false);
+        proctable_update(pt, &t.r, 0);
+        exec_rec(&t, 943, 1, "/usr/bin/curl", "curl\0-s\0http://x/\0", 18);
+        trec_u64(&t, "stdout_pipe", 80);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(defaults, &t.r, pt), "");
+        exec_rec(&t, 930, 1, "/usr/bin/dash", "sh\0", 3);
+        proctable_update(pt, &t.r, 0);
+        exec_rec(&t, 950, 1, "/usr/bin/base64", "base64\0-d\0", 10);
+        trec_u64(&t, "stdout_pipe", 78);
+        proctable_update(pt, &t.r, 0);
+        assert_string_equal(eval(defaults, &t.r, pt), "");
+        proctable_free(pt);
+
+        /* /proc/PID/mem of another process; its own; ps on stat */
+        assert_string_equal(open_hits(P_CAT, "/proc/4242/mem", false, 0, NULL), "read-other-process-memory");
+        assert_string_equal(open_hits(P_CAT, "/proc/4242/task/4243/mem", true, 1, NULL),
+                            "write-other-process-memory");
+        assert_string_equal(open_hits(P_CAT, "/proc/self/mem", false, 0, NULL), "");
+        {
+                char own[32];
+
+                snprintf(own, sizeof(own), "/proc/%d/mem", P_CAT);
+                assert_string_equal(open_hits(P_CAT, own, false, 0, NULL), "");
+                /* /proc/thread-self/mem, as the kernel's path walk names it */
+                snprintf(own, sizeof(own), "/proc/%d/task/%d/mem", P_CAT, P_CAT + 1);
+                assert_string_equal(open_hits(P_CAT, own, true, 1, NULL), "");
+        }
+        assert_string_equal(open_hits(P_PS, "/proc/4242/stat", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_CAT, "/proc/04242/mem", false, 0, NULL), "");
+        assert_string_equal(open_hits(P_CAT, "/proc/99999999999/mem", false, 0, NULL), "");
+}
+
 /* The exec rules of issue 20: accounts, history, scheduled work. */
 static void test_default_exec_rules_persistence(void **state)
 {
@@ -1205,6 +1342,7 @@ int main(void)
                 cmocka_unit_test(test_default_syscall_rules_memory_and_caps),
                 cmocka_unit_test(test_default_exec_rules),
                 cmocka_unit_test(test_default_exec_rules_persistence),
+                cmocka_unit_test(test_default_capture_rules),
                 cmocka_unit_test(test_default_service_shell_rules),
                 cmocka_unit_test(test_watched_paths),
                 cmocka_unit_test(test_watched_unix_paths),
