@@ -92,12 +92,14 @@ rm -f "$err.nspawn"
 line=
 for _ in $(seq 50); do
         line=$(grep '"event":"exec"' "$out" | grep -F "\"$marker\"" | head -1)
-        [ -n "$line" ] && break
+        # cwatchd's stdout is a file, written in blocks: a line may not be whole yet
+        [ -n "$line" ] && jq -e . <<<"$line" >/dev/null 2>&1 && break
         sleep 0.1
 done
 [ -n "$line" ] || fail "no exec event with $marker"
 unit="machine-${name//-/\\\\x2d}.scope"
 [[ "$line" == *"\"container_name\":\"$name\""* ]] || fail "container_name is not $name: $line"
-[[ "$line" == *'"runtime":"nspawn"'* ]] || fail "runtime is not nspawn: $line"
+[[ "$line" == *'"runtime":"nspawn"'* ]] ||
+        fail "runtime is not nspawn: $(jq -c '{container_name, container_id, runtime, unit, cgroup_id}' <<<"$line")"
 [[ "$line" == *"\"unit\":\"$unit\""* ]] || fail "unit is not $unit: $line"
 echo "PASS: $name ($unit)"
