@@ -9,14 +9,16 @@
 #   systemd_ns_poweroff
 #       powers it off and waits; kills it when it will not go (PID 1 of a namespace survives its
 #       parent). Safe to call when nothing was booted, and twice. The behaviour profiles a cwatchd
-#       of the test saved in the shared /var/lib/cwatch are removed unless they were there before.
+#       of the test saved in the shared /var/lib/cwatch are removed unless they were there before,
+#       and so is the directory (StateDirectory=) when the test made it.
 SYSTEMD_NS_BOOTER= SYSTEMD_NS_PID= SYSTEMD_NS_ERROR=
-SYSTEMD_NS_PROFILES_BEFORE=
+SYSTEMD_NS_PROFILES_BEFORE= SYSTEMD_NS_STATE_DIR_BEFORE=
 
 systemd_ns_boot() {
         local bind= state=
 
         [ -e /var/lib/cwatch/profiles ] && SYSTEMD_NS_PROFILES_BEFORE=yes
+        [ -d /var/lib/cwatch ] && SYSTEMD_NS_STATE_DIR_BEFORE=yes
 
         [ -n "${1:-}" ] && bind="mount --bind $1 /etc/machine-id &&"
         unshare --pid --fork --kill-child --mount --mount-proc --propagation private -- \
@@ -56,5 +58,6 @@ systemd_ns_poweroff() {
         fi
         SYSTEMD_NS_PID= SYSTEMD_NS_BOOTER=
         [ -z "$SYSTEMD_NS_PROFILES_BEFORE" ] && rm -f /var/lib/cwatch/profiles /var/lib/cwatch/profiles.*
+        [ -z "$SYSTEMD_NS_STATE_DIR_BEFORE" ] && rmdir /var/lib/cwatch 2>/dev/null
         return 0
 }

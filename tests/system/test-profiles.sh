@@ -56,6 +56,7 @@ cleanup() {
         if [ -f "$BUILD/meson-logs/install-log.txt" ]; then
                 grep -v '^#' "$BUILD/meson-logs/install-log.txt" | while read -r f; do [ -d "$f" ] || rm -f "$f"; done
         fi
+        [ "${USR_LIB_CWATCH_MADE:-}" = yes ] && rm -rf /usr/lib/cwatch
         rm -rf /etc/cwatch "$WORK" "$STATE"
         if [ "$STATE_PARENT_EXISTED" = no ]; then rm -rf "$STATE_PARENT"; fi
         journalctl --update-catalog >/dev/null 2>&1
@@ -65,6 +66,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' TERM INT
 
+# the directory of the shipped rules, removed at the end when this install made it
+[ -d /usr/lib/cwatch ] || USR_LIB_CWATCH_MADE=yes
 say "install, with a short learning period"
 meson install -C "$BUILD" --no-rebuild --quiet >"$LOG" 2>&1 || fail "meson install: $(tail -5 "$LOG")"
 mkdir -p "$(dirname "$DROPIN")" "$WORK"

@@ -45,6 +45,7 @@ cleanup() {
         if [ -f "$BUILD/meson-logs/install-log.txt" ]; then
                 grep -v '^#' "$BUILD/meson-logs/install-log.txt" | while read -r f; do [ -d "$f" ] || rm -f "$f"; done
         fi
+        [ "${USR_LIB_CWATCH_MADE:-}" = yes ] && rm -rf /usr/lib/cwatch
         rm -f "${ENABLED_LINKS[@]}"
         rm -rf "$WATCHDOG_DROPIN_DIR"
         rm -rf /etc/cwatch /usr/share/doc/cwatch-test
@@ -55,6 +56,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' TERM INT
 
+# the directory of the shipped rules, removed at the end when this install made it
+[ -d /usr/lib/cwatch ] || USR_LIB_CWATCH_MADE=yes
 say "install"
 meson install -C "$BUILD" --no-rebuild --quiet >"$LOG" 2>&1 || fail "meson install: $(tail -5 "$LOG")"
 for f in /usr/sbin/cwatchd /usr/bin/cwatchctl /usr/lib/systemd/system/cwatchd.service \
