@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "discovery.h"
+#include "shared/hash.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 
@@ -100,25 +101,6 @@ struct discovery {
         struct discovery_subject subjects[DISCOVERY_SUBJECTS];
 };
 
-static uint64_t hash_mix(uint64_t x)
-{
-        /* the splitmix64 finaliser: every input bit reaches every output bit */
-        x ^= x >> 30;
-        x *= UINT64_C(0xbf58476d1ce4e5b9);
-        x ^= x >> 27;
-        x *= UINT64_C(0x94d049bb133111eb);
-        return x ^ (x >> 31);
-}
-
-static uint64_t hash_bytes(uint64_t seed, const char *s, size_t len)
-{
-        uint64_t h = UINT64_C(0xcbf29ce484222325) ^ seed;
-
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char) s[i]) * UINT64_C(0x100000001b3);
-        return hash_mix(h);
-}
-
 static bool limits_valid(const struct discovery_limits *l)
 {
         return l->threshold == 0 ||
@@ -129,7 +111,7 @@ static bool limits_valid(const struct discovery_limits *l)
 /* The first command named name (len bytes), or -1. */
 static int command_find(const struct discovery *d, const char *name, size_t len)
 {
-        uint64_t h = hash_bytes(0, name, len);
+        uint64_t h = hash_bytes64(0, name, len);
 
         for (size_t i = 0; i < DISCOVERY_NAME_SLOTS; i++) {
                 const struct name_slot *slot = &d->names[(h + i) & (DISCOVERY_NAME_SLOTS - 1)];
@@ -178,7 +160,7 @@ static int command_add(struct discovery *d, const char *spec)
                         first = d->commands[first].next;
                 d->commands[first].next = (int) d->n_commands;
         } else {
-                uint64_t h = hash_bytes(0, c->name, len);
+                uint64_t h = hash_bytes64(0, c->name, len);
 
                 for (size_t i = 0;; i++) {
                         struct name_slot *slot = &d->names[(h + i) & (DISCOVERY_NAME_SLOTS - 1)];
@@ -470,16 +452,16 @@ int discovery_on_record(struct discovery *d, const struct record *r)
         if (r->identity && r->identity->container_id) {
                 const char *id = r->identity->container_id;
 
-                key = hash_bytes(SUBJECT_CONTAINER, id, strlen(id));
+                key = hash_bytes64(SUBJECT_CONTAINER, id, strlen(id));
                 snprintf(where, sizeof(where), "container %s", r->identity->container_name ?: id);
         } else if (r->identity && r->identity->unit) {
-                key = hash_bytes(SUBJECT_UNIT, r->identity->unit, strlen(r->identity->unit));
+                key = hash_bytes64(SUBJECT_UNIT, r->identity->unit, strlen(r->identity->unit));
                 snprintf(where, sizeof(where), "unit %s", r->identity->unit);
         } else {
                 ppid = record_value(r, d->columns[DC_PPID]);
                 if (!ppid)
                         return 0;
-                key = hash_mix(((uint64_t) SUBJECT_PARENT << 56) ^ ppid->u);
+                key = hash_mix64(((uint64_t) SUBJECT_PARENT << 56) ^ ppid->u);
                 snprintf(where, sizeof(where), "the children of pid %" PRIu64, ppid->u);
         }
         key = key ?: 1;

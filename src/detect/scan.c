@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "scan.h"
+#include "shared/hash.h"
 #include "shared/macro.h"
 
 /* How many neighbouring slots a lookup in either table probes. */
@@ -61,25 +62,6 @@ struct scan_detector {
         struct scan_subject subjects[SCAN_SUBJECTS];
         struct scan_pair pairs[SCAN_PAIRS];
 };
-
-static uint64_t hash_mix(uint64_t x)
-{
-        /* the splitmix64 finaliser: every input bit reaches every output bit */
-        x ^= x >> 30;
-        x *= UINT64_C(0xbf58476d1ce4e5b9);
-        x ^= x >> 27;
-        x *= UINT64_C(0x94d049bb133111eb);
-        return x ^ (x >> 31);
-}
-
-static uint64_t hash_bytes(uint64_t seed, const char *s, size_t len)
-{
-        uint64_t h = UINT64_C(0xcbf29ce484222325) ^ seed;
-
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char) s[i]) * UINT64_C(0x100000001b3);
-        return hash_mix(h);
-}
 
 static bool limits_valid(const struct scan_limits *l)
 {
@@ -186,7 +168,7 @@ static struct scan_subject *subject_get(struct scan_detector *s, uint64_t key, u
 static bool subject_add_pair(struct scan_detector *s, struct scan_subject *sub, uint64_t pair_hash)
 {
         uint32_t index = sub - s->subjects;
-        uint64_t key = hash_mix(pair_hash ^ sub->generation);
+        uint64_t key = hash_mix64(pair_hash ^ sub->generation);
         struct scan_pair *free_slot = NULL;
 
         for (size_t i = 0; i < SCAN_PROBE; i++) {
@@ -317,18 +299,18 @@ int scan_detector_on_record(struct scan_detector *s, const struct record *r)
                 return 0;
         s->stats.attempts++;
 
-        pair_hash = hash_bytes(dport->u, daddr->str, daddr->len);
-        proc = subject_get(s, hash_mix(((uint64_t) SUBJECT_PROCESS << 56) ^ (pid->u << 20) ^ r->cgroup_id),
+        pair_hash = hash_bytes64(dport->u, daddr->str, daddr->len);
+        proc = subject_get(s, hash_mix64(((uint64_t) SUBJECT_PROCESS << 56) ^ (pid->u << 20) ^ r->cgroup_id),
                            now);
         if (r->identity && r->identity->container_id) {
                 group_kind = SUBJECT_CONTAINER;
                 group_name = r->identity->container_name ?: r->identity->container_id;
-                group = subject_get(s, hash_bytes(SUBJECT_CONTAINER, r->identity->container_id,
+                group = subject_get(s, hash_bytes64(SUBJECT_CONTAINER, r->identity->container_id,
                                                   strlen(r->identity->container_id)), now);
         } else if (r->identity && r->identity->unit) {
                 group_kind = SUBJECT_UNIT;
                 group_name = r->identity->unit;
-                group = subject_get(s, hash_bytes(SUBJECT_UNIT, r->identity->unit, strlen(r->identity->unit)),
+                group = subject_get(s, hash_bytes64(SUBJECT_UNIT, r->identity->unit, strlen(r->identity->unit)),
                                     now);
         }
         /* the group's lookup may have evicted proc's slot (a full neighbourhood of subjects all

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "graph.h"
+#include "shared/hash.h"
 #include "shared/macro.h"
 #include "shared/u64map.h"
 
@@ -46,18 +47,8 @@ const char *graph_kind_to_string(enum graph_kind k)
         }
 }
 
-static uint64_t mix64(uint64_t x)
-{
-        x ^= x >> 30;
-        x *= UINT64_C(0xbf58476d1ce4e5b9);
-        x ^= x >> 27;
-        x *= UINT64_C(0x94d049bb133111eb);
-        x ^= x >> 31;
-        return x;
-}
-
 /* Eight bytes a step: a path is hashed for every file row. */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+static uint64_t hash_words(uint64_t h, const void *p, size_t n)
 {
         const unsigned char *s = p;
         uint64_t w;
@@ -75,13 +66,13 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 
 static uint64_t nonzero(uint64_t h)
 {
-        h = mix64(h);
+        h = hash_mix64(h);
         return h ?: 1;
 }
 
 uint64_t graph_key_process(uint32_t pid, uint64_t start_ns)
 {
-        return nonzero(((uint64_t) GRAPH_PROCESS << 60) ^ ((uint64_t) pid << 20) ^ mix64(start_ns));
+        return nonzero(((uint64_t) GRAPH_PROCESS << 60) ^ ((uint64_t) pid << 20) ^ hash_mix64(start_ns));
 }
 
 uint64_t graph_key_file(const char *container, const char *path, size_t len)
@@ -89,17 +80,17 @@ uint64_t graph_key_file(const char *container, const char *path, size_t len)
         uint64_t h = UINT64_C(0xcbf29ce484222325) ^ GRAPH_FILE;
 
         if (container)
-                h = hash_bytes(h, container, strlen(container));
-        h = hash_bytes(h, "\0", 1);
-        return nonzero(hash_bytes(h, path, len));
+                h = hash_words(h, container, strlen(container));
+        h = hash_words(h, "\0", 1);
+        return nonzero(hash_words(h, path, len));
 }
 
 uint64_t graph_key_peer(const char *addr, uint64_t port, bool accept)
 {
         uint64_t h = UINT64_C(0xcbf29ce484222325) ^ GRAPH_PEER ^ ((uint64_t) accept << 8);
 
-        h = hash_bytes(h, addr, strlen(addr));
-        return nonzero(h ^ mix64(port + 1));
+        h = hash_words(h, addr, strlen(addr));
+        return nonzero(h ^ hash_mix64(port + 1));
 }
 
 static unsigned bits_for(size_t n)
@@ -172,7 +163,7 @@ static size_t node_bucket(const struct graph *g, uint64_t key)
 
 static size_t edge_bucket(const struct graph *g, uint32_t src, uint32_t dst, enum graph_relation rel)
 {
-        uint64_t k = mix64(((uint64_t) src << 32 | dst) ^ ((uint64_t) rel << 58));
+        uint64_t k = hash_mix64(((uint64_t) src << 32 | dst) ^ ((uint64_t) rel << 58));
 
         return (size_t) (k >> (64 - g->edge_bits));
 }
