@@ -204,131 +204,18 @@ static bool alert_matches(struct ctl *c, const struct alert_row *a)
         return true;
 }
 
-static int on_alert_raised(sd_bus_message *m, void *userdata, sd_bus_error *error)
+/* Sends QueryAlerts m (its filter appended by the caller) and reads the alerts of the reply. The
+ * rows point into *ret_reply: unref it after them. Returns 0, or the exit status after saying why. */
+static int query_alerts(struct ctl *c, sd_bus_message *m, struct alert_row **ret, size_t *ret_n,
+                        sd_bus_message **ret_reply)
 {
-        struct ctl *c = userdata;
-        struct alert_row a;
-
-        if (read_alert(m, &a) > 0 && alert_matches(c, &a))
-                print_alert(c, &a);
-        alert_row_done(&a);
-        return 0;
-}
-
-int ctl_alerts(struct ctl *c)
-{
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        sd_bus_error error = SD_BUS_ERROR_NULL;
-        struct alert_row rows_static;
-        struct alert_row *rows = NULL;
-        size_t n = 0;
-        int r;
-
-        r = ctl_bus(c);
-        if (r != 0)
-                return r;
-        if (c->follow) {
-                /* subscribe first, so nothing raised between the query and the match is lost */
-                r = sd_bus_match_signal(c->bus, NULL, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager",
-                                        "AlertRaised", on_alert_raised, c);
-                if (r < 0) {
-                        fprintf(stderr, "Failed to subscribe to AlertRaised: %s\n", strerror(-r));
-                        return EXIT_FAIL;
-                }
-        }
-        r = sd_bus_message_new_method_call(c->bus, &m, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager",
-                                           "QueryAlerts");
-        if (r >= 0)
-                r = append_filter(c, m);
-        if (r >= 0)
-                r = sd_bus_message_set_allow_interactive_authorization(m, isatty(STDIN_FILENO));
-        if (r < 0) {
-                fprintf(stderr, "Failed to build the query: %s\n", strerror(-r));
-                return EXIT_FAIL;
-        }
-        r = sd_bus_call(c->bus, m, 0, &error, &reply);
-        if (r < 0) {
-                r = ctl_call_failed("query alerts", &error, r);
-                sd_bus_error_free(&error);
-                return r;
-        }
-        r = sd_bus_message_enter_container(reply, 'a', "a{sv}");
-        while (r >= 0) {
-                r = read_alert(reply, &rows_static);
-                if (r <= 0)
-                        break;
-                r = ARRAY_APPEND(rows, n, rows_static);
-                if (r < 0)
-                        alert_row_done(&rows_static);
-        }
-        if (r < 0) {
-                fprintf(stderr, "Failed to parse the alerts: %s\n", strerror(-r));
-                r = EXIT_FAIL;
-                goto out;
-        }
-        if (!c->follow)
-                pager_open(c);
-        print_header(c);
-        /* newest first from the daemon; with --follow oldest first, so new ones continue the list */
-        for (size_t i = 0; i < n; i++)
-                print_alert(c, &rows[c->follow ? n - 1 - i : i]);
-        if (!c->json && !c->no_legend && !c->follow)
-                printf("\n%zu alerts listed.\n", n);
-        r = 0;
-        while (c->follow) {
-                r = sd_bus_process(c->bus, NULL);
-                if (r < 0) {
-                        fprintf(stderr, "Lost the bus: %s\n", strerror(-r));
-                        r = EXIT_FAIL;
-                        break;
-                }
-                if (r == 0 && sd_bus_wait(c->bus, UINT64_MAX) < 0)
-                        break;
-        }
-out:
-        for (size_t i = 0; i < n; i++)
-                alert_row_done(&rows[i]);
-        free(rows);
-        return r;
-}
-
-/* The value of key as sent (a string unescaped from its JSON form), or NULL; free() it. */
-static char *alert_row_get_raw(const struct alert_row *a, const char *key)
-{
-        for (size_t i = 0; i < a->n; i++)
-                if (streq(a->keys[i], key)) {
-                        json_object *o = json_tokener_parse(a->json[i]);
-                        char *s = o && json_object_is_type(o, json_type_string) ?
-                                  strdup(json_object_get_string(o)) : NULL;
-
-                        json_object_put(o);
-                        return s;
-                }
-        return NULL;
-}
-
-/* One alert with its story: QueryAlerts by alert_id (or incident when id names one). */
-/* The rows point into *ret_reply: unref it after them. */
-static int query_alerts_by(struct ctl *c, const char *key, const char *value, uint32_t limit,
-                           struct alert_row **ret, size_t *ret_n, sd_bus_message **ret_reply)
-{
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
         struct alert_row row, *rows = NULL;
         size_t n = 0;
         int r;
 
-        *ret = NULL;
-        *ret_n = 0;
-        r = ctl_bus(c);
-        if (r != 0)
-                return r;
-        r = sd_bus_message_new_method_call(c->bus, &m, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager",
-                                           "QueryAlerts");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "a{sv}", 2, key, "s", value, "limit", "u", limit);
-        if (r >= 0)
-                r = sd_bus_message_set_allow_interactive_authorization(m, isatty(STDIN_FILENO));
+        r = sd_bus_message_set_allow_interactive_authorization(m, isatty(STDIN_FILENO));
         if (r < 0) {
                 fprintf(stderr, "Failed to build the query: %s\n", strerror(-r));
                 return EXIT_FAIL;
@@ -359,6 +246,111 @@ static int query_alerts_by(struct ctl *c, const char *key, const char *value, ui
         *ret_n = n;
         *ret_reply = TAKE_PTR(reply);
         return 0;
+}
+
+static int on_alert_raised(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        struct ctl *c = userdata;
+        struct alert_row a;
+
+        if (read_alert(m, &a) > 0 && alert_matches(c, &a))
+                print_alert(c, &a);
+        alert_row_done(&a);
+        return 0;
+}
+
+int ctl_alerts(struct ctl *c)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        struct alert_row *rows = NULL;
+        size_t n = 0;
+        int r;
+
+        r = ctl_bus(c);
+        if (r != 0)
+                return r;
+        if (c->follow) {
+                /* subscribe first, so nothing raised between the query and the match is lost */
+                r = sd_bus_match_signal(c->bus, NULL, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager",
+                                        "AlertRaised", on_alert_raised, c);
+                if (r < 0) {
+                        fprintf(stderr, "Failed to subscribe to AlertRaised: %s\n", strerror(-r));
+                        return EXIT_FAIL;
+                }
+        }
+        r = sd_bus_message_new_method_call(c->bus, &m, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager",
+                                           "QueryAlerts");
+        if (r >= 0)
+                r = append_filter(c, m);
+        if (r < 0) {
+                fprintf(stderr, "Failed to build the query: %s\n", strerror(-r));
+                return EXIT_FAIL;
+        }
+        r = query_alerts(c, m, &rows, &n, &reply);
+        if (r != 0)
+                return r;
+        if (!c->follow)
+                pager_open(c);
+        print_header(c);
+        /* newest first from the daemon; with --follow oldest first, so new ones continue the list */
+        for (size_t i = 0; i < n; i++)
+                print_alert(c, &rows[c->follow ? n - 1 - i : i]);
+        if (!c->json && !c->no_legend && !c->follow)
+                printf("\n%zu alerts listed.\n", n);
+        r = 0;
+        while (c->follow) {
+                r = sd_bus_process(c->bus, NULL);
+                if (r < 0) {
+                        fprintf(stderr, "Lost the bus: %s\n", strerror(-r));
+                        r = EXIT_FAIL;
+                        break;
+                }
+                if (r == 0 && sd_bus_wait(c->bus, UINT64_MAX) < 0)
+                        break;
+        }
+        for (size_t i = 0; i < n; i++)
+                alert_row_done(&rows[i]);
+        free(rows);
+        return r;
+}
+
+/* The value of key as sent (a string unescaped from its JSON form), or NULL; free() it. */
+static char *alert_row_get_raw(const struct alert_row *a, const char *key)
+{
+        for (size_t i = 0; i < a->n; i++)
+                if (streq(a->keys[i], key)) {
+                        json_object *o = json_tokener_parse(a->json[i]);
+                        char *s = o && json_object_is_type(o, json_type_string) ?
+                                  strdup(json_object_get_string(o)) : NULL;
+
+                        json_object_put(o);
+                        return s;
+                }
+        return NULL;
+}
+
+/* One alert with its story: QueryAlerts by alert_id (or incident when id names one). */
+/* The rows point into *ret_reply: unref it after them. */
+static int query_alerts_by(struct ctl *c, const char *key, const char *value, uint32_t limit,
+                           struct alert_row **ret, size_t *ret_n, sd_bus_message **ret_reply)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        *ret = NULL;
+        *ret_n = 0;
+        r = ctl_bus(c);
+        if (r != 0)
+                return r;
+        r = sd_bus_message_new_method_call(c->bus, &m, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager",
+                                           "QueryAlerts");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a{sv}", 2, key, "s", value, "limit", "u", limit);
+        if (r < 0) {
+                fprintf(stderr, "Failed to build the query: %s\n", strerror(-r));
+                return EXIT_FAIL;
+        }
+        return query_alerts(c, m, ret, ret_n, ret_reply);
 }
 
 static void free_rows(struct alert_row *rows, size_t n)
