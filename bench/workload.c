@@ -11,6 +11,7 @@
  *   file   open/write 4 KiB/close, then open/read/close of a temp file
  *   rw     a 1-byte write() and a 1-byte read() on a pipe
  *   tcp    loopback connect, accept, send 64 bytes, recv, close both ends
+ *   sys    setresuid(-1, -1, -1): a traced security call that changes nothing (syscall events)
  *
  * Prints one line: "MODE ops=N elapsed_ns=NS cpu_ns=NS" (and "target_rate=R rate=R" with --rate).
  * cpu_ns is the user+system time of this process and its children: the work the hooks add in
@@ -218,19 +219,26 @@ static void cleanup_tcp(struct workload *w)
         close(w->listen_fd);
 }
 
+static int op_sys(struct workload *w)
+{
+        (void) w;
+        return setresuid((uid_t) -1, (uid_t) -1, (uid_t) -1) < 0 ? -errno : 0;
+}
+
 static const struct workload modes[] = {
         { .mode = "exec", .op = op_exec },
         { .mode = "fork", .op = op_fork },
         { .mode = "file", .setup = setup_file, .op = op_file, .cleanup = cleanup_file },
         { .mode = "rw", .setup = setup_rw, .op = op_rw, .cleanup = cleanup_rw },
         { .mode = "tcp", .setup = setup_tcp, .op = op_tcp, .cleanup = cleanup_tcp },
+        { .mode = "sys", .op = op_sys },
 };
 
 static void usage(FILE *f)
 {
         fprintf(f, "Usage: cwatch-workload MODE COUNT\n"
                    "       cwatch-workload MODE --rate OPS_PER_SEC --duration SECS\n"
-                   "Modes: exec fork file rw tcp\n");
+                   "Modes: exec fork file rw tcp sys\n");
 }
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *ret)

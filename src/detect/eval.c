@@ -83,6 +83,64 @@ backtrack:
         }
 }
 
+/* The ']' that ends the bracket expression at p, read as glob_match reads it (a first ']' is a
+ * member), or p itself when there is none and the '[' is literal. */
+static const char *bracket_end(const char *p)
+{
+        const char *q = p + 1;
+
+        if (*q == '!' || *q == '^')
+                q++;
+        do {
+                if (q[0] && q[1] == '-' && q[2] && q[2] != ']')
+                        q += 3;
+                else if (*q)
+                        q++;
+        } while (*q && *q != ']');
+        return *q == ']' ? q : p;
+}
+
+void glob_literal_prepare(struct literal *l)
+{
+        const char *p = l->str, *run = NULL;
+        bool star = false;
+
+        l->glob_prefix_len = (uint32_t) strcspn(p, "*?[\\");
+        l->glob_needle_off = l->glob_needle_len = 0;
+        for (;; p++) {
+                bool literal = *p && !strchr("*?[\\", *p);
+
+                if (literal && !run)
+                        run = p;
+                if (!literal && run) {
+                        if (star && (uint32_t) (p - run) > l->glob_needle_len) {
+                                l->glob_needle_off = (uint32_t) (run - l->str);
+                                l->glob_needle_len = (uint32_t) (p - run);
+                        }
+                        run = NULL;
+                }
+                if (!*p)
+                        return;
+                if (*p == '*')
+                        star = true;
+                else if (*p == '\\' && p[1])
+                        p++;
+                else if (*p == '[')
+                        p = bracket_end(p);
+        }
+}
+
+/* glob_match, after the cheap tests that a match needs: the literal prefix, and the longest
+ * literal run after a '*' somewhere in the text. */
+bool glob_literal_match(const struct literal *l, const char *s, size_t len)
+{
+        if (l->glob_prefix_len && (len < l->glob_prefix_len || memcmp(s, l->str, l->glob_prefix_len) != 0))
+                return false;
+        if (l->glob_needle_len >= 2 && !memmem(s, len, l->str + l->glob_needle_off, l->glob_needle_len))
+                return false;
+        return glob_match(l->str, s, len);
+}
+
 static const struct value *column(const struct eval_ctx *c, int col)
 {
         const struct value *v;
@@ -512,7 +570,7 @@ static bool str_test(enum cmp_op op, const struct literal *l, const char *s, siz
         case OP_IN:
                 return l->len == len && memcmp(l->str, s, len) == 0;
         case OP_GLOB:
-                return glob_match(l->str, s, len);
+                return glob_literal_match(l, s, len);
         case OP_STARTSWITH:
                 return l->len <= len && memcmp(l->str, s, l->len) == 0;
         case OP_ENDSWITH:

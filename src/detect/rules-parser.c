@@ -123,6 +123,7 @@ static int literal_init(struct literal *l, const char *s, size_t len)
                 l->boolean = 1;
         else if (streq(l->str, "false") || streq(l->str, "no"))
                 l->boolean = 0;
+        glob_literal_prepare(l);
         return 0;
 }
 

@@ -120,6 +120,9 @@ struct literal {
         bool is_num;
         int64_t num;            /* when is_num (hex "0x" allowed; negative allowed) */
         int boolean;            /* 1 true/yes, 0 false/no, -1 neither */
+        /* As a glob: its literal prefix, and the longest literal run after a '*', which every
+         * match must contain; both let most texts be turned away before glob_match runs. */
+        uint32_t glob_prefix_len, glob_needle_off, glob_needle_len;
 };
 
 struct source_pos {
@@ -217,6 +220,8 @@ int detect_engine_compile(struct detect_engine *e, const struct detect_catalog *
 struct proctable;
 struct eval_ctx;
 bool glob_match(const char *pattern, const char *s, size_t len);
+void glob_literal_prepare(struct literal *l);
+bool glob_literal_match(const struct literal *l, const char *s, size_t len);
 struct detect_lookup;
 bool node_eval(const struct node *n, const struct record *r, const struct proctable *pt,
                const struct detect_lookup *lookup);

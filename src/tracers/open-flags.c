@@ -46,7 +46,8 @@ void open_flags_to_string(struct strbuf *b, uint64_t flags)
         }
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (names[i].bits && (rest & names[i].bits) == names[i].bits) {
-                        strbuf_printf(b, "|%s", names[i].name);
+                        strbuf_putc(b, '|');
+                        strbuf_puts(b, names[i].name);
                         rest &= ~names[i].bits;
                 }
         if (rest)

@@ -105,6 +105,32 @@ static void test_operators(void **state)
         detect_engine_free(e);
 }
 
+/* The literal prefix and needle only turn texts away early: on random patterns and texts over a
+ * small alphabet (wildcards, brackets, escapes included), the answer is always glob_match's. */
+static void test_glob_prefilter(void **state)
+{
+        static const char alphabet[] = "ab/.*?[]!-\\";
+        unsigned seed = 21;
+        char pattern[12], text[16];
+
+        (void) state;
+        for (int round = 0; round < 200000; round++) {
+                size_t plen = rand_r(&seed) % (sizeof(pattern) - 1), tlen = rand_r(&seed) % sizeof(text);
+                struct literal l = { .str = pattern };
+
+                for (size_t i = 0; i < plen; i++)
+                        pattern[i] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+                pattern[plen] = '\0';
+                for (size_t i = 0; i < tlen; i++)
+                        text[i] = "ab/.[]-"[rand_r(&seed) % 7];
+                l.len = plen;
+                glob_literal_prepare(&l);
+                if (glob_literal_match(&l, text, tlen) != glob_match(pattern, text, tlen))
+                        fail_msg("pattern '%s' text '%.*s': prefilter says %d", pattern, (int) tlen, text,
+                                 glob_literal_match(&l, text, tlen));
+        }
+}
+
 static void test_message(void **state)
 {
         struct detect_engine *e = load(
@@ -1330,6 +1356,7 @@ int main(void)
                 cmocka_unit_test(test_schema_registry_matches_tracers),
                 cmocka_unit_test(test_glob),
                 cmocka_unit_test(test_operators),
+                cmocka_unit_test(test_glob_prefilter),
                 cmocka_unit_test(test_message),
                 cmocka_unit_test(test_proctable),
                 cmocka_unit_test(test_proc_name),
