@@ -216,6 +216,7 @@ static void fill_process(struct alert_process *p, const struct proc_entry *e)
         *p = (struct alert_process) {
                 .pid = e->pid, .ppid = e->ppid, .uid = e->uid, .comm = e->comm, .exe = e->exe, .cmdline = e->cmdline,
                 .exe_truncated = e->flags & PROC_EXE_TRUNCATED,
+                .cmdline_truncated = e->flags & PROC_CMDLINE_TRUNCATED,
         };
 }
 
@@ -259,10 +260,13 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
                 a.process.exe_truncated = v && v->u;
         }
         if ((v = record_value(r, c[DC_ARGS])) && v->str) {
+                /* the whole argv the kernel captured, not the process table's shorter copy */
                 strbuf_reset(&d->scratch);
-                argv_join(&d->scratch, v->str, v->len, PROCTABLE_CMDLINE_MAX);
-                if (!d->scratch.oom && (cmdline = strdup(d->scratch.data ?: "")))
+                argv_join(&d->scratch, v->str, v->len, v->len);
+                if (!d->scratch.oom && (cmdline = strdup(d->scratch.data ?: ""))) {
                         a.process.cmdline = cmdline;
+                        a.process.cmdline_truncated = v->truncated;
+                }
         }
         e = proctable_get(d->procs, a.process.ppid);
         for (; e && a.n_ancestors < ALERT_MAX_ANCESTORS; e = proctable_get(d->procs, e->ppid)) {

@@ -693,10 +693,12 @@ bool node_eval(const struct node *n, const struct record *r, const struct procta
         return eval(&c, n);
 }
 
+/* A value as it is: every output escapes the whole message (shared/escape.h); only a NUL, which would
+ * end the message early, becomes a space as between arguments. */
 static void put_clean(struct strbuf *b, const char *s, size_t len)
 {
         for (size_t i = 0; i < len; i++)
-                strbuf_putc(b, (unsigned char) s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
+                strbuf_putc(b, s[i] ? s[i] : ' ');
 }
 
 void message_render(const struct compiled_rule *cr, const struct record *r, const struct proctable *pt,

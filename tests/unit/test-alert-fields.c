@@ -45,7 +45,7 @@ static void test_full_alert(void **state)
                 "CWATCH_UID=1000",
                 "CWATCH_COMM=x",
                 "CWATCH_EXE=/tmp/x",
-                "CWATCH_CMDLINE=/tmp/x --flag\nnext",
+                "CWATCH_CMDLINE=/tmp/x --flag\\x0anext",
                 "CWATCH_CONTAINER_ID=0123456789abcdef0123",
                 "CWATCH_CONTAINER_NAME=web1",
                 "CWATCH_CONTAINER_RUNTIME=docker",
