@@ -11,6 +11,7 @@
 enum {
         DC_PID, DC_PPID, DC_UID, DC_COMM, DC_EXE, DC_EXE_TRUNCATED, DC_ARGS,
         DC_PATH, DC_FILENAME, DC_TARGET, DC_SOURCE, DC_DADDR, DC_DPORT, DC_SYSCALL, DC_TARGET_PID,
+        DC_PID_SCOPE,
         _DC_MAX,
 };
 static const char *const detect_columns[_DC_MAX] = {
@@ -18,7 +19,7 @@ static const char *const detect_columns[_DC_MAX] = {
         [DC_EXE_TRUNCATED] = "exe_truncated",
         [DC_ARGS] = "args", [DC_PATH] = "path", [DC_FILENAME] = "filename", [DC_TARGET] = "target",
         [DC_SOURCE] = "source", [DC_DADDR] = "daddr", [DC_DPORT] = "dport", [DC_SYSCALL] = "syscall",
-        [DC_TARGET_PID] = "target_pid",
+        [DC_TARGET_PID] = "target_pid", [DC_PID_SCOPE] = "pid_scope",
 };
 
 struct detect {
@@ -252,6 +253,8 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
                 a.process.ppid = v->u;
         if ((v = record_value(r, c[DC_UID])))
                 a.process.uid = v->u;
+        v = record_value(r, c[DC_PID_SCOPE]);
+        a.process.pid_host = v && v->str && strneq(v->str, PID_SCOPE_HOST, v->len) && v->len == strlen(PID_SCOPE_HOST);
         if ((v = record_value(r, c[DC_COMM])) && (comm = value_strdup(v)))
                 a.process.comm = comm;
         if ((v = record_value(r, c[DC_EXE])) && (exe = value_strdup(v))) {
