@@ -1,54 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 #include "query-incidents.h"
+#include "incident-filter.h"
 #include "bus-errors.h"
 #include "graph/mitre.h"
 #include "graph/provenance.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
-
-static int read_filter(sd_bus_message *m, char **ret_id, sd_bus_error *error)
-{
-        int r;
-
-        *ret_id = NULL;
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        for (;;) {
-                const char *key, *contents = NULL, *id;
-
-                r = sd_bus_message_enter_container(m, 'e', "sv");
-                if (r <= 0)
-                        break;
-                r = sd_bus_message_read_basic(m, 's', &key);
-                if (r < 0)
-                        return r;
-                (void) sd_bus_message_peek_type(m, NULL, &contents);
-                if (!streq(key, "id"))
-                        return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT,
-                                                 "Unknown filter '%s'; known: id", key);
-                if (!contents || !streq(contents, "s"))
-                        return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT,
-                                                 "Filter 'id' must be a string (type s)");
-                r = sd_bus_message_read(m, "v", "s", &id);
-                if (r < 0)
-                        return r;
-                if (strlen(id) < 8 || strlen(id) > 32 || strspn(id, "0123456789abcdef") != strlen(id))
-                        return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT,
-                                                 "Filter 'id' must be 8 to 32 lowercase hex digits");
-                free(*ret_id);
-                *ret_id = strdup(id);
-                if (!*ret_id)
-                        return -ENOMEM;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
-}
 
 static int append_incident(sd_bus_message *reply, const struct incident *in)
 {
@@ -87,7 +45,7 @@ int bus_reply_query_incidents(sd_bus_message *msg, const struct provenance *p, s
         const struct incident_table *t = p ? provenance_incidents(p) : NULL;
         int r;
 
-        r = read_filter(msg, &id, error);
+        r = incident_filter_from_message(msg, &id, error);
         if (r < 0)
                 return r;
         r = sd_bus_message_new_method_return(msg, &reply);
