@@ -5,12 +5,16 @@
 #include "bus-errors.h"
 #include "graph/mitre.h"
 #include "graph/provenance.h"
+#include "shared/escape.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 
 static int append_incident(sd_bus_message *reply, const struct incident *in)
 {
         struct strbuf tactics = {}, rules = {};
+        /* names from cgroup paths: any bytes, escaped as every output does (shared/escape.h) */
+        _cleanup_free_ char *container = escape_dup(in->container ?: "", strlen(in->container ?: ""), 0),
+                            *unit = escape_dup(in->unit ?: "", strlen(in->unit ?: ""), 0);
         int r;
 
         for (int t = 0; t < _TACTIC_MAX; t++)
@@ -18,7 +22,7 @@ static int append_incident(sd_bus_message *reply, const struct incident *in)
                         strbuf_printf(&tactics, "%s%s", tactics.len ? " " : "", mitre_tactic_to_string(t));
         for (size_t i = 0; i < in->n_rules; i++)
                 strbuf_printf(&rules, "%s%s", i ? " " : "", in->rules[i]);
-        r = tactics.oom || rules.oom ? -ENOMEM : 0;
+        r = tactics.oom || rules.oom || !container || !unit ? -ENOMEM : 0;
         if (r >= 0)
                 r = sd_bus_message_append(reply, "a{sv}", 12,
                                           "incident_id", "s", in->id,
@@ -30,8 +34,8 @@ static int append_incident(sd_bus_message *reply, const struct incident *in)
                                           "severity", "s", alert_severity_to_string(in->severity),
                                           "tactics", "s", tactics.data ?: "",
                                           "rules", "s", rules.data ?: "",
-                                          "container_id", "s", in->container ?: "",
-                                          "unit", "s", in->unit ?: "",
+                                          "container_id", "s", container,
+                                          "unit", "s", unit,
                                           "nodes", "u", (uint32_t) in->n_nodes);
         strbuf_free(&tactics);
         strbuf_free(&rules);
