@@ -25,7 +25,7 @@ int incident_filter_from_message(sd_bus_message *m, char **ret_id, sd_bus_error 
                 (void) sd_bus_message_peek_type(m, NULL, &contents);
                 if (!streq(key, "id"))
                         return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT,
-                                                 "Unknown filter '%s'; known: id", key);
+                                                 "Unknown filter '%.64s'; known: id", key);
                 if (!contents || !streq(contents, "s"))
                         return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT,
                                                  "Filter 'id' must be a string (type s)");
