@@ -15,8 +15,8 @@
 #define CW_COMM_LEN 16
 
 enum cw_event_flags {
-        /* pid and tid are the host's: the task is outside cwatchd's pid namespace (the pids of the
-         * event body, such as ppid, are 0 where cwatchd's namespace does not see the process) */
+        /* pid and tid (and the body's ppid, child pid) are the host's: the task is outside
+         * cwatchd's pid namespace. A task inside it whose parent is outside has ppid 0. */
         CW_EVENT_HOST_PIDS = 1 << 0,
 };
 

@@ -253,8 +253,7 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
                 a.process.ppid = v->u;
         if ((v = record_value(r, c[DC_UID])))
                 a.process.uid = v->u;
-        v = record_value(r, c[DC_PID_SCOPE]);
-        a.process.pid_host = v && v->str && strneq(v->str, PID_SCOPE_HOST, v->len) && v->len == strlen(PID_SCOPE_HOST);
+        a.process.pid_host = value_is_pid_host(record_value(r, c[DC_PID_SCOPE]));
         if ((v = record_value(r, c[DC_COMM])) && (comm = value_strdup(v)))
                 a.process.comm = comm;
         if ((v = record_value(r, c[DC_EXE])) && (exe = value_strdup(v))) {

@@ -118,6 +118,13 @@ static inline void value_set_pid_scope(struct value *v, bool host)
         value_set_cstr(v, host ? PID_SCOPE_HOST : PID_SCOPE_OWN);
 }
 
+/* Whether v, a pid_scope value (or NULL), says "host". */
+static inline bool value_is_pid_host(const struct value *v)
+{
+        return v && v->str && v->len == sizeof(PID_SCOPE_HOST) - 1 &&
+               __builtin_memcmp(v->str, PID_SCOPE_HOST, v->len) == 0;
+}
+
 static inline void value_set_u64(struct value *v, uint64_t u)
 {
         *v = (struct value) { .present = true, .u = u };

@@ -119,6 +119,10 @@ static void test_message(void **state)
         assert_int_equal(detect_engine_eval(e, &t.r, NULL, collect, msg), 1);
         /* values as they are: the outputs escape the whole message */
         assert_string_equal(msg, "cat (10) ran cat -n a\nb as 0 in -; 100% sure, memfd=false parent=-.");
+        /* a command line the kernel cut is marked */
+        trec_col_typed(&t, "args", VALUE_STRV)->truncated = true;
+        assert_int_equal(detect_engine_eval(e, &t.r, NULL, collect, msg), 1);
+        assert_string_equal(msg, "cat (10) ran cat -n a\nb... as 0 in -; 100% sure, memfd=false parent=-.");
         detect_engine_free(e);
 }
 
