@@ -725,7 +725,8 @@ void message_render(const struct compiled_rule *cr, const struct record *r, cons
                 case FT_STR:
                         if (get_str(&c, &m->ref, &s, &len) && len > 0) {
                                 put_clean(b, s, len);
-                                if (c.cmdline_cut && (m->ref.id == FIELD_PROC_CMDLINE || m->ref.id == FIELD_PROC_ARGS))
+                                if (c.cmdline_cut &&
+                                    (m->ref.id == FIELD_PROC_CMDLINE || m->ref.id == FIELD_PROC_ARGS))
                                         strbuf_puts(b, ESCAPE_CUT_MARKER);
                         } else
                                 strbuf_putc(b, '-');

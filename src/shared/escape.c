@@ -9,8 +9,9 @@
 /* Code points that are valid but move, hide or join text on a terminal or in a viewer. */
 static bool hides_text(uint32_t cp)
 {
-        return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
-               (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+        return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
+               (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+               (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
 }
 
 static uint32_t code_point(const unsigned char *s, size_t n)

@@ -18,8 +18,8 @@ static int tracer_set_pidns(struct tracer *t, struct bpf_object *obj)
 
         r = pidns_of("/proc/self", &ns);
         if (r < 0)
-                return log_warning_errno(r, "%s: failed to find cwatchd's pid namespace, reporting the host's pids: %m",
-                                         t->ops->info->name), 0;
+                return log_warning_errno(r, "%s: failed to find cwatchd's pid namespace, "
+                                         "reporting the host's pids: %m", t->ops->info->name), 0;
         if (pidns_is_initial(&ns))
                 return 0;
         r = bpf_object_set_rodata(obj, "cw_pidns_dev", &ns.dev, sizeof(ns.dev));
