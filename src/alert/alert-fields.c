@@ -141,7 +141,8 @@ int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *
                 r = r ?: add_str(f, "CWATCH_CONTAINER_RUNTIME", id->runtime);
                 r = r ?: add_str(f, "CWATCH_POD", id->pod);
                 r = r ?: add_str(f, "CWATCH_NAMESPACE", id->pod_namespace);
-                r = r ?: add_str(f, "CWATCH_UNIT", id->unit);
+                /* a systemd unit name, escaped by systemd in the same \xNN: kept as it is written */
+                r = r ?: add_escaped(f, "CWATCH_UNIT", id->unit, false, ESCAPE_ESCAPED);
         }
         r = r ?: add_str(f, "CWATCH_MITRE", a->mitre);
         r = r ?: add(f, "CWATCH_COUNT=%" PRIu64, a->count ?: 1);

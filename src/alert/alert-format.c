@@ -70,7 +70,12 @@ static void format_alert_json(struct strbuf *b, const struct alert *a)
                 json_str_field(b, "image", id->image);
                 json_str_field(b, "pod", id->pod);
                 json_str_field(b, "namespace", id->pod_namespace);
-                json_str_field(b, "unit", id->unit);
+                if (id->unit) {
+                        /* a systemd unit name, escaped by systemd in the same \xNN: kept as it is written */
+                        strbuf_puts(b, ",\"unit\":\"");
+                        escape_append(b, id->unit, strlen(id->unit), ESCAPE_JSON | ESCAPE_ESCAPED);
+                        strbuf_putc(b, '"');
+                }
         }
         strbuf_puts(b, ",\"ancestors\":[");
         for (size_t i = 0; i < a->n_ancestors; i++) {

@@ -12,9 +12,10 @@
 static int append_incident(sd_bus_message *reply, const struct incident *in)
 {
         struct strbuf tactics = {}, rules = {};
-        /* names from cgroup paths: any bytes, escaped as every output does (shared/escape.h) */
+        /* names from cgroup paths: any bytes, escaped as every output does (shared/escape.h); a unit
+         * name keeps systemd's own escapes, the same \xNN */
         _cleanup_free_ char *container = escape_dup(in->container ?: "", strlen(in->container ?: ""), 0),
-                            *unit = escape_dup(in->unit ?: "", strlen(in->unit ?: ""), 0);
+                            *unit = escape_dup(in->unit ?: "", strlen(in->unit ?: ""), ESCAPE_ESCAPED);
         int r;
 
         for (int t = 0; t < _TACTIC_MAX; t++)

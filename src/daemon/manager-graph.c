@@ -80,10 +80,11 @@ int manager_enable_provenance(struct manager *m, const struct provenance_config 
 static void journal_incident(const struct incident *in)
 {
         char tactics[256] = "", rules[512] = "";
-        /* names from cgroup paths: any bytes, escaped as every output does (shared/escape.h) */
+        /* names from cgroup paths: any bytes, escaped as every output does (shared/escape.h); a unit
+         * name keeps systemd's own escapes, the same \xNN */
         _cleanup_free_ char *container = in->container ? escape_dup(in->container, strlen(in->container), 0)
                                                        : NULL,
-                            *unit = in->unit ? escape_dup(in->unit, strlen(in->unit), 0) : NULL;
+                            *unit = in->unit ? escape_dup(in->unit, strlen(in->unit), ESCAPE_ESCAPED) : NULL;
         size_t tl = 0, rl = 0;
         int r;
 

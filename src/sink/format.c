@@ -32,11 +32,18 @@ void json_escape(struct strbuf *b, const char *s, size_t len)
         escape_append(b, s, len, ESCAPE_JSON);
 }
 
-void csv_escape(struct strbuf *b, const char *s, size_t len)
+/* A systemd unit name is escaped text already, in systemd's own \xNN (its "-" is \x2d): kept as
+ * systemd writes it, so that it matches systemctl and journalctl; everything else is escaped. */
+static unsigned column_escape_flags(const struct column *c)
+{
+        return c->source == SOURCE_UNIT ? ESCAPE_ESCAPED : 0;
+}
+
+static void csv_escape_flags(struct strbuf *b, const char *s, size_t len, unsigned flags)
 {
         struct strbuf e = {};
 
-        escape_append(&e, s, len, 0);
+        escape_append(&e, s, len, flags);
         if (!memchr(e.data ?: "", ',', e.len) && !memchr(e.data ?: "", '"', e.len)) {
                 strbuf_put(b, e.data ?: "", e.len);
                 strbuf_free(&e);
@@ -50,6 +57,11 @@ void csv_escape(struct strbuf *b, const char *s, size_t len)
         }
         strbuf_putc(b, '"');
         strbuf_free(&e);
+}
+
+void csv_escape(struct strbuf *b, const char *s, size_t len)
+{
+        csv_escape_flags(b, s, len, 0);
 }
 
 void text_escape(struct strbuf *b, const char *s, size_t len)
@@ -133,11 +145,11 @@ static void format_value_text(struct strbuf *b, struct strbuf *tmp, const struct
                 break;
         case VALUE_STR:
                 if (csv)
-                        csv_escape(b, v->str ?: "", v->len);
+                        csv_escape_flags(b, v->str ?: "", v->len, column_escape_flags(c));
                 else if (!v->str || v->len == 0)
                         strbuf_putc(b, '-');
                 else
-                        text_escape(b, v->str, v->len);
+                        escape_append(b, v->str, v->len, column_escape_flags(c));
                 break;
         case VALUE_STRV:
                 strv_join(tmp, v->str ?: "", v->len);
@@ -241,7 +253,7 @@ static void json_value(struct strbuf *b, const struct column *c, const struct va
                 break;
         case VALUE_STR:
                 strbuf_putc(b, '"');
-                json_escape(b, v->str ?: "", v->len);
+                escape_append(b, v->str ?: "", v->len, ESCAPE_JSON | column_escape_flags(c));
                 strbuf_putc(b, '"');
                 break;
         case VALUE_STRV:

@@ -117,7 +117,8 @@ static void test_exe_truncated(void **state)
  * process outside cwatchd's pid namespace says so; the story (JSON, escaped when written) is kept. */
 static void test_hostile_strings(void **state)
 {
-        struct identity id = { .container_id = "m\xe9", .container_name = "ev\nil\x1b[2J" };
+        struct identity id = { .container_id = "m\xe9", .container_name = "ev\nil\x1b[2J",
+                               .unit = "machine-cw\\x2dweb\n.scope" };
         struct alert a = {
                 .rule = "r", .message = "/tmp/ev\nil\xff ran\x1b[31m", .story = "{\"l\":\"a\\\\x0ab\"}",
                 .identity = &id,
@@ -135,6 +136,8 @@ static void test_hostile_strings(void **state)
         assert_string_equal(alert_journal_fields_get(&f, "CWATCH_PID_SCOPE"), "host");
         assert_string_equal(alert_journal_fields_get(&f, "CWATCH_CONTAINER_ID"), "m\\xe9");
         assert_string_equal(alert_journal_fields_get(&f, "CWATCH_CONTAINER_NAME"), "ev\\x0ail\\x1b[2J");
+        /* a unit name keeps systemd's own escapes (the same \xNN); a raw control byte is escaped */
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_UNIT"), "machine-cw\\x2dweb\\x0a.scope");
         assert_string_equal(alert_journal_fields_get(&f, "CWATCH_STORY"), "{\"l\":\"a\\\\x0ab\"}");
         alert_journal_fields_done(&f);
         a.process.cmdline_truncated = a.process.pid_host = false;
