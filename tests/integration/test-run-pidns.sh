@@ -20,7 +20,7 @@ export CWATCHD RULES dir
 unshare -p -f --mount-proc bash -c '
         "$CWATCHD" run process files tcp syscalls sockets --rules-dir "$RULES" --format json --duration 6 \
                 >"$dir/out" 2>"$dir/err" &
-        for _ in $(seq 200); do grep -q "tracing: " "$dir/err" && break; sleep 0.05; done
+        for _ in $(seq 400); do grep -q "tracing: " "$dir/err" && break; sleep 0.05; done
         sleep 0.5
         sh -c "echo \$\$ \$PPID >\"$dir/pids\"; exec \"$dir/inside\""
         # a file the files tracer watches (read-shadow), opened by a process of the namespace
@@ -29,7 +29,7 @@ unshare -p -f --mount-proc bash -c '
         touch "$dir/ready"
         wait' &
 outer=$!
-for _ in $(seq 200); do [ -e "$dir/ready" ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ -e "$dir/ready" ] && break; sleep 0.05; done
 [ -e "$dir/ready" ] || fail "the namespace did not run its commands"
 sh -c 'echo $$ >"$1"; exec "$0"' "$dir/outside" "$dir/host-pid"
 wait $outer || fail "the namespace exited with $?"

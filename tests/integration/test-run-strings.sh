@@ -20,7 +20,7 @@ long=$(printf 'A%.0s' $(seq 3000))
 run() {
         "$CWATCHD" run process --rules-dir "$RULES" "$@" --duration 3 >"$out" 2>"$err" &
         local daemon=$!
-        for _ in $(seq 100); do grep -q 'tracing: process' "$err" && break; sleep 0.05; done
+        for _ in $(seq 400); do grep -q 'tracing: process' "$err" && break; sleep 0.05; done
         grep -q 'tracing: process' "$err" || fail "cwatchd did not start: $(cat "$err")"
         "$dir/$name" "$long"
         wait $daemon || fail "cwatchd exited with $?: $(cat "$err")"
