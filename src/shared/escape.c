@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,6 +68,30 @@ void escape_append(struct strbuf *b, const char *s, size_t len, unsigned flags)
                 strbuf_put(b, p + i, n);
                 i += n;
         }
+}
+
+static int hex_digit(char c)
+{
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int escape_decode(struct strbuf *b, const char *s, size_t len)
+{
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] != '\\') {
+                        strbuf_putc(b, s[i]);
+                        continue;
+                }
+                if (i + 1 < len && s[i + 1] == '\\') {
+                        strbuf_putc(b, '\\');
+                        i++;
+                } else if (i + 3 < len && s[i + 1] == 'x' && hex_digit(s[i + 2]) >= 0 && hex_digit(s[i + 3]) >= 0) {
+                        strbuf_putc(b, (char) (hex_digit(s[i + 2]) << 4 | hex_digit(s[i + 3])));
+                        i += 3;
+                } else
+                        return -EBADMSG;
+        }
+        return 0;
 }
 
 char *escape_dup(const char *s, size_t len, unsigned flags)

@@ -29,3 +29,6 @@ enum escape_flags {
 void escape_append(struct strbuf *b, const char *s, size_t len, unsigned flags);
 /* s escaped as a new NUL-terminated string, or NULL without memory. */
 char *escape_dup(const char *s, size_t len, unsigned flags);
+/* The reader's side: appends the bytes escaped text s (len bytes) stands for ("\\" and "\xNN"
+ * decoded). Returns 0, or -EBADMSG when a backslash starts neither (b then holds what came before). */
+int escape_decode(struct strbuf *b, const char *s, size_t len);

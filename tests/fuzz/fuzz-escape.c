@@ -12,30 +12,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int hex(char c)
-{
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* The reader's side: "\\" and "\xNN" back to bytes. Aborts on anything else after a backslash. */
-static void unescape(struct strbuf *out, const char *s, size_t len)
-{
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] != '\\') {
-                        strbuf_putc(out, s[i]);
-                        continue;
-                }
-                if (i + 1 < len && s[i + 1] == '\\') {
-                        strbuf_putc(out, '\\');
-                        i++;
-                } else if (i + 3 < len && s[i + 1] == 'x' && hex(s[i + 2]) >= 0 && hex(s[i + 3]) >= 0) {
-                        strbuf_putc(out, (char) (hex(s[i + 2]) << 4 | hex(s[i + 3])));
-                        i += 3;
-                } else
-                        abort();
-        }
-}
-
 static void check_text(const struct strbuf *b)
 {
         const unsigned char *p = (const unsigned char *) (b->data ?: "");
@@ -58,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (text.oom)
                 abort();
         check_text(&text);
-        unescape(&back, text.data ?: "", text.len);
+        if (escape_decode(&back, text.data ?: "", text.len) < 0)
+                abort();
         if (back.len != size || (size > 0 && memcmp(back.data, data, size) != 0))
                 abort();
         escape_append(&again, text.data ?: "", text.len, ESCAPE_ESCAPED);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -92,6 +93,25 @@ static void test_escape_escaped(void **state)
         escape_append(&b, "q\"\\x1b", 6, ESCAPE_ESCAPED | ESCAPE_JSON);
         assert_string_equal(b.data, "q\\\"\\\\x1b");
         strbuf_free(&b);
+}
+
+/* The reader's side gives the bytes back; a backslash that starts no escape is an error. */
+static void test_escape_decode(void **state)
+{
+        static const char raw[] = "ev\nil\xff\\x\0end";
+        struct strbuf text = {}, back = {};
+
+        escape_append(&text, raw, sizeof(raw) - 1, 0);
+        assert_string_equal(text.data, "ev\\x0ail\\xff\\\\x\\x00end");
+        assert_int_equal(escape_decode(&back, text.data, text.len), 0);
+        assert_int_equal(back.len, sizeof(raw) - 1);
+        assert_memory_equal(back.data, raw, sizeof(raw) - 1);
+        strbuf_reset(&back);
+        assert_int_equal(escape_decode(&back, "a\\qb", 4), -EBADMSG);
+        assert_int_equal(escape_decode(&back, "a\\x4", 4), -EBADMSG);
+        assert_int_equal(escape_decode(&back, "a\\", 2), -EBADMSG);
+        strbuf_free(&text);
+        strbuf_free(&back);
 }
 
 static void test_json_escape_any_byte_is_valid_json(void **state)
@@ -249,6 +269,7 @@ int main(void)
                 cmocka_unit_test(test_text_escape),
                 cmocka_unit_test(test_json_escape),
                 cmocka_unit_test(test_escape_escaped),
+                cmocka_unit_test(test_escape_decode),
                 cmocka_unit_test(test_json_escape_any_byte_is_valid_json),
                 cmocka_unit_test(test_csv_escape),
                 cmocka_unit_test(test_record_json),
