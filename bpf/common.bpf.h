@@ -67,19 +67,88 @@ static __always_inline bool cw_cgroup_allowed(void)
         return bpf_map_lookup_elem(&cgroup_allow, &id) != NULL;
 }
 
-static __always_inline void cw_fill_header(struct cw_event_header *h, uint16_t type, uint32_t size)
+/* cwatchd's own pid namespace, set by user space before load (tracer.c): the device and inode of
+ * /proc/self/ns/pid; 0 in the initial namespace, whose pids the kernel reports anyway (the checks
+ * below are then compiled out). Pids are reported as cwatchd's namespace sees them, so that they
+ * match its /proc. */
+const volatile uint64_t cw_pidns_dev = 0;
+const volatile uint64_t cw_pidns_ino = 0;
+
+#define CW_PIDNS_LEVELS 32      /* the kernel's MAX_PID_NS_LEVEL */
+
+/* The number of pid (a struct pid) in cwatchd's pid namespace, or 0 when it has none there. A pid
+ * has a number in its own namespace and in each ancestor, numbers[0] the initial one; cwatchd's
+ * level is not known from inside its namespace, so it is found by the namespace's inode. */
+static __always_inline uint32_t cw_pid_nr(struct pid *pid)
+{
+        unsigned int level;
+
+        if (!pid)
+                return 0;
+        if (!cw_pidns_ino)
+                return BPF_CORE_READ(pid, numbers[0].nr);
+        level = BPF_CORE_READ(pid, level);
+        for (unsigned int i = 0; i < CW_PIDNS_LEVELS; i++) {
+                struct upid upid = {};
+
+                if (i > level)
+                        break;
+                bpf_core_read(&upid, sizeof(upid), &pid->numbers[i]);
+                if (BPF_CORE_READ(upid.ns, ns.inum) == cw_pidns_ino)
+                        return upid.nr;
+        }
+        return 0;
+}
+
+/* The process id (tgid) of task as cwatchd's pid namespace sees it; 0 when it is outside. */
+static __always_inline uint32_t cw_task_tgid(struct task_struct *task)
+{
+        if (!cw_pidns_ino)
+                return BPF_CORE_READ(task, tgid);
+        return cw_pid_nr(BPF_CORE_READ(task, group_leader, thread_pid));
+}
+
+/* The parent's process id as cwatchd's pid namespace sees it: 0 when only the parent is outside it
+ * (as getppid() says in a namespace whose init the task is), the host's when the task is outside
+ * too (its event carries CW_EVENT_HOST_PIDS). */
+static __always_inline uint32_t cw_task_ppid(struct task_struct *task)
+{
+        struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+
+        if (!cw_pidns_ino || !cw_task_tgid(task))
+                return BPF_CORE_READ(parent, tgid);
+        return cw_task_tgid(parent);
+}
+
+/* The current task's process and thread id in cwatchd's pid namespace; the host's, and
+ * CW_EVENT_HOST_PIDS returned, when the task is outside it. */
+static __always_inline uint8_t cw_current_pids(uint32_t *pid, uint32_t *tid)
 {
         uint64_t id = bpf_get_current_pid_tgid();
+        struct bpf_pidns_info ns = {};
+
+        *pid = id >> 32;
+        *tid = (uint32_t) id;
+        if (!cw_pidns_ino)
+                return 0;
+        if (bpf_get_ns_current_pid_tgid(cw_pidns_dev, cw_pidns_ino, &ns, sizeof(ns)) < 0)
+                return CW_EVENT_HOST_PIDS;
+        *pid = ns.tgid;
+        *tid = ns.pid;
+        return 0;
+}
+
+static __always_inline void cw_fill_header(struct cw_event_header *h, uint8_t type, uint32_t size)
+{
         uint64_t ugid = bpf_get_current_uid_gid();
 
         h->type = type;
+        h->flags = cw_current_pids(&h->pid, &h->tid);
         h->version = CW_EVENT_VERSION;
         h->tracer = cw_tracer_id;
         h->size = size;
         h->time_ns = bpf_ktime_get_boot_ns();
         h->cgroup_id = bpf_get_current_cgroup_id();
-        h->pid = id >> 32;
-        h->tid = (uint32_t) id;
         h->uid = (uint32_t) ugid;
         h->gid = ugid >> 32;
         bpf_get_current_comm(h->comm, sizeof(h->comm));

@@ -171,13 +171,14 @@ static __noinline void count_io(unsigned long fd, long bytes, bool write)
         struct task_struct *task = bpf_get_current_task_btf();
         struct file *file = task_file(task, fd);
         struct inode *inode;
-        uint32_t zero = 0;
+        uint32_t zero = 0, own_tgid;
 
         if (!file)
                 return;
         file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
         inode = file->f_inode;
-        key.tgid = task->tgid;
+        own_tgid = cw_task_tgid(task);
+        key.tgid = own_tgid ?: task->tgid;
         key.dev = inode->i_sb->s_dev;
         key.ino = inode->i_ino;
 
@@ -205,6 +206,8 @@ static __noinline void count_io(unsigned long fd, long bytes, bool write)
         s->stats.mode = inode->i_mode;
         bpf_get_current_comm(s->stats.comm, sizeof(s->stats.comm));
         stats_set_path(s, file);
+        if (!own_tgid)
+                s->stats.flags |= CW_FILE_HOST_PID;
         if (bpf_map_update_elem(&file_stats, &key, &s->stats, BPF_NOEXIST) == 0) {
                 /* user space compares this with the entries it finds: the rest were evicted */
                 count(CW_FILE_CNT_INSERTS);
@@ -449,7 +452,7 @@ static __noinline void handle_open(struct pt_regs *regs, long nr, long ret)
         }
         s->ev.open_flags = flags;
         s->ev.result = ret;
-        s->ev.ppid = BPF_CORE_READ(task, real_parent, tgid);
+        s->ev.ppid = cw_task_ppid(task);
         s->ev.syscall = sys;
         len = cw_bound(len, CW_OPEN_PATH_MAX - 1);
         watched = open_path_watched(s, len, open_for_writing(flags));
@@ -488,8 +491,13 @@ int BPF_PROG(files_sys_exit, struct pt_regs *regs, long ret)
         default:
                 return 0;
         }
-        if (cw_target_tgid && (bpf_get_current_pid_tgid() >> 32) != cw_target_tgid)
-                return 0;
+        if (cw_target_tgid) {
+                uint32_t pid, tid;
+
+                cw_current_pids(&pid, &tid);
+                if (pid != cw_target_tgid)
+                        return 0;
+        }
         if (!cw_cgroup_allowed())
                 return 0;
 

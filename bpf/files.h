@@ -19,7 +19,7 @@ enum cw_files_event_type {
 
 /* Aggregates per (process, file), read and cleared by user space every interval. */
 struct cw_file_key {
-        uint32_t tgid;
+        uint32_t tgid;          /* in cwatchd's pid namespace, else the host's (CW_FILE_HOST_PID) */
         uint32_t dev;           /* the superblock's s_dev */
         uint64_t ino;
 };
@@ -30,6 +30,8 @@ enum cw_file_stat_flags {
         CW_FILE_LEAF = 1 << 2,                  /* with CW_FILE_PATH_TRUNCATED: path holds a shorter prefix
                                                  * (below CW_FILE_LEAF_OFF) and, NUL-terminated from
                                                  * CW_FILE_LEAF_OFF, the file's own name */
+        CW_FILE_HOST_PID = 1 << 3,              /* the key's tgid is the host's: the process is outside
+                                                 * cwatchd's pid namespace */
 };
 
 struct cw_file_stats {

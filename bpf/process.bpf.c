@@ -257,8 +257,9 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
         if (!e || !cw_cgroup_allowed())
                 return 0;
 
-        e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-        e->old_pid = old_pid;
+        e->ppid = cw_task_ppid(task);
+        /* the thread that called exec, gone by now: known in cwatchd's namespace when it was the leader */
+        e->old_pid = old_pid == BPF_CORE_READ(task, tgid) ? cw_task_tgid(task) : cw_pidns_ino ? 0 : old_pid;
         e->euid = BPF_CORE_READ(task, cred, euid.val);
         e->flags = 0;
         e->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
@@ -371,7 +372,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
         if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
                 return 0;
         cw_fill_header(&e.hdr, CW_EV_FORK, sizeof(e));
-        e.child_pid = BPF_CORE_READ(child, tgid);
+        e.child_pid = cw_task_tgid(child) ?: BPF_CORE_READ(child, tgid);
         cw_output(&e, sizeof(e));
         return 0;
 }
@@ -388,7 +389,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
         if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid))
                 return 0;
         cw_fill_header(&e.hdr, CW_EV_EXIT, sizeof(e));
-        e.ppid = BPF_CORE_READ(task, real_parent, tgid);
+        e.ppid = cw_task_ppid(task);
         code = BPF_CORE_READ(task, exit_code);
         e.signal = code & 0x7f;
         e.core_dumped = !!(code & 0x80);

@@ -131,7 +131,7 @@ static __always_inline void inflight_send(struct cw_sockets_event *e, uint16_t t
         struct task_struct *task = bpf_get_current_task_btf();
 
         cw_fill_header(&e->hdr, type, sizeof(*e));
-        e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+        e->ppid = cw_task_ppid(task);
         e->result = ret;
         cw_output(e, sizeof(*e));
         e->hdr.type = 0;

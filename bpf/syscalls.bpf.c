@@ -320,7 +320,7 @@ static __always_inline void emit_call(struct inflight *in, uint32_t tid, int64_t
         e->nr = in->nr;
         e->kind = in->kind;
         e->flags = in->flags & CW_SC_RAW_TP;
-        e->ppid = BPF_CORE_READ(bpf_get_current_task_btf(), real_parent, tgid);
+        e->ppid = cw_task_ppid(bpf_get_current_task_btf());
         e->path_len = e->str_len = e->fstype_len = 0;
         e->value_len = e->xattr_flags = 0;
         e->value_size = 0;

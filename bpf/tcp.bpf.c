@@ -23,7 +23,8 @@ struct tcp_conn {
         char comm[CW_COMM_LEN];
         uint8_t direction;      /* enum cw_tcp_direction */
         uint8_t flags;          /* enum cw_tcp_flags */
-        uint8_t pad[6];
+        uint8_t hdr_flags;      /* enum cw_event_flags of pid and tid */
+        uint8_t pad[5];
 };
 
 /* struct sock * -> its connection; LRU so that sockets we never see close cannot fill it */
@@ -36,11 +37,9 @@ struct {
 
 static __always_inline void conn_set_owner(struct tcp_conn *c)
 {
-        uint64_t id = bpf_get_current_pid_tgid();
         uint64_t ugid = bpf_get_current_uid_gid();
 
-        c->pid = id >> 32;
-        c->tid = (uint32_t) id;
+        c->hdr_flags = cw_current_pids(&c->pid, &c->tid);
         c->uid = (uint32_t) ugid;
         c->gid = ugid >> 32;
         c->cgroup_id = bpf_get_current_cgroup_id();
@@ -77,6 +76,7 @@ static __always_inline void tcp_emit(struct sock *sk, const struct tcp_conn *c, 
         uint64_t now = bpf_ktime_get_boot_ns();
 
         e.hdr.type = type;
+        e.hdr.flags = c->hdr_flags;
         e.hdr.version = CW_EVENT_VERSION;
         e.hdr.tracer = cw_tracer_id;
         e.hdr.size = sizeof(e);

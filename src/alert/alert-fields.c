@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "alert-fields.h"
+#include "shared/escape.h"
 #include "shared/macro.h"
 
 const struct alert_field alert_fields[] = {
@@ -21,6 +22,8 @@ const struct alert_field alert_fields[] = {
         { "CWATCH_EXE", "exe", 's' },
         { "CWATCH_EXE_TRUNCATED", "exe_truncated", 'u' },
         { "CWATCH_CMDLINE", "cmdline", 's' },
+        { "CWATCH_CMDLINE_TRUNCATED", "cmdline_truncated", 'u' },
+        { "CWATCH_PID_SCOPE", "pid_scope", 's' },
         { "CWATCH_CONTAINER_ID", "container_id", 's' },
         { "CWATCH_CONTAINER_NAME", "container_name", 's' },
         { "CWATCH_CONTAINER_RUNTIME", "container_runtime", 's' },
@@ -71,9 +74,32 @@ static int add(struct alert_journal_fields *f, const char *fmt, ...)
         return 0;
 }
 
+/* NAME=value with value escaped (shared/escape.h), ESCAPE_CUT_MARKER after it when it was cut;
+ * nothing for an empty value. */
+static int add_escaped(struct alert_journal_fields *f, const char *name, const char *value, bool cut,
+                       unsigned flags)
+{
+        struct strbuf b = {};
+
+        if (!value || !*value)
+                return 0;
+        if (f->n >= ALERT_JOURNAL_FIELDS_MAX)
+                return -E2BIG;
+        strbuf_printf(&b, "%s=", name);
+        escape_append(&b, value, strlen(value), flags);
+        if (cut)
+                strbuf_puts(&b, ESCAPE_CUT_MARKER);
+        if (b.oom) {
+                strbuf_free(&b);
+                return -ENOMEM;
+        }
+        f->items[f->n++] = b.data;
+        return 0;
+}
+
 static int add_str(struct alert_journal_fields *f, const char *name, const char *value)
 {
-        return value && *value ? add(f, "%s=%s", name, value) : 0;
+        return add_escaped(f, name, value, false, 0);
 }
 
 int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *f)
@@ -82,7 +108,7 @@ int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *
         int r = 0;
 
         *f = (struct alert_journal_fields) {};
-        r = r ?: add(f, "MESSAGE=%s", a->message ?: a->rule ?: "alert");
+        r = r ?: add_str(f, "MESSAGE", a->message && *a->message ? a->message : a->rule ?: "alert");
         r = r ?: add_str(f, "MESSAGE_ID", a->message_id);
         r = r ?: add(f, "PRIORITY=%d", alert_severity_to_priority(a->severity));
         r = r ?: add(f, "SYSLOG_IDENTIFIER=cwatch");
@@ -98,25 +124,31 @@ int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *
                 r = r ?: add(f, "CWATCH_PID=%" PRIu32, a->process.pid);
                 r = r ?: add(f, "CWATCH_PPID=%" PRIu32, a->process.ppid);
                 r = r ?: add(f, "CWATCH_UID=%" PRIu32, a->process.uid);
+                if (a->process.pid_host)
+                        r = r ?: add(f, "CWATCH_PID_SCOPE=host");
         }
         r = r ?: add_str(f, "CWATCH_COMM", a->process.comm);
         r = r ?: add_str(f, "CWATCH_EXE", a->process.exe);
         /* the path was cut (it says where, "/.../"): longer than PATH_MAX or deeper than walked */
         if (a->process.exe && a->process.exe_truncated)
                 r = r ?: add(f, "CWATCH_EXE_TRUNCATED=1");
-        r = r ?: add_str(f, "CWATCH_CMDLINE", a->process.cmdline);
+        r = r ?: add_escaped(f, "CWATCH_CMDLINE", a->process.cmdline, a->process.cmdline_truncated, 0);
+        if (a->process.cmdline && a->process.cmdline_truncated)
+                r = r ?: add(f, "CWATCH_CMDLINE_TRUNCATED=1");
         if (id) {
                 r = r ?: add_str(f, "CWATCH_CONTAINER_ID", id->container_id);
                 r = r ?: add_str(f, "CWATCH_CONTAINER_NAME", id->container_name);
                 r = r ?: add_str(f, "CWATCH_CONTAINER_RUNTIME", id->runtime);
                 r = r ?: add_str(f, "CWATCH_POD", id->pod);
                 r = r ?: add_str(f, "CWATCH_NAMESPACE", id->pod_namespace);
-                r = r ?: add_str(f, "CWATCH_UNIT", id->unit);
+                /* a systemd unit name, escaped by systemd in the same \xNN: kept as it is written */
+                r = r ?: add_escaped(f, "CWATCH_UNIT", id->unit, false, ESCAPE_ESCAPED);
         }
         r = r ?: add_str(f, "CWATCH_MITRE", a->mitre);
         r = r ?: add(f, "CWATCH_COUNT=%" PRIu64, a->count ?: 1);
         r = r ?: add_str(f, "CWATCH_INCIDENT_ID", a->incident_id);
-        r = r ?: add_str(f, "CWATCH_STORY", a->story);
+        /* JSON whose strings were escaped when it was written: kept as it is */
+        r = r ?: add_escaped(f, "CWATCH_STORY", a->story, false, ESCAPE_ESCAPED);
         r = r ?: add_str(f, "CWATCH_ANOMALY", a->anomaly);
         if (r < 0)
                 alert_journal_fields_done(f);

@@ -28,6 +28,9 @@ struct alert_process {
         const char *cmdline;    /* argv joined by spaces */
         bool exe_truncated;     /* exe is cut where it says "/.../" (or, deeper than the kernel walks,
                                  * is "..." and its tail) */
+        bool cmdline_truncated; /* cmdline is only the start of the process's argv */
+        bool pid_host;          /* pid and ppid are the host's: the process is outside cwatchd's pid
+                                 * namespace */
 };
 
 struct alert {

@@ -3,58 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bus-alert.h"
+#include "shared/escape.h"
 #include "shared/macro.h"
-#include "shared/strbuf.h"
-
-static size_t utf8_valid_length(const unsigned char *s, size_t len)
-{
-        size_t n;
-        uint32_t cp;
-
-        if (s[0] < 0x80)
-                return s[0] ? 1 : 0;
-        if ((s[0] & 0xe0) == 0xc0)
-                n = 2, cp = s[0] & 0x1f;
-        else if ((s[0] & 0xf0) == 0xe0)
-                n = 3, cp = s[0] & 0x0f;
-        else if ((s[0] & 0xf8) == 0xf0)
-                n = 4, cp = s[0] & 0x07;
-        else
-                return 0;
-        if (n > len)
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (s[i] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return n;
-}
-
-char *utf8_sanitize(const char *s, size_t len)
-{
-        struct strbuf b = {};
-
-        for (size_t i = 0; i < len;) {
-                size_t n = utf8_valid_length((const unsigned char *) s + i, len - i);
-
-                if (n == 0) {
-                        strbuf_puts(&b, "\xef\xbf\xbd");
-                        i++;
-                } else {
-                        strbuf_put(&b, s + i, n);
-                        i += n;
-                }
-        }
-        if (b.oom) {
-                strbuf_free(&b);
-                return NULL;
-        }
-        return b.data ?: strdup("");
-}
 
 int bus_append_alert_field(sd_bus_message *m, const struct alert_field *f, const char *value, size_t len)
 {
@@ -69,7 +19,8 @@ int bus_append_alert_field(sd_bus_message *m, const struct alert_field *f, const
         int r;
 
         if (f->type == 's') {
-                str = utf8_sanitize(value, len);
+                /* escaped when written (alert-fields.c); an older or foreign entry is made safe */
+                str = escape_dup(value, len, ESCAPE_ESCAPED);
                 if (!str)
                         return -ENOMEM;
                 p = str;

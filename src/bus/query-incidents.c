@@ -1,58 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 #include "query-incidents.h"
+#include "incident-filter.h"
 #include "bus-errors.h"
 #include "graph/mitre.h"
 #include "graph/provenance.h"
+#include "shared/escape.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
-
-static int read_filter(sd_bus_message *m, char **ret_id, sd_bus_error *error)
-{
-        int r;
-
-        *ret_id = NULL;
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        for (;;) {
-                const char *key, *contents = NULL, *id;
-
-                r = sd_bus_message_enter_container(m, 'e', "sv");
-                if (r <= 0)
-                        break;
-                r = sd_bus_message_read_basic(m, 's', &key);
-                if (r < 0)
-                        return r;
-                (void) sd_bus_message_peek_type(m, NULL, &contents);
-                if (!streq(key, "id"))
-                        return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT,
-                                                 "Unknown filter '%s'; known: id", key);
-                if (!contents || !streq(contents, "s"))
-                        return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT,
-                                                 "Filter 'id' must be a string (type s)");
-                r = sd_bus_message_read(m, "v", "s", &id);
-                if (r < 0)
-                        return r;
-                if (strlen(id) < 8 || strlen(id) > 32 || strspn(id, "0123456789abcdef") != strlen(id))
-                        return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT,
-                                                 "Filter 'id' must be 8 to 32 lowercase hex digits");
-                free(*ret_id);
-                *ret_id = strdup(id);
-                if (!*ret_id)
-                        return -ENOMEM;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
-}
 
 static int append_incident(sd_bus_message *reply, const struct incident *in)
 {
         struct strbuf tactics = {}, rules = {};
+        /* names from cgroup paths: any bytes, escaped as every output does (shared/escape.h); a unit
+         * name keeps systemd's own escapes, the same \xNN */
+        _cleanup_free_ char *container = escape_dup(in->container ?: "", strlen(in->container ?: ""), 0),
+                            *unit = escape_dup(in->unit ?: "", strlen(in->unit ?: ""), ESCAPE_ESCAPED);
         int r;
 
         for (int t = 0; t < _TACTIC_MAX; t++)
@@ -60,7 +23,7 @@ static int append_incident(sd_bus_message *reply, const struct incident *in)
                         strbuf_printf(&tactics, "%s%s", tactics.len ? " " : "", mitre_tactic_to_string(t));
         for (size_t i = 0; i < in->n_rules; i++)
                 strbuf_printf(&rules, "%s%s", i ? " " : "", in->rules[i]);
-        r = tactics.oom || rules.oom ? -ENOMEM : 0;
+        r = tactics.oom || rules.oom || !container || !unit ? -ENOMEM : 0;
         if (r >= 0)
                 r = sd_bus_message_append(reply, "a{sv}", 12,
                                           "incident_id", "s", in->id,
@@ -72,8 +35,8 @@ static int append_incident(sd_bus_message *reply, const struct incident *in)
                                           "severity", "s", alert_severity_to_string(in->severity),
                                           "tactics", "s", tactics.data ?: "",
                                           "rules", "s", rules.data ?: "",
-                                          "container_id", "s", in->container ?: "",
-                                          "unit", "s", in->unit ?: "",
+                                          "container_id", "s", container,
+                                          "unit", "s", unit,
                                           "nodes", "u", (uint32_t) in->n_nodes);
         strbuf_free(&tactics);
         strbuf_free(&rules);
@@ -87,7 +50,7 @@ int bus_reply_query_incidents(sd_bus_message *msg, const struct provenance *p, s
         const struct incident_table *t = p ? provenance_incidents(p) : NULL;
         int r;
 
-        r = read_filter(msg, &id, error);
+        r = incident_filter_from_message(msg, &id, error);
         if (r < 0)
                 return r;
         r = sd_bus_message_new_method_return(msg, &reply);

@@ -7,6 +7,7 @@
 #include "ctl-alerts.h"
 #include "ctl-story.h"
 #include "shared/array.h"
+#include "shared/escape.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
@@ -71,9 +72,10 @@ static int read_alert(sd_bus_message *m, struct alert_row *a)
                         switch (contents[0]) {
                         case 's':
                                 strbuf_putc(&j, '"');
-                                json_escape(&j, v.s, strlen(v.s));
+                                /* escaped by cwatchd already: only made safe, not escaped twice */
+                                escape_append(&j, v.s, strlen(v.s), ESCAPE_JSON | ESCAPE_ESCAPED);
                                 strbuf_putc(&j, '"');
-                                text_escape(&t, v.s, strlen(v.s));
+                                escape_append(&t, v.s, strlen(v.s), ESCAPE_ESCAPED);
                                 break;
                         case 't': strbuf_printf(&j, "%" PRIu64, v.t); break;
                         case 'u': strbuf_printf(&j, "%" PRIu32, v.u); break;

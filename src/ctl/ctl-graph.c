@@ -6,6 +6,7 @@
 #include "bus/bus-connections.h"
 #include "metrics/graph.h"
 #include "shared/array.h"
+#include "shared/escape.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
 
@@ -36,6 +37,18 @@ int parse_time_span(const char *s, uint64_t *ret_usec)
                         return 0;
                 }
         return -EINVAL;
+}
+
+/* A node's name as cwatchd escaped it, decoded into out; kept as sent when it does not decode. */
+static void decode_name(char *out, size_t size, const char *name)
+{
+        struct strbuf b = {};
+
+        if (escape_decode(&b, name, strlen(name)) < 0 || b.oom)
+                snprintf(out, size, "%s", name);
+        else
+                snprintf(out, size, "%.*s", (int) b.len, b.data ?: "");
+        strbuf_free(&b);
 }
 
 int ctl_fetch_connections(sd_bus *bus, uint64_t since_usec, struct conn_edge **ret, size_t *ret_n, FILE *err)
@@ -72,8 +85,10 @@ int ctl_fetch_connections(sd_bus *bus, uint64_t since_usec, struct conn_edge **r
                 }
                 e.src_kind = sk;
                 e.dst_kind = dk;
-                snprintf(e.src, sizeof(e.src), "%s", src);
-                snprintf(e.dst, sizeof(e.dst), "%s", dst);
+                /* escaped by cwatchd (shared/escape.h): back to the bytes, which the graph's formats
+                 * escape as they write them */
+                decode_name(e.src, sizeof(e.src), src);
+                decode_name(e.dst, sizeof(e.dst), dst);
                 e.last_seen_ns = e.first_seen_ns = last_usec * 1000;
                 r = ARRAY_APPEND(edges, n, e);
         }

@@ -5,9 +5,9 @@
 #include <string.h>
 #include "ctl-alerts.h"
 #include "ctl-incidents.h"
+#include "shared/escape.h"
 #include "shared/macro.h"
 #include "shared/timeutil.h"
-#include "sink/format.h"
 
 struct incident_row {
         char id[33];
@@ -85,6 +85,7 @@ static int read_incident(sd_bus_message *m, struct incident_row *in)
         return r < 0 ? r : 1;
 }
 
+/* The strings come escaped from cwatchd (shared/escape.h): written as JSON, not escaped twice. */
 static void print_json(const struct incident_row *in)
 {
         struct strbuf b = {};
@@ -94,13 +95,13 @@ static void print_json(const struct incident_row *in)
                       in->id, in->open ? "true" : "false", in->first, in->last, in->score, in->alerts, in->severity,
                       in->nodes);
         strbuf_puts(&b, ",\"tactics\":\"");
-        json_escape(&b, in->tactics, strlen(in->tactics));
+        escape_append(&b, in->tactics, strlen(in->tactics), ESCAPE_JSON | ESCAPE_ESCAPED);
         strbuf_puts(&b, "\",\"rules\":\"");
-        json_escape(&b, in->rules, strlen(in->rules));
+        escape_append(&b, in->rules, strlen(in->rules), ESCAPE_JSON | ESCAPE_ESCAPED);
         strbuf_puts(&b, "\",\"container_id\":\"");
-        json_escape(&b, in->container, strlen(in->container));
+        escape_append(&b, in->container, strlen(in->container), ESCAPE_JSON | ESCAPE_ESCAPED);
         strbuf_puts(&b, "\",\"unit\":\"");
-        json_escape(&b, in->unit, strlen(in->unit));
+        escape_append(&b, in->unit, strlen(in->unit), ESCAPE_JSON | ESCAPE_ESCAPED);
         strbuf_puts(&b, "\"}\n");
         if (!b.oom)
                 fputs(b.data, stdout);

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctl-profiles.h"
+#include "shared/escape.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
-#include "sink/format.h"
 
 #define PROFILE_ROW "ssssuuuttd"
 #define FEATURE_ROW "ssdutt"
@@ -25,10 +25,11 @@ static int read_profile(sd_bus_message *reply, struct profile_row *w)
                                    &w->instances, &w->alerts, &w->created, &w->last_seen, &w->threshold);
 }
 
+/* The strings come escaped from cwatchd (shared/escape.h): written as JSON, not escaped twice. */
 static void json_str(struct strbuf *b, const char *key, const char *value, bool comma)
 {
         strbuf_printf(b, "%s\"%s\":\"", comma ? "," : "", key);
-        json_escape(b, value, strlen(value));
+        escape_append(b, value, strlen(value), ESCAPE_JSON | ESCAPE_ESCAPED);
         strbuf_putc(b, '"');
 }
 

@@ -9,6 +9,7 @@
 #include "detect/engine.h"
 #include "graph/mitre.h"
 #include "graph/provenance.h"
+#include "shared/escape.h"
 #include "shared/log.h"
 
 struct manager_graph {
@@ -79,6 +80,11 @@ int manager_enable_provenance(struct manager *m, const struct provenance_config 
 static void journal_incident(const struct incident *in)
 {
         char tactics[256] = "", rules[512] = "";
+        /* names from cgroup paths: any bytes, escaped as every output does (shared/escape.h); a unit
+         * name keeps systemd's own escapes, the same \xNN */
+        _cleanup_free_ char *container = in->container ? escape_dup(in->container, strlen(in->container), 0)
+                                                       : NULL,
+                            *unit = in->unit ? escape_dup(in->unit, strlen(in->unit), ESCAPE_ESCAPED) : NULL;
         size_t tl = 0, rl = 0;
         int r;
 
@@ -89,8 +95,8 @@ static void journal_incident(const struct incident *in)
         for (size_t i = 0; i < in->n_rules && rl < sizeof(rules); i++)
                 rl += snprintf(rules + rl, sizeof(rules) - rl, "%s%s", i ? " " : "", in->rules[i]);
         r = sd_journal_send("MESSAGE=Incident %.12s: %" PRIu64 " alerts (%s), score %.1f%s%s", in->id, in->alerts,
-                            rules, in->score, in->container ? " in container " : in->unit ? " in unit " : "",
-                            in->container ?: in->unit ?: "",
+                            rules, in->score, container ? " in container " : unit ? " in unit " : "",
+                            container ?: unit ?: "",
                             "MESSAGE_ID=" CWATCH_MESSAGE_INCIDENT,
                             "PRIORITY=%d", alert_severity_to_priority(in->severity),
                             "SYSLOG_IDENTIFIER=cwatch",
@@ -101,8 +107,8 @@ static void journal_incident(const struct incident *in)
                             "CWATCH_INCIDENT_TACTICS=%s", tactics,
                             "CWATCH_INCIDENT_FIRST_USEC=%" PRIu64, in->first_ns / 1000,
                             "CWATCH_SEVERITY=%s", alert_severity_to_string(in->severity),
-                            "CWATCH_CONTAINER_ID=%s", in->container ?: "",
-                            "CWATCH_UNIT=%s", in->unit ?: "",
+                            "CWATCH_CONTAINER_ID=%s", container ?: "",
+                            "CWATCH_UNIT=%s", unit ?: "",
                             NULL);
         if (r < 0)
                 log_warning_errno(r, "Failed to write incident %s to the journal, ignoring: %m", in->id);

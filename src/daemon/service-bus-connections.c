@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdlib.h>
+#include <string.h>
 #include "bus/bus-connections.h"
 #include "manager.h"
 #include "metrics/metrics.h"
+#include "shared/escape.h"
 #include "shared/timeutil.h"
 
 int bus_method_get_connections(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -35,8 +37,14 @@ int bus_method_get_connections(sd_bus_message *msg, void *userdata, sd_bus_error
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
-                r = sd_bus_message_append(reply, "(ssssqtt)", edges[i].src, node_kind_to_string(edges[i].src_kind),
-                                          edges[i].dst, node_kind_to_string(edges[i].dst_kind), edges[i].port,
+                /* names of processes and containers: any bytes, escaped as every output does */
+                _cleanup_free_ char *src = escape_dup(edges[i].src, strlen(edges[i].src), 0),
+                                    *dst = escape_dup(edges[i].dst, strlen(edges[i].dst), 0);
+
+                if (!src || !dst)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, "(ssssqtt)", src, node_kind_to_string(edges[i].src_kind),
+                                          dst, node_kind_to_string(edges[i].dst_kind), edges[i].port,
                                           edges[i].count, edges[i].last_seen_ns / NSEC_PER_USEC);
                 if (r < 0)
                         return r;

@@ -7,6 +7,7 @@
 #include "service.h"
 #include "bus/bus-errors.h"
 #include "profile/profile-sink.h"
+#include "shared/escape.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 
@@ -55,10 +56,14 @@ static struct profile *profile_by_name(struct profile_set *set, const char *name
 
 static int append_profile(sd_bus_message *reply, const struct profile_set *set, const struct profile *p)
 {
+        /* a path a process ran: any bytes, escaped as every output does (shared/escape.h) */
+        _cleanup_free_ char *exe = escape_dup(p->exe, strlen(p->exe), 0);
         char id[17];
 
+        if (!exe)
+                return -ENOMEM;
         snprintf(id, sizeof(id), "%016" PRIx64, p->subject);
-        return sd_bus_message_append(reply, BUS_PROFILE_SIGNATURE, id, p->exe, p->scope,
+        return sd_bus_message_append(reply, BUS_PROFILE_SIGNATURE, id, exe, p->scope,
                                      profile_mode_to_string(p->mode), p->n_features, p->instances, p->alerts,
                                      (uint64_t) p->created * 1000000, (uint64_t) p->last_seen * 1000000,
                                      profile_threshold(set, p));
@@ -122,6 +127,7 @@ int bus_method_get_profile(sd_bus_message *msg, void *userdata, sd_bus_error *er
                 r = sd_bus_message_open_container(reply, 'a', BUS_PROFILE_FEATURE_SIGNATURE);
         for (uint32_t i = 0; i < p->capacity && r >= 0; i++) {
                 const struct feature_slot *a = &p->slots[i];
+                _cleanup_free_ char *escaped = NULL;
                 const char *fname;
                 char hex[32];
 
@@ -132,7 +138,10 @@ int bus_method_get_profile(sd_bus_message *msg, void *userdata, sd_bus_error *er
                         snprintf(hex, sizeof(hex), "feature %012" PRIx64, feature_slot_key(a));
                         fname = hex;
                 }
-                r = sd_bus_message_append(reply, BUS_PROFILE_FEATURE_SIGNATURE, fname, state_name(a->state),
+                escaped = escape_dup(fname, strlen(fname), 0);
+                if (!escaped)
+                        return -ENOMEM;
+                r = sd_bus_message_append(reply, BUS_PROFILE_FEATURE_SIGNATURE, escaped, state_name(a->state),
                                           (double) a->count / FEATURE_COUNT_ONE, (uint32_t) a->days,
                                           (uint64_t) feature_slot_first_day(a) * 86400 * 1000000,
                                           (uint64_t) a->last_seen * 1000000);

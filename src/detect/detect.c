@@ -11,6 +11,7 @@
 enum {
         DC_PID, DC_PPID, DC_UID, DC_COMM, DC_EXE, DC_EXE_TRUNCATED, DC_ARGS,
         DC_PATH, DC_FILENAME, DC_TARGET, DC_SOURCE, DC_DADDR, DC_DPORT, DC_SYSCALL, DC_TARGET_PID,
+        DC_PID_SCOPE,
         _DC_MAX,
 };
 static const char *const detect_columns[_DC_MAX] = {
@@ -18,7 +19,7 @@ static const char *const detect_columns[_DC_MAX] = {
         [DC_EXE_TRUNCATED] = "exe_truncated",
         [DC_ARGS] = "args", [DC_PATH] = "path", [DC_FILENAME] = "filename", [DC_TARGET] = "target",
         [DC_SOURCE] = "source", [DC_DADDR] = "daddr", [DC_DPORT] = "dport", [DC_SYSCALL] = "syscall",
-        [DC_TARGET_PID] = "target_pid",
+        [DC_TARGET_PID] = "target_pid", [DC_PID_SCOPE] = "pid_scope",
 };
 
 struct detect {
@@ -216,6 +217,7 @@ static void fill_process(struct alert_process *p, const struct proc_entry *e)
         *p = (struct alert_process) {
                 .pid = e->pid, .ppid = e->ppid, .uid = e->uid, .comm = e->comm, .exe = e->exe, .cmdline = e->cmdline,
                 .exe_truncated = e->flags & PROC_EXE_TRUNCATED,
+                .cmdline_truncated = e->flags & PROC_CMDLINE_TRUNCATED,
         };
 }
 
@@ -251,6 +253,7 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
                 a.process.ppid = v->u;
         if ((v = record_value(r, c[DC_UID])))
                 a.process.uid = v->u;
+        a.process.pid_host = value_is_pid_host(record_value(r, c[DC_PID_SCOPE]));
         if ((v = record_value(r, c[DC_COMM])) && (comm = value_strdup(v)))
                 a.process.comm = comm;
         if ((v = record_value(r, c[DC_EXE])) && (exe = value_strdup(v))) {
@@ -259,10 +262,13 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
                 a.process.exe_truncated = v && v->u;
         }
         if ((v = record_value(r, c[DC_ARGS])) && v->str) {
+                /* the whole argv the kernel captured, not the process table's shorter copy */
                 strbuf_reset(&d->scratch);
-                argv_join(&d->scratch, v->str, v->len, PROCTABLE_CMDLINE_MAX);
-                if (!d->scratch.oom && (cmdline = strdup(d->scratch.data ?: "")))
+                argv_join(&d->scratch, v->str, v->len, v->len);
+                if (!d->scratch.oom && (cmdline = strdup(d->scratch.data ?: ""))) {
                         a.process.cmdline = cmdline;
+                        a.process.cmdline_truncated = v->truncated;
+                }
         }
         e = proctable_get(d->procs, a.process.ppid);
         for (; e && a.n_ancestors < ALERT_MAX_ANCESTORS; e = proctable_get(d->procs, e->ppid)) {

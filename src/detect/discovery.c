@@ -364,7 +364,8 @@ static void fill_process(struct alert_process *p, const struct proc_entry *e)
 {
         *p = (struct alert_process) {
                 .pid = e->pid, .ppid = e->ppid, .uid = e->uid, .comm = e->comm, .exe = e->exe,
-                .cmdline = e->cmdline,
+                .cmdline = e->cmdline, .exe_truncated = e->flags & PROC_EXE_TRUNCATED,
+                .cmdline_truncated = e->flags & PROC_CMDLINE_TRUNCATED,
         };
 }
 
@@ -403,8 +404,10 @@ static int discovery_raise(struct discovery *d, const struct record *r, const st
         if ((v = record_value(r, d->columns[DC_ARGS])) && v->str) {
                 strbuf_reset(&d->scratch);
                 argv_join(&d->scratch, v->str, v->len, PROCTABLE_CMDLINE_MAX);
-                if (!d->scratch.oom && (cmdline = strdup(d->scratch.data ?: "")))
+                if (!d->scratch.oom && (cmdline = strdup(d->scratch.data ?: ""))) {
                         a.process.cmdline = cmdline;
+                        a.process.cmdline_truncated = v->truncated || v->len > PROCTABLE_CMDLINE_MAX;
+                }
         }
         e = d->procs ? proctable_get(d->procs, a.process.ppid) : NULL;
         for (; e && a.n_ancestors < ALERT_MAX_ANCESTORS; e = proctable_get(d->procs, e->ppid)) {

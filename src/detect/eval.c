@@ -6,12 +6,14 @@
 #include "rules.h"
 #include "proctable.h"
 #include "engine.h"
+#include "shared/escape.h"
 
 struct eval_ctx {
         const struct record *r;
         const struct proctable *pt;
         const struct detect_lookup *lookup;
         bool self_done, parent_done, cmdline_done, origin_done, origin_known;
+        bool cmdline_cut;       /* cmdline is only the start of argv */
         struct detect_file_origin origin;
         const struct proc_entry *self, *parent;
         const char *cmdline;
@@ -204,6 +206,7 @@ static void ctx_cmdline(struct eval_ctx *c, const struct field_ref *f)
                 c->cmdline_buf[o] = '\0';
                 c->cmdline = c->cmdline_buf;
                 c->cmdline_len = o;
+                c->cmdline_cut = v->truncated || v->len > PROCTABLE_CMDLINE_MAX;
                 if (c->args_offset == SIZE_MAX)
                         c->args_offset = o;
                 return;
@@ -216,6 +219,7 @@ static void ctx_cmdline(struct eval_ctx *c, const struct field_ref *f)
                         return;
                 c->cmdline = e->cmdline;
                 c->cmdline_len = strlen(e->cmdline);
+                c->cmdline_cut = e->flags & PROC_CMDLINE_TRUNCATED;
                 sp = strchr(e->cmdline, ' ');
                 c->args_offset = sp ? (size_t) (sp - e->cmdline) + 1 : c->cmdline_len;
         }
@@ -736,7 +740,7 @@ static void ctx_init(struct eval_ctx *c, const struct record *r, const struct pr
         c->r = r;
         c->pt = pt;
         c->lookup = lookup;
-        c->self_done = c->parent_done = c->cmdline_done = c->origin_done = false;
+        c->self_done = c->parent_done = c->cmdline_done = c->origin_done = c->cmdline_cut = false;
         c->self = c->parent = NULL;
         c->cmdline = NULL;
         c->cmdline_len = c->args_offset = 0;
@@ -751,10 +755,12 @@ bool node_eval(const struct node *n, const struct record *r, const struct procta
         return eval(&c, n);
 }
 
+/* A value as it is: every output escapes the whole message (shared/escape.h); only a NUL, which would
+ * end the message early, becomes a space as between arguments. */
 static void put_clean(struct strbuf *b, const char *s, size_t len)
 {
         for (size_t i = 0; i < len; i++)
-                strbuf_putc(b, (unsigned char) s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
+                strbuf_putc(b, s[i] ? s[i] : ' ');
 }
 
 void message_render(const struct compiled_rule *cr, const struct record *r, const struct proctable *pt,
@@ -775,9 +781,12 @@ void message_render(const struct compiled_rule *cr, const struct record *r, cons
                 }
                 switch (m->ref.type) {
                 case FT_STR:
-                        if (get_str(&c, &m->ref, &s, &len) && len > 0)
+                        if (get_str(&c, &m->ref, &s, &len) && len > 0) {
                                 put_clean(b, s, len);
-                        else
+                                if (c.cmdline_cut &&
+                                    (m->ref.id == FIELD_PROC_CMDLINE || m->ref.id == FIELD_PROC_ARGS))
+                                        strbuf_puts(b, ESCAPE_CUT_MARKER);
+                        } else
                                 strbuf_putc(b, '-');
                         break;
                 case FT_NUM:
@@ -810,9 +819,11 @@ void message_render(const struct compiled_rule *cr, const struct record *r, cons
                                 struct field_ref f = m->ref;
 
                                 f.id = FIELD_PROC_CMDLINE;
-                                if (get_str(&c, &f, &s, &len))
+                                if (get_str(&c, &f, &s, &len)) {
                                         put_clean(b, s, len);
-                                else
+                                        if (c.cmdline_cut)
+                                                strbuf_puts(b, ESCAPE_CUT_MARKER);
+                                } else
                                         strbuf_putc(b, '-');
                         } else {
                                 const struct proc_entry *e = ctx_parent(&c, &m->ref);

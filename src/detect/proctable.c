@@ -353,7 +353,7 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
                 return;
         pipes_forget(t, e);
         e->flags &= ~(PROC_EXITED | PROC_EXE_MEMFD | PROC_EXE_DELETED | PROC_EXE_SETUID | PROC_EXE_TRUNCATED |
-                      PROC_ENV_KNOWN | PROC_STDIN_CODE);
+                      PROC_ENV_KNOWN | PROC_STDIN_CODE | PROC_CMDLINE_TRUNCATED);
         if ((v = record_value(r, c[PC_PPID])))
                 e->ppid = v->u;
         if ((v = record_value(r, c[PC_UID])))
@@ -372,6 +372,8 @@ static void update_exec(struct proctable *t, const struct record *r, const int *
                 if (!b.oom)
                         e->cmdline = strdup(b.data ?: "");
                 strbuf_free(&b);
+                if (v->truncated || v->len > PROCTABLE_CMDLINE_MAX)
+                        e->flags |= PROC_CMDLINE_TRUNCATED;
         }
         if ((v = record_value(r, c[PC_EXE_MEMFD])) && v->u)
                 e->flags |= PROC_EXE_MEMFD;
@@ -542,6 +544,8 @@ static void scan_one(struct proctable *t, int dirfd, uint32_t pid)
                 if (!b.oom)
                         e->cmdline = strdup(b.data ?: "");
                 strbuf_free(&b);
+                if ((size_t) n > PROCTABLE_CMDLINE_MAX)
+                        e->flags |= PROC_CMDLINE_TRUNCATED;
         }
         n = read_small_file(dirfd, "status", buf, sizeof(buf));
         if (n > 0 && (p = strstr(buf, "\nUid:")))

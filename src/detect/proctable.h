@@ -22,6 +22,7 @@ enum proc_flags {
         PROC_EXE_TRUNCATED = 1 << 4,    /* exe is cut (see the exe_truncated column) */
         PROC_ENV_KNOWN = 1 << 5,        /* env is what its exec captured (not a /proc scan's unknown) */
         PROC_STDIN_CODE = 1 << 6,       /* an interpreter reading its code from stdin (stdin_code) */
+        PROC_CMDLINE_TRUNCATED = 1 << 7, /* cmdline is only the start of argv */
 };
 
 struct proc_entry {

@@ -2,7 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "story.h"
-#include "shared/utf8.h"
+#include "shared/escape.h"
 
 static bool story_has(const struct story *s, uint32_t node)
 {
@@ -93,32 +93,10 @@ void story_build(const struct graph *g, uint32_t root, unsigned hops, struct sto
 
 void json_put_string(struct strbuf *b, const char *s, size_t len, size_t max)
 {
-        const unsigned char *u = (const unsigned char *) s;
-        size_t i = 0;
-
         strbuf_putc(b, '"');
-        len = MIN(len, max);
-        while (i < len) {
-                size_t k;
-
-                if (u[i] == '"' || u[i] == '\\') {
-                        strbuf_putc(b, '\\');
-                        strbuf_putc(b, (char) u[i++]);
-                        continue;
-                }
-                if (u[i] < 0x20 || u[i] == 0x7f) {
-                        strbuf_printf(b, "\\u%04x", u[i++]);
-                        continue;
-                }
-                k = utf8_sequence_length(u + i, len - i);
-                if (k == 0) {
-                        strbuf_puts(b, "\\ufffd");
-                        i++;
-                        continue;
-                }
-                strbuf_put(b, u + i, k);
-                i += k;
-        }
+        escape_append(b, s, MIN(len, max), ESCAPE_JSON);
+        if (len > max)
+                strbuf_puts(b, ESCAPE_CUT_MARKER);
         strbuf_putc(b, '"');
 }
 

@@ -29,6 +29,6 @@ void story_build(const struct graph *g, uint32_t root, unsigned hops, struct sto
  * says "truncated"). Without graph nodes, the alert's process and ancestors stand in. */
 void story_to_json(const struct graph *g, const struct story *s, const struct alert *a, size_t max,
                    struct strbuf *b);
-/* s as a JSON string (quotes included): valid UTF-8, control characters escaped, invalid bytes
- * as U+FFFD, at most max bytes of s. */
+/* s as a JSON string (quotes included) of its escaped text (shared/escape.h): at most max bytes of
+ * s, ESCAPE_CUT_MARKER after them when s is longer. */
 void json_put_string(struct strbuf *b, const char *s, size_t len, size_t max);

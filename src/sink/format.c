@@ -3,8 +3,8 @@
 #include <inttypes.h>
 #include <string.h>
 #include "format.h"
+#include "shared/escape.h"
 #include "shared/timeutil.h"
-#include "shared/utf8.h"
 
 #define TABLE_PREFIX_LEN 34     /* "[2024-08-04 16:22:30.123] [info] " */
 
@@ -29,63 +29,44 @@ const char *output_format_to_string(enum output_format f)
 
 void json_escape(struct strbuf *b, const char *s, size_t len)
 {
-        const unsigned char *p = (const unsigned char *) s;
+        escape_append(b, s, len, ESCAPE_JSON);
+}
 
-        for (size_t i = 0; i < len;) {
-                unsigned char c = p[i];
-                size_t n;
+/* A systemd unit name is escaped text already, in systemd's own \xNN (its "-" is \x2d): kept as
+ * systemd writes it, so that it matches systemctl and journalctl; everything else is escaped. */
+static unsigned column_escape_flags(const struct column *c)
+{
+        return c->source == SOURCE_UNIT ? ESCAPE_ESCAPED : 0;
+}
 
-                switch (c) {
-                case '"': strbuf_puts(b, "\\\""); i++; continue;
-                case '\\': strbuf_puts(b, "\\\\"); i++; continue;
-                case '\n': strbuf_puts(b, "\\n"); i++; continue;
-                case '\r': strbuf_puts(b, "\\r"); i++; continue;
-                case '\t': strbuf_puts(b, "\\t"); i++; continue;
-                case '\b': strbuf_puts(b, "\\b"); i++; continue;
-                case '\f': strbuf_puts(b, "\\f"); i++; continue;
-                }
-                if (c < 0x20 || c == 0x7f) {
-                        strbuf_printf(b, "\\u%04x", c);
-                        i++;
-                        continue;
-                }
-                n = utf8_sequence_length(p + i, len - i);
-                if (n == 0) {
-                        strbuf_printf(b, "\\u%04x", c);
-                        i++;
-                        continue;
-                }
-                strbuf_put(b, p + i, n);
-                i += n;
+static void csv_escape_flags(struct strbuf *b, const char *s, size_t len, unsigned flags)
+{
+        struct strbuf e = {};
+
+        escape_append(&e, s, len, flags);
+        if (!memchr(e.data ?: "", ',', e.len) && !memchr(e.data ?: "", '"', e.len)) {
+                strbuf_put(b, e.data ?: "", e.len);
+                strbuf_free(&e);
+                return;
         }
+        strbuf_putc(b, '"');
+        for (size_t i = 0; i < e.len; i++) {
+                if (e.data[i] == '"')
+                        strbuf_putc(b, '"');
+                strbuf_putc(b, e.data[i]);
+        }
+        strbuf_putc(b, '"');
+        strbuf_free(&e);
 }
 
 void csv_escape(struct strbuf *b, const char *s, size_t len)
 {
-        if (!memchr(s, ',', len) && !memchr(s, '"', len) && !memchr(s, '\n', len) &&
-            !memchr(s, '\r', len)) {
-                strbuf_put(b, s, len);
-                return;
-        }
-        strbuf_putc(b, '"');
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] == '"')
-                        strbuf_putc(b, '"');
-                strbuf_putc(b, s[i]);
-        }
-        strbuf_putc(b, '"');
+        csv_escape_flags(b, s, len, 0);
 }
 
 void text_escape(struct strbuf *b, const char *s, size_t len)
 {
-        for (size_t i = 0; i < len; i++) {
-                unsigned char c = s[i];
-
-                if (c < 0x20 || c == 0x7f || c == '\\')
-                        strbuf_printf(b, "\\x%02x", c);
-                else
-                        strbuf_putc(b, c);
-        }
+        escape_append(b, s, len, 0);
 }
 
 /* Joins NUL-separated strings with spaces, escaping each with escape. A trailing NUL does not
@@ -164,11 +145,11 @@ static void format_value_text(struct strbuf *b, struct strbuf *tmp, const struct
                 break;
         case VALUE_STR:
                 if (csv)
-                        csv_escape(b, v->str ?: "", v->len);
+                        csv_escape_flags(b, v->str ?: "", v->len, column_escape_flags(c));
                 else if (!v->str || v->len == 0)
                         strbuf_putc(b, '-');
                 else
-                        text_escape(b, v->str, v->len);
+                        escape_append(b, v->str, v->len, column_escape_flags(c));
                 break;
         case VALUE_STRV:
                 strv_join(tmp, v->str ?: "", v->len);
@@ -179,7 +160,7 @@ static void format_value_text(struct strbuf *b, struct strbuf *tmp, const struct
                 break;
         }
         if (v->truncated && !csv)
-                strbuf_puts(b, "...");
+                strbuf_puts(b, ESCAPE_CUT_MARKER);
 }
 
 static void table_prefix(struct strbuf *b, uint64_t time_ns)
@@ -272,7 +253,7 @@ static void json_value(struct strbuf *b, const struct column *c, const struct va
                 break;
         case VALUE_STR:
                 strbuf_putc(b, '"');
-                json_escape(b, v->str ?: "", v->len);
+                escape_append(b, v->str ?: "", v->len, ESCAPE_JSON | column_escape_flags(c));
                 strbuf_putc(b, '"');
                 break;
         case VALUE_STRV:

@@ -32,10 +32,10 @@ void formatter_new_section(struct formatter *f);
 void format_record(struct strbuf *b, enum output_format format, const struct record *r);
 void format_header(struct strbuf *b, enum output_format format, const struct schema *s, uint64_t time_ns);
 
-/* JSON string contents: quotes, backslashes and control characters escaped, bytes that are not
- * valid UTF-8 written as \u00XX with the byte's value, so the output is always valid JSON. */
+/* The escapes of shared/escape.h, the one way every output writes strings: */
+/* as JSON string contents (the escaped text, its '"' and backslashes escaped for JSON) */
 void json_escape(struct strbuf *b, const char *s, size_t len);
-/* A CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+/* as a CSV field per RFC 4180: quoted when it holds a comma or quote; quotes doubled */
 void csv_escape(struct strbuf *b, const char *s, size_t len);
-/* For the table: printable bytes as they are, others as \xNN. */
+/* for the table */
 void text_escape(struct strbuf *b, const char *s, size_t len);

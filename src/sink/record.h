@@ -47,6 +47,12 @@ struct column {
 #define COLUMN_NAMESPACE { "namespace", VALUE_STR, 0, SOURCE_NAMESPACE }
 #define COLUMN_UNIT { "unit", VALUE_STR, 0, SOURCE_UNIT }
 
+/* Whose pids a record's pid, tid and ppid are: "own" (cwatchd's pid namespace, what its /proc shows)
+ * or "host" (the process is outside that namespace: the initial namespace's pids). Hidden. */
+#define COLUMN_PID_SCOPE { "pid_scope", VALUE_STR, 0 }
+#define PID_SCOPE_OWN "own"
+#define PID_SCOPE_HOST "host"
+
 /* The hidden identity columns of a schema whose column enum names them COL_CONTAINER_ID,
  * COL_RUNTIME, COL_IMAGE, COL_POD, COL_NAMESPACE and COL_UNIT. */
 #define IDENTITY_HIDDEN_COLUMNS                                 \
@@ -105,6 +111,18 @@ static inline void value_set_str(struct value *v, const char *s, size_t len)
 static inline void value_set_cstr(struct value *v, const char *s)
 {
         value_set_str(v, s, s ? __builtin_strlen(s) : 0);
+}
+
+static inline void value_set_pid_scope(struct value *v, bool host)
+{
+        value_set_cstr(v, host ? PID_SCOPE_HOST : PID_SCOPE_OWN);
+}
+
+/* Whether v, a pid_scope value (or NULL), says "host". */
+static inline bool value_is_pid_host(const struct value *v)
+{
+        return v && v->str && v->len == sizeof(PID_SCOPE_HOST) - 1 &&
+               __builtin_memcmp(v->str, PID_SCOPE_HOST, v->len) == 0;
 }
 
 static inline void value_set_u64(struct value *v, uint64_t u)

@@ -28,6 +28,7 @@ static const struct column files_columns[_COL_MAX] = {
         [COL_CREATED] = { "created", VALUE_BOOL, 0, SOURCE_TRACER, .event_only = true },
         [COL_MODE] = { "mode", VALUE_U64, 0, SOURCE_TRACER, .event_only = true },
         [COL_PATH_TRUNCATED] = { "path_truncated", VALUE_BOOL, 0 },
+        [COL_PID_SCOPE] = COLUMN_PID_SCOPE,
         IDENTITY_HIDDEN_COLUMNS,
 };
 

@@ -55,6 +55,7 @@ static void row_fill(struct files_row *row, const struct cw_file_key *k, const s
 
         memset(v, 0, sizeof(row->v));
         value_set_u64(&v[COL_PID], k->tgid);
+        value_set_pid_scope(&v[COL_PID_SCOPE], st->flags & CW_FILE_HOST_PID);
         value_set_u64(&v[COL_READS], st->reads);
         value_set_u64(&v[COL_WRITES], st->writes);
         value_set_u64(&v[COL_READ_BYTES], st->read_bytes);
@@ -257,6 +258,7 @@ static int files_decode_open(struct tracer *t, const struct cw_open_event *e, si
         r.time_ns = tracer_realtime(t, e->hdr.time_ns);
         value_set_u64(&v[COL_PID], e->hdr.pid);
         value_set_u64(&v[COL_TID], e->hdr.tid);
+        value_set_pid_scope(&v[COL_PID_SCOPE], e->hdr.flags & CW_EVENT_HOST_PIDS);
         value_set_u64(&v[COL_PPID], e->ppid);
         value_set_u64(&v[COL_UID], e->hdr.uid);
         value_set_str(&v[COL_COMM], e->hdr.comm, strnlen(e->hdr.comm, sizeof(e->hdr.comm)));

@@ -37,6 +37,7 @@ static const struct column process_columns[_COL_MAX] = {
         [COL_STDIN_PIPE] = { "stdin_pipe", VALUE_U64, 0 },
         [COL_STDOUT_PIPE] = { "stdout_pipe", VALUE_U64, 0 },
         [COL_STDIN_CODE] = { "stdin_code", VALUE_BOOL, 0 },
+        [COL_PID_SCOPE] = COLUMN_PID_SCOPE,
         IDENTITY_HIDDEN_COLUMNS,
 };
 

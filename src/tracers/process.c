@@ -26,6 +26,7 @@ static void fill_header(struct value *v, const struct cw_event_header *h)
 {
         value_set_u64(&v[COL_PID], h->pid);
         value_set_u64(&v[COL_TID], h->tid);
+        value_set_pid_scope(&v[COL_PID_SCOPE], h->flags & CW_EVENT_HOST_PIDS);
         value_set_u64(&v[COL_UID], h->uid);
         value_set_u64(&v[COL_GID], h->gid);
         value_set_str(&v[COL_COMM], h->comm, strnlen(h->comm, sizeof(h->comm)));

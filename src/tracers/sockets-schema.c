@@ -25,6 +25,7 @@ static const struct column sockets_columns[_COL_MAX] = {
         [COL_PROTOCOL] = { "protocol", VALUE_U64, 0 },
         [COL_FD] = { "fd", VALUE_S64, 0 },
         [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
+        [COL_PID_SCOPE] = COLUMN_PID_SCOPE,
         IDENTITY_HIDDEN_COLUMNS,
 };
 

@@ -122,6 +122,7 @@ static int sockets_on_event(struct tracer *t, const void *data, size_t size)
 
         value_set_u64(&v[COL_PID], e->hdr.pid);
         value_set_u64(&v[COL_TID], e->hdr.tid);
+        value_set_pid_scope(&v[COL_PID_SCOPE], e->hdr.flags & CW_EVENT_HOST_PIDS);
         value_set_u64(&v[COL_PPID], e->ppid);
         value_set_u64(&v[COL_UID], e->hdr.uid);
         value_set_u64(&v[COL_GID], e->hdr.gid);

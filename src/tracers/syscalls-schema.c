@@ -47,6 +47,7 @@ static const struct column syscalls_columns[_COL_MAX] = {
         [COL_TID] = { "tid", VALUE_U64, 0 },
         [COL_GID] = { "gid", VALUE_U64, 0 },
         [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
+        [COL_PID_SCOPE] = COLUMN_PID_SCOPE,
         IDENTITY_HIDDEN_COLUMNS,
 };
 

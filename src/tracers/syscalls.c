@@ -243,6 +243,7 @@ static int syscalls_on_event(struct tracer *t, const void *data, size_t size)
         r.cgroup_id = e->hdr.cgroup_id;
         value_set_u64(&v[COL_PID], e->hdr.pid);
         value_set_u64(&v[COL_TID], e->hdr.tid);
+        value_set_pid_scope(&v[COL_PID_SCOPE], e->hdr.flags & CW_EVENT_HOST_PIDS);
         value_set_u64(&v[COL_PPID], e->ppid);
         value_set_u64(&v[COL_UID], e->hdr.uid);
         value_set_u64(&v[COL_GID], e->hdr.gid);

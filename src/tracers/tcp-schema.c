@@ -21,6 +21,7 @@ static const struct column tcp_columns[_COL_MAX] = {
         [COL_FAMILY] = { "family", VALUE_STR, 0 },
         [COL_ERROR] = { "error", VALUE_S64, 0 },
         [COL_CGROUP_ID] = { "cgroup_id", VALUE_U64, 0 },
+        [COL_PID_SCOPE] = COLUMN_PID_SCOPE,
         IDENTITY_HIDDEN_COLUMNS,
 };
 

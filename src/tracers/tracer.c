@@ -7,6 +7,28 @@
 #include <bpf/libbpf.h>
 #include "tracer.h"
 #include "shared/log.h"
+#include "shared/pidns.h"
+
+/* Pids as cwatchd's pid namespace sees them (common.bpf.h cw_current_pids()): in the initial
+ * namespace nothing is set and the kernel's pids are reported as they are. */
+static int tracer_set_pidns(struct tracer *t, struct bpf_object *obj)
+{
+        struct pidns ns;
+        int r;
+
+        r = pidns_of("/proc/self", &ns);
+        if (r < 0)
+                return log_warning_errno(r, "%s: failed to find cwatchd's pid namespace, "
+                                         "reporting the host's pids: %m", t->ops->info->name), 0;
+        if (pidns_is_initial(&ns))
+                return 0;
+        r = bpf_object_set_rodata(obj, "cw_pidns_dev", &ns.dev, sizeof(ns.dev));
+        if (r >= 0)
+                r = bpf_object_set_rodata(obj, "cw_pidns_ino", &ns.ino, sizeof(ns.ino));
+        if (r < 0 && r != -ENOENT)
+                return log_debug_errno(r, "%s: failed to set the pid namespace: %m", t->ops->info->name);
+        return 0;
+}
 
 static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
 {
@@ -33,6 +55,9 @@ static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
         r = bpf_object_set_rodata(obj, "cw_target_tgid", &t->env->target_tgid, sizeof(t->env->target_tgid));
         if (r < 0 && r != -ENOENT)
                 return log_debug_errno(r, "%s: failed to set the process filter: %m", t->ops->info->name);
+        r = tracer_set_pidns(t, obj);
+        if (r < 0)
+                return r;
 
         /* --container: share the identity's map of wanted cgroups and switch the check on */
         map = bpf_object__find_map_by_name(obj, "cgroup_allow");

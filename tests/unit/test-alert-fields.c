@@ -45,7 +45,7 @@ static void test_full_alert(void **state)
                 "CWATCH_UID=1000",
                 "CWATCH_COMM=x",
                 "CWATCH_EXE=/tmp/x",
-                "CWATCH_CMDLINE=/tmp/x --flag\nnext",
+                "CWATCH_CMDLINE=/tmp/x --flag\\x0anext",
                 "CWATCH_CONTAINER_ID=0123456789abcdef0123",
                 "CWATCH_CONTAINER_NAME=web1",
                 "CWATCH_CONTAINER_RUNTIME=docker",
@@ -113,6 +113,43 @@ static void test_exe_truncated(void **state)
         assert_int_equal(alert_field_by_key("exe_truncated")->type, 'u');
 }
 
+/* Hostile strings: every field escaped one way, none left raw; a cut command line is marked; a
+ * process outside cwatchd's pid namespace says so; the story (JSON, escaped when written) is kept. */
+static void test_hostile_strings(void **state)
+{
+        struct identity id = { .container_id = "m\xe9", .container_name = "ev\nil\x1b[2J",
+                               .unit = "machine-cw\\x2dweb\n.scope" };
+        struct alert a = {
+                .rule = "r", .message = "/tmp/ev\nil\xff ran\x1b[31m", .story = "{\"l\":\"a\\\\x0ab\"}",
+                .identity = &id,
+                .process = { .pid = 7, .ppid = 3, .comm = "ev\nil", .exe = "/tmp/ev\nil\xff\\",
+                             .cmdline = "/tmp/ev\nil AAAA", .cmdline_truncated = true, .pid_host = true },
+        };
+        struct alert_journal_fields f;
+
+        assert_int_equal(alert_to_journal_fields(&a, &f), 0);
+        assert_string_equal(alert_journal_fields_get(&f, "MESSAGE"), "/tmp/ev\\x0ail\\xff ran\\x1b[31m");
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_COMM"), "ev\\x0ail");
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_EXE"), "/tmp/ev\\x0ail\\xff\\\\");
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_CMDLINE"), "/tmp/ev\\x0ail AAAA...");
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_CMDLINE_TRUNCATED"), "1");
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_PID_SCOPE"), "host");
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_CONTAINER_ID"), "m\\xe9");
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_CONTAINER_NAME"), "ev\\x0ail\\x1b[2J");
+        /* a unit name keeps systemd's own escapes (the same \xNN); a raw control byte is escaped */
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_UNIT"), "machine-cw\\x2dweb\\x0a.scope");
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_STORY"), "{\"l\":\"a\\\\x0ab\"}");
+        alert_journal_fields_done(&f);
+        a.process.cmdline_truncated = a.process.pid_host = false;
+        assert_int_equal(alert_to_journal_fields(&a, &f), 0);
+        assert_string_equal(alert_journal_fields_get(&f, "CWATCH_CMDLINE"), "/tmp/ev\\x0ail AAAA");
+        assert_null(alert_journal_fields_get(&f, "CWATCH_CMDLINE_TRUNCATED"));
+        assert_null(alert_journal_fields_get(&f, "CWATCH_PID_SCOPE"));
+        alert_journal_fields_done(&f);
+        assert_int_equal(alert_field_by_key("cmdline_truncated")->type, 'u');
+        assert_int_equal(alert_field_by_key("pid_scope")->type, 's');
+}
+
 /* An anomaly of the behaviour profiles says what was new in CWATCH_ANOMALY ("anomaly" on D-Bus). */
 static void test_anomaly(void **state)
 {
@@ -168,6 +205,7 @@ int main(void)
                 cmocka_unit_test(test_host_alert),
                 cmocka_unit_test(test_table),
                 cmocka_unit_test(test_exe_truncated),
+                cmocka_unit_test(test_hostile_strings),
                 cmocka_unit_test(test_anomaly),
                 cmocka_unit_test(test_path_in_dirs),
         };

@@ -359,8 +359,8 @@ static void test_story(void **state)
         assert_true(story_has_label(o, "/usr/bin/wget"));
         assert_true(story_has_label(o, "127.0.0.1:8080"));
         assert_true(story_has_label(o, "127.0.0.1:4444"));
-        /* invalid UTF-8 and control characters are escaped: the JSON parsed */
-        assert_non_null(strstr(b.data, "\\ufffd\\ufffd\\u0001\\\"x"));
+        /* invalid UTF-8 and control characters are escaped (shared/escape.h): the JSON parsed */
+        assert_non_null(strstr(b.data, "/tmp/\\\\xff\\\\xfe\\\\x01\\\"x"));
         json_object_put(o);
 
         /* told again later, the story has what the process did after the alert */

@@ -143,7 +143,12 @@ static void test_message(void **state)
         EXEC(&t, 10, 1, "/usr/bin/cat", "cat\0-n\0a\nb\0");
         strbuf_reset(&hits);
         assert_int_equal(detect_engine_eval(e, &t.r, NULL, collect, msg), 1);
-        assert_string_equal(msg, "cat (10) ran cat -n a?b as 0 in -; 100% sure, memfd=false parent=-.");
+        /* values as they are: the outputs escape the whole message */
+        assert_string_equal(msg, "cat (10) ran cat -n a\nb as 0 in -; 100% sure, memfd=false parent=-.");
+        /* a command line the kernel cut is marked */
+        trec_col_typed(&t, "args", VALUE_STRV)->truncated = true;
+        assert_int_equal(detect_engine_eval(e, &t.r, NULL, collect, msg), 1);
+        assert_string_equal(msg, "cat (10) ran cat -n a\nb... as 0 in -; 100% sure, memfd=false parent=-.");
         detect_engine_free(e);
 }
 
