@@ -465,8 +465,8 @@ void manager_log_counters(struct manager *m)
                                     "%" PRIu64 " lost in the kernel%s", t->ops->info->name, aggregates.data ?: "",
                                     t->events, drops, lost, extra);
                 else
-                        log_info("%s: %s%" PRIu64 " events, 0 dropped%s", t->ops->info->name, aggregates.data ?: "",
-                                 t->events, extra);
+                        log_info("%s: %s%" PRIu64 " events, 0 dropped%s%s", t->ops->info->name, aggregates.data ?: "",
+                                 t->events, t->ops->lost && t->running ? ", 0 lost in the kernel" : "", extra);
                 strbuf_free(&aggregates);
         }
         if (m->malformed_events > 0)

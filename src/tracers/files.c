@@ -430,8 +430,8 @@ static void files_interval_summary(struct tracer *t, struct strbuf *out)
 {
         const struct files_state *s = t->data;
 
-        strbuf_printf(out, "%" PRIu64 " intervals, %" PRIu64 " (process, file) aggregates read from the kernel map, "
-                      "%" PRIu64 " evicted", s->intervals, s->read, files_lost(t));
+        strbuf_printf(out, "%" PRIu64 " intervals, %" PRIu64 " (process, file) aggregates read from the kernel map",
+                      s->intervals, s->read);
 }
 
 static int files_start(struct tracer *t)

@@ -57,7 +57,7 @@ struct tracer_ops {
         uint64_t (*filtered)(struct tracer *t);
         /* Aggregating tracers: what their intervals read from the kernel maps since start, for the
          * summary at exit ("12 intervals, 345 (process, file) aggregates read from the kernel map"),
-         * appended to out; or NULL. */
+         * appended to out; their evictions are lost(). Or NULL. */
         void (*interval_summary)(struct tracer *t, struct strbuf *out);
         /* Tracers that filter calls in the kernel by path patterns (files: opens; sockets: Unix
          * connects): replaces the patterns of the running tracer with its own list of paths

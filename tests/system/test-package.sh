@@ -21,7 +21,9 @@ ns() { timeout 120 nsenter -t "$PID" -p -m "$@"; }
 dump() {
         [ -n "$PID" ] && [ -d "/proc/$PID" ] || return 0
         echo "=== systemctl status cwatchd"; ns systemctl status --no-pager -l cwatchd 2>&1 | head -25
-        echo "=== journal of cwatchd"; ns journalctl --no-pager -u cwatchd -n 30 2>&1 | tail -30
+        echo "=== systemctl status cwatchd.socket"; ns systemctl status --no-pager -l cwatchd.socket 2>&1 | head -15
+        echo "=== journal of cwatchd"; ns journalctl --no-pager -u cwatchd -u cwatchd.socket -n 30 2>&1 | tail -30
+        [ -f "$WORK/apt.log" ] && { echo "=== apt-get"; tail -25 "$WORK/apt.log"; }
 }
 fail() { echo "FAIL ($STEP): $*"; dump; exit 1; }
 wait_for() {
@@ -118,8 +120,8 @@ if [ -x /usr/sbin/policy-rc.d ] && ! /usr/sbin/policy-rc.d cwatchd.service start
 fi
 
 say "apt-get install ./$(basename "$DEB")"
-ns env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$DEB" >"$LOG" 2>&1 ||
-        fail "apt-get install: $(tail -20 "$LOG")"
+ns env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$DEB" >"$WORK/apt.log" 2>&1 ||
+        fail "apt-get install exited $?"
 wait_for 30 "cwatchd active" sh -c "[ \"\$(nsenter -t $PID -p -m systemctl is-active cwatchd)\" = active ]"
 [ "$(ns systemctl is-enabled cwatchd)" = enabled ] || fail "cwatchd.service is not enabled"
 [ "$(ns systemctl is-enabled cwatchd.socket)" = enabled ] || fail "cwatchd.socket is not enabled"
