@@ -150,12 +150,11 @@ static void compute_rates(struct top *t)
         }
 }
 
-static const struct top_column *sort_column;
-
-static int row_compare(const void *pa, const void *pb)
+static int row_compare(const void *pa, const void *pb, void *userdata)
 {
         const struct top_row *a = pa, *b = pb;
-        int k = sort_column->counter;
+        const struct top_column *sort = userdata;
+        int k = sort->counter;
 
         if (k >= 0 && a->rates[k] != b->rates[k])
                 return a->rates[k] < b->rates[k] ? 1 : -1;
@@ -167,8 +166,7 @@ static int row_compare(const void *pa, const void *pb)
 
 static void sort_rows(struct top *t)
 {
-        sort_column = t->sort;
-        qsort(t->cur.rows, t->cur.n_rows, sizeof(*t->cur.rows), row_compare);
+        qsort_r(t->cur.rows, t->cur.n_rows, sizeof(*t->cur.rows), row_compare, (void *) t->sort);
 }
 
 /* 1234, 12.3K, 4.5M: at most 6 characters */
