@@ -145,6 +145,13 @@ ns curl -sf --max-time 10 http://127.0.0.1:9469/metrics >"$LOG" || fail "curl 12
 grep -E '^cwatch_events_total\{tracer="process"\} [1-9]' "$LOG" || fail "no process events in the metrics: $(head -5 "$LOG")"
 grep -q '^cwatch_alerts_total{rule="exec-from-tmp"' "$LOG" || fail "no exec-from-tmp in cwatch_alerts_total"
 
+say "an upgrade (apt-get install --reinstall) keeps cwatchd and its socket running"
+ns env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall "$DEB" >"$WORK/apt.log" 2>&1 ||
+        fail "apt-get install --reinstall exited $?"
+wait_for 30 "cwatchd active after the upgrade" sh -c "[ \"\$(nsenter -t $PID -p -m systemctl is-active cwatchd)\" = active ]"
+[ "$(ns systemctl is-active cwatchd.socket)" = active ] || fail "cwatchd.socket is not active after the upgrade"
+ns curl -sf --max-time 10 http://127.0.0.1:9469/metrics | grep -q '^cwatch_build_info' || fail "no metrics after the upgrade"
+
 say "cwatchctl top shows the busy container and unit"
 ROOTFS=$WORK/rootfs
 mkdir -p "$ROOTFS"/{bin,etc,proc,sys,dev,tmp}
