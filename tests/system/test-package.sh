@@ -5,14 +5,23 @@
 # alert into the journal, serve metrics, and show in cwatchctl top the container and the unit this
 # test keeps busy; then `apt-get purge cwatch` must leave nothing behind. The package is purged
 # whatever happens.
+#
+# The host is not touched even when the purge fails: the test runs in a mount and network namespace
+# of its own, where /etc, /usr and /var are overlays whose upper layers live in a tmpfs (the build
+# happens before, on the host's disk, and is removed at the end).
 #   tests/system/test-package.sh SOURCE_ROOT
 set -u
+if [ -z "${CWATCH_PACKAGE_TEST_NS:-}" ]; then
+        [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+        exec unshare --mount --net --propagation private env CWATCH_PACKAGE_TEST_NS=1 "$0" "$@"
+fi
 . "$(dirname "$0")/systemd-ns.sh"
 SRC=$(realpath "${1:?usage: test-package.sh SOURCE_ROOT}")
 STEP=start PID= MACHINE_ID=
 WORK=$(mktemp -d /var/tmp/cwatch-package.XXXXXX)      # not /tmp: the booted systemd has its own
 LOG=$WORK/log
 MACHINE_ID_FILE=$WORK/machine-id
+OVERLAY= NSPAWN=
 BUSY_UNIT=cwatch-pkg-busy.service
 CONTAINER=pkgbusy-$$
 
@@ -38,10 +47,10 @@ wait_for() {
 for t in dpkg-buildpackage dh apt-get systemd-nspawn busybox curl jq; do
         command -v $t >/dev/null || fail "$t is missing (tools/setup installs it)"
 done
-# the host must not have cwatch already: this test would take it over and purge it
+# the host must not have cwatch already (run under the system tests' lock, no other test has it)
 dpkg-query -W -f='${Status}' cwatch 2>/dev/null | grep -q installed && fail "the cwatch package is installed on the host"
-for f in /usr/sbin/cwatchd /lib/systemd/system/cwatchd.service /usr/lib/systemd/system/cwatchd.service \
-         /usr/share/dbus-1/system.d/org.cwatch1.conf /usr/lib/cwatch /etc/cwatch /var/lib/cwatch; do
+for f in /usr/sbin/cwatchd /lib/systemd/system/cwatchd.service /usr/share/dbus-1/system.d/org.cwatch1.conf \
+         /usr/lib/cwatch /etc/cwatch /var/lib/cwatch; do
         [ -e "$f" ] && fail "$f exists: cwatch is installed on the host (meson install?); remove it first"
 done
 
@@ -58,17 +67,25 @@ LEFTOVERS=(/usr/sbin/cwatchd /usr/bin/cwatchctl /lib/systemd/system/cwatchd.serv
 
 cleanup() {
         if [ -n "$PID" ] && [ -d "/proc/$PID" ]; then
-                ns systemctl stop "$BUSY_UNIT" cwatch-pkg-nspawn.service >/dev/null 2>&1
+                ns systemctl stop "$BUSY_UNIT" >/dev/null 2>&1
+                ns machinectl terminate "$CONTAINER" >/dev/null 2>&1
                 dpkg-query -W -f='${Status}' cwatch 2>/dev/null | grep -q installed &&
                         ns env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq cwatch >/dev/null 2>&1
         fi
         systemd_ns_poweroff
+        [ -n "$NSPAWN" ] && { kill "$NSPAWN" 2>/dev/null; wait "$NSPAWN" 2>/dev/null; }
         # without the booted systemd (it died): purge from the host, where no systemd runs as PID 1
         dpkg-query -W -f='${Status}' cwatch 2>/dev/null | grep -q installed &&
                 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq cwatch >/dev/null 2>&1
         rm -rf /var/lib/cwatch
-        rm -rf "$WORK"
         [ -n "$MACHINE_ID" ] && rm -rf "/var/log/journal/$MACHINE_ID"
+        # the overlays go with what the package left in them, then the host's view is back
+        if [ -n "$OVERLAY" ]; then
+                umount -l /etc /usr /var 2>/dev/null
+                umount -l "$OVERLAY" 2>/dev/null
+                rmdir "$OVERLAY"
+        fi
+        rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 1' TERM INT
@@ -103,6 +120,16 @@ if command -v lintian >/dev/null; then
         lintian -I --pedantic --fail-on warning,error "$DEB" >"$LOG" 2>&1 || fail "lintian: $(cat "$LOG")"
         grep -v 'running with root privileges' "$LOG"
 fi
+
+say "overlays over /etc, /usr and /var"
+OVERLAY=$(mktemp -d /run/cwatch-package-overlay.XXXXXX)
+mount -t tmpfs -o mode=700 tmpfs "$OVERLAY" || fail "tmpfs on $OVERLAY"
+for d in etc usr var; do
+        mkdir -p "$OVERLAY/$d/upper" "$OVERLAY/$d/work"
+        mount -t overlay overlay -o "lowerdir=/$d,upperdir=$OVERLAY/$d/upper,workdir=$OVERLAY/$d/work" "/$d" ||
+                fail "overlay on /$d"
+done
+ip link set lo up || fail "no loopback in the test's network namespace"
 
 say "boot systemd in a namespace"
 MACHINE_ID=$(tr -d - </proc/sys/kernel/random/uuid)
@@ -158,12 +185,15 @@ mkdir -p "$ROOTFS"/{bin,etc,proc,sys,dev,tmp}
 cp "$(command -v busybox)" "$ROOTFS/bin/busybox"
 for a in sh cat ls sleep echo true; do ln -s busybox "$ROOTFS/bin/$a"; done
 touch "$ROOTFS/etc/os-release"
-ns systemd-run -q --unit=cwatch-pkg-nspawn.service systemd-nspawn -q -D "$ROOTFS" -M "$CONTAINER" /bin/sh -c \
-        'while :; do echo payload-of-some-bytes >/tmp/f; cat /tmp/f >/dev/null; ls / >/dev/null; sleep 0.05; done' ||
-        fail "could not start the container"
+# as test-nspawn-identity.sh runs it: from the namespace's cgroup, registered with its machined
+nsenter -t "$PID" -p -m -C systemd-nspawn -q -D "$ROOTFS" -M "$CONTAINER" /bin/sh -c \
+        'while :; do echo payload-of-some-bytes >/tmp/f; cat /tmp/f >/dev/null; ls / >/dev/null; sleep 0.05; done' \
+        </dev/null >"$WORK/nspawn.log" 2>&1 &
+NSPAWN=$!
 ns systemd-run -q --unit="$BUSY_UNIT" /bin/sh -c 'while :; do ls / >/dev/null; sleep 0.05; done' ||
         fail "could not start $BUSY_UNIT"
-wait_for 30 "machine $CONTAINER" sh -c "nsenter -t $PID -p -m machinectl show $CONTAINER >/dev/null"
+for _ in $(seq 150); do ns machinectl show "$CONTAINER" >/dev/null 2>&1 && break; sleep 0.2; done
+ns machinectl show "$CONTAINER" >/dev/null 2>&1 || fail "machine $CONTAINER did not start: $(cat "$WORK/nspawn.log")"
 # a window longer than the files tracer's interval (3 s), so that file bytes are in it
 ns cwatchctl top --once --json --delay 4 >"$LOG" || fail "cwatchctl top --once --json exited $?: $(cat "$LOG")"
 jq -c '.rows[] | select(.name == "'"$CONTAINER"'" or .name == "'"$BUSY_UNIT"'") |
@@ -188,7 +218,10 @@ if [ -n "${CWATCH_TOP_CAPTURE:-}" ] && command -v tmux >/dev/null; then
 fi
 ns runuser -u nobody -- cwatchctl top --once 2>"$LOG"; rc=$?
 [ $rc = 4 ] || fail "nobody's cwatchctl top exited $rc, expected 4 (polkit): $(cat "$LOG")"
-ns systemctl stop "$BUSY_UNIT" cwatch-pkg-nspawn.service
+ns systemctl stop "$BUSY_UNIT"
+ns machinectl terminate "$CONTAINER"
+wait "$NSPAWN" 2>/dev/null
+NSPAWN=
 
 say "apt-get purge cwatch"
 ns env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q cwatch >"$LOG" 2>&1 || fail "apt-get purge: $(tail -20 "$LOG")"
