@@ -41,19 +41,6 @@ wait_for() {
         fail "timed out after ${secs}s waiting for: $what"
 }
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-[ -r /sys/kernel/btf/vmlinux ] || { echo "SKIP: needs BTF"; exit 77; }
-[ -x /lib/systemd/systemd ] || { echo "SKIP: needs systemd"; exit 77; }
-for t in dpkg-buildpackage dh apt-get systemd-nspawn busybox curl jq; do
-        command -v $t >/dev/null || fail "$t is missing (tools/setup installs it)"
-done
-# the host must not have cwatch already (run under the system tests' lock, no other test has it)
-dpkg-query -W -f='${Status}' cwatch 2>/dev/null | grep -q installed && fail "the cwatch package is installed on the host"
-for f in /usr/sbin/cwatchd /lib/systemd/system/cwatchd.service /usr/share/dbus-1/system.d/org.cwatch1.conf \
-         /usr/lib/cwatch /etc/cwatch /var/lib/cwatch; do
-        [ -e "$f" ] && fail "$f exists: cwatch is installed on the host (meson install?); remove it first"
-done
-
 # What the package may leave on the host after a purge: nothing of these.
 LEFTOVERS=(/usr/sbin/cwatchd /usr/bin/cwatchctl /lib/systemd/system/cwatchd.service /lib/systemd/system/cwatchd.socket
            /usr/lib/systemd/system/cwatchd.service /etc/systemd/system/dbus-org.cwatch1.service
@@ -66,6 +53,11 @@ LEFTOVERS=(/usr/sbin/cwatchd /usr/bin/cwatchctl /lib/systemd/system/cwatchd.serv
            /var/lib/systemd/deb-systemd-helper-enabled/cwatchd.socket.dsh-also)
 
 cleanup() {
+        # before the overlays nothing was installed: the host is left alone
+        if [ -z "$OVERLAY" ]; then
+                rm -rf "$WORK"
+                return
+        fi
         if [ -n "$PID" ] && [ -d "/proc/$PID" ]; then
                 ns systemctl stop "$BUSY_UNIT" >/dev/null 2>&1
                 ns machinectl terminate "$CONTAINER" >/dev/null 2>&1
@@ -74,21 +66,32 @@ cleanup() {
         fi
         systemd_ns_poweroff
         [ -n "$NSPAWN" ] && { kill "$NSPAWN" 2>/dev/null; wait "$NSPAWN" 2>/dev/null; }
-        # without the booted systemd (it died): purge from the host, where no systemd runs as PID 1
+        # without the booted systemd (it died): purge outside it, where no systemd runs as PID 1
         dpkg-query -W -f='${Status}' cwatch 2>/dev/null | grep -q installed &&
                 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq cwatch >/dev/null 2>&1
         rm -rf /var/lib/cwatch
         [ -n "$MACHINE_ID" ] && rm -rf "/var/log/journal/$MACHINE_ID"
         # the overlays go with what the package left in them, then the host's view is back
-        if [ -n "$OVERLAY" ]; then
-                umount -l /etc /usr /var 2>/dev/null
-                umount -l "$OVERLAY" 2>/dev/null
-                rmdir "$OVERLAY"
-        fi
+        umount -l /etc /usr /var 2>/dev/null
+        umount -l "$OVERLAY" 2>/dev/null
+        rmdir "$OVERLAY"
         rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 1' TERM INT
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+[ -r /sys/kernel/btf/vmlinux ] || { echo "SKIP: needs BTF"; exit 77; }
+[ -x /lib/systemd/systemd ] || { echo "SKIP: needs systemd"; exit 77; }
+for t in dpkg-buildpackage dh apt-get systemd-nspawn busybox curl jq; do
+        command -v $t >/dev/null || fail "$t is missing (tools/setup installs it)"
+done
+# the host must not have cwatch already (run under the system tests' lock, no other test has it)
+dpkg-query -W -f='${Status}' cwatch 2>/dev/null | grep -q installed && fail "the cwatch package is installed on the host"
+for f in /usr/sbin/cwatchd /lib/systemd/system/cwatchd.service /usr/share/dbus-1/system.d/org.cwatch1.conf \
+         /usr/lib/cwatch /etc/cwatch /var/lib/cwatch; do
+        [ -e "$f" ] && fail "$f exists: cwatch is installed on the host (meson install?); remove it first"
+done
 
 say "build the package from a copy of the source tree"
 mkdir -p "$WORK/src/cwatch"
