@@ -184,7 +184,7 @@ ns curl -sf --max-time 10 http://127.0.0.1:9469/metrics | grep -q '^cwatch_build
 
 say "cwatchctl top shows the busy container and unit"
 ROOTFS=$WORK/rootfs
-mkdir -p "$ROOTFS"/{bin,etc,proc,sys,dev,tmp}
+mkdir -p "$ROOTFS"/{usr,bin,etc,proc,sys,dev,tmp}
 cp "$(command -v busybox)" "$ROOTFS/bin/busybox"
 for a in sh cat ls sleep echo true; do ln -s busybox "$ROOTFS/bin/$a"; done
 touch "$ROOTFS/etc/os-release"
