@@ -31,7 +31,8 @@ typedef int (*detect_deliver_fn)(const struct alert *a, const char *object, void
 
 /* Builds detection: the process table (from a /proc scan), the rules loaded from paths (NULL: the
  * default path, rules_dirs_default()) against catalog, matches delivered to deliver; lookup (copied;
- * NULL: none) answers what rules ask the provenance graph. On a rule error returns -EINVAL with the errors in errors. */
+ * NULL: none) answers what rules ask the provenance graph. On a rule error returns -EINVAL with the
+ * errors in errors. */
 int detect_new(struct detect **ret, const struct rules_paths *paths, const struct detect_catalog *catalog,
                const struct detect_lookup *lookup, detect_deliver_fn deliver, void *userdata,
                struct strbuf *errors);
