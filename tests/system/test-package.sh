@@ -216,7 +216,9 @@ grep -Eq "^(container +$CONTAINER|unit +$BUSY_UNIT) " "$LOG" || fail "top's tabl
 if [ -n "${CWATCH_TOP_CAPTURE:-}" ] && command -v tmux >/dev/null; then
         ns tmux new-session -d -s cwatch-top -x 118 -y 16 "cwatchctl top --delay 2" || fail "tmux"
         sleep 7
-        ns tmux capture-pane -p -t cwatch-top >"$CWATCH_TOP_CAPTURE" || fail "tmux capture-pane"
+        { printf '# cwatchctl top in a terminal (tmux capture-pane), made by tests/system/test-package.sh with\n'
+          printf '# CWATCH_TOP_CAPTURE=docs/cwatchctl-top.txt: the container and the unit the test keeps busy on top.\n\n'
+          ns tmux capture-pane -p -t cwatch-top; } >"$CWATCH_TOP_CAPTURE" || fail "tmux capture-pane"
         ns tmux kill-server
 fi
 ns runuser -u nobody -- cwatchctl top --once 2>"$LOG"; rc=$?
