@@ -11,6 +11,7 @@
 #include "ctl-incidents.h"
 #include "ctl-profiles.h"
 #include "ctl-rules.h"
+#include "ctl-top.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 #include "shared/timeutil.h"
@@ -280,6 +281,11 @@ static int verb_graph(struct ctl *c, int argc, char **argv)
         return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
+static int verb_top(struct ctl *c, int argc, char **argv)
+{
+        return ctl_top(c, argc, argv);
+}
+
 /* One line per verb; other modules add theirs ("rules", "graph") here. */
 static const struct ctl_verb ctl_verbs[] = {
         { "status", 0, 0, verb_status, false, "status", "show the daemon's state and counters" },
@@ -297,6 +303,8 @@ static const struct ctl_verb ctl_verbs[] = {
           "behaviour profiles: list them, show one's features, reset it, switch it to learning or detecting" },
         { "graph", 1, -1, verb_graph, true, "graph connections [--since SPAN] [--format dot|json]",
           "the recent TCP connection graph" },
+        { "top", 0, -1, verb_top, true, "top [--once] [--json] [--sort COLUMN] [--delay SECONDS]",
+          "a live table of events, execs, file bytes and connections per second by container and unit" },
 };
 
 static void help(void)

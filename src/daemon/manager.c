@@ -448,18 +448,26 @@ void manager_log_counters(struct manager *m)
                 struct tracer *t = &m->tracers[i];
                 uint64_t drops = tracer_drops(t), lost = t->ops->lost && t->running ? t->ops->lost(t) : 0;
                 uint64_t filtered = t->ops->filtered && t->running ? t->ops->filtered(t) : 0;
+                struct strbuf aggregates = {};
                 char extra[64] = "";
 
                 if (t->events == 0 && drops == 0 && !t->running)
                         continue;
                 if (filtered > 0)
                         snprintf(extra, sizeof(extra), ", %" PRIu64 " filtered out in the kernel", filtered);
+                /* an aggregating tracer's output is its interval rows, not its events */
+                if (t->ops->interval_summary && t->running) {
+                        t->ops->interval_summary(t, &aggregates);
+                        strbuf_puts(&aggregates, "; ");
+                }
                 if (drops > 0 || lost > 0)
-                        log_warning("%s: %" PRIu64 " events, %" PRIu64 " dropped (ring buffer full), "
-                                    "%" PRIu64 " lost in the kernel%s", t->ops->info->name, t->events, drops,
-                                    lost, extra);
+                        log_warning("%s: %s%" PRIu64 " events, %" PRIu64 " dropped (ring buffer full), "
+                                    "%" PRIu64 " lost in the kernel%s", t->ops->info->name, aggregates.data ?: "",
+                                    t->events, drops, lost, extra);
                 else
-                        log_info("%s: %" PRIu64 " events, 0 dropped%s", t->ops->info->name, t->events, extra);
+                        log_info("%s: %s%" PRIu64 " events, 0 dropped%s%s", t->ops->info->name, aggregates.data ?: "",
+                                 t->events, t->ops->lost && t->running ? ", 0 lost in the kernel" : "", extra);
+                strbuf_free(&aggregates);
         }
         if (m->malformed_events > 0)
                 log_warning("%" PRIu64 " malformed events ignored", m->malformed_events);

@@ -169,6 +169,7 @@ int run_foreground(const struct options *o)
                 log_error_errno(r, "Event loop failed: %m");
         (void) manager_drain(m);
         manager_log_counters(m);
+        output_log_summary(&output);
         if (o->graph)
                 print_graph(m, graph_format_from_string(o->graph));
 out:

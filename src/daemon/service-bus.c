@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "service-bus.h"
+#include "bus/bus-activity.h"
 #include "bus/bus-alert.h"
 #include "bus/bus-connections.h"
 #include "bus/bus-errors.h"
@@ -215,6 +216,17 @@ static int method_get_connections(sd_bus_message *msg, void *userdata, sd_bus_er
         return bus_method_get_connections(msg, s->manager, error);
 }
 
+static int method_get_activity(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct service *s = userdata;
+        int r;
+
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        return bus_method_get_activity(msg, s->manager, error);
+}
+
 static int method_list_rules(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         struct service *s = userdata;
@@ -288,6 +300,9 @@ const sd_bus_vtable bus_manager_vtable[] = {
                                 bus_method_reset_profile, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("SetProfileMode", SD_BUS_ARGS("s", name, "s", mode), SD_BUS_NO_RESULT,
                                 bus_method_set_profile_mode, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetActivity", SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("t", now_usec, "t", drops, "a" BUS_ACTIVITY_ROW_SIGNATURE, rows),
+                                method_get_activity, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("AlertRaised", SD_BUS_ARGS("a{sv}", alert), 0),
         SD_BUS_VTABLE_END
 };

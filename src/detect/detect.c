@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "detect.h"
+#include "rules-dirs.h"
 #include "shared/log.h"
 #include "shared/timeutil.h"
 
@@ -37,9 +39,6 @@ struct detect {
         size_t n_rule_matches;
         struct strbuf scratch;
 };
-
-static const char *const default_dirs[] = { RULES_DIR_ADMIN, RULES_DIR_RUNTIME, RULES_DIR_VENDOR };
-const struct rules_paths rules_paths_default = { default_dirs, 3 };
 
 static void report_inactive(const struct detect_engine *e)
 {
@@ -114,13 +113,20 @@ int detect_reload(struct detect *d, struct strbuf *errors)
 {
         struct rules_paths paths = { (const char *const *) d->dirs, d->n_dirs };
         struct detect_engine *e = NULL;
+        struct strbuf from = {};
+        size_t n;
         int r;
 
         r = detect_engine_load(&e, &paths, d->catalog, errors);
         if (r < 0)
                 return r;
         report_inactive(e);
-        log_info("Loaded %zu rules", detect_engine_swap(d, e));
+        n = detect_engine_swap(d, e);
+        for (size_t i = 0; i < d->n_dirs; i++)
+                if (access(d->dirs[i], F_OK) == 0)
+                        strbuf_printf(&from, "%s%s", from.len ? ", " : "", d->dirs[i]);
+        log_info("Loaded %zu rules from %s", n, from.data ?: "no directory (none of them exists)");
+        strbuf_free(&from);
         return 0;
 }
 
@@ -144,10 +150,14 @@ int detect_new(struct detect **ret, const struct rules_paths *paths, const struc
                struct strbuf *errors)
 {
         _cleanup_(detect_freep) struct detect *d = NULL;
+        const char *default_dirs[RULES_DIRS_DEFAULT_N];
+        struct rules_paths default_paths = { default_dirs, 0 };
         int r;
 
-        if (!paths)
-                paths = &rules_paths_default;
+        if (!paths) {
+                default_paths.n_dirs = rules_dirs_default(default_dirs);
+                paths = &default_paths;
+        }
         d = calloc(1, sizeof(*d));
         if (!d)
                 return -ENOMEM;

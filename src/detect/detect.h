@@ -18,9 +18,6 @@ struct detect;
 #define RULES_DIR_RUNTIME "/run/cwatch/rules.d"
 #define RULES_DIR_VENDOR RULESDIR
 
-/* The default search path: /etc/cwatch/rules.d, /run/cwatch/rules.d, /usr/lib/cwatch/rules.d. */
-extern const struct rules_paths rules_paths_default;
-
 struct detect_stats {
         uint64_t records;               /* records evaluated */
         uint64_t matches;               /* rule hits before dedup */
@@ -33,8 +30,9 @@ struct detect_stats {
 typedef int (*detect_deliver_fn)(const struct alert *a, const char *object, void *userdata);
 
 /* Builds detection: the process table (from a /proc scan), the rules loaded from paths (NULL: the
- * default path) against catalog, matches delivered to deliver; lookup (copied; NULL: none) answers
- * what rules ask the provenance graph. On a rule error returns -EINVAL with the errors in errors. */
+ * default path, rules_dirs_default()) against catalog, matches delivered to deliver; lookup (copied;
+ * NULL: none) answers what rules ask the provenance graph. On a rule error returns -EINVAL with the
+ * errors in errors. */
 int detect_new(struct detect **ret, const struct rules_paths *paths, const struct detect_catalog *catalog,
                const struct detect_lookup *lookup, detect_deliver_fn deliver, void *userdata,
                struct strbuf *errors);

@@ -48,6 +48,7 @@ struct metrics *metrics_free(struct metrics *m)
         series_table_done(&m->file_bytes);
         series_table_done(&m->tcp_connections);
         conn_tracker_done(&m->connections);
+        activity_table_done(&m->activity);
         if (m->bpf_stats_fd >= 0)
                 close(m->bpf_stats_fd);
         free(m);
@@ -157,19 +158,26 @@ static bool parse_endpoint(const struct record *r, int addr_col, int port_col, s
                column_u64(r, port_col, &p) && p <= UINT16_MAX && (*port = (uint16_t) p, true);
 }
 
+/* A TCP record that starts a connection: the tcp tracer tells a connection twice, when it starts
+ * (connect, accept) and when it closes (tcp, with the same direction); failed connects are attempts,
+ * not connections. */
+static bool tcp_record_starts_connection(const struct record *r, const struct metrics_schema *ms)
+{
+        uint64_t error;
+
+        if (r->event && !streq(r->event, "connect") && !streq(r->event, "accept"))
+                return false;
+        return !column_u64(r, ms->error, &error) || error == 0;
+}
+
 static void observe_tcp(struct metrics *m, const struct record *r, const struct metrics_schema *ms,
                         uint64_t now_ns)
 {
         struct conn_half h = { .time_ns = r->time_ns };
         char direction[16];
-        uint64_t error;
 
-        /* the tcp tracer tells a connection twice, when it starts (connect, accept) and when it
-         * closes (tcp, with the same direction): count it once, at the start */
-        if (r->event && !streq(r->event, "connect") && !streq(r->event, "accept"))
-                return;
-        /* failed connects are attempts, not connections */
-        if (column_u64(r, ms->error, &error) && error != 0)
+        /* count a connection once, at its start */
+        if (!tcp_record_starts_connection(r, ms))
                 return;
         if (!column_string(r, ms->direction, direction, sizeof(direction)))
                 return;
@@ -188,25 +196,47 @@ static void observe_tcp(struct metrics *m, const struct record *r, const struct 
         (void) conn_tracker_add(&m->connections, &h, now_ns);
 }
 
+/* What a record adds to its container's or unit's activity: an aggregating tracer's interval row
+ * (no event name) its bytes, any other record one event. */
+static void observe_activity(struct metrics *m, const struct record *r, const struct metrics_schema *ms,
+                             uint64_t now_ns)
+{
+        struct activity_counts c = {};
+
+        if (ms->is_file_io && !r->event) {
+                (void) column_u64(r, ms->read_bytes, &c.read_bytes);
+                (void) column_u64(r, ms->write_bytes, &c.write_bytes);
+        } else {
+                c.events = 1;
+                c.execs = r->event && streq(r->event, "exec");
+                c.connections = ms->is_tcp && tcp_record_starts_connection(r, ms);
+        }
+        (void) activity_add(&m->activity, r->identity, &c, now_ns);
+}
+
 void metrics_observe_record(struct metrics *m, const struct record *r)
 {
         struct metrics_schema *ms;
+        uint64_t now_ns;
 
         if (!m || !r->schema)
                 return;
         ms = metrics_schema_of(m, r->schema);
         if (!ms)
                 return;
+        now_ns = now_monotonic_ns();
+        observe_activity(m, r, ms, now_ns);
         if (ms->is_file_io)
                 observe_file_io(m, r, ms);
         else if (ms->is_tcp)
-                observe_tcp(m, r, ms, now_monotonic_ns());
+                observe_tcp(m, r, ms, now_ns);
 }
 
 void metrics_observe_alert(struct metrics *m, const struct alert *a)
 {
         if (!m)
                 return;
+        (void) activity_add(&m->activity, a->identity, &(struct activity_counts) { .alerts = 1 }, now_monotonic_ns());
         (void) series_table_add(&m->alerts,
                                 (const char *[]) { a->rule ?: "unknown", alert_severity_to_string(a->severity) ?: "unknown" },
                                 1);

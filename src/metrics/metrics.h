@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "activity.h"
 #include "series.h"
 #include "connections.h"
 #include "sink/record.h"
@@ -42,6 +43,7 @@ struct metrics {
         struct metrics_schema schemas[METRICS_SCHEMA_CACHE];
         size_t n_schemas;
         uint64_t tcp_records_unparsed;          /* tcp records without usable addresses */
+        struct activity_table activity;         /* per container and unit, for cwatchctl top */
 
         int bpf_stats_fd;
         enum bpf_stats_state bpf_stats;
@@ -51,7 +53,8 @@ int metrics_new(struct metrics **ret);
 struct metrics *metrics_free(struct metrics *m);
 DEFINE_POINTER_CLEANUP(struct metrics, metrics_free);
 
-/* Counts what a record says about file bytes and TCP connections (other records: nothing). */
+/* Counts what a record says about file bytes and TCP connections, and the record in the activity
+ * of its container or unit. */
 void metrics_observe_record(struct metrics *m, const struct record *r);
 void metrics_observe_alert(struct metrics *m, const struct alert *a);
 /* The alert pipeline calls this for each alert it suppressed by rate limiting. */

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "output.h"
@@ -130,7 +132,10 @@ static int output_on_record(void *userdata, const struct record *r)
         if (o->sort_column >= 0)
                 return output_hold(o, r, seq);
         /* the tracer's own order: the first top rows */
-        return o->top > 0 && seq >= o->top ? 0 : formatter_write(o->formatter, r);
+        if (o->top > 0 && seq >= o->top)
+                return 0;
+        o->interval_rows++;
+        return formatter_write(o->formatter, r);
 }
 
 static void output_on_interval_begin(void *userdata, const struct schema *s)
@@ -139,6 +144,7 @@ static void output_on_interval_begin(void *userdata, const struct schema *s)
 
         output_drop_rows(o);
         o->in_interval = true;
+        o->intervals++;
         o->schema = s;
         o->n_seen = 0;
         o->sort_column = o->sort_key ? schema_find_column(s, o->sort_key) : -1;
@@ -156,10 +162,22 @@ static void output_on_interval_end(void *userdata, const struct schema *s)
         for (size_t i = 0; i < o->n_rows; i++) {
                 int r = formatter_write(o->formatter, o->rows[i].record);
 
+                o->interval_rows++;
                 if (r < 0)
                         log_debug_errno(r, "Failed to print a row, ignoring: %m");
         }
         output_drop_rows(o);
+}
+
+void output_log_summary(const struct output *o)
+{
+        char top[48] = "";
+
+        if (o->intervals == 0)
+                return;
+        if (o->top > 0)
+                snprintf(top, sizeof(top), " (at most %zu each)", o->top);
+        log_info("printed %" PRIu64 " rows in %" PRIu64 " intervals%s", o->interval_rows, o->intervals, top);
 }
 
 struct record_sink output_record_sink(struct output *o)

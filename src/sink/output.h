@@ -17,6 +17,7 @@ struct output {
         uint64_t n_seen;                /* rows of this interval so far */
         struct output_row *rows;        /* with a sort key: the best rows so far (copies), at most top */
         size_t n_rows, n_allocated;
+        uint64_t intervals, interval_rows;      /* printed so far, for output_log_summary() */
 };
 
 struct output_row {
@@ -31,6 +32,10 @@ void output_done(struct output *o);
 /* Whether key can order the interval rows of schema s: a column of s that the rows carry. Logs the
  * valid columns and returns -EINVAL when not. */
 int output_check_sort_key(const char *key, const struct schema *s);
+
+/* Logs the interval rows printed, when an aggregating tracer printed any ("printed 60 rows in 12
+ * intervals"). */
+void output_log_summary(const struct output *o);
 
 /* The sink to give manager_add_record_sink(). */
 struct record_sink output_record_sink(struct output *o);

@@ -25,6 +25,7 @@ struct files_state {
         int stats_fd, counters_fd, watched_fd;
         uint32_t max_entries;
         uint64_t read;                  /* entries read and deleted since start */
+        uint64_t intervals;             /* since start */
         uint64_t evictions;             /* lower bound, never decreasing */
         struct cw_file_key *keys;       /* max_entries of each, for the batch read; only */
         struct cw_file_stats *values;   /* during an interval */
@@ -172,6 +173,7 @@ static int files_interval(struct tracer *t)
         if (r < 0)
                 return r;
         s->read += n;
+        s->intervals++;
         if (inserts > s->read && inserts - s->read > s->evictions) {
                 log_warning("files: %" PRIu64 " aggregates evicted this interval: more than %" PRIu32
                             " (process, file) pairs; their counts are lost",
@@ -426,6 +428,14 @@ static uint64_t files_filtered(struct tracer *t)
         return files_tracer_get_stats(t, &st) < 0 ? 0 : st.opens_unmatched;
 }
 
+static void files_interval_summary(struct tracer *t, struct strbuf *out)
+{
+        const struct files_state *s = t->data;
+
+        strbuf_printf(out, "%" PRIu64 " intervals, %" PRIu64 " (process, file) aggregates read from the kernel map",
+                      s->intervals, s->read);
+}
+
 static int files_start(struct tracer *t)
 {
         _cleanup_(files_state_freep) struct files_state *s = NULL;
@@ -487,5 +497,6 @@ const struct tracer_ops files_tracer_ops = {
         .on_interval = files_on_interval,
         .lost = files_lost,
         .filtered = files_filtered,
+        .interval_summary = files_interval_summary,
         .set_watched_paths = files_set_watched_paths,
 };

@@ -13,6 +13,7 @@
 #include <systemd/sd-event.h>
 #include "tracer-info.h"
 #include "shared/bpf-util.h"
+#include "shared/strbuf.h"
 #include "shared/strv.h"
 #include "sink/record.h"
 
@@ -54,6 +55,10 @@ struct tracer_ops {
         /* Calls checked in the kernel and left out because no pattern wants them (the summary
          * at exit), or NULL. */
         uint64_t (*filtered)(struct tracer *t);
+        /* Aggregating tracers: what their intervals read from the kernel maps since start, for the
+         * summary at exit ("12 intervals, 345 (process, file) aggregates read from the kernel map"),
+         * appended to out; their evictions are lost(). Or NULL. */
+        void (*interval_summary)(struct tracer *t, struct strbuf *out);
         /* Tracers that filter calls in the kernel by path patterns (files: opens; sockets: Unix
          * connects): replaces the patterns of the running tracer with its own list of paths
          * (the ones it starts with are in tracer_env). NULL: none. */
