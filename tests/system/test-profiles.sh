@@ -187,8 +187,12 @@ sleep 8
 
 say "kill -9: the last save is kept"
 sleep 3
+old_pid=$(ns systemctl show -P MainPID cwatchd)
 ns systemctl kill -s KILL cwatchd
-wait_for 30 "cwatchd restarted by systemd" sh -c "nsenter -t $PID -p -m cwatchctl profiles list --json | jq -e 'length > 0'"
+# the dying cwatchd may answer one last call; and a cwatchd that is not enabled is not activated
+wait_for 30 "cwatchd restarted by systemd" sh -c \
+        "p=\$(nsenter -t $PID -p -m systemctl show -P MainPID cwatchd); [ \"\$p\" != 0 ] && [ \"\$p\" != $old_pid ]"
+wait_for 30 "cwatchd back on the bus" sh -c "nsenter -t $PID -p -m cwatchctl profiles list --json | jq -e 'length > 0'"
 [ "$(profile_mode)" = detecting ] || fail "after kill -9 $PROFILE is '$(profile_mode)'"
 sleep 8
 [ "$(count_new_anomalies)" = "$before" ] || fail "alerts after kill -9: $(count_new_anomalies) (was $before)"
