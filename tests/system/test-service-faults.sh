@@ -174,6 +174,9 @@ grep -q 'Not authorized for org.cwatch1.manage-tracers' "$LOG" && ! grep -q 'No 
 as_nobody_call QueryAlerts 'a{sv}' 1 color s red \
         >"$LOG" 2>&1
 grep -q 'Not authorized' "$LOG" && ! grep -q 'Unknown filter' "$LOG" || fail "nobody's bad QueryAlerts: $(cat "$LOG")"
+as_nobody_call ResetProfile s /usr/bin/nosuch@host >"$LOG" 2>&1
+grep -q 'Not authorized for org.cwatch1.manage-profiles' "$LOG" && ! grep -q 'No profile' "$LOG" ||
+        fail "nobody's ResetProfile: $(grep error-message "$LOG")"
 
 say "journald restarts while alerts are raised"
 N_JOURNALD=12
