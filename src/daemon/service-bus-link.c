@@ -27,6 +27,7 @@ static void bus_link_named(struct service *s)
 
         l->named = true;
         l->retry_usec = BUS_RETRY_FIRST_USEC;
+        l->name_failures = 0;
         if (l->lost_usec) {
                 log_info("Connected to the system bus again and took %s back after %.1f s; %" PRIu64
                          " AlertRaised signals could not be sent meanwhile (the alerts are in the journal)",
@@ -43,14 +44,21 @@ static void bus_link_lost(struct service *s, const char *why);
 static int on_name_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
 {
         struct service *s = userdata;
+        struct bus_link *l = &s->bus_link;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
+        uint32_t result = 0;
 
-        if (e) {
-                log_warning("Failed to take the bus name %s again: %s", BUS_NAME, e->message ?: e->name);
-                bus_link_lost(s, NULL);
+        /* 1: ours now, 4: ours already; 3: someone else's (the request does not queue) */
+        if (!e && sd_bus_message_read(reply, "u", &result) >= 0 && (result == 1 || result == 4)) {
+                bus_link_named(s);
                 return 0;
         }
-        bus_link_named(s);
+        /* said once, then tried less and less often */
+        log_internal(l->name_failures++ ? LOG_DEBUG : LOG_WARNING, 0,
+                     "Failed to take the bus name %s again: %s", BUS_NAME,
+                     e ? e->message ?: e->name : result == 3 ? "another process owns it" : "bad reply");
+        l->retry_usec = MIN(l->retry_usec * 2, BUS_RETRY_MAX_USEC);
+        bus_link_lost(s, NULL);
         return 0;
 }
 
@@ -112,7 +120,8 @@ static int on_retry(sd_event_source *src, uint64_t usec, void *userdata)
         if (r >= 0)
                 r = sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
         if (r < 0)
-                log_error_errno(r, "Failed to arm the next attempt to reach the system bus, giving up on D-Bus: %m");
+                log_error_errno(r, "Failed to arm the next attempt to reach the system bus, "
+                                "giving up on D-Bus: %m");
         return 0;
 }
 
@@ -133,15 +142,16 @@ static void bus_link_lost(struct service *s, const char *why)
                 l->lost_usec = now_monotonic_ns() / 1000 ?: 1;
         /* the connection is closed on the next turn of the loop: this may run inside its dispatch */
         if (!l->retry)
-                r = sd_event_add_time_relative(s->manager->event, &l->retry, CLOCK_MONOTONIC, l->retry_usec, 0,
-                                               on_retry, s);
+                r = sd_event_add_time_relative(s->manager->event, &l->retry, CLOCK_MONOTONIC, l->retry_usec,
+                                               0, on_retry, s);
         else {
                 r = sd_event_source_set_time_relative(l->retry, l->retry_usec);
                 if (r >= 0)
                         r = sd_event_source_set_enabled(l->retry, SD_EVENT_ONESHOT);
         }
         if (r < 0)
-                log_error_errno(r, "Failed to arm the attempt to reach the system bus again, giving up on D-Bus: %m");
+                log_error_errno(r, "Failed to arm the attempt to reach the system bus again, "
+                                "giving up on D-Bus: %m");
         service_notify_status(s);
 }
 
@@ -201,11 +211,13 @@ void bus_link_render_metrics(struct strbuf *b, void *userdata)
 {
         const struct bus_link *l = &((const struct service *) userdata)->bus_link;
 
-        expo_family(b, "cwatch_dbus_connected", "gauge", "1 while cwatchd owns org.cwatch1 on the system bus.");
+        expo_family(b, "cwatch_dbus_connected", "gauge",
+                    "1 while cwatchd owns org.cwatch1 on the system bus.");
         expo_sample_u64(b, "cwatch_dbus_connected", NULL, 0, l->named);
         expo_family(b, "cwatch_dbus_disconnects_total", "counter", "Times cwatchd lost the system bus.");
         expo_sample_u64(b, "cwatch_dbus_disconnects_total", NULL, 0, l->disconnects);
         expo_family(b, "cwatch_alert_signals_failed_total", "counter",
-                    "AlertRaised signals not sent (no bus, or sending failed); the alerts still reach the journal.");
+                    "AlertRaised signals not sent (no bus, or sending failed); "
+                    "the alerts still reach the journal.");
         expo_sample_u64(b, "cwatch_alert_signals_failed_total", NULL, 0, l->signals_failed);
 }

@@ -20,6 +20,7 @@ struct bus_link {
         uint64_t retry_usec;            /* the delay of the next attempt */
         uint64_t lost_usec;             /* monotonic: when the connection went away, 0 while linked */
         bool named;                     /* we own org.cwatch1 on the current connection */
+        unsigned name_failures;         /* RequestName refused since the name was last ours */
         uint64_t disconnects;           /* connections lost since start */
         uint64_t signals_failed;        /* AlertRaised not sent (no connection, or sending failed) */
         uint64_t signals_failed_logged; /* signals_failed when the loss was last reported */
