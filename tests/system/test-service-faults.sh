@@ -99,6 +99,7 @@ say "a disabled cwatchd is not started by bus activation"
 ns runuser -u nobody -- busctl call org.cwatch1 /org/cwatch1 org.cwatch1.Manager ListTracers >"$LOG" 2>&1 &&
         fail "nobody's ListTracers to a disabled cwatchd succeeded"
 echo "nobody's call: $(cat "$LOG")"
+grep -q 'dbus-org.cwatch1.service not found' "$LOG" || fail "the call did not fail for the missing alias: $(cat "$LOG")"
 ns busctl call org.cwatch1 /org/cwatch1 org.cwatch1.Manager GetStats >"$LOG" 2>&1 &&
         fail "root's GetStats to a disabled cwatchd succeeded"
 sleep 2
