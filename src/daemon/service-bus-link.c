@@ -202,9 +202,15 @@ void bus_link_stop(struct service *s)
         bus_link_close(s);
 }
 
-const char *bus_link_status(const struct service *s)
+const char *bus_link_status(struct service *s)
 {
-        return s->bus_link.named ? "" : "; no D-Bus (connecting again)";
+        struct bus_link *l = &s->bus_link;
+
+        if (l->named)
+                return "";
+        snprintf(l->status, sizeof(l->status), "; no D-Bus (connecting again), %" PRIu64
+                 " AlertRaised not sent", l->signals_failed - l->signals_failed_logged);
+        return l->status;
 }
 
 void bus_link_render_metrics(struct strbuf *b, void *userdata)

@@ -24,6 +24,7 @@ struct bus_link {
         uint64_t disconnects;           /* connections lost since start */
         uint64_t signals_failed;        /* AlertRaised not sent (no connection, or sending failed) */
         uint64_t signals_failed_logged; /* signals_failed when the loss was last reported */
+        char status[96];                /* bus_link_status()'s answer */
 };
 
 /* Connects (or arms the retry when the bus is not there) and adds the AlertRaised alert sink.
@@ -32,7 +33,8 @@ int bus_link_start(struct service *s);
 /* Closes the connection and cancels the retry. */
 void bus_link_stop(struct service *s);
 
-/* "" while linked, else a short clause for STATUS= ("; no D-Bus, reconnecting"). */
-const char *bus_link_status(const struct service *s);
+/* "" while linked, else a clause for STATUS=: "; no D-Bus (connecting again), N AlertRaised not
+ * sent" (since the loss). Valid until the next call. */
+const char *bus_link_status(struct service *s);
 /* The Prometheus series of the link (a metrics renderer). */
 void bus_link_render_metrics(struct strbuf *b, void *userdata);
