@@ -11,7 +11,7 @@
 #include "shared/strbuf.h"
 
 #define BUS_RETRY_FIRST_USEC (250 * 1000ULL)
-#define BUS_RETRY_MAX_USEC (30 * 1000 * 1000ULL)
+#define BUS_RETRY_MAX_USEC (5 * 1000 * 1000ULL)
 
 struct service;
 
