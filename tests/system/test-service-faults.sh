@@ -121,6 +121,10 @@ ns systemctl start cwatchd.socket || fail "starting cwatchd.socket while cwatchd
 ns systemctl restart cwatchd || fail "restart"
 curl -s --max-time 20 "$URL" | grep -q '^cwatch_events_total' || fail "no metrics after a restart"
 [ "$(ns systemctl is-active cwatchd.socket)" = active ] || fail "the restart stopped cwatchd.socket"
+ns systemctl stop cwatchd.socket
+ns systemctl restart cwatchd || fail "restart with cwatchd.socket stopped"
+[ "$(ns systemctl is-active cwatchd.socket)" = active ] || fail "restarting cwatchd did not start cwatchd.socket again"
+curl -s --max-time 20 "$URL" | grep -q '^cwatch_events_total' || fail "no metrics after the socket was stopped alone"
 # under the hardened unit the rules still see execs and the journal gets the alert
 ns sh -c "cp /bin/true /tmp/$MARKER-0 && /tmp/$MARKER-0" || fail "could not run /tmp/$MARKER-0"
 wait_for 20 "the alert of /tmp/$MARKER-0" sh -c \
