@@ -119,7 +119,9 @@ int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *
         r = r ?: add_str(f, "CWATCH_ALERT_ID", a->id);
         r = r ?: add_str(f, "CWATCH_RULE", a->rule);
         r = r ?: add_str(f, "CWATCH_SEVERITY", alert_severity_to_string(a->severity));
-        r = r ?: add(f, "CWATCH_SCORE=%.1f", a->score);
+        /* how anomalous (behaviour profiles); rule alerts have no score: severity says how bad */
+        if (a->score > 0)
+                r = r ?: add(f, "CWATCH_SCORE=%.1f", a->score);
         if (a->process.pid > 0) {
                 r = r ?: add(f, "CWATCH_PID=%" PRIu32, a->process.pid);
                 r = r ?: add(f, "CWATCH_PPID=%" PRIu32, a->process.ppid);

@@ -45,7 +45,7 @@ struct alert {
         enum alert_severity severity;
         const char *mitre;              /* ATT&CK technique, e.g. "T1059.004"; NULL if none */
         const char *message;            /* one line a person can read */
-        double score;
+        double score;                   /* profiles' anomaly score; 0 (no CWATCH_SCORE) on rule alerts */
         const char *anomaly;            /* profiles: what was new, in plain words; NULL otherwise */
 
         struct alert_process process;

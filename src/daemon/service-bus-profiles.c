@@ -161,18 +161,16 @@ int bus_method_reset_profile(sd_bus_message *msg, void *userdata, sd_bus_error *
         const char *name;
         int r;
 
+        /* authorization first: a denied caller learns nothing, not even which profiles exist */
+        r = polkit_check(&s->polkit, msg, ACTION_MANAGE_PROFILES, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = sd_bus_message_read(msg, "s", &name);
         if (r < 0)
                 return r;
         set = profiles_of(s, error);
         if (!set)
                 return -EINVAL;
-        if (!profile_by_name(set, name, error))
-                return -EINVAL;
-        r = polkit_check(&s->polkit, msg, ACTION_MANAGE_PROFILES, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
-        /* looked up again: the set may have changed while polkit was asked */
         p = profile_by_name(set, name, error);
         if (!p)
                 return -EINVAL;
@@ -189,6 +187,9 @@ int bus_method_set_profile_mode(sd_bus_message *msg, void *userdata, sd_bus_erro
         const char *name, *mode_name;
         int r, mode;
 
+        r = polkit_check(&s->polkit, msg, ACTION_MANAGE_PROFILES, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = sd_bus_message_read(msg, "ss", &name, &mode_name);
         if (r < 0)
                 return r;
@@ -199,11 +200,6 @@ int bus_method_set_profile_mode(sd_bus_message *msg, void *userdata, sd_bus_erro
         set = profiles_of(s, error);
         if (!set)
                 return -EINVAL;
-        if (!profile_by_name(set, name, error))
-                return -EINVAL;
-        r = polkit_check(&s->polkit, msg, ACTION_MANAGE_PROFILES, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
         p = profile_by_name(set, name, error);
         if (!p)
                 return -EINVAL;

@@ -3,7 +3,6 @@
 #include <string.h>
 #include "service-bus.h"
 #include "bus/bus-activity.h"
-#include "bus/bus-alert.h"
 #include "bus/bus-connections.h"
 #include "bus/bus-errors.h"
 #include "service-bus-rules.h"
@@ -18,6 +17,7 @@
 #include "shared/strbuf.h"
 
 #define ACTION_MANAGE_TRACERS "org.cwatch1.manage-tracers"
+#define ACTION_READ_STATUS "org.cwatch1.read-status"
 #define ACTION_QUERY_ALERTS "org.cwatch1.query-alerts"
 #define ACTION_RELOAD "org.cwatch1.reload"
 
@@ -41,7 +41,7 @@ static int method_list_tracers(sd_bus_message *msg, void *userdata, sd_bus_error
         struct manager *m = s->manager;
         int r;
 
-        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        r = polkit_check(&s->polkit, msg, ACTION_READ_STATUS, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
         r = sd_bus_message_new_method_return(msg, &reply);
@@ -66,14 +66,15 @@ static int method_start_stop_tracer(sd_bus_message *msg, void *userdata, sd_bus_
         const char *name;
         int r;
 
+        /* authorization first: a denied caller learns nothing, not even which tracers exist */
+        r = polkit_check(&s->polkit, msg, ACTION_MANAGE_TRACERS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = sd_bus_message_read(msg, "s", &name);
         if (r < 0)
                 return r;
         if (!manager_find_tracer(s->manager, name))
                 return no_such_tracer(error, s->manager, name);
-        r = polkit_check(&s->polkit, msg, ACTION_MANAGE_TRACERS, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
         r = start ? service_start_tracer(s, name) : service_stop_tracer(s, name);
         if (r < 0)
                 return sd_bus_error_setf(error, BUS_ERROR_TRACER_FAILED, "Failed to %s tracer %s: %s (see the journal)",
@@ -110,7 +111,7 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
         struct alert_pipeline_stats ps = {};
         int r;
 
-        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        r = polkit_check(&s->polkit, msg, ACTION_READ_STATUS, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
         for (size_t i = 0; i < m->n_tracers; i++) {
@@ -145,6 +146,10 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
                                           "rule_matches", "t", ds.matches,
                                           "alerts_deduplicated", "t", ps.deduplicated,
                                           "alerts_rate_limited", "t", ps.rate_limited);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}",
+                                          "bus_disconnects", "t", s->bus_link.disconnects,
+                                          "alert_signals_failed", "t", s->bus_link.signals_failed);
         if (r >= 0 && manager_provenance(m)) {
                 struct provenance_stats gs;
 
@@ -188,14 +193,12 @@ static int method_query_alerts(sd_bus_message *msg, void *userdata, sd_bus_error
         struct alert_filter f;
         int r;
 
+        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
         r = alert_filter_from_message(msg, &f, error);
         if (r < 0)
                 return r;
-        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
-        if (r <= 0) {
-                alert_filter_done(&f);
-                return r < 0 ? r : 1;
-        }
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = alert_query_journal(&f, reply, error);
@@ -221,7 +224,7 @@ static int method_get_activity(sd_bus_message *msg, void *userdata, sd_bus_error
         struct service *s = userdata;
         int r;
 
-        r = polkit_check(&s->polkit, msg, ACTION_QUERY_ALERTS, error);
+        r = polkit_check(&s->polkit, msg, ACTION_READ_STATUS, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
         return bus_method_get_activity(msg, s->manager, error);
@@ -307,44 +310,7 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-static int bus_alert_send(const struct alert *a, void *userdata)
-{
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *sig = NULL;
-        sd_bus *bus = userdata;
-        int r;
-
-        r = sd_bus_message_new_signal(bus, &sig, BUS_PATH, BUS_INTERFACE, "AlertRaised");
-        if (r >= 0)
-                r = bus_append_alert(sig, a);
-        if (r >= 0)
-                r = sd_bus_send(bus, sig, NULL);
-        return r;
-}
-
 int bus_manager_add_object(struct service *s, sd_bus *bus)
 {
         return sd_bus_add_object_vtable(bus, &s->bus_vtable_slot, BUS_PATH, BUS_INTERFACE, bus_manager_vtable, s);
-}
-
-int bus_manager_setup(struct service *s)
-{
-        int r;
-
-        r = sd_bus_open_system(&s->bus);
-        if (r < 0)
-                return log_error_errno(r, "Failed to connect to the system bus: %m");
-        r = bus_manager_add_object(s, s->bus);
-        if (r < 0)
-                return log_error_errno(r, "Failed to export %s: %m", BUS_PATH);
-        r = sd_bus_attach_event(s->bus, s->manager->event, 0);
-        if (r < 0)
-                return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
-        r = sd_bus_request_name(s->bus, BUS_NAME, 0);
-        if (r < 0)
-                return log_error_errno(r, "Failed to take the bus name %s: %m", BUS_NAME);
-        r = manager_add_alert_sink(s->manager, &(struct alert_sink) {
-                .name = "dbus", .send = bus_alert_send, .userdata = s->bus });
-        if (r < 0)
-                return log_error_errno(r, "Failed to add the D-Bus alert sink: %m");
-        return 0;
 }

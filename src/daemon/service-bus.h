@@ -12,8 +12,5 @@ struct service;
 
 extern const sd_bus_vtable bus_manager_vtable[];
 
-/* Connects to the system bus, exports the object, adds the AlertRaised alert sink, takes the
- * name. */
-int bus_manager_setup(struct service *s);
 /* Exports the object on an existing connection (tests use a private one). */
 int bus_manager_add_object(struct service *s, sd_bus *bus);

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <sysexits.h>
 #include <systemd/sd-daemon.h>
 #include "service.h"
 #include "probe.h"
@@ -118,8 +119,8 @@ void service_notify_status(struct service *s)
                 if (t->running)
                         strbuf_printf(&names, "%s%s", running++ ? " " : "", t->ops->info->name);
         }
-        (void) sd_notifyf(false, "STATUS=Tracing: %s; %" PRIu64 " events, %" PRIu64 " dropped, %" PRIu64 " alerts",
-                          running ? names.data : "nothing", events, drops, m->alerts_raised);
+        (void) sd_notifyf(false, "STATUS=Tracing: %s; %" PRIu64 " events, %" PRIu64 " dropped, %" PRIu64 " alerts%s",
+                          running ? names.data : "nothing", events, drops, m->alerts_raised, bus_link_status(s));
         strbuf_free(&names);
 }
 
@@ -253,12 +254,7 @@ static void service_done(struct service *s)
         s->profiles.timer = sd_event_source_disable_unref(s->profiles.timer);
         s->manager = manager_free(s->manager);
         service_stop_profiles(s);
-        polkit_registry_done(&s->polkit);
-        s->bus_vtable_slot = sd_bus_slot_unref(s->bus_vtable_slot);
-        if (s->bus) {
-                (void) sd_bus_flush(s->bus);
-                s->bus = sd_bus_flush_close_unref(s->bus);
-        }
+        bus_link_stop(s);
         s->sigterm_source = sd_event_source_unref(s->sigterm_source);
         s->sigint_source = sd_event_source_unref(s->sigint_source);
         s->sighup_source = sd_event_source_unref(s->sighup_source);
@@ -282,8 +278,9 @@ int service_run(const struct options *o)
         r = config_load(&s.config, s.config_file, s.config_dir, &err);
         if (r < 0) {
                 log_error("Bad configuration, refusing to start: %s", err.text[0] ? err.text : strerror(-r));
-                (void) sd_notifyf(false, "STATUS=Bad configuration: %s", err.text);
-                return 1;
+                (void) sd_notifyf(false, "STATUS=Bad configuration: %s", err.text[0] ? err.text : strerror(-r));
+                /* not 1: the unit's RestartPreventExitStatus= keeps systemd from trying again */
+                return EX_CONFIG;
         }
         s.config_loaded_usec = s.started_usec = now_realtime_ns() / 1000;
 
@@ -358,9 +355,9 @@ int service_run(const struct options *o)
                 log_warning_errno(r, "Serving no metrics: %m");
 
         /* the bus is how people steer us, but tracing and the journal work without it */
-        r = bus_manager_setup(&s);
+        r = bus_link_start(&s);
         if (r < 0)
-                log_warning_errno(r, "Running without D-Bus: %m");
+                goto finish;
 
         service_apply_tracers(&s, NULL, &s.config);
 

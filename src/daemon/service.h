@@ -8,6 +8,7 @@
 #include "config.h"
 #include "manager.h"
 #include "options.h"
+#include "service-bus-link.h"
 #include "service-profiles.h"
 #include "bus/polkit.h"
 #include "detect/builtin-exec.h"
@@ -23,6 +24,7 @@ struct service {
         sd_bus *bus;
         sd_bus_slot *bus_vtable_slot;
         struct polkit_registry polkit;
+        struct bus_link bus_link;       /* lost and found again (service-bus-link.c) */
 
         sd_event_source *sigterm_source, *sigint_source, *sighup_source, *status_source;
 

@@ -85,21 +85,18 @@ static int builtin_exec_on_record(void *userdata, const struct record *r)
                 a.message_id = MESSAGE_ID_EXEC_MEMFD;
                 a.severity = SEVERITY_ERROR;
                 a.mitre = "T1620";
-                a.score = 80;
                 where = "a memfd (fileless)";
         } else if (exe_value && exe_value->str && path_in_dirs(exe_value->str, exe_value->len, dirs, n_dirs)) {
                 a.rule = "exec-from-tmp";
                 a.message_id = MESSAGE_ID_EXEC_FROM_TMP;
                 a.severity = SEVERITY_WARNING;
                 a.mitre = "T1059";
-                a.score = 50;
                 where = "a temporary directory";
         } else if (column_u64(r, c[BC_EXE_DELETED])) {
                 a.rule = "exec-deleted";
                 a.message_id = MESSAGE_ID_EXEC_DELETED;
                 a.severity = SEVERITY_WARNING;
                 a.mitre = "T1070.004";
-                a.score = 60;
                 where = "a deleted file";
         } else
                 return 0;

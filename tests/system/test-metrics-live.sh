@@ -93,7 +93,7 @@ say "configure and start cwatchd.service"
 stage=/proc/$PID/root/run/cwatch-src
 mkdir -p "$stage/conf" "$stage/rules" "$stage/units"
 cp "$SRC/conf/cwatchd.conf" "$stage/conf/" && cp "$SRC"/rules/*.rules "$stage/rules/" &&
-        cp "$SRC/units/cwatchd.service" "$stage/units/" && cp "$CWATCHD" "$CWATCHCTL" "$stage/" ||
+        cp "$SRC/units/cwatchd.service" "$SRC/units/cwatchd.socket" "$stage/units/" && cp "$CWATCHD" "$CWATCHCTL" "$stage/" ||
         fail "cannot copy the tree into the namespace"
 NSSRC=/run/cwatch-src
 # the service sees the namespace's /run (its /tmp is private twice over): docker's files, the
@@ -104,7 +104,7 @@ ns sh -c "printf '{\"ID\":\"%s\",\"Name\":\"/web\",\"Config\":{\"Image\":\"nginx
 ns sh -c "printf '{\"ID\":\"%s\",\"Name\":\"/db\",\"Config\":{\"Image\":\"postgres:17\"}}' $ID_DB >$DROOT/containers/$ID_DB/config.v2.json"
 # the shipped configuration (all tracers), with the test's docker root and listen address
 ns sh -c "cat $NSSRC/conf/cwatchd.conf >/run/cwatch-test/cwatchd.conf &&
-          printf '[Identity]\nDockerRoot=$DROOT\n\n[Metrics]\nListen=127.0.0.1:$MPORT\n' >/run/cwatch-test/conf.d/50-test.conf"
+          printf '[Identity]\nDockerRoot=$DROOT\n' >/run/cwatch-test/conf.d/50-test.conf"
 # the shipped rules, and two of the test's: a noisy exec rule and one on web's connections to db
 ns sh -c "cp $NSSRC/rules/*.rules /run/cwatch/rules.d/"
 ns sh -c "cat >/run/cwatch/rules.d/90-metrics-test.rules" <<EOF
@@ -124,8 +124,10 @@ Condition=container.name = "web"
 Severity=error
 Message=web connects to %net.daddr:%net.dport
 EOF
-ns mkdir -p /run/systemd/system/cwatchd.service.d
-ns cp "$NSSRC/units/cwatchd.service" /run/systemd/system/
+ns mkdir -p /run/systemd/system/cwatchd.service.d /run/systemd/system/cwatchd.socket.d
+ns cp "$NSSRC/units/cwatchd.service" "$NSSRC/units/cwatchd.socket" /run/systemd/system/
+# cwatchd has no network of its own: cwatchd.socket listens for it, on the test's port
+ns sh -c "printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:$MPORT\n' >/run/systemd/system/cwatchd.socket.d/test.conf"
 ns sh -c "printf '[Service]\nExecStart=\nExecStart=$NSSRC/cwatchd --config /run/cwatch-test/cwatchd.conf --config-dir /run/cwatch-test/conf.d\n' >/run/systemd/system/cwatchd.service.d/test.conf"
 if [ ! -f /etc/dbus-1/system.d/org.cwatch1.conf ] && [ ! -f /usr/share/dbus-1/system.d/org.cwatch1.conf ]; then
         dbus_conf=/etc/dbus-1/system.d/org.cwatch1.conf

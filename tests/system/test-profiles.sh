@@ -75,9 +75,6 @@ cat >"$DROPIN" <<CONF
 [Tracers]
 Interval=1s
 
-[Metrics]
-Listen=127.0.0.1:$METRICS_PORT
-
 [Profiles]
 LearningPeriod=5s
 QuietPeriod=4s
@@ -93,6 +90,10 @@ systemd_ns_boot "$MACHINE_ID_FILE" || fail "$SYSTEMD_NS_ERROR"
 PID=$SYSTEMD_NS_PID
 
 say "start cwatchd"
+# metrics on the test's port: cwatchd has no network of its own, cwatchd.socket listens for it
+ns mkdir -p /run/systemd/system/cwatchd.socket.d
+ns sh -c "printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:$METRICS_PORT\n' >/run/systemd/system/cwatchd.socket.d/test.conf"
+ns systemctl daemon-reload
 ns systemctl start cwatchd >"$LOG" 2>&1 || fail "start: $(cat "$LOG")"
 wait_for 20 "cwatchd answering on the bus" nsenter -t "$PID" -p -m cwatchctl profiles list --no-pager
 
@@ -186,8 +187,12 @@ sleep 8
 
 say "kill -9: the last save is kept"
 sleep 3
+old_pid=$(ns systemctl show -P MainPID cwatchd)
 ns systemctl kill -s KILL cwatchd
-wait_for 30 "cwatchd restarted by systemd" sh -c "nsenter -t $PID -p -m cwatchctl profiles list --json | jq -e 'length > 0'"
+# the dying cwatchd may answer one last call; and a cwatchd that is not enabled is not activated
+wait_for 30 "cwatchd restarted by systemd" sh -c \
+        "p=\$(nsenter -t $PID -p -m systemctl show -P MainPID cwatchd); [ \"\$p\" != 0 ] && [ \"\$p\" != $old_pid ]"
+wait_for 30 "cwatchd back on the bus" sh -c "nsenter -t $PID -p -m cwatchctl profiles list --json | jq -e 'length > 0'"
 [ "$(profile_mode)" = detecting ] || fail "after kill -9 $PROFILE is '$(profile_mode)'"
 sleep 8
 [ "$(count_new_anomalies)" = "$before" ] || fail "alerts after kill -9: $(count_new_anomalies) (was $before)"

@@ -24,7 +24,6 @@ static void test_full_alert(void **state)
                 .severity = SEVERITY_WARNING,
                 .mitre = "T1059",
                 .message = "exec-from-tmp: /tmp/x executed from a temporary directory",
-                .score = 50,
                 .process = { .pid = 4242, .ppid = 1, .uid = 1000, .comm = "x", .exe = "/tmp/x",
                              .cmdline = "/tmp/x --flag\nnext" },
                 .identity = &id,
@@ -39,7 +38,6 @@ static void test_full_alert(void **state)
                 "CWATCH_ALERT_ID=0123456789abcdef0123456789abcdef",
                 "CWATCH_RULE=exec-from-tmp",
                 "CWATCH_SEVERITY=warning",
-                "CWATCH_SCORE=50.0",
                 "CWATCH_PID=4242",
                 "CWATCH_PPID=1",
                 "CWATCH_UID=1000",
@@ -90,6 +88,8 @@ static void test_host_alert(void **state)
                 assert_null(alert_journal_fields_get(&f, "CWATCH_MITRE"));
                 assert_null(alert_journal_fields_get(&f, "MESSAGE_ID"));
                 assert_null(alert_journal_fields_get(&f, "CWATCH_ANOMALY"));
+                /* a rule alert has no score: severity says how bad, incidents weigh it */
+                assert_null(alert_journal_fields_get(&f, "CWATCH_SCORE"));
                 alert_journal_fields_done(&f);
         }
 }
