@@ -87,6 +87,7 @@ struct whitelist_entry {
         size_t n_votes;
 
         uint32_t last_day;              /* day (since 1970, UTC) of the last execution */
+        uint64_t last_incident_key;     /* hash of the last incident counted, so each counts once */
 };
 
 struct whitelist_config {
@@ -104,6 +105,11 @@ struct whitelist;
 int whitelist_new(struct whitelist **ret, const struct whitelist_config *config);
 struct whitelist *whitelist_free(struct whitelist *wl);
 DEFINE_POINTER_CLEANUP(struct whitelist, whitelist_free);
+
+/* The cap of shells, interpreters and downloaders; set_cap: -EINVAL outside [0, 1] (a reload). */
+double whitelist_cap(const struct whitelist *wl);
+int whitelist_set_cap(struct whitelist *wl, double cap);
+size_t whitelist_max_entries(const struct whitelist *wl);
 
 /* The entry of sha256, or NULL. Valid until the table next changes. */
 struct whitelist_entry *whitelist_get(const struct whitelist *wl, const uint8_t sha256[WHITELIST_SHA256_SIZE]);
@@ -123,6 +129,10 @@ struct whitelist_entry *whitelist_record_exec(struct whitelist *wl, const uint8_
                                               uint64_t now_usec);
 /* An alert or an incident named this program. -ENOENT when unknown. */
 int whitelist_record_alert(struct whitelist *wl, const uint8_t sha256[WHITELIST_SHA256_SIZE], bool incident);
+/* An alert of incident incident_id (NULL: none) named this program: counts the alert, and the
+ * incident once. -ENOENT when unknown. */
+int whitelist_record_alert_in_incident(struct whitelist *wl, const uint8_t sha256[WHITELIST_SHA256_SIZE],
+                                       const char *incident_id);
 /* Marks (or unmarks) sha256 as malicious here: the deny list; creates the entry. */
 int whitelist_set_malicious(struct whitelist *wl, const uint8_t sha256[WHITELIST_SHA256_SIZE], bool malicious);
 
