@@ -291,18 +291,22 @@ static void refill(struct whitelist_sink *k)
 
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata);
 
-/* Advances the pending hashes within the budget: at most one slice per call. */
+/* Advances the pending hashes within the budget: at most one slice per call (a turn of the event
+ * loop), unless unbounded. */
 static void run_queue(struct whitelist_sink *k, bool unbounded)
 {
+        uint64_t slice_left = PROGRAM_HASH_SLICE;
+
         refill(k);
-        while (k->head && (unbounded || k->tokens >= 1)) {
+        while (k->head && (unbounded || (k->tokens >= 1 && slice_left > 0))) {
                 struct job *j = k->head;
                 struct program_hash id = {};
-                uint64_t bytes = 0, max = unbounded ? UINT64_MAX : (uint64_t) MIN(k->tokens, (double) PROGRAM_HASH_SLICE);
+                uint64_t bytes = 0, max = unbounded ? UINT64_MAX : (uint64_t) MIN(k->tokens, (double) slice_left);
                 int r = program_hasher_step(j->hasher, max, &id, &bytes);
 
                 k->tokens -= (double) bytes;
                 k->stats.hashed_bytes += bytes;
+                slice_left -= MIN(bytes, slice_left);
                 if (r == 0 && !unbounded)
                         break;
                 k->head = j->next;
@@ -318,8 +322,6 @@ static void run_queue(struct whitelist_sink *k, bool unbounded)
                         complete(k, &j->exec, &j->facts, &id);
                 }
                 job_free(j);
-                if (!unbounded && bytes >= PROGRAM_HASH_SLICE)
-                        break;  /* one slice per turn of the event loop */
         }
         if (k->head && k->event) {
                 if (!k->retry) {
