@@ -25,6 +25,7 @@ STATE_PARENT_EXISTED=no
 [ -d "$STATE_PARENT" ] && STATE_PARENT_EXISTED=yes
 DROPIN=/etc/cwatch/cwatchd.conf.d/50-test-whitelist.conf
 DENY=/etc/cwatch/denylist.d/50-test.list
+METRICS_PORT=$((20000 + RANDOM % 20000))
 
 say() { echo "--- $*"; STEP=$*; }
 dump() {
@@ -45,7 +46,7 @@ wait_for() {
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 [ -r /sys/kernel/btf/vmlinux ] || { echo "SKIP: needs BTF"; exit 77; }
 [ -x /lib/systemd/systemd ] || { echo "SKIP: needs systemd"; exit 77; }
-for t in jq sha256sum dpkg-query; do command -v $t >/dev/null || { echo "SKIP: needs $t"; exit 77; }; done
+for t in jq sha256sum dpkg-query curl; do command -v $t >/dev/null || { echo "SKIP: needs $t"; exit 77; }; done
 prefix=$(jq -r '.[] | select(.name == "prefix") | .value' "$BUILD/meson-info/intro-buildoptions.json")
 [ "$prefix" = /usr ] || fail "the build must be configured with --prefix=/usr (is $prefix)"
 CAT=$(readlink -f /bin/cat)
@@ -81,6 +82,9 @@ printf '# test deny list\nnot-a-hash\n%s  %s\n' "$HASH" "$EVIL" >"$DENY"
 cat >"$DROPIN" <<CONF
 [Tracers]
 Interval=1s
+
+[Metrics]
+Listen=127.0.0.1:$METRICS_PORT
 
 [Whitelist]
 SaveInterval=2s
@@ -156,6 +160,14 @@ jq -e --arg h "$HASH" '.[] | select(.sha256 == $h and .state == "denied" and .ex
         fail "list: no denied $HASH"
 jq -e --arg p "$CAT" '.[] | select(.path == $p and .state == "local")' "$LOG" >/dev/null || fail "list: no $CAT"
 ns cwatchctl whitelist list --no-pager | head -5
+
+say "metrics: programs by state, deny hits, hashing"
+ns curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" >"$LOG" || fail "no /metrics on port $METRICS_PORT"
+grep -E '^cwatch_whitelist_programs\{state="denied"\} 1$' "$LOG" || fail "no denied program in /metrics"
+grep -E '^cwatch_whitelist_programs\{state="local"\} [1-9]' "$LOG" >/dev/null || fail "no local programs in /metrics"
+grep -E '^cwatch_whitelist_deny_hits_total [2-9]' "$LOG" || fail "no deny hits in /metrics"
+grep -E '^cwatch_whitelist_hashed_bytes_total [1-9]' "$LOG" || fail "nothing hashed in /metrics"
+grep -E '^cwatch_whitelist_cache_hits_total [1-9]' "$LOG" || fail "no cache hits in /metrics"
 
 say "bad arguments: a named error, nothing changes"
 ns cwatchctl whitelist show not-a-hash >"$LOG" 2>&1 && fail "show not-a-hash succeeded"
