@@ -555,7 +555,8 @@ int whitelist_sink_identify_path(struct whitelist_sink *k, const char *path, uin
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        if ((uint64_t) st.st_size > k->config.max_hash_bytes)
+        /* hashed in the event loop, at once: bounded tighter than an exec's */
+        if ((uint64_t) st.st_size > MIN(k->config.max_hash_bytes, WHITELIST_IDENTIFY_MAX_BYTES))
                 return -EFBIG;
         maybe_refresh_dpkg(k);
         gather_facts(k, 0, root, path, &st, true, false, false, 0, ret_facts);
