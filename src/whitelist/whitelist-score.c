@@ -81,6 +81,10 @@ static void score_history(const struct whitelist_entry *e, uint64_t now_usec, st
         double age_days = e->executions && now_usec > e->first_seen_usec ?
                 (double) (now_usec - e->first_seen_usec) / 86400e6 : 0;
 
+        if (e->executions == 0) {
+                add_reason(s, "never-ran", 0, "never ran here: no age, executions or active days yet");
+                return;
+        }
         add_reason(s, "age", WL_W_AGE * ramp(age_days, WL_AGE_FULL_DAYS), "first seen %.1f days ago (full at %d)",
                    age_days, WL_AGE_FULL_DAYS);
         add_reason(s, "executions", WL_W_EXECUTIONS * ramp(log10((double) MAX(e->executions, (uint64_t) 1)),
