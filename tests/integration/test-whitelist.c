@@ -167,6 +167,7 @@ struct wait_path {
         bool any_layer;
         struct whitelist_entry *found;
         uint64_t min_executions;
+        const uint8_t *other_than;      /* another program than this hash */
 };
 
 static int find_path_cb(const struct whitelist_entry *e, void *userdata)
@@ -174,7 +175,8 @@ static int find_path_cb(const struct whitelist_entry *e, void *userdata)
         struct wait_path *w = userdata;
 
         if (e->path && streq(e->path, w->path) && e->executions >= w->min_executions &&
-            (w->any_layer || e->facts.layer == w->layer))
+            (w->any_layer || e->facts.layer == w->layer) &&
+            (!w->other_than || memcmp(e->sha256, w->other_than, WHITELIST_SHA256_SIZE) != 0))
                 w->found = (struct whitelist_entry *) e;
         return 0;
 }
@@ -237,6 +239,7 @@ static void test_package_binary(void **state)
                             PKG_BIN, PKG_BIN, PKG_BIN, PKG_BIN, PKG_BIN), 0);
         run_and_wait((char *[]) { (char *) PKG_BIN, NULL });
         w.found = NULL;
+        w.other_than = first;
         assert_true(tt_wait_for(&tt, entry_for_path, &w, 5000));
         assert_memory_not_equal(w.found->sha256, first, sizeof(first));
         assert_int_equal(w.found->facts.package, WHITELIST_PACKAGE_MODIFIED);
