@@ -183,11 +183,14 @@ void whitelist_sink_set_limits(struct whitelist_sink *k, uint64_t max_hash_bytes
         k->config.hash_rate = hash_rate;
 }
 
+/* Marks an entry by the deny list and rescores it. */
 static int mark_denied(const struct whitelist_entry *c, void *userdata)
 {
+        struct whitelist_sink *k = userdata;
         struct whitelist_entry *e = (struct whitelist_entry *) c;
 
-        e->malicious = denylist_contains(userdata, e->sha256);
+        e->malicious = denylist_contains(&k->deny_list, e->sha256);
+        e->confidence = whitelist_confidence(k->wl, e, now_realtime_ns() / 1000);
         return 0;
 }
 
@@ -196,7 +199,7 @@ void whitelist_sink_set_denylist(struct whitelist_sink *k, struct denylist *d)
         denylist_done(&k->deny_list);
         k->deny_list = *d;
         *d = (struct denylist) {};
-        (void) whitelist_foreach(k->wl, mark_denied, &k->deny_list);
+        (void) whitelist_foreach(k->wl, mark_denied, k);
         /* a listed program not seen yet gets its entry at its first exec */
 }
 

@@ -191,8 +191,11 @@ after=$(ns cwatchctl whitelist show "$CAT" --json | jq .executions)
 say "a reload without the hash lifts the denial"
 printf '# emptied\n' >"$DENY"
 ns systemctl reload cwatchd || fail "reload failed"
-wait_for 20 "the program no longer denied" sh -c "nsenter -t $PID -p -m cwatchctl whitelist list --json |
+wait_for 20 "the program no longer denied, rescored" sh -c "nsenter -t $PID -p -m cwatchctl whitelist list --json |
         jq -e --arg h $HASH '.[] | select(.sha256 == \$h and .state == \"local\")'"
+ns cwatchctl whitelist show "$HASH" --no-pager >"$LOG" 2>&1 || fail "show $HASH: $(cat "$LOG")"
+grep -q "deny-list" "$LOG" && fail "still deny-listed: $(cat "$LOG")"
+grep -E "^ *-0\.30 +temporary " "$LOG" >/dev/null || fail "no temporary line after the reload"
 
 say "a corrupt state file: a warning, set aside, a fresh table"
 ns systemctl stop cwatchd || fail "stop failed"
