@@ -9,6 +9,7 @@
 #include "dpkg-index.h"
 #include "whitelist.h"
 #include "shared/hash.h"
+#include "shared/hex.h"
 #include "shared/macro.h"
 #include "shared/timeutil.h"
 
@@ -201,11 +202,6 @@ const char *dpkg_index_owner(const struct dpkg_index *x, const char *path, const
         return pkg;
 }
 
-static int hex_nibble(char c)
-{
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 int dpkg_index_md5(const struct dpkg_index *x, const char *package, const char *dpkg_path,
                    uint8_t md5[DPKG_MD5_SIZE])
 {
@@ -227,7 +223,7 @@ int dpkg_index_md5(const struct dpkg_index *x, const char *package, const char *
                 if ((size_t) l != 2 * DPKG_MD5_SIZE + 2 + rl || !streq(line + 2 * DPKG_MD5_SIZE + 2, rel))
                         continue;
                 for (size_t i = 0; i < DPKG_MD5_SIZE; i++) {
-                        int hi = hex_nibble(line[2 * i]), lo = hex_nibble(line[2 * i + 1]);
+                        int hi = unhex_char(line[2 * i]), lo = unhex_char(line[2 * i + 1]);
 
                         if (hi < 0 || lo < 0)
                                 return -EBADMSG;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "whitelist-store.h"
 #include "shared/fileio.h"
+#include "shared/hex.h"
 #include "shared/strbuf.h"
 
 #define N_FIELDS 18
@@ -71,16 +72,6 @@ int whitelist_store_encode(const struct whitelist *wl, char **ret, size_t *ret_s
         return 0;
 }
 
-static bool is_hex(char c)
-{
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static int hex_value(char c)
-{
-        return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
-
 static int unescape(const char *s, size_t len, char *out, size_t size)
 {
         size_t o = 0;
@@ -95,9 +86,9 @@ static int unescape(const char *s, size_t len, char *out, size_t size)
                 if (c == '%') {
                         unsigned v;
 
-                        if (i + 2 >= len || !is_hex(s[i + 1]) || !is_hex(s[i + 2]))
+                        if (i + 2 >= len || unhex_char(s[i + 1]) < 0 || unhex_char(s[i + 2]) < 0)
                                 return -EBADMSG;
-                        v = (unsigned) (hex_value(s[i + 1]) << 4 | hex_value(s[i + 2]));
+                        v = (unsigned) (unhex_char(s[i + 1]) << 4 | unhex_char(s[i + 2]));
                         if (v == 0)
                                 return -EBADMSG;
                         c = (char) v;

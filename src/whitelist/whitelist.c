@@ -6,6 +6,7 @@
 #include <string.h>
 #include "whitelist.h"
 #include "shared/hash.h"
+#include "shared/hex.h"
 #include "shared/u64map.h"
 
 struct whitelist_node {
@@ -356,17 +357,6 @@ void whitelist_sha256_to_hex(const uint8_t sha256[WHITELIST_SHA256_SIZE], char o
         out[2 * WHITELIST_SHA256_SIZE] = 0;
 }
 
-static int hex_digit(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 int whitelist_sha256_from_hex(const char *s, size_t len, uint8_t sha256[WHITELIST_SHA256_SIZE])
 {
         uint8_t out[WHITELIST_SHA256_SIZE];
@@ -374,7 +364,7 @@ int whitelist_sha256_from_hex(const char *s, size_t len, uint8_t sha256[WHITELIS
         if (len != 2 * WHITELIST_SHA256_SIZE)
                 return -EINVAL;
         for (size_t i = 0; i < WHITELIST_SHA256_SIZE; i++) {
-                int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+                int hi = unhex_char(s[2 * i]), lo = unhex_char(s[2 * i + 1]);
 
                 if (hi < 0 || lo < 0)
                         return -EINVAL;
