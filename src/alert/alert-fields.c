@@ -35,6 +35,8 @@ const struct alert_field alert_fields[] = {
         { "CWATCH_INCIDENT_ID", "incident_id", 's' },
         { "CWATCH_STORY", "story", 's' },
         { "CWATCH_ANOMALY", "anomaly", 's' },
+        { "CWATCH_TRUST", "trust", 'd' },
+        { "CWATCH_SHA256", "sha256", 's' },
 };
 
 const size_t alert_fields_size = ELEMENTSOF(alert_fields);
@@ -152,6 +154,10 @@ int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *
         /* JSON whose strings were escaped when it was written: kept as it is */
         r = r ?: add_escaped(f, "CWATCH_STORY", a->story, false, ESCAPE_ESCAPED);
         r = r ?: add_str(f, "CWATCH_ANOMALY", a->anomaly);
+        if (a->program_sha256) {
+                r = r ?: add(f, "CWATCH_TRUST=%.2f", a->trust);
+                r = r ?: add_str(f, "CWATCH_SHA256", a->program_sha256);
+        }
         if (r < 0)
                 alert_journal_fields_done(f);
         return r;

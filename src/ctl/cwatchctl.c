@@ -10,6 +10,7 @@
 #include "ctl-graph.h"
 #include "ctl-incidents.h"
 #include "ctl-profiles.h"
+#include "ctl-whitelist.h"
 #include "ctl-rules.h"
 #include "ctl-top.h"
 #include "shared/macro.h"
@@ -271,6 +272,11 @@ static int verb_profiles(struct ctl *c, int argc, char **argv)
         return ctl_profiles(c, argc, argv);
 }
 
+static int verb_whitelist(struct ctl *c, int argc, char **argv)
+{
+        return ctl_whitelist(c, argc, argv);
+}
+
 static int verb_graph(struct ctl *c, int argc, char **argv)
 {
         int r = ctl_bus(c);
@@ -301,6 +307,8 @@ static const struct ctl_verb ctl_verbs[] = {
           "list the detection rules in force; check rule files offline (no daemon needed)" },
         { "profiles", 1, 2, verb_profiles, false, "profiles list | profiles show|reset|learn|detect PROFILE",
           "behaviour profiles: list them, show one's features, reset it, switch it to learning or detecting" },
+        { "whitelist", 1, 2, verb_whitelist, false, "whitelist list | whitelist show PATH|SHA256",
+          "programs seen and their trust; one program's score explained line by line" },
         { "graph", 1, -1, verb_graph, true, "graph connections [--since SPAN] [--format dot|json]",
           "the recent TCP connection graph" },
         { "top", 0, -1, verb_top, true, "top [--once] [--json] [--sort COLUMN] [--delay SECONDS]",

@@ -11,6 +11,7 @@
 #include "detect/scan.h"
 #include "shared/macro.h"
 #include "tracers/tracer-info.h"
+#include "whitelist/whitelist-sink.h"
 
 static const struct conf_range latency_range = { 0, 10000000000ULL };      /* 0 .. 10 s */
 static const struct conf_range interval_range = { 100000000ULL, 86400000000000ULL };        /* 0.1 s .. 1 day */
@@ -223,6 +224,26 @@ static const struct conf_range instances_range = { 1, 1000000 };
 static const struct conf_range profiles_range = { 1, 1000000 };
 static const struct conf_range features_range = { 8, 4096 };
 
+/* The whitelist's Cap=: a confidence from 0 to 1. */
+static int parse_confidence(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        double v;
+        char *end;
+
+        errno = 0;
+        v = strtod(value, &end);
+        if (errno || end == value || *end || !(v >= 0 && v <= 1)) {
+                snprintf(err, err_size, "expected a confidence from 0 to 1, such as 0.3");
+                return -EINVAL;
+        }
+        *(double *) ptr = v;
+        return 0;
+}
+
+static const struct conf_range hash_bytes_range = { 4096, 1ULL << 34 };                     /* 4 KiB .. 16 GiB */
+static const struct conf_range hash_rate_range = { 1ULL << 16, 1ULL << 34 };                /* 64 KiB/s .. 16 GiB/s */
+static const struct conf_range wl_entries_range = { 16, 10000000 };
+
 const struct conf_item config_items[] = {
         { "Tracers", "Enable", parse_names, offsetof(struct config, tracers) },
         { "Tracers", "Interval", conf_parse_timespan, offsetof(struct config, interval_ns), &interval_range },
@@ -268,6 +289,16 @@ const struct conf_item config_items[] = {
         { "Profiles", "SaveInterval", conf_parse_timespan, offsetof(struct config, profile_save_interval_ns),
           &save_range },
         { "Profiles", "StateDirectory", parse_path, offsetof(struct config, profile_state_dir) },
+        { "Whitelist", "Enable", conf_parse_bool, offsetof(struct config, whitelist) },
+        { "Whitelist", "DenyListDirectory", parse_path, offsetof(struct config, denylist_dir) },
+        { "Whitelist", "MaxHashBytes", conf_parse_size, offsetof(struct config, whitelist_max_hash_bytes),
+          &hash_bytes_range },
+        { "Whitelist", "HashRate", conf_parse_size, offsetof(struct config, whitelist_hash_rate), &hash_rate_range },
+        { "Whitelist", "Cap", parse_confidence, offsetof(struct config, whitelist_cap) },
+        { "Whitelist", "MaxEntries", parse_count, offsetof(struct config, whitelist_max_entries), &wl_entries_range },
+        { "Whitelist", "SaveInterval", conf_parse_timespan, offsetof(struct config, whitelist_save_interval_ns),
+          &save_range },
+        { "Whitelist", "StateDirectory", parse_path, offsetof(struct config, whitelist_state_dir) },
         {}
 };
 
@@ -304,6 +335,12 @@ int config_init_default(struct config *c)
                 .profile_max_profiles = 5000,
                 .profile_max_features = 256,
                 .profile_save_interval_ns = 600000000000ULL,
+                .whitelist = true,
+                .whitelist_max_hash_bytes = WHITELIST_DEFAULT_MAX_HASH_BYTES,
+                .whitelist_hash_rate = WHITELIST_DEFAULT_HASH_RATE,
+                .whitelist_cap = WHITELIST_DEFAULT_CAP,
+                .whitelist_max_entries = WHITELIST_DEFAULT_MAX_ENTRIES,
+                .whitelist_save_interval_ns = 600000000000ULL,
         };
         for (size_t i = 0; i < tracer_infos_size && r >= 0; i++)
                 if (tracer_infos[i]->enabled_by_default)
@@ -328,6 +365,9 @@ void config_done(struct config *c)
         c->docker_root = c->podman_root = c->pods_root = NULL;
         free(c->profile_state_dir);
         c->profile_state_dir = NULL;
+        free(c->denylist_dir);
+        free(c->whitelist_state_dir);
+        c->denylist_dir = c->whitelist_state_dir = NULL;
 }
 
 static int config_check(struct config *c, const char *name, struct conf_error *err)

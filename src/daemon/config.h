@@ -61,6 +61,16 @@ struct config {
         uint64_t profile_max_features;          /* MaxFeatures= (only read at start) */
         uint64_t profile_save_interval_ns;      /* SaveInterval= */
         char *profile_state_dir;                /* StateDirectory= (only read at start) */
+
+        /* [Whitelist] */
+        bool whitelist;                         /* Enable= (only read at start) */
+        char *denylist_dir;                     /* DenyListDirectory=; NULL: /etc/cwatch/denylist.d */
+        uint64_t whitelist_max_hash_bytes;      /* MaxHashBytes= */
+        uint64_t whitelist_hash_rate;           /* HashRate=: bytes hashed per second at most */
+        double whitelist_cap;                   /* Cap=: shells, interpreters, downloaders */
+        uint64_t whitelist_max_entries;         /* MaxEntries= (only read at start) */
+        uint64_t whitelist_save_interval_ns;    /* SaveInterval= */
+        char *whitelist_state_dir;              /* StateDirectory= (only read at start) */
 };
 
 #define PROFILES_STATE_DIR LOCALSTATEDIR "/lib/cwatch"

@@ -10,6 +10,7 @@
 #include "options.h"
 #include "service-bus-link.h"
 #include "service-profiles.h"
+#include "service-whitelist.h"
 #include "bus/polkit.h"
 #include "detect/builtin-exec.h"
 
@@ -42,6 +43,9 @@ struct service {
 
         /* behaviour profiles (service-profiles.c) */
         struct service_profiles profiles;
+
+        /* the whitelist: program identity and trust (service-whitelist.c) */
+        struct service_whitelist whitelist;
 };
 
 int service_run(const struct options *o);
