@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Whole files in and out: reads bounded by a size, writes atomic (temporary file in the same
+ * directory, fsync, rename, fsync of the directory). */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Reads all of fd (a regular file or a pipe) into a malloc'ed buffer, followed by a NUL byte that
+ * size does not count. -EFBIG when it holds more
+ * than max bytes: nothing more than max + 1 bytes is ever read. */
+int read_fd_full(int fd, size_t max, void **ret, size_t *ret_size);
+/* The same for a path (not following a symbolic link in its last component). */
+int read_file_full(const char *path, size_t max, void **ret, size_t *ret_size);
+/* Writes path atomically with mode. */
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
