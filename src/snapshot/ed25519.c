@@ -58,12 +58,15 @@ int ed25519_generate(uint8_t secret[ED25519_KEY_SIZE], uint8_t public_key[ED2551
         return sexp_get_bytes(key, "q", public_key, ED25519_KEY_SIZE);
 }
 
+/* What is signed: the SHA-512 digest of the data, since libgcrypt's S-expressions hold values
+ * under 64 KiB only. */
 static int data_sexp(gcry_sexp_t *ret, const void *data, size_t size)
 {
-        if (size > INT32_MAX)
-                return -E2BIG;
-        return gcry_sexp_build(ret, NULL, "(data (flags eddsa) (hash-algo sha512) (value %b))", (int) size,
-                               data) ? -ENOMEM : 0;
+        uint8_t digest[64];
+
+        gcry_md_hash_buffer(GCRY_MD_SHA512, digest, data, size);
+        return gcry_sexp_build(ret, NULL, "(data (flags eddsa) (hash-algo sha512) (value %b))",
+                               (int) sizeof(digest), digest) ? -ENOMEM : 0;
 }
 
 int ed25519_sign(const uint8_t secret[ED25519_KEY_SIZE], const uint8_t public_key[ED25519_KEY_SIZE],

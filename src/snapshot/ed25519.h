@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Ed25519 (RFC 8032) with libgcrypt: keys, signatures, and the one initialisation of libgcrypt. */
+/* Ed25519 (RFC 8032) with libgcrypt: keys, signatures, and the one initialisation of libgcrypt.
+ * What is signed is the SHA-512 digest of the data (64 bytes), so data of any size can be signed:
+ * libgcrypt holds S-expression values under 64 KiB only. */
 #pragma once
 
 #include <stddef.h>

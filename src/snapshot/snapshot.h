@@ -20,7 +20,7 @@
  *                 48  4 active days
  *                 52  4 incidents
  *                 56  8 executions
- *   size - 64   64  Ed25519 signature (RFC 8032) of bytes [0, size - 64)
+ *   size - 64   64  Ed25519 signature (RFC 8032) of the SHA-512 digest of bytes [0, size - 64)
  *
  * Before the signature is checked only the magic, the file size and the key are looked at, at
  * fixed offsets; everything else is read from signed bytes (snapshot-import.c). */
