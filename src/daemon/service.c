@@ -251,6 +251,7 @@ static void service_done(struct service *s)
 {
         /* tracers first: nothing may arrive for sinks that are gone */
         s->profiles.timer = sd_event_source_disable_unref(s->profiles.timer);
+        service_stop_sync(s);
         s->manager = manager_free(s->manager);
         service_stop_profiles(s);
         polkit_registry_done(&s->polkit);
@@ -356,6 +357,7 @@ int service_run(const struct options *o)
         r = manager_start_metrics_server(s.manager, s.config.metrics_listen);
         if (r < 0)
                 log_warning_errno(r, "Serving no metrics: %m");
+        (void) service_start_sync(&s);          /* after the metrics server: it serves /whitelist */
 
         /* the bus is how people steer us, but tracing and the journal work without it */
         r = bus_manager_setup(&s);

@@ -9,6 +9,7 @@
 #include "manager.h"
 #include "options.h"
 #include "service-profiles.h"
+#include "service-sync.h"
 #include "bus/polkit.h"
 #include "detect/builtin-exec.h"
 
@@ -40,6 +41,9 @@ struct service {
 
         /* behaviour profiles (service-profiles.c) */
         struct service_profiles profiles;
+
+        /* whitelist snapshots (service-sync.c) */
+        struct service_sync sync;
 };
 
 int service_run(const struct options *o);
