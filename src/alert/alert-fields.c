@@ -32,6 +32,8 @@ const struct alert_field alert_fields[] = {
         { "CWATCH_INCIDENT_ID", "incident_id", 's' },
         { "CWATCH_STORY", "story", 's' },
         { "CWATCH_ANOMALY", "anomaly", 's' },
+        { "CWATCH_TRUST", "trust", 'd' },
+        { "CWATCH_SHA256", "sha256", 's' },
 };
 
 const size_t alert_fields_size = ELEMENTSOF(alert_fields);
@@ -118,6 +120,10 @@ int alert_to_journal_fields(const struct alert *a, struct alert_journal_fields *
         r = r ?: add_str(f, "CWATCH_INCIDENT_ID", a->incident_id);
         r = r ?: add_str(f, "CWATCH_STORY", a->story);
         r = r ?: add_str(f, "CWATCH_ANOMALY", a->anomaly);
+        if (a->program_sha256) {
+                r = r ?: add(f, "CWATCH_TRUST=%.2f", a->trust);
+                r = r ?: add_str(f, "CWATCH_SHA256", a->program_sha256);
+        }
         if (r < 0)
                 alert_journal_fields_done(f);
         return r;

@@ -56,7 +56,15 @@ struct alert {
         /* set by the provenance graph before the sinks see the alert; NULL: none */
         const char *story;              /* compact JSON (docs/PROVENANCE.md) */
         const char *incident_id;        /* 32 hex digits */
+
+        /* set by the whitelist before the graph sees the alert: the executed program's SHA-256 (hex)
+         * and its confidence; NULL: unknown */
+        const char *program_sha256;
+        double trust;                   /* in [0, 1]; incident scores count the alert scaled by it */
 };
+
+/* What trust takes off a score: score x (1 - ALERT_TRUST_SCALE x trust) (WHITELIST_SCALE). */
+#define ALERT_TRUST_SCALE 0.75
 
 const char *alert_severity_to_string(enum alert_severity s);
 int alert_severity_from_string(const char *s);

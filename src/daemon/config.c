@@ -295,6 +295,26 @@ static const struct conf_range instances_range = { 1, 1000000 };
 static const struct conf_range profiles_range = { 1, 1000000 };
 static const struct conf_range features_range = { 8, 4096 };
 
+/* The whitelist's Cap=: a confidence from 0 to 1. */
+static int parse_confidence(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        double v;
+        char *end;
+
+        errno = 0;
+        v = strtod(value, &end);
+        if (errno || end == value || *end || !(v >= 0 && v <= 1)) {
+                snprintf(err, err_size, "expected a confidence from 0 to 1, such as 0.3");
+                return -EINVAL;
+        }
+        *(double *) ptr = v;
+        return 0;
+}
+
+static const struct conf_range hash_bytes_range = { 4096, 1ULL << 34 };                     /* 4 KiB .. 16 GiB */
+static const struct conf_range hash_rate_range = { 1ULL << 16, 1ULL << 34 };                /* 64 KiB/s .. 16 GiB/s */
+static const struct conf_range wl_entries_range = { 16, 10000000 };
+
 const struct conf_item config_items[] = {
         { "Tracers", "Enable", parse_names, offsetof(struct config, tracers) },
         { "Tracers", "Interval", conf_parse_timespan, offsetof(struct config, interval_ns), &interval_range },
@@ -351,6 +371,16 @@ const struct conf_item config_items[] = {
         { "Sync", "HostId", parse_host_id, offsetof(struct config, sync_host_id) },
         { "Sync", "TrustedHostsDirectory", parse_path, offsetof(struct config, sync_trusted_dir) },
         { "Sync", "StateDirectory", parse_path, offsetof(struct config, sync_state_dir) },
+        { "Whitelist", "Enable", conf_parse_bool, offsetof(struct config, whitelist) },
+        { "Whitelist", "DenyListDirectory", parse_path, offsetof(struct config, denylist_dir) },
+        { "Whitelist", "MaxHashBytes", conf_parse_size, offsetof(struct config, whitelist_max_hash_bytes),
+          &hash_bytes_range },
+        { "Whitelist", "HashRate", conf_parse_size, offsetof(struct config, whitelist_hash_rate), &hash_rate_range },
+        { "Whitelist", "Cap", parse_confidence, offsetof(struct config, whitelist_cap) },
+        { "Whitelist", "MaxEntries", parse_count, offsetof(struct config, whitelist_max_entries), &wl_entries_range },
+        { "Whitelist", "SaveInterval", conf_parse_timespan, offsetof(struct config, whitelist_save_interval_ns),
+          &save_range },
+        { "Whitelist", "StateDirectory", parse_path, offsetof(struct config, whitelist_state_dir) },
         {}
 };
 
@@ -393,6 +423,12 @@ int config_init_default(struct config *c)
                 .sync_interval_ns = 600000000000ULL,
                 .sync_timeout_ns = 30000000000ULL,
                 .sync_max_skew_ns = 300000000000ULL,
+                .whitelist = true,
+                .whitelist_max_hash_bytes = 256ULL << 20,
+                .whitelist_hash_rate = 32ULL << 20,
+                .whitelist_cap = 0.3,
+                .whitelist_max_entries = 100000,
+                .whitelist_save_interval_ns = 600000000000ULL,
         };
         for (size_t i = 0; i < tracer_infos_size && r >= 0; i++)
                 if (tracer_infos[i]->enabled_by_default)
@@ -423,6 +459,9 @@ void config_done(struct config *c)
         free(c->sync_trusted_dir);
         free(c->sync_state_dir);
         c->sync_publish = c->sync_host_id = c->sync_trusted_dir = c->sync_state_dir = NULL;
+        free(c->denylist_dir);
+        free(c->whitelist_state_dir);
+        c->denylist_dir = c->whitelist_state_dir = NULL;
 }
 
 static int config_check(struct config *c, const char *name, struct conf_error *err)

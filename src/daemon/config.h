@@ -74,6 +74,15 @@ struct config {
         char *sync_host_id;             /* HostId=: instead of /etc/machine-id (32 hex digits) */
         char *sync_trusted_dir;         /* TrustedHostsDirectory= (only read at start) */
         char *sync_state_dir;           /* StateDirectory= (only read at start) */
+        /* [Whitelist] */
+        bool whitelist;                         /* Enable= (only read at start) */
+        char *denylist_dir;                     /* DenyListDirectory=; NULL: /etc/cwatch/denylist.d */
+        uint64_t whitelist_max_hash_bytes;      /* MaxHashBytes= */
+        uint64_t whitelist_hash_rate;           /* HashRate=: bytes hashed per second at most */
+        double whitelist_cap;                   /* Cap=: shells, interpreters, downloaders */
+        uint64_t whitelist_max_entries;         /* MaxEntries= (only read at start) */
+        uint64_t whitelist_save_interval_ns;    /* SaveInterval= */
+        char *whitelist_state_dir;              /* StateDirectory= (only read at start) */
 };
 
 #define SYNC_TRUSTED_HOSTS_DIR SYSCONFDIR "/cwatch/trusted-hosts.d"

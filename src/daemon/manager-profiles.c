@@ -42,6 +42,7 @@ static int raise_anomaly(const struct profile_anomaly *an, void *userdata)
                 m->identity && an->cgroup_id ? identity_lookup(m->identity, an->cgroup_id) : NULL;
         struct identity unit_only = {};
         char message[PROFILE_ANOMALY_TEXT_MAX + 128];
+        double trust, score = an->score;
         struct alert a = {
                 .time_ns = an->time_ns ?: now_realtime_ns(),
                 .count = 1,
@@ -54,13 +55,23 @@ static int raise_anomaly(const struct profile_anomaly *an, void *userdata)
                 .cgroup_id = an->cgroup_id,
         };
 
+        /* a trusted program's anomaly weighs less (manager-whitelist.c); below the threshold it is not raised */
+        if (manager_program_trust(m, an->pid, an->exe, &trust)) {
+                score = whitelist_scale_score(an->score, trust);
+                if (score < an->threshold) {
+                        log_debug("Anomaly of %s not raised: score %.1f scaled by trust %.2f to %.1f, below %.1f",
+                                  an->exe ?: "?", an->score, trust, score, an->threshold);
+                        return 0;
+                }
+                a.score = score;
+        }
         /* the unit may be gone by the time the window closes: its name is in the profile's scope */
         if (!id && strneq(an->scope, "unit:", 5)) {
                 unit_only.unit = an->scope + 5;
                 id = &unit_only;
         }
         a.identity = id;
-        snprintf(message, sizeof(message), "Anomalous behaviour (score %.1f, threshold %.1f): %s", an->score,
+        snprintf(message, sizeof(message), "Anomalous behaviour (score %.1f, threshold %.1f): %s", score,
                  an->threshold, an->text);
         if (e)
                 fill_process(&a.process, e);

@@ -415,12 +415,16 @@ int manager_raise_alert(struct manager *m, const struct alert *raised)
 {
         struct alert annotated = *raised;
         const struct alert *a = &annotated;
+        char sha256[65];
         int ret = 0;
 
         if (a->severity > m->min_severity)
                 return 0;
-        /* its story and incident before any sink sees it (manager-graph.c) */
+        /* its program's trust, then its story and incident, before any sink sees it
+         * (manager-whitelist.c, manager-graph.c) */
+        manager_whitelist_annotate(m, &annotated, sha256);
         manager_annotate_alert(m, &annotated);
+        manager_whitelist_count_alert(m, &annotated);
 
         m->alerts_raised++;
         metrics_observe_alert(m->metrics, a);

@@ -11,6 +11,7 @@
 #include "shared/strv.h"
 #include "alert/alert.h"
 #include "identity/identity.h"
+#include "whitelist/whitelist-sink.h"
 
 struct ringbuf;
 struct detect;
@@ -88,6 +89,10 @@ struct manager {
         /* the provenance graph (a record sink before the rules', and the alert step that gives each
          * alert its story and incident; NULL: off): manager-graph.c */
         struct manager_graph *graph;
+
+        /* the whitelist (a record sink before the rules', and the alert step that puts the program's
+         * trust on each alert; NULL: off; owned by whoever enabled it): manager-whitelist.c */
+        struct whitelist_sink *whitelist;
 
         struct metrics *metrics;                /* counters for Prometheus (a record sink) */
         struct metrics_server *metrics_server;  /* the /metrics endpoint, when listening */
@@ -192,3 +197,16 @@ int manager_set_discovery_limits(struct manager *m, uint64_t threshold, uint64_t
  * about processes older than cwatchd. The caller owns *ret and frees it after the manager. */
 int manager_enable_profiles(struct manager *m, struct profile_set *set, const struct profile_sink_config *config,
                             struct profile_sink **ret);
+
+/* The whitelist (src/whitelist/): a record sink that identifies every executed program (takes wl,
+ * also on failure), raises a critical alert when a deny-listed or revoked one runs; stable tells it
+ * whether a program's behaviour profile is learned. Call before manager_enable_rules(). The caller
+ * owns *ret and frees it after the manager. */
+int manager_enable_whitelist(struct manager *m, struct whitelist *wl, const struct whitelist_sink_config *config,
+                             whitelist_stable_cb stable, void *stable_userdata, struct whitelist_sink **ret);
+/* The confidence of the program process pid (else the one last run from exe) runs; false: unknown. */
+bool manager_program_trust(struct manager *m, uint32_t pid, const char *exe, double *ret);
+/* The alert step (manager_raise_alert()): a's program SHA-256 (into hex) and trust; after the graph's
+ * step, the alert and its incident are counted against the program. No-ops when the whitelist is off. */
+void manager_whitelist_annotate(struct manager *m, struct alert *a, char hex[WHITELIST_SHA256_HEX]);
+void manager_whitelist_count_alert(struct manager *m, const struct alert *a);

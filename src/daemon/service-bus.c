@@ -8,6 +8,7 @@
 #include "service-bus-rules.h"
 #include "service-bus-profiles.h"
 #include "service-bus-sync.h"
+#include "service-bus-whitelist.h"
 #include "bus/query-alerts.h"
 #include "bus/query-incidents.h"
 #include "graph/provenance.h"
@@ -280,6 +281,12 @@ const sd_bus_vtable bus_manager_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetAlertStory", SD_BUS_ARGS("s", alert_id), SD_BUS_RESULT("s", story),
                                 method_get_alert_story, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListWhitelist", SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a" BUS_WHITELIST_SIGNATURE, programs),
+                                bus_method_list_whitelist, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetWhitelistEntry", SD_BUS_ARGS("s", program),
+                                SD_BUS_RESULT(BUS_WHITELIST_SIGNATURE, entry, "a" BUS_WHITELIST_REASON_SIGNATURE, reasons),
+                                bus_method_get_whitelist_entry, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListProfiles", SD_BUS_NO_ARGS, SD_BUS_RESULT("a" BUS_PROFILE_SIGNATURE, profiles),
                                 bus_method_list_profiles, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetProfile", SD_BUS_ARGS("s", name),

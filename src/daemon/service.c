@@ -164,6 +164,7 @@ int service_reload(struct service *s, struct conf_error *err)
         s->config = new;
         service_apply_config(s);
         service_apply_profiles_config(s);
+        service_apply_whitelist_config(s);
         service_apply_tracers(s, &old, &s->config);
         config_done(&old);
         if (s->status_source)
@@ -252,8 +253,10 @@ static void service_done(struct service *s)
         /* tracers first: nothing may arrive for sinks that are gone */
         s->profiles.timer = sd_event_source_disable_unref(s->profiles.timer);
         service_stop_sync(s);
+        s->whitelist.timer = sd_event_source_disable_unref(s->whitelist.timer);
         s->manager = manager_free(s->manager);
         service_stop_profiles(s);
+        service_stop_whitelist(s);
         polkit_registry_done(&s->polkit);
         s->bus_vtable_slot = sd_bus_slot_unref(s->bus_vtable_slot);
         if (s->bus) {
@@ -348,6 +351,8 @@ int service_run(const struct options *o)
                         log_warning_errno(r, "The provenance graph is off (no stories, no incidents), ignoring: %m");
         }
 
+        /* before the rules: their alerts carry the program's trust */
+        (void) service_start_whitelist(&s);
         r = service_enable_detection(&s);
         if (r < 0)
                 goto finish;

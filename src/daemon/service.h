@@ -10,6 +10,7 @@
 #include "options.h"
 #include "service-profiles.h"
 #include "service-sync.h"
+#include "service-whitelist.h"
 #include "bus/polkit.h"
 #include "detect/builtin-exec.h"
 
@@ -44,6 +45,8 @@ struct service {
 
         /* whitelist snapshots (service-sync.c) */
         struct service_sync sync;
+        /* the whitelist: program identity and trust (service-whitelist.c) */
+        struct service_whitelist whitelist;
 };
 
 int service_run(const struct options *o);

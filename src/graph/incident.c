@@ -220,7 +220,8 @@ int incident_table_add(struct incident_table *t, const struct alert *a, const ui
         add_nodes(t, in, nodes, n_nodes);
         /* a summary of repeats (no event) counts, but weighs nothing more: the first occurrence did */
         if (a->event || in->alerts == 1)
-                t->base[slot] += incident_alert_weight(a->severity, a->score);
+                t->base[slot] += incident_alert_weight(a->severity, a->score) *
+                        (1 - ALERT_TRUST_SCALE * MAX(0.0, MIN(a->trust, 1.0)));
         tactics = mitre_tactic_count(in->tactics);
         in->score = t->base[slot] * (1 + 0.5 * (tactics > 1 ? tactics - 1 : 0));
         *ret_report = in->alerts == 1 || in->score >= in->reported_score * INCIDENT_REPORT_GROWTH;
