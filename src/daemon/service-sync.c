@@ -254,9 +254,6 @@ int service_start_sync(struct service *s)
         y->trusted_dir = strdup(s->config.sync_trusted_dir ?: SYNC_TRUSTED_HOSTS_DIR);
         if (!y->state_dir || !y->trusted_dir)
                 return log_error_errno(ENOMEM, "Whitelist snapshots are off: %m");
-        y->quorum = s->config.sync_quorum;
-        y->local_weight = s->config.sync_local_weight;
-        y->max_skew_s = s->config.sync_max_skew_ns / 1000000000;
         r = host_id_of(&s->config, y->host_id);
         if (r < 0)
                 return log_warning_errno(r, "Whitelist snapshots are off: no host id (/etc/machine-id): %m");
@@ -292,10 +289,16 @@ int service_start_sync(struct service *s)
                                 serials);
                 return r;
         }
+        y->quorum = s->config.sync_quorum;
+        y->local_weight = s->config.sync_local_weight;
+        y->max_skew_s = s->config.sync_max_skew_ns / 1000000000;
         load_kept_snapshots(y);
         y->on = true;
-        (void) service_sync_export(s);
-        (void) service_sync_vote(s);
+        service_sync_connect_whitelist(s);      /* signs the first snapshot and votes */
+        if (!y->latest) {
+                (void) service_sync_export(s);
+                (void) service_sync_vote(s);
+        }
         r = sd_event_add_time_relative(s->manager->event, &y->timer, CLOCK_MONOTONIC,
                                        s->config.sync_interval_ns / 1000, 0, on_sync_timer, s);
         if (r < 0)
@@ -307,6 +310,20 @@ int service_start_sync(struct service *s)
         log_info("Whitelist snapshots on: host id %s, %zu trusted host(s) in %s, quorum %g", id, y->trusted.n,
                  y->trusted_dir, y->quorum);
         return 0;
+}
+
+void service_apply_sync_config(struct service *s)
+{
+        struct service_sync *y = &s->sync;
+
+        if (!y->on)
+                return;
+        y->quorum = s->config.sync_quorum;
+        y->local_weight = s->config.sync_local_weight;
+        y->max_skew_s = s->config.sync_max_skew_ns / 1000000000;
+        /* a reload may have changed the deny list: peers see it at their next fetch */
+        (void) service_sync_export(s);
+        (void) service_sync_vote(s);
 }
 
 void service_sync_set_whitelist(struct service *s, sync_collect_fn collect, sync_apply_fn apply, void *userdata)

@@ -22,11 +22,11 @@
 struct service;
 
 /* CWATCH_MESSAGE_SNAPSHOT_*: journal MESSAGE_IDs (catalog/cwatch.catalog) */
-#define CWATCH_MESSAGE_SNAPSHOT_REJECTED "6f1d0c3e5b2a4f7e9c8d1a2b3c4d5e6f"
-#define CWATCH_MESSAGE_SNAPSHOT_ACCEPTED "2a9e7c4b1d3f4e6a8b5c0d9e7f1a2b3c"
+#define CWATCH_MESSAGE_SNAPSHOT_REJECTED "cbf429d9eaa44dea9a964fe4ad8c7552"
+#define CWATCH_MESSAGE_SNAPSHOT_ACCEPTED "173cb20e95be4fb4886c345019167f5a"
 /* the alert raised when a trusted host reports a program malicious */
 #define SYNC_REVOKED_RULE "whitelist-revoked"
-#define CWATCH_MESSAGE_WHITELIST_REVOKED "9d4b2e6f8a1c4d3e5f7a9b0c2d4e6f81"
+#define CWATCH_MESSAGE_WHITELIST_REVOKED "c84416405b5b4b819724627a009a5c13"
 
 /* This host's entries (malloc'ed array). */
 typedef int (*sync_collect_fn)(struct snapshot_entry **ret, size_t *ret_n, void *userdata);
@@ -70,8 +70,14 @@ struct service_sync {
  * are logged and leave snapshots off. */
 int service_start_sync(struct service *s);
 void service_stop_sync(struct service *s);
+/* A reload: Quorum=, LocalWeight=, ClockSkew=; signs a new snapshot (the deny list may have changed)
+ * and votes again. Enable=, HostId= and the directories change only on restart. */
+void service_apply_sync_config(struct service *s);
 /* Connects the whitelist (either may be NULL) and votes again. */
 void service_sync_set_whitelist(struct service *s, sync_collect_fn collect, sync_apply_fn apply, void *userdata);
+
+/* Connects the service's whitelist, when it is on (service-sync-whitelist.c). */
+void service_sync_connect_whitelist(struct service *s);
 
 /* Signs a new snapshot of this host's entries: it becomes the latest (served at /whitelist). */
 int service_sync_export(struct service *s);

@@ -165,6 +165,7 @@ int service_reload(struct service *s, struct conf_error *err)
         service_apply_config(s);
         service_apply_profiles_config(s);
         service_apply_whitelist_config(s);
+        service_apply_sync_config(s);
         service_apply_tracers(s, &old, &s->config);
         config_done(&old);
         if (s->status_source)
