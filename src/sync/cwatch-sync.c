@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <curl/curl.h>
 #include <gcrypt.h>
@@ -123,6 +124,14 @@ static void seen_save(const struct seen *s)
 
         for (size_t i = 0; i < s->n; i++)
                 strbuf_printf(&b, "%s %s\n", s->digest[i], s->origin[i]);
+        if (path) {
+                /* systemd makes StateDirectory=; run by hand, we do */
+                char *slash = strrchr(path, '/');
+
+                *slash = 0;
+                (void) mkdir(path, 0700);
+                *slash = '/';
+        }
         r = !path || b.oom ? -ENOMEM : write_file_atomic(path, b.data ?: "", b.len, 0600);
         if (r < 0)
                 log_warning_errno(r, "Failed to save %s, files may be handed over again: %m", path ?: SEEN_FILE);
