@@ -11,6 +11,7 @@
 #include "ctl-incidents.h"
 #include "ctl-profiles.h"
 #include "ctl-sync.h"
+#include "ctl-whitelist.h"
 #include "ctl-rules.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
@@ -278,7 +279,9 @@ static int verb_keys(struct ctl *c, int argc, char **argv)
 
 static int verb_whitelist(struct ctl *c, int argc, char **argv)
 {
-        return ctl_whitelist_transfer(c, argc, argv);
+        if (streq(argv[1], "export") || streq(argv[1], "import"))
+                return ctl_whitelist_transfer(c, argc, argv);
+        return ctl_whitelist(c, argc, argv);
 }
 
 static int verb_graph(struct ctl *c, int argc, char **argv)
@@ -306,8 +309,9 @@ static const struct ctl_verb ctl_verbs[] = {
           "list the detection rules in force; check rule files offline (no daemon needed)" },
         { "profiles", 1, 2, verb_profiles, false, "profiles list | profiles show|reset|learn|detect PROFILE",
           "behaviour profiles: list them, show one's features, reset it, switch it to learning or detecting" },
-        { "whitelist", 2, 2, verb_whitelist, false, "whitelist export|import FILE",
-          "write this host's signed whitelist snapshot to FILE; verify and merge a peer's" },
+        { "whitelist", 1, 2, verb_whitelist, false,
+          "whitelist list | whitelist show PATH|SHA256 | whitelist export|import FILE",
+          "programs seen and their trust; one explained; this host's signed snapshot out, a peer's in" },
         { "keys", 1, 1, verb_keys, false, "keys show", "this host's public key, as a peer's trusted-hosts.d file" },
         { "graph", 1, -1, verb_graph, true, "graph connections [--since SPAN] [--format dot|json]",
           "the recent TCP connection graph" },

@@ -28,7 +28,9 @@ int dpkg_index_init(struct dpkg_index *x, const char *info_dir)
 
 static void clear_index(struct dpkg_index *x)
 {
-        u64map_clear(&x->by_path);
+        free(x->paths);
+        x->paths = NULL;
+        x->cap_paths = 0;
         for (size_t i = 0; i < x->n_packages; i++)
                 free(x->packages[i]);
         free(x->packages);
@@ -41,6 +43,25 @@ void dpkg_index_done(struct dpkg_index *x)
         clear_index(x);
         free(x->info_dir);
         x->info_dir = NULL;
+}
+
+/* Documentation, translations, icons and headers: the bulk of dpkg's paths, never executed. */
+static bool never_run(const char *path)
+{
+        static const char *const prefixes[] = { "/usr/share/doc/", "/usr/share/man/", "/usr/share/locale/",
+                                                "/usr/share/icons/", "/usr/share/info/", "/usr/include/" };
+
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                if (strneq(path, prefixes[i], strlen(prefixes[i])))
+                        return true;
+        return false;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+        const struct dpkg_path *x = a, *y = b;
+
+        return x->key < y->key ? -1 : x->key > y->key;
 }
 
 /* Adds every path of one PKG.list (read with stdio: the files are small and many). */
@@ -61,16 +82,20 @@ static int add_list(struct dpkg_index *x, int dfd, const char *name, size_t pkg)
                 return -errno;
         }
         while ((l = getline(&line, &cap, f)) > 0) {
-                int r;
-
                 if (line[l - 1] == '\n')
                         line[--l] = 0;
-                if (l == 0 || line[0] != '/')
+                if (l == 0 || line[0] != '/' || never_run(line))
                         continue;
-                r = u64map_put(&x->by_path, path_key(line, (size_t) l), (void *) (uintptr_t) (pkg + 1));
-                if (r < 0)
-                        return r;
-                x->n_paths++;
+                if (x->n_paths == x->cap_paths) {
+                        size_t n = MAX(x->cap_paths * 2, (size_t) 4096);
+                        struct dpkg_path *p = realloc(x->paths, n * sizeof(*p));
+
+                        if (!p)
+                                return -ENOMEM;
+                        x->paths = p;
+                        x->cap_paths = n;
+                }
+                x->paths[x->n_paths++] = (struct dpkg_path) { .key = path_key(line, (size_t) l), .package = pkg };
         }
         return 0;
 }
@@ -125,6 +150,15 @@ int dpkg_index_refresh(struct dpkg_index *x)
                 return -errno;
         r = build(x, dp);
         closedir(dp);
+        if (r >= 0 && x->n_paths > 0) {
+                struct dpkg_path *fit = realloc(x->paths, x->n_paths * sizeof(*x->paths));
+
+                if (fit) {
+                        x->paths = fit;
+                        x->cap_paths = x->n_paths;
+                }
+                qsort(x->paths, x->n_paths, sizeof(*x->paths), cmp_path);
+        }
         if (r < 0) {
                 clear_index(x);
                 return r;
@@ -137,9 +171,10 @@ int dpkg_index_refresh(struct dpkg_index *x)
 
 static const char *lookup(const struct dpkg_index *x, const char *path)
 {
-        uintptr_t v = (uintptr_t) u64map_get(&x->by_path, path_key(path, strlen(path)));
+        struct dpkg_path key = { .key = path_key(path, strlen(path)) };
+        const struct dpkg_path *p = x->n_paths ? bsearch(&key, x->paths, x->n_paths, sizeof(*p), cmp_path) : NULL;
 
-        return v > 0 && v <= x->n_packages ? x->packages[v - 1] : NULL;
+        return p && p->package < x->n_packages ? x->packages[p->package] : NULL;
 }
 
 const char *dpkg_index_owner(const struct dpkg_index *x, const char *path, const char **ret_dpkg_path,

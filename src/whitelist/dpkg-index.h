@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Which Debian package owns a path: an index of /var/lib/dpkg/info/PKG.list built once (a 64-bit
- * hash of each path -> the package), rebuilt when the directory's modification time changes (dpkg
+/* Which Debian package owns a path: an index of /var/lib/dpkg/info/PKG.list built once (a sorted
+ * array of a 64-bit hash of each path and its package, 16 bytes a path; paths no program runs from,
+ * /usr/share/{doc,man,locale,icons} and /usr/include, are left out), rebuilt when the directory's modification time changes (dpkg
  * replaces a package's files there on every install and removal). A path is looked up as given and
  * across the merged-/usr alias (/usr/bin/ls and /bin/ls). The md5sum a package lists for a path
  * comes from PKG.md5sums, read when asked. */
@@ -10,14 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-#include "shared/u64map.h"
 
 #define DPKG_INFO_DIR "/var/lib/dpkg/info"
 #define DPKG_MD5_SIZE 16
 
 struct dpkg_index {
         char *info_dir;
-        struct u64map by_path;          /* hash of a path -> package number + 1 */
+        struct dpkg_path {
+                uint64_t key;           /* hash of the path */
+                uint64_t package;       /* index in packages */
+        } *paths;                       /* sorted by key */
+        size_t cap_paths;
         char **packages;                /* "coreutils", "libc6:amd64" */
         size_t n_packages;
         size_t n_paths;

@@ -137,7 +137,7 @@ static int parse_line(struct whitelist *wl, const char *s, size_t len)
         };
         uint8_t sha[WHITELIST_SHA256_SIZE];
         struct whitelist_entry *e;
-        char conf[16], *end, path[4096], pkg[64];
+        char conf[16], *end, path[4096], pkg[64] = {};
         double c;
 
         for (size_t i = 0; i <= len; i++)
