@@ -237,7 +237,7 @@ grep -q "0 snapshot(s) accepted, 2 unchanged" "$T/gamma/sync.log" || fail "an un
 
 say "alpha reports factor malicious: revoked everywhere at the next sync, with an alert naming alpha"
 for h in beta gamma; do
-        on "$h" dbus-monitor --address "$(bus_of "$h")" "type='signal',member='AlertRaised'" > "$T/$h/alerts" 2>&1 &
+        dbus-monitor --address "$(bus_of "$h")" "type='signal',member='AlertRaised'" > "$T/$h/alerts" 2>&1 &
         MONITOR[$h]=$!
 done
 echo "$FACTOR" > "$T/alpha/deny/test.list"
@@ -296,7 +296,10 @@ say "cleaning up leaves nothing behind"
 pids="${DAEMON[*]} ${BUS_PID[*]} ${MONITOR[*]}"
 cleanup
 trap - EXIT
-for p in $pids; do ! kill -0 "$p" 2>/dev/null || fail "process $p is still there"; done
+for p in $pids; do
+        for _ in $(seq 25); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+        ! kill -0 "$p" 2>/dev/null || fail "process $p ($(cat /proc/$p/comm 2>/dev/null)) is still there"
+done
 ! ip netns list | grep -q "$TAG-" || fail "a network namespace is left"
 ! ip -o link show | grep -q "$TAG" || fail "a veth is left"
 [ ! -e "$T" ] || fail "$T is left"
