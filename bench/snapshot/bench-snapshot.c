@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Whitelist snapshots at scale: N entries (default 100,000) of random hashes with realistic
  * counters; the compressed file size, and the CPU time to export (sort, encode, compress, sign),
- * to sign alone, to verify alone, to import (verify, inflate, check) and to merge (the vote over
- * three hosts' snapshots of N entries each, half of them shared). Medians of ROUNDS runs.
+ * to sign alone, to verify alone, to import (verify, inflate, check) and to merge: the vote over
+ * three hosts' snapshots of N entries each (half of them shared), then its result put into a
+ * whitelist table as cwatchd does (global entries with their votes, revocations). Medians of
+ * ROUNDS runs.
  * Usage: bench-snapshot [N] [ROUNDS] */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "snapshot/snapshot-export.h"
 #include "snapshot/snapshot-import.h"
 #include "snapshot/vote.h"
+#include "whitelist/whitelist.h"
 
 static double cpu_ms(void)
 {
@@ -61,7 +64,7 @@ int main(int argc, char *argv[])
 {
         size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
         int rounds = argc > 2 ? atoi(argv[2]) : 5;
-        double t_export[64], t_sign[64], t_verify[64], t_import[64], t_merge[64];
+        double t_export[64], t_sign[64], t_verify[64], t_import[64], t_merge[64], t_apply[64];
         struct host_key keys[3];
         struct trusted_host hosts[3];
         struct trusted_hosts trusted = { .hosts = hosts, .n = 3 };
@@ -121,6 +124,38 @@ int main(int argc, char *argv[])
                 if (vote_tally(ballots, 3, 2.0, &results, &n_results) < 0)
                         return 1;
                 t_merge[r] = cpu_ms() - t;
+                {
+                        struct whitelist_config wc;
+                        struct whitelist *wl;
+
+                        whitelist_config_init_default(&wc);
+                        wc.max_entries = 4 * n;
+                        if (whitelist_new(&wl, &wc) < 0)
+                                return 1;
+                        t = cpu_ms();
+                        for (size_t i = 0; i < n_results; i++) {
+                                struct whitelist_vote votes[3];
+                                size_t k = 0;
+
+                                if (results[i].reporter >= 0) {
+                                        (void) whitelist_revoke(wl, results[i].sha256, hosts[results[i].reporter].name);
+                                        continue;
+                                }
+                                if (!results[i].global)
+                                        continue;
+                                for (unsigned h = 0; h < 3; h++) {
+                                        const struct snapshot_entry *e = vote_ballot_find(&ballots[h], results[i].sha256);
+
+                                        if (e)
+                                                votes[k++] = (struct whitelist_vote) { .host = "h", .weight = 1,
+                                                        .confidence = e->confidence / 1e6 };
+                                }
+                                /* the weighted mean of the voters' confidences (all weights 1 here) */
+                                (void) whitelist_set_global(wl, results[i].sha256, MIN(1.0, results[i].score / k), votes, k);
+                        }
+                        t_apply[r] = cpu_ms() - t;
+                        whitelist_free(wl);
+                }
                 if (r == 0) {
                         size_t global = 0, revoked = 0;
 
@@ -135,9 +170,9 @@ int main(int argc, char *argv[])
                 free(results);
         }
         printf("CPU ms, median of %d: export (sort, encode, compress, sign) %.1f, sign %.1f, verify %.1f, "
-               "import (verify, inflate, check) %.1f, merge of 3 snapshots %.1f\n", rounds,
+               "import (verify, inflate, check) %.1f, vote over 3 snapshots %.1f, into the whitelist %.1f\n", rounds,
                median(t_export, rounds), median(t_sign, rounds), median(t_verify, rounds), median(t_import, rounds),
-               median(t_merge, rounds));
+               median(t_merge, rounds), median(t_apply, rounds));
         for (unsigned h = 0; h < 3; h++) {
                 free(files[h]);
                 snapshot_free(snaps[h]);
