@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "ctl-sync.h"
 #include "shared/fileio.h"
@@ -67,10 +69,29 @@ static int export_to(struct ctl *c, const char *file)
         return EXIT_OK;
 }
 
+/* Standard input copied into a memfd: cwatchd takes files, not pipes. */
+static int stdin_memfd(void)
+{
+        _cleanup_free_ void *buf = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t size;
+        int r;
+
+        r = read_fd_full(STDIN_FILENO, SNAPSHOT_FILE_LIMIT, &buf, &size);
+        if (r < 0) {
+                errno = -r;
+                return -1;
+        }
+        fd = memfd_create("cwatch-snapshot", MFD_CLOEXEC);
+        if (fd < 0 || write(fd, buf, size) != (ssize_t) size)
+                return -1;
+        return TAKE_FD(fd);
+}
+
 static int import_from(struct ctl *c, const char *file)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_close_ int fd = streq(file, "-") ? dup(STDIN_FILENO) : open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_close_ int fd = streq(file, "-") ? stdin_memfd() : open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         _cleanup_free_ char *origin = streq(file, "-") ? strdup("standard input") : realpath(file, NULL);
         const char *host;
         uint64_t serial;

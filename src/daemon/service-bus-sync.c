@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "service-bus-sync.h"
 #include "service.h"
@@ -71,12 +72,17 @@ int bus_method_import_snapshot(sd_bus_message *msg, void *userdata, sd_bus_error
         _cleanup_free_ void *buf = NULL;
         struct snapshot_verdict v;
         const char *origin;
+        struct stat st;
         size_t size;
         int fd, r;
 
         r = sd_bus_message_read(msg, "hs", &fd, &origin);
         if (r < 0)
                 return r;
+        /* a pipe or socket could keep the event loop waiting; a file or memfd is read at once */
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return sd_bus_error_set(error, BUS_ERROR_INVALID_ARGUMENT,
+                                        "snapshot: a descriptor of a regular file or memfd, not a pipe or socket");
         if (strlen(origin) > 1024 || strpbrk(origin, "\n\r"))
                 return sd_bus_error_set(error, BUS_ERROR_INVALID_ARGUMENT,
                                         "origin: one line of at most 1024 bytes (a file name or URL)");
@@ -85,6 +91,8 @@ int bus_method_import_snapshot(sd_bus_message *msg, void *userdata, sd_bus_error
                 return r < 0 ? r : 1;
         if (!sync_on(s, error))
                 return -EINVAL;
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return sd_bus_error_set_errnof(error, errno, "Failed to read the snapshot: %m");
         r = read_fd_full(fd, SNAPSHOT_MAX_FILE_SIZE, &buf, &size);
         if (r == -EFBIG) {
                 log_warning("Rejected whitelist snapshot from %s: more than %llu bytes", *origin ? origin : "D-Bus",
