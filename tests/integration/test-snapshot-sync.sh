@@ -291,6 +291,8 @@ grep -q "signed by an unknown key" "$T/gamma/cwatchd.log" || fail "no journal li
 on alpha "$CTL" whitelist export "$T/by-hand.snapshot" 2>/dev/null || fail "whitelist export on alpha"
 on gamma "$CTL" whitelist import "$T/by-hand.snapshot" | grep -q "Accepted the snapshot of host alpha" ||
         fail "gamma refused alpha's exported snapshot"
+on alpha "$CTL" whitelist export - 2>/dev/null | on gamma "$CTL" whitelist import - |
+        grep -q "Accepted the snapshot of host alpha" || fail "export to stdout, import from stdin"
 
 say "cleaning up leaves nothing behind"
 pids="${DAEMON[*]} ${BUS_PID[*]} ${MONITOR[*]}"

@@ -74,6 +74,8 @@ http.server.ThreadingHTTPServer(("127.0.0.1", $PORT), H).serve_forever()
 EOF
 python3 "$T/server.py" > "$T/server.log" 2>&1 &
 SERVER=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/ready" && break; sleep 0.1; done
+curl -s -o /dev/null "http://127.0.0.1:$PORT/ready" || fail "the test's HTTP server did not start"
 
 cat > "$T/bus.conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
