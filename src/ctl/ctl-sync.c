@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include "ctl-sync.h"
 #include "shared/fileio.h"
@@ -73,19 +72,15 @@ static int export_to(struct ctl *c, const char *file)
 static int stdin_memfd(void)
 {
         _cleanup_free_ void *buf = NULL;
-        _cleanup_close_ int fd = -1;
         size_t size;
         int r;
 
         r = read_fd_full(STDIN_FILENO, SNAPSHOT_FILE_LIMIT, &buf, &size);
-        if (r < 0) {
+        if (r >= 0)
+                r = memfd_with(buf, size, false);
+        if (r < 0)
                 errno = -r;
-                return -1;
-        }
-        fd = memfd_create("cwatch-snapshot", MFD_CLOEXEC);
-        if (fd < 0 || write(fd, buf, size) != (ssize_t) size)
-                return -1;
-        return TAKE_FD(fd);
+        return r < 0 ? -1 : r;
 }
 
 static int import_from(struct ctl *c, const char *file)

@@ -38,21 +38,33 @@ static int parse_severity(const char *value, void *ptr, const void *arg, char *e
         return 0;
 }
 
-static int parse_paths(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+/* A list added to a struct strv, each item checked by ok (what it should be: "an absolute path"). */
+static int parse_checked_list(const char *value, void *ptr, bool (*ok)(const char *s), const char *what, char *err,
+                              size_t err_size)
 {
         struct strv *v = ptr;
         size_t before = v->n;
         int r;
 
-        r = conf_parse_strv(value, ptr, arg, err, err_size);
+        r = conf_parse_strv(value, ptr, NULL, err, err_size);
         if (r < 0)
                 return r;
         for (size_t i = *value ? before : v->n; i < v->n; i++)
-                if (v->items[i][0] != '/' || strlen(v->items[i]) >= 4096) {
-                        snprintf(err, err_size, "'%.64s' is not an absolute path", v->items[i]);
+                if (!ok(v->items[i])) {
+                        snprintf(err, err_size, "'%.64s' is not %s", v->items[i], what);
                         return -EINVAL;
                 }
         return 0;
+}
+
+static bool is_absolute_path(const char *s)
+{
+        return s[0] == '/' && strlen(s) < 4096;
+}
+
+static int parse_paths(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        return parse_checked_list(value, ptr, is_absolute_path, "an absolute path", err, err_size);
 }
 
 /* One absolute path; empty: back to the default (NULL). */
@@ -269,19 +281,7 @@ static int parse_url(const char *value, void *ptr, const void *arg, char *err, s
 /* Peers=: URLs, added to the list; empty: the list is emptied. */
 static int parse_urls(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
 {
-        struct strv *v = ptr;
-        size_t before = v->n;
-        int r;
-
-        r = conf_parse_strv(value, ptr, arg, err, err_size);
-        if (r < 0)
-                return r;
-        for (size_t i = *value ? before : v->n; i < v->n; i++)
-                if (!is_sync_url(v->items[i])) {
-                        snprintf(err, err_size, "'%.64s' is not a file:///, http:// or https:// URL", v->items[i]);
-                        return -EINVAL;
-                }
-        return 0;
+        return parse_checked_list(value, ptr, is_sync_url, "a file:///, http:// or https:// URL", err, err_size);
 }
 
 static const struct conf_range sync_interval_range = { 1000000000ULL, 7 * 86400000000000ULL };     /* 1 s .. 1 week */

@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "service-bus-sync.h"
@@ -23,29 +22,6 @@ static bool sync_on(struct service *s, sd_bus_error *error)
         return s->sync.on;
 }
 
-/* A sealed memfd holding size bytes of data. */
-static int memfd_with(const void *data, size_t size)
-{
-        _cleanup_close_ int fd = memfd_create("cwatch-snapshot", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        size_t done = 0;
-
-        if (fd < 0)
-                return -errno;
-        while (done < size) {
-                ssize_t k = write(fd, (const char *) data + done, size - done);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return k < 0 ? -errno : -EIO;
-                done += k;
-        }
-        if (lseek(fd, 0, SEEK_SET) < 0 ||
-            fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-                return -errno;
-        return TAKE_FD(fd);
-}
-
 int bus_method_export_snapshot(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         struct service *s = userdata;
@@ -60,7 +36,7 @@ int bus_method_export_snapshot(sd_bus_message *msg, void *userdata, sd_bus_error
         r = service_sync_export(s);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, -r, "Failed to sign a snapshot: %s", strerror(-r));
-        fd = memfd_with(s->sync.latest, s->sync.latest_size);
+        fd = memfd_with(s->sync.latest, s->sync.latest_size, true);
         if (fd < 0)
                 return fd;
         return sd_bus_reply_method_return(msg, "h", fd);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fileio.h"
@@ -94,4 +95,26 @@ int write_file_atomic(const char *path, const void *data, size_t size, mode_t mo
 fail:
         (void) unlink(tmp);
         return r;
+}
+
+int memfd_with(const void *data, size_t size, bool seal)
+{
+        _cleanup_close_ int fd = memfd_create("cwatch-snapshot", MFD_CLOEXEC | (seal ? MFD_ALLOW_SEALING : 0));
+        size_t done = 0;
+
+        if (fd < 0)
+                return -errno;
+        while (done < size) {
+                ssize_t k = write(fd, (const char *) data + done, size - done);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return k < 0 ? -errno : -EIO;
+                done += k;
+        }
+        if (lseek(fd, 0, SEEK_SET) < 0 ||
+            (seal && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0))
+                return -errno;
+        return TAKE_FD(fd);
 }

@@ -3,6 +3,7 @@
  * directory, fsync, rename, fsync of the directory). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -14,3 +15,5 @@ int read_fd_full(int fd, size_t max, void **ret, size_t *ret_size);
 int read_file_full(const char *path, size_t max, void **ret, size_t *ret_size);
 /* Writes path atomically with mode. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+/* A memfd holding data, positioned at its start; sealed against any change when seal is true. */
+int memfd_with(const void *data, size_t size, bool seal);

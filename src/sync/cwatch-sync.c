@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <curl/curl.h>
@@ -147,29 +146,6 @@ static void sha256_hex(const void *data, size_t size, char ret[65])
                 snprintf(ret + 2 * i, 3, "%02x", d[i]);
 }
 
-static int memfd_with(const void *data, size_t size)
-{
-        int fd = memfd_create("cwatch-snapshot", MFD_CLOEXEC);
-        size_t done = 0;
-
-        if (fd < 0)
-                return -errno;
-        while (done < size) {
-                ssize_t k = write(fd, (const char *) data + done, size - done);
-
-                if (k <= 0) {
-                        close(fd);
-                        return k < 0 ? -errno : -EIO;
-                }
-                done += k;
-        }
-        if (lseek(fd, 0, SEEK_SET) < 0) {
-                close(fd);
-                return -errno;
-        }
-        return fd;
-}
-
 /* Hands one file to cwatchd. */
 static void import_file(struct sync_run *run, const char *peer, const struct transfer_file *f)
 {
@@ -189,7 +165,7 @@ static void import_file(struct sync_run *run, const char *peer, const struct tra
                 run->unchanged++;
                 return;
         }
-        fd = memfd_with(f->data, f->size);
+        fd = memfd_with(f->data, f->size, false);
         if (fd < 0) {
                 log_warning_errno(fd, "Peer %s: failed to pass %s on: %m; retrying at the next run", peer, f->origin);
                 run->failed++;
