@@ -165,4 +165,11 @@ write_config "" "http://127.0.0.1:$PORT/500"
 sync_run
 grep -q "Publishing to http://127.0.0.1:$PORT/500 failed: HTTP 500; retrying at the next run" "$T/sync.log" ||
         fail "a failed PUT is not logged"
+say "cwatch-sync.service: no capabilities, exposure at most 2.0"
+grep -qx "CapabilityBoundingSet=" "$SRC/units/cwatch-sync.service" || fail "the unit keeps capabilities"
+if systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then
+        systemd-analyze security --offline=true --threshold=20 "$SRC/units/cwatch-sync.service" > "$T/security" 2>&1 ||
+                fail "exposure above 2.0: $(tail -1 "$T/security")"
+        tail -1 "$T/security"
+fi
 echo PASS
