@@ -75,10 +75,12 @@ int main(int argc, char *argv[])
 
         if (rounds < 1 || rounds > 64 || !entries || crypto_init() < 0)
                 return 1;
+        static char names[3][2] = { "a", "b", "c" };
+
         for (unsigned h = 0; h < 3; h++) {
                 if (ed25519_generate(keys[h].secret, keys[h].public_key) < 0)
                         return 1;
-                hosts[h] = (struct trusted_host) { .name = (char *) (const char *[]) { "a", "b", "c" }[h], .weight = 1 };
+                hosts[h] = (struct trusted_host) { .name = names[h], .weight = 1 };
                 memcpy(hosts[h].key, keys[h].public_key, 32);
                 hosts[h].host_id[0] = (uint8_t) (h + 1);
         }
@@ -118,7 +120,8 @@ int main(int argc, char *argv[])
                         }
                         if (h == 0)
                                 t_import[r] = cpu_ms() - t;
-                        ballots[h] = (struct vote_ballot) { hosts[h].name, 1.0, snaps[h]->entries, snaps[h]->header.count };
+                        ballots[h] = (struct vote_ballot) { hosts[h].name, 1.0, snaps[h]->entries,
+                                                            snaps[h]->header.count };
                 }
                 t = cpu_ms();
                 if (vote_tally(ballots, 3, 2.0, &results, &n_results) < 0)
@@ -138,20 +141,23 @@ int main(int argc, char *argv[])
                                 size_t k = 0;
 
                                 if (results[i].reporter >= 0) {
-                                        (void) whitelist_revoke(wl, results[i].sha256, hosts[results[i].reporter].name);
+                                        (void) whitelist_revoke(wl, results[i].sha256,
+                                                                hosts[results[i].reporter].name);
                                         continue;
                                 }
                                 if (!results[i].global)
                                         continue;
                                 for (unsigned h = 0; h < 3; h++) {
-                                        const struct snapshot_entry *e = vote_ballot_find(&ballots[h], results[i].sha256);
+                                        const struct snapshot_entry *e;
 
+                                        e = vote_ballot_find(&ballots[h], results[i].sha256);
                                         if (e)
                                                 votes[k++] = (struct whitelist_vote) { .host = "h", .weight = 1,
                                                         .confidence = e->confidence / 1e6 };
                                 }
                                 /* the weighted mean of the voters' confidences (all weights 1 here) */
-                                (void) whitelist_set_global(wl, results[i].sha256, MIN(1.0, results[i].score / k), votes, k);
+                                (void) whitelist_set_global(wl, results[i].sha256, MIN(1.0, results[i].score / k),
+                                                            votes, k);
                         }
                         t_apply[r] = cpu_ms() - t;
                         whitelist_free(wl);

@@ -174,18 +174,19 @@ int snapshot_import(const struct snapshot_import_context *c, const void *buf, si
                               "): a replay or a rollback", h.serial, last);
         if (h.created > c->now + c->max_skew)
                 return reject(v, SNAPSHOT_REJECT_FUTURE, who,
-                              "created %" PRIu64 " s in the future (more than the %" PRIu64 " s of clock skew allowed)",
+                              "created %" PRIu64 " s in the future (more than the %" PRIu64
+                              " s of clock skew allowed)",
                               h.created - c->now, c->max_skew);
         if (h.count > SNAPSHOT_MAX_ENTRIES)
-                return reject(v, SNAPSHOT_REJECT_TOO_MANY_ENTRIES, who, "%" PRIu32 " entries, more than the limit of %u",
-                              h.count, SNAPSHOT_MAX_ENTRIES);
+                return reject(v, SNAPSHOT_REJECT_TOO_MANY_ENTRIES, who,
+                              "%" PRIu32 " entries, more than the limit of %u", h.count, SNAPSHOT_MAX_ENTRIES);
         raw_len = (size_t) h.count * SNAPSHOT_ENTRY_SIZE;
         raw = malloc(raw_len + 1);
         entries = malloc((h.count ?: 1) * sizeof(*entries));
         if (!raw || !entries)
                 return -ENOMEM;
-        r = inflate_exact(p + SNAPSHOT_HEADER_SIZE, size - SNAPSHOT_HEADER_SIZE - SNAPSHOT_SIGNATURE_SIZE, raw, raw_len,
-                          v, who);
+        r = inflate_exact(p + SNAPSHOT_HEADER_SIZE, size - SNAPSHOT_HEADER_SIZE - SNAPSHOT_SIGNATURE_SIZE, raw,
+                          raw_len, v, who);
         if (r < 0)
                 return r;
         r = parse_entries(raw, h.count, entries, v, who);

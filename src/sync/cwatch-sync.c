@@ -171,8 +171,8 @@ static void import_file(struct sync_run *run, const char *peer, const struct tra
                 run->failed++;
                 return;
         }
-        r = sd_bus_call_method(run->bus, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager", "ImportSnapshot", &error,
-                               &reply, "hs", fd, f->origin);
+        r = sd_bus_call_method(run->bus, "org.cwatch1", "/org/cwatch1", "org.cwatch1.Manager", "ImportSnapshot",
+                               &error, &reply, "hs", fd, f->origin);
         if (r < 0 && !sd_bus_error_has_name(&error, "org.cwatch1.Error.SnapshotRejected")) {
                 log_warning("Peer %s: cwatchd did not take %s: %s; retrying at the next run", peer, f->origin,
                             error.message ?: strerror(-r));
@@ -326,8 +326,8 @@ int main(int argc, char *argv[])
                 sync_peer(&run, run.config.sync_peers.items[i]);
         seen_save(&run.seen);
         r = run.config.sync_publish ? publish(&run) : 0;
-        log_info("%zu peer URL(s): %u snapshot(s) accepted, %u unchanged, %u rejected, %u failed%s", run.config.sync_peers.n,
-                 run.accepted, run.unchanged, run.rejected, run.failed,
+        log_info("%zu peer URL(s): %u snapshot(s) accepted, %u unchanged, %u rejected, %u failed%s",
+                 run.config.sync_peers.n, run.accepted, run.unchanged, run.rejected, run.failed,
                  !run.config.sync_publish ? "" : r < 0 ? "; publishing failed" : "; published");
         ret = 0;
 finish:

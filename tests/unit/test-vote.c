@@ -31,8 +31,10 @@ static void test_quorum(void **state)
 {
         /* program 1: vouched for by two of three; 2: by one; 3: by two, reported by the third;
          * 4: low confidence on all; 5: listed with confidence 0 */
-        struct snapshot_entry a[] = { entry(1, 1, false), entry(2, 1, false), entry(3, 1, false), entry(4, 0.3, false) };
-        struct snapshot_entry b[] = { entry(1, 1, false), entry(3, 1, false), entry(4, 0.3, false), entry(5, 0, false) };
+        struct snapshot_entry a[] = { entry(1, 1, false), entry(2, 1, false), entry(3, 1, false),
+                                      entry(4, 0.3, false) };
+        struct snapshot_entry b[] = { entry(1, 1, false), entry(3, 1, false), entry(4, 0.3, false),
+                                      entry(5, 0, false) };
         struct snapshot_entry c[] = { entry(3, 0.2, true), entry(4, 0.3, false) };
         struct vote_ballot ballots[] = {
                 { "a", 1, a, 4 }, { "b", 1, b, 4 }, { "c", 1, c, 2 },
