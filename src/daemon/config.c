@@ -11,6 +11,7 @@
 #include "detect/scan.h"
 #include "shared/macro.h"
 #include "tracers/tracer-info.h"
+#include "whitelist/whitelist-sink.h"
 
 static const struct conf_range latency_range = { 0, 10000000000ULL };      /* 0 .. 10 s */
 static const struct conf_range interval_range = { 100000000ULL, 86400000000000ULL };        /* 0.1 s .. 1 day */
@@ -424,10 +425,10 @@ int config_init_default(struct config *c)
                 .sync_timeout_ns = 30000000000ULL,
                 .sync_max_skew_ns = 300000000000ULL,
                 .whitelist = true,
-                .whitelist_max_hash_bytes = 256ULL << 20,
-                .whitelist_hash_rate = 32ULL << 20,
-                .whitelist_cap = 0.3,
-                .whitelist_max_entries = 100000,
+                .whitelist_max_hash_bytes = WHITELIST_DEFAULT_MAX_HASH_BYTES,
+                .whitelist_hash_rate = WHITELIST_DEFAULT_HASH_RATE,
+                .whitelist_cap = WHITELIST_DEFAULT_CAP,
+                .whitelist_max_entries = WHITELIST_DEFAULT_MAX_ENTRIES,
                 .whitelist_save_interval_ns = 600000000000ULL,
         };
         for (size_t i = 0; i < tracer_infos_size && r >= 0; i++)

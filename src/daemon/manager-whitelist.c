@@ -106,8 +106,8 @@ bool manager_program_trust(struct manager *m, uint32_t pid, const char *exe, dou
 
 void manager_whitelist_annotate(struct manager *m, struct alert *a, char hex[WHITELIST_SHA256_HEX])
 {
-        struct whitelist_entry *e = a->process.pid || a->process.exe ? program_of(m, a->process.pid, a->process.exe)
-                                                                      : NULL;
+        struct whitelist_entry *e = !a->program_sha256 && (a->process.pid || a->process.exe) ?
+                program_of(m, a->process.pid, a->process.exe) : NULL;
 
         if (!e)
                 return;

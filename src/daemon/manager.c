@@ -415,7 +415,7 @@ int manager_raise_alert(struct manager *m, const struct alert *raised)
 {
         struct alert annotated = *raised;
         const struct alert *a = &annotated;
-        char sha256[65];
+        char sha256[WHITELIST_SHA256_HEX];
         int ret = 0;
 
         if (a->severity > m->min_severity)

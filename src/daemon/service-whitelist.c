@@ -4,6 +4,7 @@
 #include <string.h>
 #include "service-whitelist.h"
 #include "service.h"
+#include "metrics/whitelist-metrics.h"
 #include "profile/profile-sink.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
@@ -70,6 +71,14 @@ static int on_whitelist_timer(sd_event_source *src, uint64_t usec, void *userdat
         return sd_event_source_set_time_relative(src, s->config.whitelist_save_interval_ns / 1000);
 }
 
+static void render_whitelist_metrics(struct strbuf *b, void *userdata)
+{
+        struct service_whitelist *sw = userdata;
+
+        if (sw->sink)
+                whitelist_metrics_render(b, sw->sink, sw->saves, sw->save_failures);
+}
+
 /* The table of the last run, or an empty one: a file that fails to load is set aside. */
 static int load_table(struct service *s, const struct whitelist_config *config, struct whitelist **ret)
 {
@@ -124,6 +133,9 @@ int service_start_whitelist(struct service *s)
         if (r < 0)
                 return log_error_errno(r, "The whitelist is off: %m");
         load_denylist(s);
+        r = manager_add_metrics_renderer(s->manager, render_whitelist_metrics, sw);
+        if (r < 0)
+                log_warning_errno(r, "Failed to add the whitelist's metrics, ignoring: %m");
         r = sd_event_add_time_relative(s->manager->event, &sw->timer, CLOCK_MONOTONIC,
                                        s->config.whitelist_save_interval_ns / 1000, 0, on_whitelist_timer, s);
         if (r < 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "denylist.h"
+#include "shared/fileio.h"
 #include "shared/macro.h"
 
 static int add_hash(struct denylist *d, const uint8_t sha256[WHITELIST_SHA256_SIZE])
@@ -97,41 +98,6 @@ void denylist_done(struct denylist *d)
         *d = (struct denylist) {};
 }
 
-static int read_file(int dfd, const char *name, char **ret, size_t *ret_len)
-{
-        _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        _cleanup_free_ char *buf = NULL;
-        struct stat st;
-        size_t got = 0;
-
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > DENYLIST_MAX_FILE_BYTES)
-                return -EFBIG;
-        buf = malloc((size_t) st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        while (got < (size_t) st.st_size) {
-                ssize_t n = read(fd, buf + got, (size_t) st.st_size - got);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                got += (size_t) n;
-        }
-        buf[got] = 0;
-        *ret = TAKE_PTR(buf);
-        *ret_len = got;
-        return 0;
-}
-
 static int cmp_name(const void *a, const void *b)
 {
         return strcmp(*(char *const *) a, *(char *const *) b);
@@ -188,7 +154,7 @@ int denylist_load_dir(struct denylist *d, const char *dir, struct strbuf *errors
                         r = -ENOMEM;
                         break;
                 }
-                k = read_file(dirfd(dp), names[i], &text, &len);
+                k = read_file_at(dirfd(dp), names[i], DENYLIST_MAX_FILE_BYTES, &text, &len);
                 if (k < 0) {
                         strbuf_printf(errors, "%s: cannot read: %s, ignoring the file\n", path, strerror(-k));
                         bad++;

@@ -10,6 +10,8 @@
 #include "whitelist.h"
 #include "whitelist-weights.h"
 
+/* The texts are written only when asked (an explanation): every exec rescores its program, and the
+ * formatting would be most of what that costs. */
 _printf_(4, 5)
 static void add_reason(struct whitelist_score *s, const char *id, double weight, const char *fmt, ...)
 {
@@ -21,9 +23,12 @@ static void add_reason(struct whitelist_score *s, const char *id, double weight,
         r = &s->reasons[s->n_reasons++];
         r->id = id;
         r->weight = weight;
-        va_start(ap, fmt);
-        vsnprintf(r->text, sizeof(r->text), fmt, ap);
-        va_end(ap);
+        if (s->texts) {
+                va_start(ap, fmt);
+                vsnprintf(r->text, sizeof(r->text), fmt, ap);
+                va_end(ap);
+        } else
+                r->text[0] = 0;
         s->confidence += weight;
 }
 
@@ -76,6 +81,10 @@ static void score_history(const struct whitelist_entry *e, uint64_t now_usec, st
         double age_days = e->executions && now_usec > e->first_seen_usec ?
                 (double) (now_usec - e->first_seen_usec) / 86400e6 : 0;
 
+        if (e->executions == 0) {
+                add_reason(s, "never-ran", 0, "never ran here: no age, executions or active days yet");
+                return;
+        }
         add_reason(s, "age", WL_W_AGE * ramp(age_days, WL_AGE_FULL_DAYS), "first seen %.1f days ago (full at %d)",
                    age_days, WL_AGE_FULL_DAYS);
         add_reason(s, "executions", WL_W_EXECUTIONS * ramp(log10((double) MAX(e->executions, (uint64_t) 1)),
@@ -106,12 +115,15 @@ static void score_fleet(const struct whitelist_entry *e, struct whitelist_score 
                    e->global_confidence, e->n_votes, hosts);
 }
 
-void whitelist_score_entry(const struct whitelist *wl, const struct whitelist_entry *e, uint64_t now_usec,
-                           struct whitelist_score *ret)
+static void score_entry(const struct whitelist *wl, const struct whitelist_entry *e, uint64_t now_usec, bool texts,
+                        struct whitelist_score *ret)
 {
         double cap = whitelist_cap(wl);
 
-        *ret = (struct whitelist_score) {};
+        ret->confidence = 0;
+        ret->denied = false;
+        ret->n_reasons = 0;
+        ret->texts = texts;
         score_identity(e, ret);
         score_history(e, now_usec, ret);
         score_fleet(e, ret);
@@ -130,6 +142,20 @@ void whitelist_score_entry(const struct whitelist *wl, const struct whitelist_en
                 ret->denied = true;
                 ret->confidence = 0;
         }
+}
+
+void whitelist_score_entry(const struct whitelist *wl, const struct whitelist_entry *e, uint64_t now_usec,
+                           struct whitelist_score *ret)
+{
+        score_entry(wl, e, now_usec, true, ret);
+}
+
+double whitelist_confidence(const struct whitelist *wl, const struct whitelist_entry *e, uint64_t now_usec)
+{
+        struct whitelist_score s;
+
+        score_entry(wl, e, now_usec, false, &s);
+        return s.confidence;
 }
 
 int whitelist_score(struct whitelist *wl, const uint8_t sha256[WHITELIST_SHA256_SIZE], uint64_t now_usec,

@@ -19,10 +19,10 @@
 #define HASH_RETRY_USEC 10000
 #define PID_MAP_MAX 65536
 
-enum { WC_PID, WC_EXE, WC_DELETED, WC_MEMFD, WC_MNT_NS, WC_COMM, _WC_MAX };
+enum { WC_PID, WC_PPID, WC_EXE, WC_DELETED, WC_MEMFD, WC_MNT_NS, WC_COMM, _WC_MAX };
 static const char *const sink_columns[_WC_MAX] = {
-        [WC_PID] = "pid", [WC_EXE] = "exe", [WC_DELETED] = "exe_deleted", [WC_MEMFD] = "exe_memfd",
-        [WC_MNT_NS] = "mnt_ns", [WC_COMM] = "comm",
+        [WC_PID] = "pid", [WC_PPID] = "ppid", [WC_EXE] = "exe", [WC_DELETED] = "exe_deleted",
+        [WC_MEMFD] = "exe_memfd", [WC_MNT_NS] = "mnt_ns", [WC_COMM] = "comm",
 };
 
 struct job {
@@ -49,7 +49,8 @@ struct whitelist_sink {
 
         struct column_index ix;
         const char *exec_event, *exit_event;    /* the process schema's names, compared by pointer */
-        uint64_t own_mnt_ns;
+        uint64_t own_mnt_ns;            /* cwatchd's: the service has its own (PrivateTmp=, ProtectSystem=) */
+        uint64_t host_mnt_ns;           /* PID 1's: where dpkg's paths are the host's */
 
         struct program_hash_cache cache;
         struct dpkg_index dpkg;
@@ -66,11 +67,16 @@ struct whitelist_sink {
         struct whitelist_sink_stats stats;
 };
 
-static uint64_t own_mnt_ns(void)
+static uint64_t mnt_ns_of(uint32_t pid)
 {
+        char path[64];
         struct stat st;
 
-        return stat("/proc/self/ns/mnt", &st) == 0 ? st.st_ino : 0;
+        if (pid)
+                snprintf(path, sizeof(path), "/proc/%u/ns/mnt", pid);
+        else
+                snprintf(path, sizeof(path), "/proc/self/ns/mnt");
+        return stat(path, &st) == 0 ? st.st_ino : 0;
 }
 
 static void job_free(struct job *j)
@@ -134,7 +140,8 @@ int whitelist_sink_new(struct whitelist_sink **ret, struct whitelist *wl, const 
         k->deny_userdata = deny_userdata;
         k->stable = stable;
         k->stable_userdata = stable_userdata;
-        k->own_mnt_ns = own_mnt_ns();
+        k->own_mnt_ns = mnt_ns_of(0);
+        k->host_mnt_ns = mnt_ns_of(1) ?: k->own_mnt_ns;
         k->tokens = (double) PROGRAM_HASH_SLICE;
         k->tokens_ns = now_monotonic_ns();
         column_index_init(&k->ix, sink_columns, _WC_MAX);
@@ -284,18 +291,22 @@ static void refill(struct whitelist_sink *k)
 
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata);
 
-/* Advances the pending hashes within the budget: at most one slice per call. */
+/* Advances the pending hashes within the budget: at most one slice per call (a turn of the event
+ * loop), unless unbounded. */
 static void run_queue(struct whitelist_sink *k, bool unbounded)
 {
+        uint64_t slice_left = PROGRAM_HASH_SLICE;
+
         refill(k);
-        while (k->head && (unbounded || k->tokens >= 1)) {
+        while (k->head && (unbounded || (k->tokens >= 1 && slice_left > 0))) {
                 struct job *j = k->head;
                 struct program_hash id = {};
-                uint64_t bytes = 0, max = unbounded ? UINT64_MAX : (uint64_t) MIN(k->tokens, (double) PROGRAM_HASH_SLICE);
+                uint64_t bytes = 0, max = unbounded ? UINT64_MAX : (uint64_t) MIN(k->tokens, (double) slice_left);
                 int r = program_hasher_step(j->hasher, max, &id, &bytes);
 
                 k->tokens -= (double) bytes;
                 k->stats.hashed_bytes += bytes;
+                slice_left -= MIN(bytes, slice_left);
                 if (r == 0 && !unbounded)
                         break;
                 k->head = j->next;
@@ -311,8 +322,6 @@ static void run_queue(struct whitelist_sink *k, bool unbounded)
                         complete(k, &j->exec, &j->facts, &id);
                 }
                 job_free(j);
-                if (!unbounded && bytes >= PROGRAM_HASH_SLICE)
-                        break;  /* one slice per turn of the event loop */
         }
         if (k->head && k->event) {
                 if (!k->retry) {
@@ -347,9 +356,30 @@ static void maybe_refresh_dpkg(struct whitelist_sink *k)
                 program_hash_cache_done(&k->cache);    /* package verdicts may have changed */
 }
 
-/* Facts of the file open as fd (st) at path, for process pid; host: the path is the host's. */
-static void gather_facts(struct whitelist_sink *k, uint32_t pid, const char *path, const struct stat *st,
-                         bool host, bool deleted, bool memfd, uint64_t cgroup_id, struct whitelist_facts *f)
+/* Where the paths of mount namespace mnt_ns can be opened from here: the root of the process while it
+ * lives, else of its parent, else PID 1's for the host's namespace (the service's own /tmp is private),
+ * else ours ("") when it is ours. *ret_pid: whose root (0: ours). False: nowhere. */
+static bool exec_root(struct whitelist_sink *k, uint32_t pid, uint32_t ppid, uint64_t mnt_ns, char *buf,
+                      size_t size, uint32_t *ret_pid)
+{
+        const uint32_t candidates[] = { pid, ppid, mnt_ns == k->host_mnt_ns ? 1 : 0 };
+
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++)
+                if (candidates[i] && (!mnt_ns || mnt_ns_of(candidates[i]) == mnt_ns)) {
+                        snprintf(buf, size, "/proc/%u/root", candidates[i]);
+                        *ret_pid = candidates[i];
+                        return true;
+                }
+        buf[0] = 0;
+        *ret_pid = 0;
+        return !mnt_ns || mnt_ns == k->own_mnt_ns;
+}
+
+/* Facts of the file open as fd (st) at path; root: where path can be opened (exec_root()), of process
+ * root_pid (0: ours); host: the path is the host's. */
+static void gather_facts(struct whitelist_sink *k, uint32_t root_pid, const char *root, const char *path,
+                         const struct stat *st, bool host, bool deleted, bool memfd, uint64_t cgroup_id,
+                         struct whitelist_facts *f)
 {
         _cleanup_free_ char *dir = NULL, *copy = path ? strdup(path) : NULL;
         struct stat dst;
@@ -362,11 +392,11 @@ static void gather_facts(struct whitelist_sink *k, uint32_t pid, const char *pat
         if (copy && path[0] == '/' && !(f->location & (WHITELIST_LOC_MEMFD | WHITELIST_LOC_DELETED))) {
                 const char *d = dirname(copy);
 
-                if ((host ? asprintf(&dir, "%s", d) : asprintf(&dir, "/proc/%u/root%s", pid, d)) >= 0)
+                if (root && asprintf(&dir, "%s%s", root, d) >= 0)
                         have_dir = stat(dir, &dst) == 0;
         }
         f->root_owned = program_root_owned(st, have_dir ? &dst : NULL);
-        f->layer = host || !pid ? WHITELIST_LAYER_HOST : (uint8_t) program_layer((pid_t) pid, path);
+        f->layer = host || !root_pid ? WHITELIST_LAYER_HOST : (uint8_t) program_layer((pid_t) root_pid, path);
         f->stable = k->stable && path ? k->stable(path, cgroup_id, k->stable_userdata) : false;
 }
 
@@ -389,12 +419,15 @@ static uint64_t value_u64(const struct record *r, int col)
 
 static int on_exec(struct whitelist_sink *k, const struct record *r, const int *ix)
 {
-        char path_buf[4096], comm_buf[32], proc_exe[64];
+        char path_buf[4096], comm_buf[32], proc_exe[64], root[64], in_root[4096 + 64];
         const char *path = value_str(r, ix[WC_EXE], path_buf, sizeof(path_buf));
-        uint32_t pid = (uint32_t) value_u64(r, ix[WC_PID]);
+        uint32_t pid = (uint32_t) value_u64(r, ix[WC_PID]), ppid = (uint32_t) value_u64(r, ix[WC_PPID]), root_pid;
         uint64_t mnt_ns = value_u64(r, ix[WC_MNT_NS]);
         bool deleted = value_u64(r, ix[WC_DELETED]), memfd = value_u64(r, ix[WC_MEMFD]);
-        bool host = !mnt_ns || mnt_ns == k->own_mnt_ns;
+        bool host = !mnt_ns || mnt_ns == k->host_mnt_ns;
+        bool have_root = exec_root(k, pid, ppid, mnt_ns, root, sizeof(root), &root_pid);
+        bool by_path = have_root && path && path[0] == '/' && !deleted && !memfd &&
+                (size_t) snprintf(in_root, sizeof(in_root), "%s%s", root, path) < sizeof(in_root);
         struct whitelist_exec x = { .pid = pid, .cgroup_id = r->cgroup_id, .time_ns = r->time_ns, .path = path,
                                     .comm = value_str(r, ix[WC_COMM], comm_buf, sizeof(comm_buf)) };
         const struct program_hash *id;
@@ -410,10 +443,10 @@ static int on_exec(struct whitelist_sink *k, const struct record *r, const int *
         k->stats.execs++;
         snprintf(proc_exe, sizeof(proc_exe), "/proc/%u/exe", pid);
         /* the very file that runs, in a container, deleted or a memfd too; after the process is gone,
-         * the path when it is the host's */
+         * its path in its namespace */
         fd = pid ? open(proc_exe, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) : -1;
-        if (fd < 0 && host && path && path[0] == '/' && !deleted && !memfd)
-                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0 && by_path)
+                fd = open(in_root, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
                 k->stats.vanished++;
                 return 0;
@@ -422,12 +455,12 @@ static int on_exec(struct whitelist_sink *k, const struct record *r, const int *
                 k->stats.too_large++;
                 return 0;
         }
-        /* the path names this file on the host: only then can dpkg and the directory vouch for it */
-        if (host && path && !deleted && !memfd && (stat(path, &pst) < 0 || pst.st_dev != st.st_dev ||
-                                                   pst.st_ino != st.st_ino))
+        /* the path names this file on the host: only then can dpkg vouch for it */
+        if (host && (!by_path || stat(in_root, &pst) < 0 || pst.st_dev != st.st_dev || pst.st_ino != st.st_ino))
                 host = false;
         maybe_refresh_dpkg(k);
-        gather_facts(k, pid, path, &st, host, deleted, memfd, r->cgroup_id, &facts);
+        gather_facts(k, root_pid, have_root ? root : NULL, path, &st, host || !mnt_ns || mnt_ns == k->host_mnt_ns,
+                     deleted, memfd, r->cgroup_id, &facts);
         file_key_from_stat(&key, &st);
         id = program_hash_cache_get(&k->cache, &key);
         if (id) {
@@ -503,30 +536,42 @@ struct record_sink whitelist_sink_record_sink(struct whitelist_sink *k)
 int whitelist_sink_identify_path(struct whitelist_sink *k, const char *path, uint8_t sha256[WHITELIST_SHA256_SIZE],
                                  struct whitelist_facts *ret_facts)
 {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        const char *package, *dpkg_path = NULL;
+        /* the path as the host's processes see it: the service's /tmp is its own */
+        const char *root = k->own_mnt_ns == k->host_mnt_ns ? "" : "/proc/1/root";
+        _cleanup_free_ char *in_root = NULL;
+        _cleanup_close_ int fd = -1;
+        const struct program_hash *cached;
         struct program_hash id = {};
+        const char *package, *dpkg_path = NULL;
         char alias[4096 + 8];
         struct file_key key;
         struct stat st;
         int r;
 
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
+        if (path[0] != '/' || asprintf(&in_root, "%s%s", root, path) < 0)
+                return -EINVAL;
+        fd = open(in_root, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0 || fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
-        if ((uint64_t) st.st_size > k->config.max_hash_bytes)
+        /* hashed in the event loop, at once: bounded tighter than an exec's */
+        if ((uint64_t) st.st_size > MIN(k->config.max_hash_bytes, WHITELIST_IDENTIFY_MAX_BYTES))
                 return -EFBIG;
         maybe_refresh_dpkg(k);
-        gather_facts(k, 0, path, &st, true, false, false, 0, ret_facts);
+        gather_facts(k, 0, root, path, &st, true, false, false, 0, ret_facts);
         file_key_from_stat(&key, &st);
-        package = dpkg_index_owner(&k->dpkg, path, &dpkg_path, alias, sizeof(alias));
-        r = program_hash_fd(fd, (uint64_t) st.st_size, package != NULL, &id);
-        if (r < 0)
-                return r;
-        judge_package(k, package, dpkg_path, &id);
+        cached = program_hash_cache_get(&k->cache, &key);
+        if (cached)
+                id = *cached;
+        else {
+                package = dpkg_index_owner(&k->dpkg, path, &dpkg_path, alias, sizeof(alias));
+                r = program_hash_fd(fd, (uint64_t) st.st_size, package != NULL, &id);
+                if (r < 0)
+                        return r;
+                judge_package(k, package, dpkg_path, &id);
+                (void) program_hash_cache_put(&k->cache, &key, &id);
+        }
         ret_facts->package = id.package;
         memcpy(ret_facts->package_name, id.package_name, sizeof(ret_facts->package_name));
         memcpy(sha256, id.sha256, WHITELIST_SHA256_SIZE);

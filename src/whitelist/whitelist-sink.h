@@ -17,6 +17,8 @@
 #define WHITELIST_DEFAULT_MAX_HASH_BYTES (UINT64_C(256) << 20)
 #define WHITELIST_DEFAULT_HASH_RATE (UINT64_C(32) << 20)        /* bytes per second */
 #define WHITELIST_MAX_PENDING 256
+/* whitelist_sink_identify_path() hashes at once: at most this much (some 0.1-0.4 s) */
+#define WHITELIST_IDENTIFY_MAX_BYTES (UINT64_C(64) << 20)
 
 /* The critical alert of a deny-listed or revoked program (journal catalog entry "cwatch deny list"). */
 #define WHITELIST_DENY_RULE "denylisted-program"
@@ -69,8 +71,9 @@ void whitelist_sink_set_limits(struct whitelist_sink *k, uint64_t max_hash_bytes
 /* The program process pid last executed, else the one last executed from path (may be NULL); NULL
  * when unknown (not hashed yet, or forgotten). */
 struct whitelist_entry *whitelist_sink_program_of(struct whitelist_sink *k, uint32_t pid, const char *path);
-/* Identifies a file now, in full (cwatchctl whitelist show PATH): opens, hashes (no budget), gathers
- * the facts a host file has. Does not record an execution. -errno. */
+/* Identifies a file now, in full (cwatchctl whitelist show PATH): opens it as the host's processes see
+ * it, hashes it unless cached (no budget; -EFBIG above WHITELIST_IDENTIFY_MAX_BYTES), gathers the facts
+ * a host file has. Does not record an execution. -errno. */
 int whitelist_sink_identify_path(struct whitelist_sink *k, const char *path, uint8_t sha256[WHITELIST_SHA256_SIZE],
                                  struct whitelist_facts *ret_facts);
 /* Hashes still waiting. */

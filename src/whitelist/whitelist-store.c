@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "whitelist-store.h"
+#include "shared/fileio.h"
 #include "shared/strbuf.h"
 
 #define N_FIELDS 18
@@ -252,33 +253,14 @@ int64_t whitelist_store_save(const struct whitelist *wl, const char *dir)
 int whitelist_store_load(struct whitelist *wl, const char *dir, size_t *ret_line)
 {
         _cleanup_free_ char *path = NULL, *text = NULL;
-        _cleanup_close_ int fd = -1;
-        struct stat st;
-        size_t got = 0;
+        size_t len;
+        int r;
 
         *ret_line = 0;
         if (asprintf(&path, "%s/%s", dir, WHITELIST_STORE_FILE) < 0)
                 return -ENOMEM;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode) || (uint64_t) st.st_size > WHITELIST_STORE_MAX_BYTES)
-                return -EBADMSG;
-        text = malloc((size_t) st.st_size + 1);
-        if (!text)
-                return -ENOMEM;
-        while (got < (size_t) st.st_size) {
-                ssize_t n = read(fd, text + got, (size_t) st.st_size - got);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                got += (size_t) n;
-        }
-        return whitelist_store_decode(wl, text, got, ret_line);
+        r = read_file_at(AT_FDCWD, path, WHITELIST_STORE_MAX_BYTES, &text, &len);
+        if (r < 0)
+                return r == -EBADFD || r == -EFBIG ? -EBADMSG : r;
+        return whitelist_store_decode(wl, text, len, ret_line);
 }

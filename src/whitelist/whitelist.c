@@ -211,7 +211,6 @@ struct whitelist_entry *whitelist_record_exec(struct whitelist *wl, const uint8_
 {
         struct whitelist_entry *e = whitelist_ensure(wl, sha256);
         uint32_t day = (uint32_t) (now_usec / (UINT64_C(86400) * 1000000));
-        struct whitelist_score score;
 
         if (!e)
                 return NULL;
@@ -234,8 +233,7 @@ struct whitelist_entry *whitelist_record_exec(struct whitelist *wl, const uint8_
                 e->last_day = day;
         }
         e->executions++;
-        whitelist_score_entry(wl, e, now_usec, &score);
-        e->confidence = score.confidence;
+        e->confidence = whitelist_confidence(wl, e, now_usec);
         return e;
 }
 

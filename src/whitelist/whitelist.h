@@ -160,6 +160,7 @@ struct whitelist_reason {
 struct whitelist_score {
         double confidence;              /* in [0, 1] */
         bool denied;                    /* on the deny list or revoked: confidence 0, never scaled */
+        bool texts;                     /* the reasons' texts are filled (whitelist_score_entry) */
         size_t n_reasons;
         struct whitelist_reason reasons[WHITELIST_REASONS_MAX];
 };
@@ -167,6 +168,8 @@ struct whitelist_score {
 /* Scores an entry at time now_usec: confidence and its reasons, in the order they apply. */
 void whitelist_score_entry(const struct whitelist *wl, const struct whitelist_entry *e, uint64_t now_usec,
                            struct whitelist_score *ret);
+/* The confidence alone, without the texts (cheaper: what each exec's rescore uses). */
+double whitelist_confidence(const struct whitelist *wl, const struct whitelist_entry *e, uint64_t now_usec);
 /* Scores the entry of sha256 (and stores its confidence in the entry); -ENOENT when unknown. */
 int whitelist_score(struct whitelist *wl, const uint8_t sha256[WHITELIST_SHA256_SIZE], uint64_t now_usec,
                     struct whitelist_score *ret);

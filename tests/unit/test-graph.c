@@ -454,6 +454,25 @@ static void test_incidents(void **state)
                 assert_true(in3->score == before);
                 assert_int_equal(in3->alerts, 2);
         }
+        /* trust (the whitelist): the same alert of a fully trusted program weighs a quarter */
+        {
+                struct identity c3 = { .runtime = "docker", .container_id = "cccc", .container_name = "three" };
+                struct identity c4 = { .runtime = "docker", .container_id = "dddd", .container_name = "four" };
+                const struct incident *untrusted, *trusted;
+
+                a.event = &t.r;
+                a.identity = &c3;
+                a.trust = 0;
+                strbuf_reset(&b);
+                assert_int_equal(provenance_on_alert(p, &a, &b, &untrusted, &report), 0);
+                a.identity = &c4;
+                a.trust = 1;
+                strbuf_reset(&b);
+                assert_int_equal(provenance_on_alert(p, &a, &b, &trusted, &report), 0);
+                assert_ptr_not_equal(untrusted, trusted);
+                assert_float_equal(trusted->score, untrusted->score * (1 - ALERT_TRUST_SCALE), 1e-9);
+                assert_true(report);    /* still reported: trust lowers scores, it silences nothing */
+        }
         assert_int_equal(mitre_tactics("T9999"), 0);
         assert_int_equal(mitre_tactics(NULL), 0);
         strbuf_free(&b);

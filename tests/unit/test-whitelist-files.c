@@ -4,7 +4,8 @@
  * truncated or doubled file is rejected), the dpkg index (a fake /var/lib/dpkg/info: owners, the
  * merged-/usr alias, md5sums, a rebuild when the directory changes), the hashes of a file (SHA-256 and
  * MD5 against known values, in slices, the cache by file version), mountinfo's overlay, the location
- * and kind of a path. */
+ * and kind of a path; the sink hashes a large file in slices within its budget, and a cache hit hashes
+ * nothing. */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +21,9 @@
 #include "whitelist/dpkg-index.h"
 #include "whitelist/program-facts.h"
 #include "whitelist/program-hash.h"
+#include "whitelist/whitelist-sink.h"
 #include "whitelist/whitelist-store.h"
+#include "tracers/process-schema.h"
 
 static char dir[] = "/tmp/test-whitelist-files.XXXXXX";
 
@@ -302,6 +305,61 @@ static void test_facts(void **state)
         assert_int_equal(overlay_upperdir_from_mountinfo("", 0, &upper), -ENOENT);
 }
 
+/* An exec record of the process tracer (pid 0: the path is opened in our own namespace). */
+static void exec_record(struct record *r, struct value *values, const char *path)
+{
+        memset(values, 0, _COL_MAX * sizeof(*values));
+        value_set_u64(&values[COL_PID], 0);
+        value_set_cstr(&values[COL_EXE], path);
+        *r = (struct record) { .schema = &process_schema, .event = "exec", .values = values, .time_ns = 1 };
+}
+
+static void test_sink_budget(void **state)
+{
+        static const char *const tmp[] = { "/tmp" };
+        struct whitelist_sink *k;
+        struct whitelist *wl;
+        struct record_sink sink;
+        struct value values[_COL_MAX];
+        struct record r;
+        char path[300], cmd[700];
+
+        /* 3 MiB and a bit: more than a slice */
+        snprintf(path, sizeof(path), "%s/big", dir);
+        snprintf(cmd, sizeof(cmd), "head -c 3200000 /dev/zero > %s && chmod 755 %s", path, path);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(whitelist_new(&wl, NULL), 0);
+        assert_int_equal(whitelist_sink_new(&k, wl, &(struct whitelist_sink_config) {
+                .max_hash_bytes = WHITELIST_DEFAULT_MAX_HASH_BYTES, .hash_rate = UINT64_C(1) << 20,
+                .temp_dirs = tmp, .n_temp_dirs = 1, .dpkg_info_dir = "/nonexistent" },
+                NULL, NULL, NULL, NULL, NULL), 0);
+        sink = whitelist_sink_record_sink(k);
+        exec_record(&r, values, path);
+        assert_int_equal(sink.on_record(sink.userdata, &r), 0);
+        /* one slice at most: still pending, not in the table */
+        assert_int_equal(whitelist_sink_pending(k), 1);
+        assert_true(whitelist_sink_stats(k)->hashed_bytes <= PROGRAM_HASH_SLICE);
+        assert_int_equal(whitelist_size(whitelist_sink_get(k)), 0);
+        whitelist_sink_flush(k);
+        assert_int_equal(whitelist_sink_pending(k), 0);
+        assert_int_equal(whitelist_size(whitelist_sink_get(k)), 1);
+        assert_int_equal(whitelist_sink_stats(k)->hashed_bytes, 3200000);
+        assert_non_null(whitelist_sink_program_of(k, 0, path));
+        assert_true(whitelist_sink_program_of(k, 0, path)->facts.location & WHITELIST_LOC_TEMP);
+        /* again: a cache hit, nothing hashed, one more execution */
+        assert_int_equal(sink.on_record(sink.userdata, &r), 0);
+        assert_int_equal(whitelist_sink_stats(k)->cache_hits, 1);
+        assert_int_equal(whitelist_sink_stats(k)->hashed_bytes, 3200000);
+        assert_int_equal(whitelist_sink_program_of(k, 0, path)->executions, 2);
+        /* rewritten: another version, hashed again */
+        snprintf(cmd, sizeof(cmd), "printf x >> %s", path);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(sink.on_record(sink.userdata, &r), 0);
+        whitelist_sink_flush(k);
+        assert_int_equal(whitelist_size(whitelist_sink_get(k)), 2);
+        whitelist_sink_free(k);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -310,6 +368,7 @@ int main(void)
                 cmocka_unit_test(test_dpkg_index),
                 cmocka_unit_test(test_hashes),
                 cmocka_unit_test(test_facts),
+                cmocka_unit_test(test_sink_budget),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);

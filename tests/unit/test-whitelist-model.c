@@ -212,6 +212,9 @@ static void test_deny_and_fleet(void **state)
         assert_int_equal(whitelist_set_global(wl, other, 0.9, votes, 1), 0);
         assert_int_equal(whitelist_size(wl), 2);
         assert_int_equal(whitelist_get(wl, other)->executions, 0);
+        whitelist_score_entry(wl, whitelist_get(wl, other), T0, &s);
+        assert_non_null(reason(&s, "never-ran"));
+        assert_null(reason(&s, "age"));
 
         /* revoked: 0 and the reporting host named; no longer global */
         assert_int_equal(whitelist_revoke(wl, sha, "host-c"), 0);
