@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <dirent.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,7 +197,7 @@ static void load_kept_snapshots(struct service_sync *y)
 {
         for (size_t i = 0; i < y->trusted.n; i++) {
                 _cleanup_free_ char *path = peer_path(y, y->trusted.hosts[i].host_id);
-                _cleanup_free_ void *buf = NULL;
+                _cleanup_free_ char *buf = NULL;
                 struct snapshot_import_context c = import_context(y);
                 struct snapshot_verdict v;
                 size_t size;
@@ -204,7 +205,7 @@ static void load_kept_snapshots(struct service_sync *y)
 
                 c.peers = NULL;
                 c.max_skew = UINT32_MAX;        /* the clock may have moved since; the serial matters here */
-                if (!path || read_file_full(path, SNAPSHOT_MAX_FILE_SIZE, &buf, &size) < 0)
+                if (!path || read_file_at(AT_FDCWD, path, SNAPSHOT_MAX_FILE_SIZE, &buf, &size) < 0)
                         continue;
                 r = snapshot_import(&c, buf, size, path, &y->peers[i].snapshot, &v);
                 if (r < 0)

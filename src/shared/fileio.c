@@ -48,15 +48,6 @@ int read_fd_full(int fd, size_t max, void **ret, size_t *ret_size)
         return 0;
 }
 
-int read_file_full(const char *path, size_t max, void **ret, size_t *ret_size)
-{
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-
-        if (fd < 0)
-                return -errno;
-        return read_fd_full(fd, max, ret, ret_size);
-}
-
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode)
 {
         _cleanup_free_ char *tmp = NULL, *dir_copy = strdup(path);

@@ -16,8 +16,6 @@ int read_file_at(int dfd, const char *path, uint64_t max, char **ret, size_t *re
  * size does not count. -EFBIG when it holds more than max bytes: nothing more than max + 1 bytes is
  * ever read. */
 int read_fd_full(int fd, size_t max, void **ret, size_t *ret_size);
-/* The same for a path (not following a symbolic link in its last component). */
-int read_file_full(const char *path, size_t max, void **ret, size_t *ret_size);
 /* Writes path atomically with mode. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
 /* A memfd holding data, positioned at its start; sealed against any change when seal is true. */

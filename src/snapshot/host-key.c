@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@ int host_key_load(const char *path, struct host_key *ret)
         size_t size;
         int r;
 
-        r = read_file_full(path, 4096, (void **) &text, &size);
+        r = read_file_at(AT_FDCWD, path, 4096, &text, &size);
         if (r < 0)
                 return r == -EFBIG ? -EBADMSG : r;
         ini_reader_init(&rd, text, size, 1024, 1024);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ int peer_state_load(const char *path, struct peer_state *ret)
         int r;
 
         *ret = s;
-        r = read_file_full(path, PEER_STATE_MAX * 64, (void **) &text, &size);
+        r = read_file_at(AT_FDCWD, path, PEER_STATE_MAX * 64, &text, &size);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +144,7 @@ static int load_one(const char *dir, const char *file, struct trusted_hosts *t)
 
         if (!name || asprintf(&path, "%s/%s", dir, file) < 0)
                 return -ENOMEM;
-        r = read_file_full(path, 16384, (void **) &text, &size);
+        r = read_file_at(AT_FDCWD, path, 16384, &text, &size);
         if (r < 0)
                 return log_warning_errno(r, "Trusted host %s: cannot read: %m, ignoring", path) == -ENOMEM ? r : 0;
         r = trusted_host_parse(name, text, size, &h, &error);

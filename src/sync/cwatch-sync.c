@@ -106,7 +106,7 @@ static void seen_load(struct seen *s)
         char *line, *save = NULL;
         size_t size;
 
-        if (!path || read_file_full(path, SEEN_MAX * 4200, (void **) &text, &size) < 0)
+        if (!path || read_file_at(AT_FDCWD, path, SEEN_MAX * 4200, &text, &size) < 0)
                 return;
         for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
                 if (strlen(line) > 65 && line[64] == ' ' && strspn(line, "0123456789abcdef") == 64) {

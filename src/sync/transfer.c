@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,7 +129,10 @@ static int fetch_http(const char *url, const struct transfer_options *o, struct 
 static int read_one(const char *path, const struct transfer_options *o, struct transfer_file *f,
                     char error[TRANSFER_ERROR_MAX])
 {
-        int r = read_file_full(path, o->max_size, &f->data, &f->size);
+        char *data = NULL;
+        int r = read_file_at(AT_FDCWD, path, o->max_size, &data, &f->size);
+
+        f->data = data;
 
         if (r < 0) {
                 snprintf(error, TRANSFER_ERROR_MAX, "%s: %s", path,
