@@ -45,6 +45,7 @@ struct service {
 
         /* whitelist snapshots (service-sync.c) */
         struct service_sync sync;
+
         /* the whitelist: program identity and trust (service-whitelist.c) */
         struct service_whitelist whitelist;
 };
