@@ -28,7 +28,9 @@ static int raise_denied(const struct whitelist_exec *x, const struct whitelist_e
 {
         struct manager *m = userdata;
         const struct proctable *t = m->detect ? detect_get_proctable(m->detect) : NULL;
-        const struct proc_entry *p = t && x->pid ? proctable_get(t, x->pid) : NULL;
+        /* the process as this exec made it (the rules' table has not seen the exec yet), then its
+         * ancestors from the table */
+        const struct proc_entry *p = t && x->ppid ? proctable_get(t, x->ppid) : NULL;
         char hex[WHITELIST_SHA256_HEX], message[512];
         struct alert a = {
                 .time_ns = x->time_ns ?: now_realtime_ns(),
@@ -41,6 +43,8 @@ static int raise_denied(const struct whitelist_exec *x, const struct whitelist_e
                 .score = 10,
                 .cgroup_id = x->cgroup_id,
                 .identity = m->identity && x->cgroup_id ? identity_lookup(m->identity, x->cgroup_id) : NULL,
+                .process = { .pid = x->pid, .ppid = x->ppid, .uid = x->uid, .comm = x->comm, .exe = x->path,
+                             .cmdline = x->cmdline },
         };
 
         whitelist_sha256_to_hex(e->sha256, hex);
@@ -49,15 +53,7 @@ static int raise_denied(const struct whitelist_exec *x, const struct whitelist_e
         else
                 snprintf(message, sizeof(message), "Revoked program executed: %s (sha256 %s), reported malicious by %s",
                          x->path ?: "?", hex, e->revoked_by);
-        if (p && p->exe)
-                fill_process(&a.process, p);
-        a.process.pid = x->pid;
-        if (!a.process.comm)
-                a.process.comm = x->comm;
-        if (!a.process.exe)
-                a.process.exe = x->path;
-        for (p = p ? proctable_get(t, p->ppid) : NULL; p && a.n_ancestors < ALERT_MAX_ANCESTORS;
-             p = proctable_get(t, p->ppid)) {
+        for (; p && a.n_ancestors < ALERT_MAX_ANCESTORS; p = proctable_get(t, p->ppid)) {
                 fill_process(&a.ancestors[a.n_ancestors++], p);
                 if (p->ppid == p->pid)
                         break;

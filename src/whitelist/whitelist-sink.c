@@ -11,6 +11,7 @@
 #include "dpkg-index.h"
 #include "program-facts.h"
 #include "program-hash.h"
+#include "detect/proctable.h"
 #include "shared/hash.h"
 #include "shared/strv.h"
 #include "shared/timeutil.h"
@@ -19,17 +20,18 @@
 #define HASH_RETRY_USEC 10000
 #define PID_MAP_MAX 65536
 
-enum { WC_PID, WC_PPID, WC_EXE, WC_DELETED, WC_MEMFD, WC_MNT_NS, WC_COMM, _WC_MAX };
+enum { WC_PID, WC_PPID, WC_UID, WC_EXE, WC_ARGS, WC_DELETED, WC_MEMFD, WC_MNT_NS, WC_COMM, _WC_MAX };
 static const char *const sink_columns[_WC_MAX] = {
-        [WC_PID] = "pid", [WC_PPID] = "ppid", [WC_EXE] = "exe", [WC_DELETED] = "exe_deleted",
-        [WC_MEMFD] = "exe_memfd", [WC_MNT_NS] = "mnt_ns", [WC_COMM] = "comm",
+        [WC_PID] = "pid", [WC_PPID] = "ppid", [WC_UID] = "uid", [WC_EXE] = "exe", [WC_ARGS] = "args",
+        [WC_DELETED] = "exe_deleted", [WC_MEMFD] = "exe_memfd", [WC_MNT_NS] = "mnt_ns", [WC_COMM] = "comm",
 };
+#define CMDLINE_MAX 1024
 
 struct job {
         struct program_hasher *hasher;
         struct file_key key;
         struct whitelist_exec exec;
-        char *path, *comm;
+        char *path, *comm, *cmdline;
         struct whitelist_facts facts;   /* all but the package's */
         char package_name[64];
         char *dpkg_path;                /* NULL: no package owns it */
@@ -84,6 +86,7 @@ static void job_free(struct job *j)
         program_hasher_free(j->hasher);
         free(j->path);
         free(j->comm);
+        free(j->cmdline);
         free(j->dpkg_path);
         free(j);
 }
@@ -428,7 +431,10 @@ static int on_exec(struct whitelist_sink *k, const struct record *r, const int *
         bool have_root = exec_root(k, pid, ppid, mnt_ns, root, sizeof(root), &root_pid);
         bool by_path = have_root && path && path[0] == '/' && !deleted && !memfd &&
                 (size_t) snprintf(in_root, sizeof(in_root), "%s%s", root, path) < sizeof(in_root);
-        struct whitelist_exec x = { .pid = pid, .cgroup_id = r->cgroup_id, .time_ns = r->time_ns, .path = path,
+        const struct value *args = record_value(r, ix[WC_ARGS]);
+        _cleanup_(strbuf_free) struct strbuf cmdline = {};
+        struct whitelist_exec x = { .pid = pid, .ppid = ppid, .uid = (uint32_t) value_u64(r, ix[WC_UID]),
+                                    .cgroup_id = r->cgroup_id, .time_ns = r->time_ns, .path = path,
                                     .comm = value_str(r, ix[WC_COMM], comm_buf, sizeof(comm_buf)) };
         const struct program_hash *id;
         const char *package = NULL, *dpkg_path = NULL;
@@ -441,6 +447,10 @@ static int on_exec(struct whitelist_sink *k, const struct record *r, const int *
         int ret;
 
         k->stats.execs++;
+        if (args && args->str) {
+                argv_join(&cmdline, args->str, args->len, CMDLINE_MAX);
+                x.cmdline = cmdline.oom ? NULL : cmdline.data;
+        }
         snprintf(proc_exe, sizeof(proc_exe), "/proc/%u/exe", pid);
         /* the very file that runs, in a container, deleted or a memfd too; after the process is gone,
          * its path in its namespace */
@@ -480,10 +490,12 @@ static int on_exec(struct whitelist_sink *k, const struct record *r, const int *
         *j = (struct job) { .key = key, .exec = x, .facts = facts };
         j->path = path ? strdup(path) : NULL;
         j->comm = x.comm ? strdup(x.comm) : NULL;
+        j->cmdline = x.cmdline ? strdup(x.cmdline) : NULL;
         j->dpkg_path = dpkg_path ? strdup(dpkg_path) : NULL;
         if (package)
                 snprintf(j->package_name, sizeof(j->package_name), "%s", package);
-        ret = (path && !j->path) || (x.comm && !j->comm) || (dpkg_path && !j->dpkg_path) ? -ENOMEM :
+        ret = (path && !j->path) || (x.comm && !j->comm) || (x.cmdline && !j->cmdline) ||
+                (dpkg_path && !j->dpkg_path) ? -ENOMEM :
                 program_hasher_new(&j->hasher, fd, (uint64_t) st.st_size, package != NULL);
         if (ret < 0) {
                 job_free(j);
@@ -492,6 +504,7 @@ static int on_exec(struct whitelist_sink *k, const struct record *r, const int *
         fd = -1;        /* the hasher has it */
         j->exec.path = j->path;
         j->exec.comm = j->comm;
+        j->exec.cmdline = j->cmdline;
         if (k->tail)
                 k->tail->next = j;
         else

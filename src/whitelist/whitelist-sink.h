@@ -34,11 +34,12 @@ struct whitelist_sink_config {
 
 /* The exec a deny callback is about. */
 struct whitelist_exec {
-        uint32_t pid;
+        uint32_t pid, ppid, uid;
         uint64_t cgroup_id;
         uint64_t time_ns;               /* realtime */
         const char *path;
         const char *comm;
+        const char *cmdline;            /* argv joined by spaces */
 };
 
 typedef int (*whitelist_deny_cb)(const struct whitelist_exec *x, const struct whitelist_entry *e,

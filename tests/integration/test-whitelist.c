@@ -36,7 +36,7 @@ static char dir[64];
 static bool pkg_installed;
 
 struct captured {
-        char rule[64], sha256[65], message[512];
+        char rule[64], sha256[65], message[512], exe[256], cmdline[256];
         enum alert_severity severity;
         double trust;
         bool journal_fields_ok;
@@ -56,6 +56,8 @@ static int capture_alert(const struct alert *a, void *userdata)
         snprintf(c->rule, sizeof(c->rule), "%s", a->rule ?: "");
         snprintf(c->sha256, sizeof(c->sha256), "%s", a->program_sha256 ?: "");
         snprintf(c->message, sizeof(c->message), "%s", a->message ?: "");
+        snprintf(c->exe, sizeof(c->exe), "%s", a->process.exe ?: "");
+        snprintf(c->cmdline, sizeof(c->cmdline), "%s", a->process.cmdline ?: "");
         c->severity = a->severity;
         c->trust = a->trust;
         if (alert_to_journal_fields(a, &f) >= 0) {
@@ -267,7 +269,7 @@ static void test_denylist_hit(void **state)
 
         n_alerts = 0;
         w.path = evil;
-        run_and_wait((char *[]) { evil, NULL });
+        run_and_wait((char *[]) { evil, "first", NULL });
         assert_true(tt_wait_for(&tt, entry_for_path, &w, 5000));
         assert_true(w.found->malicious);
         assert_int_equal(n_alerts, 1);
@@ -277,6 +279,9 @@ static void test_denylist_hit(void **state)
         assert_true(alerts[0].trust == 0);
         assert_true(alerts[0].journal_fields_ok);
         assert_non_null(strstr(alerts[0].message, hex));
+        /* the process as the exec made it, not the forked parent it was a moment before */
+        assert_string_equal(alerts[0].exe, evil);
+        assert_non_null(strstr(alerts[0].cmdline, "first"));
         whitelist_score_entry(whitelist_sink_get(sink), w.found, w.found->last_seen_usec, &s);
         assert_true(s.denied);
         assert_true(s.confidence == 0);

@@ -125,9 +125,11 @@ wait_for 20 "a second alert" sh -c "[ \$(nsenter -t $PID -p -m journalctl -t cwa
 
 say "a rule's alert carries the program's trust: cat reads /etc/shadow"
 ns "$CAT" /etc/shadow >/dev/null || fail "cat /etc/shadow failed"
-wait_for 20 "a read-shadow alert with CWATCH_TRUST" sh -c "nsenter -t $PID -p -m journalctl -t cwatch -o json \
-        CWATCH_RULE=read-shadow | jq -e 'select(.CWATCH_TRUST != null and .CWATCH_SHA256 != null)'"
-entry=$(ns journalctl --no-pager -t cwatch -o json CWATCH_RULE=read-shadow | tail -1)
+wait_for 20 "a read-shadow alert of cat" sh -c "nsenter -t $PID -p -m journalctl -t cwatch -o json \
+        CWATCH_RULE=read-shadow CWATCH_EXE=$CAT | grep -q ."
+ns journalctl --no-pager -t cwatch -o json CWATCH_RULE=read-shadow |
+        jq -c '{CWATCH_EXE, CWATCH_PID, CWATCH_COUNT, CWATCH_TRUST, CWATCH_SHA256}'
+entry=$(ns journalctl --no-pager -t cwatch -o json CWATCH_RULE=read-shadow CWATCH_EXE="$CAT" | head -1)
 check CWATCH_SHA256 "$(sha256sum "$CAT" | cut -d' ' -f1)"
 awk -v t="$(jq -r .CWATCH_TRUST <<<"$entry")" 'BEGIN { exit !(t >= 0.5 && t <= 1) }' ||
         fail "cat's trust is $(jq -r .CWATCH_TRUST <<<"$entry"), expected a package's (>= 0.5)"
