@@ -126,26 +126,27 @@ static void journal_verdict(const struct snapshot_verdict *v, const char *origin
 
         if (v->host)
                 host_id_to_string(v->host->host_id, id);
+        /* this host's own file, as a shared directory holds it, is no news */
+        int priority = accepted ? LOG_INFO : v->reason == SNAPSHOT_REJECT_OWN ? LOG_DEBUG : LOG_WARNING;
+
         (void) sd_journal_send("MESSAGE=%s whitelist snapshot: %s", accepted ? "Accepted" : "Rejected", v->message,
                                "MESSAGE_ID=%s", accepted ? CWATCH_MESSAGE_SNAPSHOT_ACCEPTED
                                                          : CWATCH_MESSAGE_SNAPSHOT_REJECTED,
-                               "PRIORITY=%d", accepted ? LOG_INFO : LOG_WARNING,
+                               "PRIORITY=%d", priority,
                                "CWATCH_SNAPSHOT_HOST=%s", v->host ? v->host->name : "",
                                "CWATCH_SNAPSHOT_HOST_ID=%s", id,
                                "CWATCH_SNAPSHOT_REASON=%s", snapshot_rejection_to_string(v->reason),
                                "CWATCH_SNAPSHOT_ORIGIN=%s", origin,
                                "OBJECT_PID=%d", (int) getpid(), NULL);
         /* also on stderr: the unit's own log and cwatchd run by hand */
-        if (accepted)
-                log_info("Accepted whitelist snapshot: %s", v->message);
-        else
-                log_warning("Rejected whitelist snapshot: %s", v->message);
+        log_internal(priority, 0, "%s whitelist snapshot: %s", accepted ? "Accepted" : "Rejected", v->message);
 }
 
 static struct snapshot_import_context import_context(const struct service_sync *y)
 {
         return (struct snapshot_import_context) {
                 .trusted = &y->trusted, .peers = &y->serials, .own_host_id = y->host_id,
+                .own_key = y->key.public_key,
                 .now = now_realtime_ns() / 1000000000, .max_skew = y->max_skew_s,
         };
 }

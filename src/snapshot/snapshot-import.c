@@ -139,6 +139,9 @@ int snapshot_import(const struct snapshot_import_context *c, const void *buf, si
         if (h.file_size < size)
                 return reject(v, SNAPSHOT_REJECT_TRAILING_DATA, who, "%" PRIu64 " bytes after the %" PRIu64
                               " bytes it states", size - h.file_size, h.file_size);
+        /* a shared directory holds this host's own file too: no news, and no trusted key signed it */
+        if (c->own_key && memcmp(h.key, c->own_key, SNAPSHOT_KEY_SIZE) == 0)
+                return reject(v, SNAPSHOT_REJECT_OWN, who, "it is this host's own snapshot");
         host = trusted_hosts_find_key(c->trusted, h.key);
         if (!host) {
                 char key_hex[17];

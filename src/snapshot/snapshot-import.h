@@ -2,7 +2,7 @@
 /* A snapshot from elsewhere, checked before anything in it is believed, in this order:
  *   1. size: at least a header and a signature, at most SNAPSHOT_MAX_FILE_SIZE;
  *   2. magic, and the file size the header states (a truncated file, data beyond the end);
- *   3. the key: one of the trusted hosts';
+ *   3. the key: not this host's own, one of the trusted hosts';
  *   4. the Ed25519 signature over the exact bytes;
  * then, from signed bytes: version and reserved fields; the host id the trusted host's file names;
  * not this host's own; serial newer than the last accepted from that host (no replay, no rollback);
@@ -46,6 +46,7 @@ struct snapshot_import_context {
         const struct trusted_hosts *trusted;
         const struct peer_state *peers;
         const uint8_t *own_host_id;             /* NULL: no check */
+        const uint8_t *own_key;                 /* this host's public key (no host trusts itself); NULL */
         uint64_t now;                           /* seconds since the epoch */
         uint64_t max_skew;                      /* seconds a creation time may be ahead of now */
 };

@@ -183,9 +183,15 @@ static void import_file(struct sync_run *run, const char *peer, const struct tra
         /* accepted or rejected, the same bytes would get the same answer: not sent again */
         (void) seen_set(&run->seen, f->origin, digest);
         if (r < 0) {
-                log_warning("Peer %s: cwatchd rejected it: %s", peer, error.message);
+                bool own = error.message && strstr(error.message, "(own-snapshot)");
+
+                /* this host's own file in a shared directory */
+                if (own)
+                        log_debug("Peer %s: %s is this host's own snapshot", peer, f->origin);
+                else
+                        log_warning("Peer %s: cwatchd rejected it: %s", peer, error.message);
                 sd_bus_error_free(&error);
-                run->rejected++;
+                run->rejected += !own;
                 return;
         }
         if (sd_bus_message_read(reply, "stu", &host, &serial, &entries) >= 0)

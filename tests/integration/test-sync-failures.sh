@@ -165,6 +165,17 @@ write_config "" "http://127.0.0.1:$PORT/500"
 sync_run
 grep -q "Publishing to http://127.0.0.1:$PORT/500 failed: HTTP 500; retrying at the next run" "$T/sync.log" ||
         fail "a failed PUT is not logged"
+say "a shared directory: this host's own file in it is passed over quietly, a peer's is taken"
+cp "$T/delta.snapshot" "$T/pub/d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4.snapshot"
+"$BUILD/tests/snapshot-forge" "$T/peer.key" d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4 8 "$(date +%s)" empty \
+        "$T/pub/d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4.snapshot"
+write_config "file://$T/pub" "file://$T/pub"
+sync_run
+grep -q "host delta's snapshot 8 (0 entries) accepted" "$T/sync.log" || fail "the peer's file in the shared directory"
+grep -q "1 snapshot(s) accepted, 0 unchanged, 0 rejected, 0 failed; published" "$T/sync.log" ||
+        fail "this host's own file was counted"
+! grep -q "warning.*own snapshot" "$T/sync.log" "$T/cwatchd.log" || fail "its own file raised a warning"
+
 say "cwatch-sync.service: no capabilities, exposure at most 2.0"
 grep -qx "CapabilityBoundingSet=" "$SRC/units/cwatch-sync.service" || fail "the unit keeps capabilities"
 if systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then

@@ -175,7 +175,20 @@ static void test_rejections(void **state)
         build(&key_a, id_b, 100, NOW, 5, &other, &other_size);
         expect_rejection(NULL, other, other_size, SNAPSHOT_REJECT_HOST_MISMATCH, "host alpha");
         free(other);
-        /* this host's own */
+        /* this host's own, by its key (no host trusts itself) */
+        {
+                struct snapshot_import_context c = { .trusted = &trusted, .own_key = key_stranger.public_key,
+                                                     .now = NOW, .max_skew = 300 };
+                struct snapshot_verdict v;
+                struct snapshot *s = NULL;
+
+                build(&key_stranger, id_self, 100, NOW, 5, &other, &other_size);
+                assert_int_equal(snapshot_import(&c, other, other_size, "test", &s, &v), -EBADMSG);
+                assert_null(s);
+                assert_int_equal(v.reason, SNAPSHOT_REJECT_OWN);
+                free(other);
+        }
+        /* this host's own, by its id */
         memcpy(trusted.hosts[0].host_id, id_self, 16);
         build(&key_a, id_self, 100, NOW, 5, &other, &other_size);
         expect_rejection(NULL, other, other_size, SNAPSHOT_REJECT_OWN, "own snapshot");
