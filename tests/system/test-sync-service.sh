@@ -104,11 +104,12 @@ ns journalctl --no-pager -u cwatch-sync.service -o cat | grep "peer URL(s)" | ta
 
 say "cwatchd's journal messages carry the host and the reason"
 ns journalctl --no-pager -o json MESSAGE_ID=173cb20e95be4fb4886c345019167f5a > "$LOG"
-jq -e "select(.CWATCH_SNAPSHOT_HOST == \"test-sync-delta-$$\" and .CWATCH_SNAPSHOT_REASON == \"accepted\")" "$LOG" \
-        >/dev/null || fail "no accepted message with its fields"
+# (jq -e answers for the last input only: slurp and ask whether any matches)
+jq -s -e "any(.[]; .CWATCH_SNAPSHOT_HOST == \"test-sync-delta-$$\" and .CWATCH_SNAPSHOT_REASON == \"accepted\")" \
+        "$LOG" >/dev/null || fail "no accepted message with its fields"
 ns journalctl --no-pager -o json MESSAGE_ID=cbf429d9eaa44dea9a964fe4ad8c7552 > "$LOG"
-jq -e 'select(.CWATCH_SNAPSHOT_REASON == "truncated" and (.CWATCH_SNAPSHOT_ORIGIN | endswith("broken.snapshot")))' \
-        "$LOG" >/dev/null || fail "no rejected message with its reason"
+jq -s -e 'any(.[]; .CWATCH_SNAPSHOT_REASON == "truncated" and (.CWATCH_SNAPSHOT_ORIGIN | endswith("broken.snapshot")))' \
+        "$LOG" >/dev/null || fail "no rejected message with its reason: $(head -c 3000 "$LOG")"
 ns journalctl --no-pager -x MESSAGE_ID=cbf429d9eaa44dea9a964fe4ad8c7552 | grep -q "rejected whole" ||
         fail "no catalog text"
 
