@@ -40,6 +40,9 @@ static int put_entry(const struct whitelist_entry *e, void *userdata)
         char hex[WHITELIST_SHA256_HEX];
         const struct whitelist_facts *f = &e->facts;
 
+        /* known only from the fleet or the deny list: both are read again, nothing of ours to keep */
+        if (e->executions == 0)
+                return 0;
         whitelist_sha256_to_hex(e->sha256, hex);
         strbuf_printf(b, "%s\t%.4f\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu32
                       "\t%d\t%u\t%u\t%u\t%u\t%d\t%d\t", hex, e->confidence, e->first_seen_usec, e->last_seen_usec,

@@ -3,7 +3,8 @@
  * then one entry a line, tab-separated: sha256, confidence, first seen, last seen (usec), last day,
  * active days, executions, alerts, incidents, malicious (0/1), package verdict, layer, kind, location
  * flags, root-owned (0/1), stable (0/1), package name, path (both %XX-escaped, "-" when none). The
- * fleet's view is not kept: it is merged again from snapshots. Written to a temporary file, fsync'ed
+ * fleet's view is not kept: it is merged again from snapshots; nor are entries of programs that never
+ * ran here (known from the fleet or the deny list only). Written to a temporary file, fsync'ed
  * and renamed; a file that fails any check is rejected whole. */
 #pragma once
 

@@ -119,6 +119,17 @@ static void build_and_install_package(void)
         }
 }
 
+/* Whatever happens (a failed setup skips the group's teardown): the package purged, the directory gone. */
+static void clean_host(void)
+{
+        if (pkg_installed)
+                (void) dpkg_retry("--purge " PKG);
+        pkg_installed = false;
+        if (dir[0])
+                (void) tt_remove_tree(dir);
+        dir[0] = 0;
+}
+
 static int setup(void **state)
 {
         static const char *const tracers[] = { "process", NULL };
@@ -128,6 +139,7 @@ static int setup(void **state)
         tt_require_privileges();
         snprintf(dir, sizeof(dir), "/tmp/cwatch-whitelist-XXXXXX");
         assert_non_null(mkdtemp(dir));
+        assert_int_equal(atexit(clean_host), 0);
         assert_int_equal(chmod(dir, 0755), 0);
         /* before the sink: its dpkg index is built when it starts */
         build_and_install_package();
@@ -145,10 +157,7 @@ static int teardown(void **state)
 {
         tt_done(&tt);
         whitelist_sink_free(sink);
-        if (pkg_installed)
-                (void) dpkg_retry("--purge " PKG);
-        if (dir[0])
-                (void) tt_remove_tree(dir);
+        clean_host();
         return 0;
 }
 

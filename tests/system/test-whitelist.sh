@@ -5,8 +5,8 @@
 # of it raises a critical denylisted-program alert with CWATCH_SHA256= and CWATCH_TRUST=0.00, which
 # journalctl -x explains. A rule's alert (read-shadow, by cat) carries the program's trust too.
 # `cwatchctl whitelist show` explains a score line by line: a Debian package's binary (package,
-# root-owned, age, executions, active days), a shell (capped), the deny-listed program (deny-list,
-# temporary); `whitelist list` has them. The table survives a restart; a corrupt file is set aside;
+# root-owned, age, executions, active days, less that alert and its incident), a shell (capped), the
+# deny-listed program (deny-list, temporary); `whitelist list` and /metrics have them. The table survives a restart; a corrupt file is set aside;
 # a reload without the hash lifts the denial. Cleans up whatever happens.
 #   tests/system/test-whitelist.sh BUILDDIR
 set -u
@@ -142,7 +142,10 @@ cat "$LOG"
 grep -E "^ *\+0\.40 +package +owned by Debian package $CAT_PKG, its md5sum matches" "$LOG" || fail "no package line"
 grep -E "^ *\+0\.15 +root-owned " "$LOG" || fail "no root-owned line"
 for r in age executions active-days; do grep -E "^ *\+[0-9.]+ +$r " "$LOG" >/dev/null || fail "no $r line"; done
-grep -E "^ *= +confidence +0\.[5-9]" "$LOG" || fail "no confidence line above 0.5"
+# the read-shadow alert above, and the incident it opened, count against cat
+grep -E "^ *-0\.05 +alerts +took part in 1 alerts" "$LOG" || fail "the read-shadow alert is not counted"
+grep -E "^ *-0\.15 +incidents +took part in 1 incidents" "$LOG" || fail "its incident is not counted"
+grep -E "^ *= +confidence +0\.[34][0-9]" "$LOG" || fail "no confidence line of 0.3-0.5 (0.56 less the alert and incident)"
 ns cwatchctl whitelist show "$CAT" --json | jq -e '.executions >= 4 and (.reasons | length) >= 5' >/dev/null ||
         fail "JSON: $(ns cwatchctl whitelist show "$CAT" --json)"
 

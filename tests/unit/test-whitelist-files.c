@@ -106,6 +106,14 @@ static void test_store_round_trip(void **state)
         (void) whitelist_record_alert_in_incident(wl, sha, "i1");
         assert_non_null(whitelist_record_exec(wl, sha2, NULL, NULL, 5));
         assert_int_equal(whitelist_set_malicious(wl, sha2, true), 0);
+        /* known only from the fleet and the deny list: not kept */
+        {
+                uint8_t fleet[32] = { 7 }, denied[32] = { 8 };
+
+                assert_int_equal(whitelist_set_global(wl, fleet, 0.9, NULL, 0), 0);
+                assert_int_equal(whitelist_set_malicious(wl, denied, true), 0);
+                assert_int_equal(whitelist_revoke(wl, sha, "peer"), 0);
+        }
         assert_int_equal(whitelist_store_save(wl, dir) > 0, 1);
 
         assert_int_equal(whitelist_new(&back, NULL), 0);
@@ -113,6 +121,7 @@ static void test_store_round_trip(void **state)
         assert_int_equal(whitelist_size(back), 2);
         e2 = whitelist_get(back, sha);
         assert_non_null(e2);
+        assert_false(e2->revoked);
         assert_string_equal(e2->path, e->path);
         assert_int_equal(e2->executions, 2);
         assert_int_equal(e2->active_days, 2);
@@ -126,6 +135,7 @@ static void test_store_round_trip(void **state)
         assert_int_equal(whitelist_store_encode(wl, &text, &size), 0);
         assert_int_equal(whitelist_store_encode(back, &text2, &size2), 0);
         assert_int_equal(size, size2);
+        assert_int_equal(whitelist_size(wl), 4);
 
         /* damaged: each is rejected with its line */
         {
