@@ -296,15 +296,15 @@ int service_start_sync(struct service *s)
         y->max_skew_s = s->config.sync_max_skew_ns / 1000000000;
         load_kept_snapshots(y);
         y->on = true;
-        service_sync_connect_whitelist(s);      /* signs the first snapshot and votes */
-        if (!y->latest) {
+        service_sync_connect_whitelist(s);
+        /* the first snapshot and vote at the loop's first turn, after READY=1: signing 100,000
+         * entries takes a third of a second */
+        r = sd_event_add_time_relative(s->manager->event, &y->timer, CLOCK_MONOTONIC, 0, 0, on_sync_timer, s);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to arm the snapshot timer, signing only on request: %m");
                 (void) service_sync_export(s);
                 (void) service_sync_vote(s);
         }
-        r = sd_event_add_time_relative(s->manager->event, &y->timer, CLOCK_MONOTONIC,
-                                       s->config.sync_interval_ns / 1000, 0, on_sync_timer, s);
-        if (r < 0)
-                log_warning_errno(r, "Failed to arm the snapshot timer, signing only on request: %m");
         r = metrics_server_add_route(s->manager->metrics_server, "/whitelist", "application/octet-stream",
                                      get_latest, y);
         if (r < 0 && r != -ENOENT)
@@ -333,10 +333,6 @@ void service_sync_set_whitelist(struct service *s, sync_collect_fn collect, sync
         s->sync.collect = collect;
         s->sync.apply = apply;
         s->sync.userdata = userdata;
-        if (s->sync.on) {
-                (void) service_sync_export(s);
-                (void) service_sync_vote(s);
-        }
 }
 
 void service_stop_sync(struct service *s)

@@ -66,14 +66,14 @@ struct service_sync {
 };
 
 /* Starts when [Sync] Enable= says so: host id, key (made and written 0600 when there is none),
- * trusted hosts, serials, the peers' kept snapshots; signs the first snapshot and votes. Failures
- * are logged and leave snapshots off. */
+ * trusted hosts, serials, the peers' kept snapshots; the first snapshot is signed and the first vote
+ * counted at the event loop's first turn. Failures are logged and leave snapshots off. */
 int service_start_sync(struct service *s);
 void service_stop_sync(struct service *s);
 /* A reload: Quorum=, LocalWeight=, ClockSkew=; signs a new snapshot (the deny list may have changed)
  * and votes again. Enable=, HostId= and the directories change only on restart. */
 void service_apply_sync_config(struct service *s);
-/* Connects the whitelist (either may be NULL) and votes again. */
+/* Connects the whitelist (either may be NULL); the next snapshot and vote use it. */
 void service_sync_set_whitelist(struct service *s, sync_collect_fn collect, sync_apply_fn apply, void *userdata);
 
 /* Connects the service's whitelist, when it is on (service-sync-whitelist.c). */
