@@ -8,5 +8,7 @@
 #define BUS_ERROR_BAD_CONFIGURATION "org.cwatch1.Error.BadConfiguration"
 #define BUS_ERROR_NO_SUCH_PROFILE "org.cwatch1.Error.NoSuchProfile"
 #define BUS_ERROR_PROFILES_OFF "org.cwatch1.Error.ProfilesOff"
+#define BUS_ERROR_SYNC_OFF "org.cwatch1.Error.SyncOff"
+#define BUS_ERROR_SNAPSHOT_REJECTED "org.cwatch1.Error.SnapshotRejected"
 #define BUS_ERROR_NO_SUCH_PROGRAM "org.cwatch1.Error.NoSuchProgram"
 #define BUS_ERROR_WHITELIST_OFF "org.cwatch1.Error.WhitelistOff"

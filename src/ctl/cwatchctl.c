@@ -10,6 +10,7 @@
 #include "ctl-graph.h"
 #include "ctl-incidents.h"
 #include "ctl-profiles.h"
+#include "ctl-sync.h"
 #include "ctl-whitelist.h"
 #include "ctl-rules.h"
 #include "ctl-top.h"
@@ -272,8 +273,15 @@ static int verb_profiles(struct ctl *c, int argc, char **argv)
         return ctl_profiles(c, argc, argv);
 }
 
+static int verb_keys(struct ctl *c, int argc, char **argv)
+{
+        return ctl_keys(c, argc, argv);
+}
+
 static int verb_whitelist(struct ctl *c, int argc, char **argv)
 {
+        if (streq(argv[1], "export") || streq(argv[1], "import"))
+                return ctl_whitelist_transfer(c, argc, argv);
         return ctl_whitelist(c, argc, argv);
 }
 
@@ -307,8 +315,10 @@ static const struct ctl_verb ctl_verbs[] = {
           "list the detection rules in force; check rule files offline (no daemon needed)" },
         { "profiles", 1, 2, verb_profiles, false, "profiles list | profiles show|reset|learn|detect PROFILE",
           "behaviour profiles: list them, show one's features, reset it, switch it to learning or detecting" },
-        { "whitelist", 1, 2, verb_whitelist, false, "whitelist list | whitelist show PATH|SHA256",
-          "programs seen and their trust; one program's score explained line by line" },
+        { "whitelist", 1, 2, verb_whitelist, false,
+          "whitelist list | whitelist show PATH|SHA256 | whitelist export|import FILE",
+          "programs seen and their trust; one explained; this host's signed snapshot out, a peer's in" },
+        { "keys", 1, 1, verb_keys, false, "keys show", "this host's public key, as a peer's trusted-hosts.d file" },
         { "graph", 1, -1, verb_graph, true, "graph connections [--since SPAN] [--format dot|json]",
           "the recent TCP connection graph" },
         { "top", 0, -1, verb_top, true, "top [--once] [--json] [--sort COLUMN] [--delay SECONDS]",

@@ -39,21 +39,33 @@ static int parse_severity(const char *value, void *ptr, const void *arg, char *e
         return 0;
 }
 
-static int parse_paths(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+/* A list added to a struct strv, each item checked by ok (what it should be: "an absolute path"). */
+static int parse_checked_list(const char *value, void *ptr, bool (*ok)(const char *s), const char *what, char *err,
+                              size_t err_size)
 {
         struct strv *v = ptr;
         size_t before = v->n;
         int r;
 
-        r = conf_parse_strv(value, ptr, arg, err, err_size);
+        r = conf_parse_strv(value, ptr, NULL, err, err_size);
         if (r < 0)
                 return r;
         for (size_t i = *value ? before : v->n; i < v->n; i++)
-                if (v->items[i][0] != '/' || strlen(v->items[i]) >= 4096) {
-                        snprintf(err, err_size, "'%.64s' is not an absolute path", v->items[i]);
+                if (!ok(v->items[i])) {
+                        snprintf(err, err_size, "'%.64s' is not %s", v->items[i], what);
                         return -EINVAL;
                 }
         return 0;
+}
+
+static bool is_absolute_path(const char *s)
+{
+        return s[0] == '/' && strlen(s) < 4096;
+}
+
+static int parse_paths(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        return parse_checked_list(value, ptr, is_absolute_path, "an absolute path", err, err_size);
 }
 
 /* One absolute path; empty: back to the default (NULL). */
@@ -217,6 +229,66 @@ static int parse_score(const char *value, void *ptr, const void *arg, char *err,
         return 0;
 }
 
+/* Quorum= and LocalWeight=: a weight of votes, 0 .. 1000 (LocalWeight=0: this host does not vote). */
+static int parse_votes(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        double v;
+        char *end;
+
+        errno = 0;
+        v = strtod(value, &end);
+        if (errno || end == value || *end || !(v >= 0 && v <= 1000)) {
+                snprintf(err, err_size, "expected a weight of votes from 0 to 1000, such as 2 or 1.5");
+                return -EINVAL;
+        }
+        *(double *) ptr = v;
+        return 0;
+}
+
+/* HostId=: 32 hex digits, or empty for /etc/machine-id. */
+static int parse_host_id(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        char **p = ptr;
+
+        if (*value && (strlen(value) != 32 || strspn(value, "0123456789abcdef") != 32)) {
+                snprintf(err, err_size, "expected 32 lower-case hexadecimal digits, as in /etc/machine-id");
+                return -EINVAL;
+        }
+        free(*p);
+        *p = *value ? strdup(value) : NULL;
+        return *value && !*p ? -ENOMEM : 0;
+}
+
+static bool is_sync_url(const char *s)
+{
+        return (strneq(s, "file:///", 8) || strneq(s, "http://", 7) || strneq(s, "https://", 8)) &&
+               strlen(s) < 4096 && !strpbrk(s, " \t\n");
+}
+
+/* Publish=: one file:///DIR, http:// or https:// URL; empty: none. */
+static int parse_url(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        char **v = ptr;
+
+        if (*value && !is_sync_url(value)) {
+                snprintf(err, err_size, "'%.64s' is not a file:///, http:// or https:// URL", value);
+                return -EINVAL;
+        }
+        free(*v);
+        *v = *value ? strdup(value) : NULL;
+        return *value && !*v ? -ENOMEM : 0;
+}
+
+/* Peers=: URLs, added to the list; empty: the list is emptied. */
+static int parse_urls(const char *value, void *ptr, const void *arg, char *err, size_t err_size)
+{
+        return parse_checked_list(value, ptr, is_sync_url, "a file:///, http:// or https:// URL", err, err_size);
+}
+
+static const struct conf_range sync_interval_range = { 1000000000ULL, 7 * 86400000000000ULL };     /* 1 s .. 1 week */
+static const struct conf_range sync_timeout_range = { 1000000000ULL, 3600000000000ULL };          /* 1 s .. 1 h */
+static const struct conf_range sync_skew_range = { 0, 86400000000000ULL };
+
 static const struct conf_range learning_range = { 1000000000ULL, 365 * 86400000000000ULL };  /* 1 s .. 1 year */
 static const struct conf_range quiet_range = { 0, 365 * 86400000000000ULL };
 static const struct conf_range save_range = { 1000000000ULL, 86400000000000ULL };           /* 1 s .. 1 day */
@@ -289,6 +361,17 @@ const struct conf_item config_items[] = {
         { "Profiles", "SaveInterval", conf_parse_timespan, offsetof(struct config, profile_save_interval_ns),
           &save_range },
         { "Profiles", "StateDirectory", parse_path, offsetof(struct config, profile_state_dir) },
+        { "Sync", "Enable", conf_parse_bool, offsetof(struct config, sync) },
+        { "Sync", "Peers", parse_urls, offsetof(struct config, sync_peers) },
+        { "Sync", "Publish", parse_url, offsetof(struct config, sync_publish) },
+        { "Sync", "Quorum", parse_votes, offsetof(struct config, sync_quorum) },
+        { "Sync", "LocalWeight", parse_votes, offsetof(struct config, sync_local_weight) },
+        { "Sync", "Interval", conf_parse_timespan, offsetof(struct config, sync_interval_ns), &sync_interval_range },
+        { "Sync", "Timeout", conf_parse_timespan, offsetof(struct config, sync_timeout_ns), &sync_timeout_range },
+        { "Sync", "ClockSkew", conf_parse_timespan, offsetof(struct config, sync_max_skew_ns), &sync_skew_range },
+        { "Sync", "HostId", parse_host_id, offsetof(struct config, sync_host_id) },
+        { "Sync", "TrustedHostsDirectory", parse_path, offsetof(struct config, sync_trusted_dir) },
+        { "Sync", "StateDirectory", parse_path, offsetof(struct config, sync_state_dir) },
         { "Whitelist", "Enable", conf_parse_bool, offsetof(struct config, whitelist) },
         { "Whitelist", "DenyListDirectory", parse_path, offsetof(struct config, denylist_dir) },
         { "Whitelist", "MaxHashBytes", conf_parse_size, offsetof(struct config, whitelist_max_hash_bytes),
@@ -335,6 +418,12 @@ int config_init_default(struct config *c)
                 .profile_max_profiles = 5000,
                 .profile_max_features = 256,
                 .profile_save_interval_ns = 600000000000ULL,
+                .sync = true,
+                .sync_quorum = 2.0,
+                .sync_local_weight = 1.0,
+                .sync_interval_ns = 600000000000ULL,
+                .sync_timeout_ns = 30000000000ULL,
+                .sync_max_skew_ns = 300000000000ULL,
                 .whitelist = true,
                 .whitelist_max_hash_bytes = WHITELIST_DEFAULT_MAX_HASH_BYTES,
                 .whitelist_hash_rate = WHITELIST_DEFAULT_HASH_RATE,
@@ -365,6 +454,12 @@ void config_done(struct config *c)
         c->docker_root = c->podman_root = c->pods_root = NULL;
         free(c->profile_state_dir);
         c->profile_state_dir = NULL;
+        strv_done(&c->sync_peers);
+        free(c->sync_publish);
+        free(c->sync_host_id);
+        free(c->sync_trusted_dir);
+        free(c->sync_state_dir);
+        c->sync_publish = c->sync_host_id = c->sync_trusted_dir = c->sync_state_dir = NULL;
         free(c->denylist_dir);
         free(c->whitelist_state_dir);
         c->denylist_dir = c->whitelist_state_dir = NULL;

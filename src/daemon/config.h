@@ -62,6 +62,18 @@ struct config {
         uint64_t profile_save_interval_ns;      /* SaveInterval= */
         char *profile_state_dir;                /* StateDirectory= (only read at start) */
 
+        /* [Sync]: whitelist snapshots (cwatchd) and their transport (cwatch-sync) */
+        bool sync;                      /* Enable= */
+        struct strv sync_peers;         /* Peers=: URLs of peers' snapshots (cwatch-sync) */
+        char *sync_publish;             /* Publish=: where cwatch-sync puts ours (file:// directory, http(s) URL) */
+        double sync_quorum;             /* Quorum=: weighted votes that make a program global */
+        double sync_local_weight;       /* LocalWeight=: this host's own vote */
+        uint64_t sync_interval_ns;      /* Interval=: how often cwatchd signs a new snapshot */
+        uint64_t sync_timeout_ns;       /* Timeout=: per transfer (cwatch-sync) */
+        uint64_t sync_max_skew_ns;      /* ClockSkew=: how far a creation time may be ahead */
+        char *sync_host_id;             /* HostId=: instead of /etc/machine-id (32 hex digits) */
+        char *sync_trusted_dir;         /* TrustedHostsDirectory= (only read at start) */
+        char *sync_state_dir;           /* StateDirectory= (only read at start) */
         /* [Whitelist] */
         bool whitelist;                         /* Enable= (only read at start) */
         char *denylist_dir;                     /* DenyListDirectory=; NULL: /etc/cwatch/denylist.d */
@@ -72,6 +84,8 @@ struct config {
         uint64_t whitelist_save_interval_ns;    /* SaveInterval= */
         char *whitelist_state_dir;              /* StateDirectory= (only read at start) */
 };
+
+#define SYNC_TRUSTED_HOSTS_DIR SYSCONFDIR "/cwatch/trusted-hosts.d"
 
 #define PROFILES_STATE_DIR LOCALSTATEDIR "/lib/cwatch"
 

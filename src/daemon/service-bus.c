@@ -7,6 +7,7 @@
 #include "bus/bus-errors.h"
 #include "service-bus-rules.h"
 #include "service-bus-profiles.h"
+#include "service-bus-sync.h"
 #include "service-bus-whitelist.h"
 #include "bus/query-alerts.h"
 #include "bus/query-incidents.h"
@@ -313,6 +314,13 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("GetActivity", SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("t", now_usec, "t", drops, "a" BUS_ACTIVITY_ROW_SIGNATURE, rows),
                                 method_get_activity, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ExportSnapshot", SD_BUS_NO_ARGS, SD_BUS_RESULT("h", snapshot),
+                                bus_method_export_snapshot, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ImportSnapshot", SD_BUS_ARGS("h", snapshot, "s", origin),
+                                SD_BUS_RESULT("s", host, "t", serial, "u", entries),
+                                bus_method_import_snapshot, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetHostKey", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", host_id, "s", public_key),
+                                bus_method_get_host_key, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("AlertRaised", SD_BUS_ARGS("a{sv}", alert), 0),
         SD_BUS_VTABLE_END
 };

@@ -166,6 +166,7 @@ int service_reload(struct service *s, struct conf_error *err)
         service_apply_config(s);
         service_apply_profiles_config(s);
         service_apply_whitelist_config(s);
+        service_apply_sync_config(s);
         service_apply_tracers(s, &old, &s->config);
         config_done(&old);
         if (s->status_source)
@@ -253,6 +254,7 @@ static void service_done(struct service *s)
 {
         /* tracers first: nothing may arrive for sinks that are gone */
         s->profiles.timer = sd_event_source_disable_unref(s->profiles.timer);
+        service_stop_sync(s);
         s->whitelist.timer = sd_event_source_disable_unref(s->whitelist.timer);
         s->manager = manager_free(s->manager);
         service_stop_profiles(s);
@@ -358,6 +360,7 @@ int service_run(const struct options *o)
         r = manager_start_metrics_server(s.manager, s.config.metrics_listen);
         if (r < 0)
                 log_warning_errno(r, "Serving no metrics: %m");
+        (void) service_start_sync(&s);          /* after the metrics server: it serves /whitelist */
 
         /* the bus is how people steer us, but tracing and the journal work without it */
         r = bus_link_start(&s);

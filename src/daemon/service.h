@@ -10,6 +10,7 @@
 #include "options.h"
 #include "service-bus-link.h"
 #include "service-profiles.h"
+#include "service-sync.h"
 #include "service-whitelist.h"
 #include "bus/polkit.h"
 #include "detect/builtin-exec.h"
@@ -43,6 +44,9 @@ struct service {
 
         /* behaviour profiles (service-profiles.c) */
         struct service_profiles profiles;
+
+        /* whitelist snapshots (service-sync.c) */
+        struct service_sync sync;
 
         /* the whitelist: program identity and trust (service-whitelist.c) */
         struct service_whitelist whitelist;

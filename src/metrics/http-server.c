@@ -64,7 +64,28 @@ struct metrics_server {
         sd_event_source *io_source;
         sd_event_source *timer_source;
         uint16_t port;
+        struct metrics_route routes[METRICS_MAX_ROUTES];       /* beside /metrics */
+        size_t n_routes;
 };
+
+int metrics_server_add_route(struct metrics_server *s, const char *path, const char *content_type,
+                             metrics_route_fn get, void *userdata)
+{
+        if (!s)
+                return -ENOENT;
+        if (s->n_routes >= METRICS_MAX_ROUTES)
+                return -ENOSPC;
+        s->routes[s->n_routes++] = (struct metrics_route) { path, content_type, get, userdata };
+        return 0;
+}
+
+static const struct metrics_route *find_route(const struct metrics_server *s, const char *url)
+{
+        for (size_t i = 0; i < s->n_routes; i++)
+                if (streq(url, s->routes[i].path))
+                        return &s->routes[i];
+        return NULL;
+}
 
 uint16_t metrics_server_port(const struct metrics_server *s)
 {
@@ -202,9 +223,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         struct MHD_Response *resp;
         struct strbuf b = {};
         enum MHD_Result ret;
+        const struct metrics_route *route = find_route(s, url);
 
-        if (!streq(url, "/metrics"))
-                return respond(s, c, MHD_HTTP_NOT_FOUND, "Not found: cwatchd serves /metrics only.\n", NULL);
+        if (!streq(url, "/metrics") && !route)
+                return respond(s, c, MHD_HTTP_NOT_FOUND, "Not found: cwatchd serves /metrics and /whitelist.\n",
+                               NULL);
         if (!streq(method, MHD_HTTP_METHOD_GET) && !streq(method, MHD_HTTP_METHOD_HEAD))
                 return respond(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, "Method not allowed: use GET or HEAD.\n",
                                "GET, HEAD");
@@ -216,6 +239,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (*upload_data_size > 0) {
                 *upload_data_size = 0;
                 return MHD_YES;
+        }
+        if (route) {
+                const void *data;
+                size_t size;
+
+                if (route->get(&data, &size, route->userdata) < 0)
+                        return respond(s, c, MHD_HTTP_NOT_FOUND, "Nothing here yet.\n", NULL);
+                resp = s->mhd.create_response_from_buffer(size, (void *) data, MHD_RESPMEM_MUST_COPY);
+                if (!resp)
+                        return MHD_NO;
+                (void) s->mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, route->content_type);
+                ret = s->mhd.queue_response(c, MHD_HTTP_OK, resp);
+                s->mhd.destroy_response(resp);
+                return ret;
         }
 
         s->render(&b, s->userdata);

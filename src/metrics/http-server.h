@@ -29,6 +29,19 @@ int metrics_server_start(struct metrics_server **ret, sd_event *event, const cha
                          metrics_render_fn render, void *userdata);
 struct metrics_server *metrics_server_free(struct metrics_server *s);
 
+/* More paths beside /metrics (cwatchd's /whitelist): get gives the body (copied at once), or a
+ * negative errno for 404. */
+typedef int (*metrics_route_fn)(const void **ret_data, size_t *ret_size, void *userdata);
+struct metrics_route {
+        const char *path, *content_type;
+        metrics_route_fn get;
+        void *userdata;
+};
+#define METRICS_MAX_ROUTES 4
+/* -ENOENT when s is NULL (not serving), -ENOSPC beyond METRICS_MAX_ROUTES. */
+int metrics_server_add_route(struct metrics_server *s, const char *path, const char *content_type,
+                             metrics_route_fn get, void *userdata);
+
 /* Parses a listen address as above into a socket address. */
 int metrics_parse_listen_address(const char *s, struct sockaddr_storage *ret, socklen_t *ret_len);
 /* The port the server listens on (tests bind port 0), or 0. */
