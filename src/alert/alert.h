@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "action.h"
 #include "identity/identity.h"
 #include "sink/record.h"
 
@@ -44,6 +45,7 @@ struct alert {
         const char *message;            /* one line a person can read */
         double score;
         const char *anomaly;            /* profiles: what was new, in plain words; NULL otherwise */
+        enum response_action action;    /* the rule's Action= (docs/RESPONSE.md); NONE: none */
 
         struct alert_process process;
         struct alert_process ancestors[ALERT_MAX_ANCESTORS];

@@ -8,3 +8,5 @@
 #define BUS_ERROR_BAD_CONFIGURATION "org.cwatch1.Error.BadConfiguration"
 #define BUS_ERROR_NO_SUCH_PROFILE "org.cwatch1.Error.NoSuchProfile"
 #define BUS_ERROR_PROFILES_OFF "org.cwatch1.Error.ProfilesOff"
+#define BUS_ERROR_RESPONSE_OFF "org.cwatch1.Error.ResponseOff"
+#define BUS_ERROR_NO_SUCH_UNIT "org.cwatch1.Error.NoSuchUnit"

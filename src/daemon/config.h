@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "alert/alert.h"
 #include "shared/conf-parser.h"
+#include "respond/response-config.h"
 
 #define CONFIG_FILE "/etc/cwatch/cwatchd.conf"
 #define CONFIG_DROPIN_DIR "/etc/cwatch/cwatchd.conf.d"
@@ -61,6 +62,9 @@ struct config {
         uint64_t profile_max_features;          /* MaxFeatures= (only read at start) */
         uint64_t profile_save_interval_ns;      /* SaveInterval= */
         char *profile_state_dir;                /* StateDirectory= (only read at start) */
+
+        /* [Response] */
+        struct response_config response;
 };
 
 #define PROFILES_STATE_DIR LOCALSTATEDIR "/lib/cwatch"

@@ -164,6 +164,7 @@ int service_reload(struct service *s, struct conf_error *err)
         s->config = new;
         service_apply_config(s);
         service_apply_profiles_config(s);
+        service_apply_response_config(s);
         service_apply_tracers(s, &old, &s->config);
         config_done(&old);
         if (s->status_source)
@@ -253,6 +254,7 @@ static void service_done(struct service *s)
         s->profiles.timer = sd_event_source_disable_unref(s->profiles.timer);
         s->manager = manager_free(s->manager);
         service_stop_profiles(s);
+        service_stop_response(s);
         polkit_registry_done(&s->polkit);
         s->bus_vtable_slot = sd_bus_slot_unref(s->bus_vtable_slot);
         if (s->bus) {
@@ -361,6 +363,8 @@ int service_run(const struct options *o)
         r = bus_manager_setup(&s);
         if (r < 0)
                 log_warning_errno(r, "Running without D-Bus: %m");
+        else
+                (void) service_start_response(&s);
 
         service_apply_tracers(&s, NULL, &s.config);
 

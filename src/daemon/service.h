@@ -9,6 +9,7 @@
 #include "manager.h"
 #include "options.h"
 #include "service-profiles.h"
+#include "service-response.h"
 #include "bus/polkit.h"
 #include "detect/builtin-exec.h"
 
@@ -40,6 +41,9 @@ struct service {
 
         /* behaviour profiles (service-profiles.c) */
         struct service_profiles profiles;
+
+        /* freeze, kill, stop (service-response.c) */
+        struct service_response response;
 };
 
 int service_run(const struct options *o);

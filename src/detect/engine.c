@@ -309,6 +309,7 @@ int detect_engine_eval_with(const struct detect_engine *e, const struct record *
                         .rule = cr->rule->name,
                         .index = (size_t) (cr->rule - e->rules),
                         .severity = cr->rule->severity,
+                        .action = cr->rule->action,
                         .mitre = cr->rule->mitre,
                         .message = msg.oom ? cr->rule->name : msg.data ?: "",
                         .tags = (const char *const *) cr->rule->tags.items,

@@ -53,6 +53,7 @@ struct detect_match {
         const char *rule;
         size_t index;                   /* of the rule in detect_engine_rules() */
         enum alert_severity severity;
+        enum response_action action;    /* the rule's Action= */
         const char *mitre;              /* NULL if none */
         const char *message;            /* rendered */
         const char *const *tags;
