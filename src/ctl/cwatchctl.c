@@ -10,6 +10,7 @@
 #include "ctl-graph.h"
 #include "ctl-incidents.h"
 #include "ctl-profiles.h"
+#include "ctl-response.h"
 #include "ctl-rules.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
@@ -295,6 +296,13 @@ static const struct ctl_verb ctl_verbs[] = {
           "list the detection rules in force; check rule files offline (no daemon needed)" },
         { "profiles", 1, 2, verb_profiles, false, "profiles list | profiles show|reset|learn|detect PROFILE",
           "behaviour profiles: list them, show one's features, reset it, switch it to learning or detecting" },
+        { "freeze", 1, 2, ctl_freeze_thaw, false, "freeze UNIT | freeze container NAME",
+          "freeze a unit or a container's scope (cgroup freezer): its processes stop where they are" },
+        { "thaw", 1, 2, ctl_freeze_thaw, false, "thaw UNIT | thaw container NAME", "thaw what freeze froze" },
+        { "kill", 1, -1, ctl_kill, true, "kill [--signal SIG] UNIT | kill container NAME",
+          "signal every process of a unit or a container's scope (default SIGKILL)" },
+        { "actions", 0, 0, ctl_actions, false, "actions",
+          "list the response's actions (done, dry run, refused, held back, failed) and what is frozen" },
         { "graph", 1, -1, verb_graph, true, "graph connections [--since SPAN] [--format dot|json]",
           "the recent TCP connection graph" },
 };
