@@ -105,11 +105,13 @@ int response_parse_severity_actions(const char *value, void *ptr, const void *ar
         /* each assignment names the whole mapping: a drop-in replaces it, an empty one clears it */
         r = strv_split(&items, value, " \t,");
         for (size_t i = 0; i < items.n && r >= 0; i++) {
-                size_t n;
-                int act = parse_pair(items.items[i], NAME_CHARS, &n), sev;
+                size_t n = 0;
+                int act = parse_pair(items.items[i], NAME_CHARS, &n), sev = -EINVAL;
 
-                items.items[i][n] = 0;
-                sev = act < 0 ? -EINVAL : alert_severity_from_string(items.items[i]);
+                if (act >= 0) {
+                        items.items[i][n] = 0;
+                        sev = alert_severity_from_string(items.items[i]);
+                }
                 if (sev < 0) {
                         snprintf(err, err_size, "expected SEVERITY:ACTION pairs such as critical:freeze (severities "
                                  "critical, error, warning, notice, info; actions none, freeze, kill, kill-unit, stop)");

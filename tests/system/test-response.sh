@@ -22,7 +22,7 @@ TAG=$$-$RANDOM
 LOG=$(mktemp)
 MACHINE_ID_FILE=$(mktemp)
 MACHINE_ID=
-MACHINE=cwresp-$RANDOM$RANDOM
+MACHINE=cwresp$RANDOM$RANDOM   # no "-": the scope's name would escape it
 ROOT=$(mktemp -d /var/tmp/cwatch-response.XXXXXX)
 TICKS=$(mktemp)
 DROPIN=/etc/cwatch/cwatchd.conf.d/50-test-response.conf
@@ -38,6 +38,9 @@ dump() {
         echo "=== journal of cwatchd"; ns journalctl --no-pager -u cwatchd -n 30 2>&1 | tail -30
         echo "=== actions"; ns journalctl --no-pager -t cwatch -o cat MESSAGE_ID=$TAKEN + MESSAGE_ID=$NOT_TAKEN 2>&1 | tail -20
         echo "=== cwatchctl actions"; ns cwatchctl actions --no-pager 2>&1 | tail -20
+        echo "=== alerts"; ns journalctl --no-pager -t cwatch -o cat CWATCH_RULE=reverse-shell 2>&1 | tail -5
+        [ -s "$ROOT/nspawn.err" ] && { echo "=== nspawn"; tail -5 "$ROOT/nspawn.err"; }
+        echo "=== ticks: $(grep -c tick "$TICKS")"
 }
 fail() { echo "FAIL ($STEP): $*"; dump; exit 1; }
 ns() { timeout 30 nsenter -t "$PID" -p -m "$@"; }
@@ -105,7 +108,7 @@ Action=freeze
 [Rule]
 Name=test-response-kill
 Event=exec
-Condition=proc.cmdline contains "cwresp-kill-one"
+Condition=proc.cmdline contains "cwresp-kill-one" and unit glob "cwresp-*"
 Severity=notice
 Message=test-response.sh: kill %proc.pid
 Action=kill
@@ -113,15 +116,15 @@ Action=kill
 [Rule]
 Name=test-response-kill-unit
 Event=exec
-Condition=proc.cmdline contains "cwresp-kill-all"
+Condition=proc.cmdline contains "cwresp-kill-all" and unit glob "cwresp-*"
 Severity=notice
 Message=test-response.sh: kill the unit of %proc.pid
 Action=kill-unit
 EOF2
 "$BUILD/src/cwatchctl" rules check /usr/lib/cwatch/rules.d/*.rules "$RULES" >"$LOG" 2>&1 ||
         fail "rules check: $(cat "$LOG")"
-"$BUILD/src/cwatchctl" rules check <(printf '[Rule]\nName=x\nEvent=exec\nCondition=proc.pid = 1\nSeverity=info\nMessage=m\nAction=explode\n') \
-        >"$LOG" 2>&1 && fail "rules check took Action=explode"
+printf '[Rule]\nName=x\nEvent=exec\nCondition=proc.pid = 1\nSeverity=info\nMessage=m\nAction=explode\n' >"$ROOT/bad.rules"
+"$BUILD/src/cwatchctl" rules check "$ROOT/bad.rules" >"$LOG" 2>&1 && fail "rules check took Action=explode"
 grep -q "unknown action 'explode'" "$LOG" || fail "rules check did not say why: $(cat "$LOG")"
 
 say "boot systemd in a namespace"
@@ -133,7 +136,8 @@ PID=$SYSTEMD_NS_PID
 say "start cwatchd"
 ns systemctl start cwatchd >"$LOG" 2>&1 || fail "start: $(cat "$LOG")"
 wait_for 20 "cwatchd answering on the bus" nsenter -t "$PID" -p -m cwatchctl actions --no-pager
-ns journalctl --no-pager -u cwatchd -o cat | grep -q "Response on" || fail "the response did not say it is on"
+wait_for 10 "cwatchd saying the response is on" sh -c \
+        "nsenter -t $PID -p -m journalctl --no-pager -u cwatchd -o cat | grep -q 'Response on'"
 
 # the response's journal entries, as JSON lines; $1: a jq filter on top
 actions() { ns journalctl --no-pager -t cwatch -o json MESSAGE_ID=$TAKEN + MESSAGE_ID=$NOT_TAKEN 2>/dev/null |
@@ -141,7 +145,7 @@ actions() { ns journalctl --no-pager -t cwatch -o json MESSAGE_ID=$TAKEN + MESSA
 action_of_unit() { actions "select(.CWATCH_UNIT == \"$1\")" | tail -1; }
 
 say "a reverse shell in an nspawn container is frozen within a second of its alert"
-mkdir -p $ROOT/bin $ROOT/etc $ROOT/proc $ROOT/sys $ROOT/dev $ROOT/tmp
+mkdir -p $ROOT/usr $ROOT/bin $ROOT/etc $ROOT/proc $ROOT/sys $ROOT/dev $ROOT/tmp
 cp "$(command -v busybox)" $ROOT/bin/busybox
 for a in sh nc sleep echo; do ln -s busybox $ROOT/bin/$a; done
 touch $ROOT/etc/os-release
@@ -158,7 +162,7 @@ for line in c.makefile():
 ' "$PORT" "$TICKS" &
 LISTENER=$!
 sleep 0.5
-ns systemd-nspawn -q -D "$ROOT" -M "$MACHINE" /bin/nc 127.0.0.1 "$PORT" -e /bin/sh >/dev/null 2>&1 &
+ns systemd-nspawn -q -D "$ROOT" -M "$MACHINE" /bin/nc 127.0.0.1 "$PORT" -e /bin/sh >/dev/null 2>"$ROOT/nspawn.err" &
 SCOPE=machine-$MACHINE.scope
 wait_for 20 "a freeze of $SCOPE" sh -c "nsenter -t $PID -p -m journalctl --no-pager -t cwatch -o json \
         MESSAGE_ID=$TAKEN CWATCH_UNIT=$SCOPE | grep -q '\"CWATCH_ACTION\":\"freeze\"'"
@@ -201,9 +205,10 @@ kill "$LISTENER" 2>/dev/null; LISTENER=
 ns machinectl terminate "$MACHINE" >/dev/null 2>&1
 
 say "Action=kill kills only the offending process"
+# the marker is quoted apart in each unit's own command line: only the inner shell's names it
 U=cwresp-one-$TAG.service
 ns systemd-run --quiet --unit="$U" /bin/sh -c \
-        'sleep 300 & sleep 1; sh -c "sleep 301; : cwresp-kill-one"; echo survived; sleep 300' ||
+        'sleep 300 & sleep 1; sh -c "sleep 301; : cwresp-kill-""one"; echo survived; sleep 300' ||
         fail "systemd-run $U"
 wait_for 15 "a kill in $U" sh -c "nsenter -t $PID -p -m journalctl --no-pager -t cwatch -o json MESSAGE_ID=$TAKEN \
         CWATCH_UNIT=$U | grep -q '\"CWATCH_ACTION\":\"kill\"'"
@@ -220,7 +225,7 @@ ns journalctl --no-pager -u "$U" -o cat | grep -q survived || fail "the unit's s
 
 say "Action=kill-unit kills every process of the unit"
 U=cwresp-all-$TAG.service
-ns systemd-run --quiet --unit="$U" /bin/sh -c 'sleep 300 & sleep 1; sh -c "sleep 301; : cwresp-kill-all whole"; sleep 300' ||
+ns systemd-run --quiet --unit="$U" /bin/sh -c 'sleep 300 & sleep 1; sh -c "sleep 301; : cwresp-kill-""all whole"; sleep 300' ||
         fail "systemd-run $U"
 wait_for 15 "a kill-unit of $U" sh -c "nsenter -t $PID -p -m journalctl --no-pager -t cwatch -o json MESSAGE_ID=$TAKEN \
         CWATCH_UNIT=$U | grep -q '\"CWATCH_ACTION\":\"kill-unit\"'"
@@ -228,7 +233,7 @@ wait_for 10 "$U gone" sh -c "! nsenter -t $PID -p -m systemctl is-active -q $U"
 
 say "a protected unit is refused, and only logged"
 U=cwresp-prot-$TAG.service
-ns systemd-run --quiet --unit="$U" /bin/sh -c 'sleep 1; sh -c "sleep 301; : cwresp-kill-all protected"; sleep 300' ||
+ns systemd-run --quiet --unit="$U" /bin/sh -c 'sleep 1; sh -c "sleep 301; : cwresp-kill-""all protected"; sleep 300' ||
         fail "systemd-run $U"
 wait_for 15 "a refusal for $U" sh -c "nsenter -t $PID -p -m journalctl --no-pager -t cwatch -o json \
         MESSAGE_ID=$NOT_TAKEN CWATCH_UNIT=$U | grep -q refused"
@@ -241,7 +246,7 @@ say "DryRun=yes changes nothing and logs what it would have done"
 write_conf yes
 ns cwatchctl reload >"$LOG" 2>&1 || fail "reload: $(cat "$LOG")"
 U=cwresp-dry-$TAG.service
-ns systemd-run --quiet --unit="$U" /bin/sh -c 'sleep 1; sh -c "sleep 302; : cwresp-kill-all dryrun"; sleep 300' ||
+ns systemd-run --quiet --unit="$U" /bin/sh -c 'sleep 1; sh -c "sleep 302; : cwresp-kill-""all dryrun"; sleep 300' ||
         fail "systemd-run $U"
 wait_for 15 "a dry run for $U" sh -c "nsenter -t $PID -p -m journalctl --no-pager -t cwatch -o json \
         MESSAGE_ID=$TAKEN CWATCH_UNIT=$U | grep -q dry-run"
@@ -254,7 +259,7 @@ say "past MaxActionsPerMinute= actions are held back, and only logged"
 # freeze, kill, kill-unit, the dry run: four of five; the first of these two is the fifth
 for i in one two; do
         ns systemd-run --quiet --unit="cwresp-rate$i-$TAG.service" /bin/sh -c \
-                "sleep 1; sh -c 'sleep 303; : cwresp-kill-all rate$i'; sleep 300" || fail "systemd-run rate$i"
+                "sleep 1; sh -c 'sleep 303; : cwresp-kill-''all rate$i'; sleep 300" || fail "systemd-run rate$i"
         wait_for 15 "an action for rate$i" sh -c "nsenter -t $PID -p -m journalctl --no-pager -t cwatch \
                 CWATCH_UNIT=cwresp-rate$i-$TAG.service MESSAGE_ID=$TAKEN + CWATCH_UNIT=cwresp-rate$i-$TAG.service \
                 MESSAGE_ID=$NOT_TAKEN | grep -q ."
