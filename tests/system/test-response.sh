@@ -94,11 +94,11 @@ write_conf() {
 [Response]
 Enable=yes
 DryRun=$1
-MaxActionsPerMinute=5
+MaxActionsPerMinute=$2
 Protected=cwresp-prot-*.service
 CONF
 }
-write_conf no
+write_conf no 5
 cat >"$RULES" <<'EOF2'
 # the default reverse-shell rule, amended: freeze what runs it
 [Rule]
@@ -243,7 +243,7 @@ sleep 0.5
 ns systemctl is-active -q "$U" || fail "the protected unit was acted on"
 
 say "DryRun=yes changes nothing and logs what it would have done"
-write_conf yes
+write_conf yes 5
 ns cwatchctl reload >"$LOG" 2>&1 || fail "reload: $(cat "$LOG")"
 U=cwresp-dry-$TAG.service
 ns systemd-run --quiet --unit="$U" /bin/sh -c 'sleep 1; sh -c "sleep 302; : cwresp-kill-""all dryrun"; sleep 300' ||
@@ -252,11 +252,11 @@ wait_for 15 "a dry run for $U" sh -c "nsenter -t $PID -p -m journalctl --no-page
         MESSAGE_ID=$TAKEN CWATCH_UNIT=$U | grep -q dry-run"
 sleep 0.5
 ns systemctl is-active -q "$U" || fail "the dry run acted"
-write_conf no
+# a new limit starts counting afresh: one action a minute, then held back
+write_conf no 1
 ns cwatchctl reload >"$LOG" 2>&1 || fail "reload: $(cat "$LOG")"
 
 say "past MaxActionsPerMinute= actions are held back, and only logged"
-# freeze, kill, kill-unit, the dry run: four of five; the first of these two is the fifth
 for i in one two; do
         ns systemd-run --quiet --unit="cwresp-rate$i-$TAG.service" /bin/sh -c \
                 "sleep 1; sh -c 'sleep 303; : cwresp-kill-''all rate$i'; sleep 300" || fail "systemd-run rate$i"
