@@ -95,6 +95,7 @@ struct detect_rule_info {
         const char *const *events;
         size_t n_events;
         bool enabled;
+        enum response_action action;    /* Action= */
 };
 size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_info *ret, size_t n);
 

@@ -123,6 +123,7 @@ Action=kill-unit
 EOF2
 "$BUILD/src/cwatchctl" rules check /usr/lib/cwatch/rules.d/*.rules "$RULES" >"$LOG" 2>&1 ||
         fail "rules check: $(cat "$LOG")"
+grep -qx "rule reverse-shell: Action=freeze .*" "$LOG" || fail "rules check does not show the action: $(cat "$LOG")"
 printf '[Rule]\nName=x\nEvent=exec\nCondition=proc.pid = 1\nSeverity=info\nMessage=m\nAction=explode\n' >"$ROOT/bad.rules"
 "$BUILD/src/cwatchctl" rules check "$ROOT/bad.rules" >"$LOG" 2>&1 && fail "rules check took Action=explode"
 grep -q "unknown action 'explode'" "$LOG" || fail "rules check did not say why: $(cat "$LOG")"
