@@ -64,7 +64,8 @@ static int check_args(const char *kind, const char *name, int signal, sd_bus_err
                                          "'%.32s' is not \"unit\" or \"container\"", kind);
         if (!valid_name(name))
                 return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT, "'%.64s' is not a %s name", name, kind);
-        if (signal < 1 || signal >= SIGRTMIN)
+        /* 0: no signal (freeze, thaw) */
+        if (signal < 0 || signal >= SIGRTMIN)
                 return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT, "%d is not a signal (1 to %d)", signal,
                                          SIGRTMIN - 1);
         return 0;
@@ -121,7 +122,7 @@ int bus_method_freeze(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         r = sd_bus_message_read(msg, "ss", &kind, &name);
         if (r < 0)
                 return r;
-        return respond(msg, userdata, RESPONSE_ACTION_FREEZE, kind, name, SIGKILL, error);
+        return respond(msg, userdata, RESPONSE_ACTION_FREEZE, kind, name, 0, error);
 }
 
 int bus_method_thaw(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -132,7 +133,7 @@ int bus_method_thaw(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         r = sd_bus_message_read(msg, "ss", &kind, &name);
         if (r < 0)
                 return r;
-        return respond(msg, userdata, RESPONSE_ACTION_THAW, kind, name, SIGKILL, error);
+        return respond(msg, userdata, RESPONSE_ACTION_THAW, kind, name, 0, error);
 }
 
 int bus_method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -143,6 +144,8 @@ int bus_method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         r = sd_bus_message_read(msg, "ssi", &kind, &name, &signal);
         if (r < 0)
                 return r;
+        if (signal == 0)
+                return sd_bus_error_set(error, BUS_ERROR_INVALID_ARGUMENT, "0 is not a signal to kill with");
         return respond(msg, userdata, RESPONSE_ACTION_KILL_UNIT, kind, name, signal, error);
 }
 

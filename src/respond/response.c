@@ -324,7 +324,8 @@ static const char *check_target(const struct response *r, enum response_action a
 static void act(struct response *r, enum response_action action, enum response_origin origin,
                 const struct response_target *t, const struct alert *a)
 {
-        struct response_entry *e = entry_for(r, action, origin, t, SIGKILL);
+        bool kills = action == RESPONSE_ACTION_KILL || action == RESPONSE_ACTION_KILL_UNIT;
+        struct response_entry *e = entry_for(r, action, origin, t, kills ? SIGKILL : 0);
         const char *why;
         char buf[256];
 
