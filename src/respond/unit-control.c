@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "unit-control.h"
+#include "detect/proctable.h"
 #include "shared/log.h"
 
 #define SYSTEMD_SERVICE "org.freedesktop.systemd1"
@@ -213,42 +214,52 @@ static bool cgroup_within(const char *path, const char *unit_cgroup)
         return strneq(path, unit_cgroup, n) && (path[n] == '/' || path[n] == 0);
 }
 
-/* Whether pid's comm and command line are t's (the command line up to its length in the alert). */
-static bool process_is(pid_t pid, const struct response_target *t)
+/* /proc/PID/NAME into buf (NUL-terminated); its length, or -1. */
+static ssize_t read_proc_file(pid_t pid, const char *name, char *buf, size_t size)
 {
-        char path[64], buf[4096];
+        char path[64];
         ssize_t n;
         int fd;
 
-        if (t->comm) {
-                snprintf(path, sizeof(path), "/proc/%d/comm", (int) pid);
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-                if (fd >= 0)
-                        close(fd);
-                if (n <= 0)
-                        return false;
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        n = read(fd, buf, size - 1);
+        close(fd);
+        if (n >= 0)
                 buf[n] = 0;
+        return n;
+}
+
+/* Whether pid's comm and command line are t's (the command line up to its length in the alert). */
+static bool process_is(pid_t pid, const struct response_target *t)
+{
+        char buf[4096];
+        ssize_t n;
+
+        if (t->comm) {
+                if (read_proc_file(pid, "comm", buf, sizeof(buf)) <= 0)
+                        return false;
                 buf[strcspn(buf, "\n")] = 0;
                 if (!streq(buf, t->comm))
                         return false;
         }
         if (t->cmdline) {
-                snprintf(path, sizeof(path), "/proc/%d/cmdline", (int) pid);
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-                if (fd >= 0)
-                        close(fd);
+                size_t len = strlen(t->cmdline);
+
+                n = read_proc_file(pid, "cmdline", buf, sizeof(buf));
                 if (n <= 0)
                         return false;
+                /* argv joined by spaces, as the alert has it */
                 for (ssize_t i = 0; i < n; i++)
                         if (buf[i] == 0)
                                 buf[i] = ' ';
                 while (n > 0 && buf[n - 1] == ' ')
-                        n--;
-                buf[n] = 0;
-                if (!strneq(buf, t->cmdline, strlen(t->cmdline)) || (strlen(t->cmdline) < sizeof(buf) - 1 &&
-                                                                        !streq(buf, t->cmdline)))
+                        buf[--n] = 0;
+                /* the alert's may be cut short (PROCTABLE_CMDLINE_MAX): then its start must agree */
+                if (!strneq(buf, t->cmdline, len) || (len < sizeof(buf) - 1 && (size_t) n != len &&
+                                                      len < PROCTABLE_CMDLINE_MAX))
                         return false;
         }
         return true;
