@@ -10,10 +10,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "daemon/config.h"
 #include "identity/cgroup-path.h"
 #include "respond/response.h"
+#include "respond/unit-control.h"
 
 struct recorder {
         struct response *r;
@@ -266,6 +270,66 @@ static void test_dry_run_incident_and_failure(void **state)
         config_done(&c);
 }
 
+/* A pidfd on a process only when it is still in the unit's cgroup and has the alert's name. */
+static void test_open_process(void **state)
+{
+        char cgroup[4096] = "", line[4096], comm[32], why[400];
+        FILE *f = fopen("/proc/self/cgroup", "re");
+        struct response_target t;
+        int fd, status;
+        pid_t child;
+
+        assert_non_null(f);
+        while (fgets(line, sizeof(line), f))
+                if (strncmp(line, "0::", 3) == 0) {
+                        line[strcspn(line, "\n")] = 0;
+                        snprintf(cgroup, sizeof(cgroup), "%s", line + 3);
+                }
+        fclose(f);
+        if (!cgroup[0])
+                skip();
+        child = fork();
+        assert_true(child >= 0);
+        if (child == 0) {
+                prctl(PR_SET_NAME, "cwresp-child");
+                pause();
+                _exit(0);
+        }
+        for (int i = 0; i < 100; i++) {
+                char path[64];
+
+                snprintf(path, sizeof(path), "/proc/%d/comm", (int) child);
+                f = fopen(path, "re");
+                if (f && fgets(comm, sizeof(comm), f) && strncmp(comm, "cwresp-child", 12) == 0) {
+                        fclose(f);
+                        break;
+                }
+                if (f)
+                        fclose(f);
+                usleep(10000);
+        }
+        t = (struct response_target) { .unit = "x.service", .cgroup = cgroup, .pid = child, .comm = "cwresp-child" };
+        fd = unit_control_open_process("/sys/fs/cgroup", &t, why, sizeof(why));
+        assert_true(fd >= 0);
+        close(fd);
+        /* another name: not the alert's process */
+        t.comm = "other";
+        assert_int_equal(unit_control_open_process("/sys/fs/cgroup", &t, why, sizeof(why)), -ESRCH);
+        assert_non_null(strstr(why, "no longer the one of the alert"));
+        /* another unit's cgroup */
+        t.comm = "cwresp-child";
+        t.cgroup = "/cwresp-nowhere.scope";
+        assert_int_equal(unit_control_open_process("/sys/fs/cgroup", &t, why, sizeof(why)), -ESRCH);
+        /* no cgroup known: refused */
+        t.cgroup = NULL;
+        assert_int_equal(unit_control_open_process("/sys/fs/cgroup", &t, why, sizeof(why)), -ENOENT);
+        kill(child, SIGKILL);
+        assert_int_equal(waitpid(child, &status, 0), child);
+        /* gone */
+        t.cgroup = cgroup;
+        assert_true(unit_control_open_process("/sys/fs/cgroup", &t, why, sizeof(why)) < 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -273,6 +337,7 @@ int main(void)
                 cmocka_unit_test(test_config),
                 cmocka_unit_test(test_actions_and_guard_rails),
                 cmocka_unit_test(test_dry_run_incident_and_failure),
+                cmocka_unit_test(test_open_process),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
