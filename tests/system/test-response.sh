@@ -6,7 +6,7 @@
 #     container raises reverse-shell, whose Action=freeze freezes the container's scope within a second
 #     of the alert (cgroup.events says frozen 1, the shell's ticks stop); cwatchctl thaw resumes them;
 #   - Action=kill kills the one process (the unit and its other processes live on);
-#   - Action=kill-unit kills every process of the unit;
+#   - Action=kill-unit kills every process of the unit; Action=stop stops it (ActionTaken signalled);
 #   - a protected unit (Protected=) is refused, DryRun=yes changes nothing, past MaxActionsPerMinute=
 #     the action is held back: each only logs why;
 #   - nobody's cwatchctl freeze is denied by polkit and changes nothing;
@@ -28,7 +28,7 @@ TICKS=$(mktemp)
 DROPIN=/etc/cwatch/cwatchd.conf.d/50-test-response.conf
 RULES=/etc/cwatch/rules.d/90-test-response.rules
 PORT=$((20000 + RANDOM % 20000))
-LISTENER=
+LISTENER= MONITOR=
 TAKEN=3f0c8a51d2b64e0f9a6c17e5b4d2a8c1 NOT_TAKEN=c6e94b2a7f1d4c38b05e9a2d6f3b7e14
 
 say() { echo "--- $*"; STEP=$*; }
@@ -63,6 +63,7 @@ else CG=/sys/fs/cgroup/unified; fi
 
 cleanup() {
         [ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
+        [ -n "$MONITOR" ] && kill "$MONITOR" 2>/dev/null
         if [ -n "$PID" ] && [ -d "/proc/$PID" ]; then
                 # a frozen scope cannot be stopped: thaw first
                 for f in "$CG/machine.slice/machine-$MACHINE.scope/cgroup.freeze"; do
@@ -112,6 +113,14 @@ Condition=proc.cmdline contains "cwresp-kill-one" and unit glob "cwresp-*"
 Severity=notice
 Message=test-response.sh: kill %proc.pid
 Action=kill
+
+[Rule]
+Name=test-response-stop
+Event=exec
+Condition=proc.cmdline contains "cwresp-stop" and unit glob "cwresp-*"
+Severity=notice
+Message=test-response.sh: stop the unit of %proc.pid
+Action=stop
 
 [Rule]
 Name=test-response-kill-unit
@@ -205,6 +214,16 @@ thaw=$(action_of_unit "$SCOPE")
 kill "$LISTENER" 2>/dev/null; LISTENER=
 ns machinectl terminate "$MACHINE" >/dev/null 2>&1
 
+say "nobody may not freeze it either"
+n_before=$(actions | grep -c .)
+ns runuser -u nobody -- cwatchctl freeze container "$MACHINE" >"$LOG" 2>&1
+rc=$?
+[ "$rc" = 4 ] || fail "nobody's freeze: exit $rc, $(cat "$LOG")"
+grep -qx "frozen 0" "$CG/machine.slice/$SCOPE/cgroup.events" || fail "nobody's freeze froze"
+[ "$(actions | grep -c .)" = "$n_before" ] || fail "nobody's freeze made an entry"
+ns runuser -u nobody -- cwatchctl actions >"$LOG" 2>&1
+[ $? = 4 ] || fail "nobody may list the actions: $(cat "$LOG")"
+
 say "Action=kill kills only the offending process"
 # the marker is quoted apart in each unit's own command line: only the inner shell's names it
 U=cwresp-one-$TAG.service
@@ -231,6 +250,20 @@ ns systemd-run --quiet --unit="$U" /bin/sh -c 'sleep 300 & sleep 1; sh -c "sleep
 wait_for 15 "a kill-unit of $U" sh -c "nsenter -t $PID -p -m journalctl --no-pager -t cwatch -o json MESSAGE_ID=$TAKEN \
         CWATCH_UNIT=$U | grep -q '\"CWATCH_ACTION\":\"kill-unit\"'"
 wait_for 10 "$U gone" sh -c "! nsenter -t $PID -p -m systemctl is-active -q $U"
+
+say "Action=stop stops the unit, and ActionTaken is signalled"
+U=cwresp-stop-$TAG.service
+ns busctl monitor --system --match "type='signal',interface='org.cwatch1.Manager',member='ActionTaken'" \
+        >"$ROOT/signals" 2>&1 &
+MONITOR=$!
+sleep 0.5
+ns systemd-run --quiet --unit="$U" /bin/sh -c 'sleep 1; sh -c "sleep 304; : cwresp-st""op"; sleep 300' ||
+        fail "systemd-run $U"
+wait_for 15 "a stop of $U" sh -c "nsenter -t $PID -p -m journalctl --no-pager -t cwatch -o json MESSAGE_ID=$TAKEN \
+        CWATCH_UNIT=$U | grep -q '\"CWATCH_ACTION\":\"stop\"'"
+wait_for 10 "$U stopped" sh -c "! nsenter -t $PID -p -m systemctl is-active -q $U"
+wait_for 5 "ActionTaken for $U" grep -q "$U" "$ROOT/signals"
+kill "$MONITOR" 2>/dev/null
 
 say "a protected unit is refused, and only logged"
 U=cwresp-prot-$TAG.service
@@ -261,20 +294,20 @@ say "past MaxActionsPerMinute= actions are held back, and only logged"
 for i in one two; do
         ns systemd-run --quiet --unit="cwresp-rate$i-$TAG.service" /bin/sh -c \
                 "sleep 1; sh -c 'sleep 303; : cwresp-kill-''all rate$i'; sleep 300" || fail "systemd-run rate$i"
-        wait_for 15 "an action for rate$i" sh -c "nsenter -t $PID -p -m journalctl --no-pager -t cwatch \
+        wait_for 15 "an action for rate$i" sh -c "nsenter -t $PID -p -m journalctl --no-pager -t cwatch -o json \
                 CWATCH_UNIT=cwresp-rate$i-$TAG.service MESSAGE_ID=$TAKEN + CWATCH_UNIT=cwresp-rate$i-$TAG.service \
-                MESSAGE_ID=$NOT_TAKEN | grep -q ."
+                MESSAGE_ID=$NOT_TAKEN | grep -q CWATCH_ACTION_RESULT"
 done
 r1=$(action_of_unit "cwresp-rateone-$TAG.service" | jq -r .CWATCH_ACTION_RESULT)
 r2=$(action_of_unit "cwresp-ratetwo-$TAG.service" | jq -r .CWATCH_ACTION_RESULT)
-[ "$r1 $r2" = "done held-back" ] || fail "rate limit: rate1 $r1, rate2 $r2 (expected done, held-back)"
+[ "$r1 $r2" = "done held-back" ] || fail "rate limit: rateone $r1, ratetwo $r2 (expected done, held-back)"
 sleep 0.5
 ns systemctl is-active -q "cwresp-ratetwo-$TAG.service" || fail "the held-back action happened"
 
 say "every outcome is in cwatchctl actions"
 ns cwatchctl actions --no-pager
 for res in done refused dry-run held-back; do
-        ns cwatchctl actions --json | jq -e --arg r "$res" 'select(.result == $r)' >/dev/null ||
+        ns cwatchctl actions --json | jq -s -e --arg r "$res" 'any(.[]; .result == $r)' >/dev/null ||
                 fail "no $res row in cwatchctl actions"
 done
-echo "PASS: freeze within ${delay} µs, thaw, kill, kill-unit, protected, dry run, rate limit, polkit"
+echo "PASS: freeze within ${delay} µs, thaw, kill, kill-unit, stop, protected, dry run, rate limit, polkit"
