@@ -211,9 +211,6 @@ ns cwatchctl actions --no-pager | grep -q "Frozen by cwatch: *$" || fail "action
 thaw=$(action_of_unit "$SCOPE")
 [ "$(jq -r '.CWATCH_ACTION + " " + .CWATCH_ACTION_ORIGIN + " " + .CWATCH_ACTION_CALLER' <<<"$thaw")" = "thaw manual uid 0" ] ||
         fail "the thaw's entry: $thaw"
-kill "$LISTENER" 2>/dev/null; LISTENER=
-ns machinectl terminate "$MACHINE" >/dev/null 2>&1
-
 say "nobody may not freeze it either"
 n_before=$(actions | grep -c .)
 ns runuser -u nobody -- cwatchctl freeze container "$MACHINE" >"$LOG" 2>&1
@@ -223,6 +220,9 @@ grep -qx "frozen 0" "$CG/machine.slice/$SCOPE/cgroup.events" || fail "nobody's f
 [ "$(actions | grep -c .)" = "$n_before" ] || fail "nobody's freeze made an entry"
 ns runuser -u nobody -- cwatchctl actions >"$LOG" 2>&1
 [ $? = 4 ] || fail "nobody may list the actions: $(cat "$LOG")"
+
+kill "$LISTENER" 2>/dev/null; LISTENER=
+ns machinectl terminate "$MACHINE" >/dev/null 2>&1
 
 say "Action=kill kills only the offending process"
 # the marker is quoted apart in each unit's own command line: only the inner shell's names it
