@@ -194,7 +194,7 @@ after=$(grep -c tick "$TICKS")
 [ "$before" = "$after" ] || fail "the frozen shell still ticks ($before, then $after)"
 ns cwatchctl actions --no-pager | grep -q "Frozen by cwatch: $SCOPE" || fail "actions does not list $SCOPE as frozen"
 
-say "nobody may not freeze or thaw (polkit), and nothing changes"
+say "nobody's thaw is denied by polkit, and nothing changes"
 n_before=$(actions | grep -c .)
 ns runuser -u nobody -- cwatchctl thaw container "$MACHINE" >"$LOG" 2>&1
 rc=$?
@@ -211,7 +211,7 @@ ns cwatchctl actions --no-pager | grep -q "Frozen by cwatch: *$" || fail "action
 thaw=$(action_of_unit "$SCOPE")
 [ "$(jq -r '.CWATCH_ACTION + " " + .CWATCH_ACTION_ORIGIN + " " + .CWATCH_ACTION_CALLER' <<<"$thaw")" = "thaw manual uid 0" ] ||
         fail "the thaw's entry: $thaw"
-say "nobody may not freeze it either"
+say "nobody's freeze and actions are denied too"
 n_before=$(actions | grep -c .)
 ns runuser -u nobody -- cwatchctl freeze container "$MACHINE" >"$LOG" 2>&1
 rc=$?
