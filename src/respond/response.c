@@ -304,8 +304,10 @@ static struct response_entry *entry_for(struct response *r, enum response_action
         e->signal = signal;
         e->pid = action == RESPONSE_ACTION_KILL ? t->pid : 0;
         e->unit = dup0(t->unit);
-        if (t->unit && !e->unit)
+        if (t->unit && !e->unit) {
+                e->result = RESPONSE_FAILED;    /* never pending: no answer will come */
                 return NULL;
+        }
         return e;
 }
 
