@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "action.h"
 #include "identity/identity.h"
 #include "sink/record.h"
 
@@ -47,6 +48,7 @@ struct alert {
         const char *message;            /* one line a person can read */
         double score;                   /* profiles' anomaly score; 0 (no CWATCH_SCORE) on rule alerts */
         const char *anomaly;            /* profiles: what was new, in plain words; NULL otherwise */
+        enum response_action action;    /* the rule's Action= (docs/RESPONSE.md); NONE: none */
 
         struct alert_process process;
         struct alert_process ancestors[ALERT_MAX_ANCESTORS];

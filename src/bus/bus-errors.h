@@ -12,3 +12,5 @@
 #define BUS_ERROR_SNAPSHOT_REJECTED "org.cwatch1.Error.SnapshotRejected"
 #define BUS_ERROR_NO_SUCH_PROGRAM "org.cwatch1.Error.NoSuchProgram"
 #define BUS_ERROR_WHITELIST_OFF "org.cwatch1.Error.WhitelistOff"
+#define BUS_ERROR_RESPONSE_OFF "org.cwatch1.Error.ResponseOff"
+#define BUS_ERROR_NO_SUCH_UNIT "org.cwatch1.Error.NoSuchUnit"

@@ -12,6 +12,7 @@
 #include "ctl-profiles.h"
 #include "ctl-sync.h"
 #include "ctl-whitelist.h"
+#include "ctl-response.h"
 #include "ctl-rules.h"
 #include "ctl-top.h"
 #include "shared/macro.h"
@@ -319,6 +320,13 @@ static const struct ctl_verb ctl_verbs[] = {
           "whitelist list | whitelist show PATH|SHA256 | whitelist export|import FILE",
           "programs seen and their trust; one explained; this host's signed snapshot out, a peer's in" },
         { "keys", 1, 1, verb_keys, false, "keys show", "this host's public key, as a peer's trusted-hosts.d file" },
+        { "freeze", 1, 2, ctl_freeze_thaw, false, "freeze UNIT | freeze container NAME",
+          "freeze a unit or a container's scope (cgroup freezer): its processes stop where they are" },
+        { "thaw", 1, 2, ctl_freeze_thaw, false, "thaw UNIT | thaw container NAME", "thaw what freeze froze" },
+        { "kill", 1, -1, ctl_kill, true, "kill [--signal SIG] UNIT | kill container NAME",
+          "signal every process of a unit or a container's scope (default SIGKILL)" },
+        { "actions", 0, 0, ctl_actions, false, "actions",
+          "list the response's actions (done, dry run, refused, held back, failed) and what is frozen" },
         { "graph", 1, -1, verb_graph, true, "graph connections [--since SPAN] [--format dot|json]",
           "the recent TCP connection graph" },
         { "top", 0, -1, verb_top, true, "top [--once] [--json] [--sort COLUMN] [--delay SECONDS]",

@@ -382,6 +382,15 @@ const struct conf_item config_items[] = {
         { "Whitelist", "SaveInterval", conf_parse_timespan, offsetof(struct config, whitelist_save_interval_ns),
           &save_range },
         { "Whitelist", "StateDirectory", parse_path, offsetof(struct config, whitelist_state_dir) },
+        { "Response", "Enable", conf_parse_bool, offsetof(struct config, response.enable) },
+        { "Response", "DryRun", conf_parse_bool, offsetof(struct config, response.dry_run) },
+        { "Response", "Protected", response_parse_protected, offsetof(struct config, response.protected_units) },
+        { "Response", "MaxActionsPerMinute", response_parse_max_per_minute,
+          offsetof(struct config, response.max_per_minute) },
+        { "Response", "SeverityAction", response_parse_severity_actions, offsetof(struct config, response.on_severity) },
+        { "Response", "RuleAction", response_parse_rule_actions, offsetof(struct config, response.rule_actions) },
+        { "Response", "IncidentScore", response_parse_incident_score, offsetof(struct config, response.incident_score) },
+        { "Response", "IncidentAction", response_parse_action, offsetof(struct config, response.incident_action) },
         {}
 };
 
@@ -436,6 +445,8 @@ int config_init_default(struct config *c)
                         r = strv_add(&c->tracers, tracer_infos[i]->name);
         for (size_t i = 0; i < ELEMENTSOF(tmpdirs) && r >= 0; i++)
                 r = strv_add(&c->temporary_dirs, tmpdirs[i]);
+        if (r >= 0)
+                r = response_config_init_default(&c->response);
         if (r < 0)
                 config_done(c);
         return r;
@@ -463,6 +474,7 @@ void config_done(struct config *c)
         free(c->denylist_dir);
         free(c->whitelist_state_dir);
         c->denylist_dir = c->whitelist_state_dir = NULL;
+        response_config_done(&c->response);
 }
 
 static int config_check(struct config *c, const char *name, struct conf_error *err)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "alert/alert.h"
 #include "shared/conf-parser.h"
+#include "respond/response-config.h"
 
 #define CONFIG_FILE "/etc/cwatch/cwatchd.conf"
 #define CONFIG_DROPIN_DIR "/etc/cwatch/cwatchd.conf.d"
@@ -83,6 +84,8 @@ struct config {
         uint64_t whitelist_max_entries;         /* MaxEntries= (only read at start) */
         uint64_t whitelist_save_interval_ns;    /* SaveInterval= */
         char *whitelist_state_dir;              /* StateDirectory= (only read at start) */
+        /* [Response] */
+        struct response_config response;
 };
 
 #define SYNC_TRUSTED_HOSTS_DIR SYSCONFDIR "/cwatch/trusted-hosts.d"

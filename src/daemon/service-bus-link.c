@@ -19,6 +19,7 @@ static void bus_link_close(struct service *s)
                 s->bus = sd_bus_flush_close_unref(s->bus);
         }
         s->bus_link.named = false;
+        service_response_bus_changed(s);
 }
 
 static void bus_link_named(struct service *s)
@@ -100,6 +101,7 @@ static int bus_link_connect(struct service *s, bool sync)
                 return log_warning_errno(r, "Failed to take the bus name %s: %m", BUS_NAME);
         }
         s->bus = TAKE_PTR(bus);
+        service_response_bus_changed(s);
         if (sync)
                 bus_link_named(s);
         return 0;

@@ -9,6 +9,7 @@
 #include "service-bus-profiles.h"
 #include "service-bus-sync.h"
 #include "service-bus-whitelist.h"
+#include "service-bus-response.h"
 #include "bus/query-alerts.h"
 #include "bus/query-incidents.h"
 #include "graph/provenance.h"
@@ -321,7 +322,17 @@ const sd_bus_vtable bus_manager_vtable[] = {
                                 bus_method_import_snapshot, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetHostKey", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", host_id, "s", public_key),
                                 bus_method_get_host_key, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Freeze", SD_BUS_ARGS("s", kind, "s", name), SD_BUS_RESULT(BUS_ACTION_SIGNATURE, action),
+                                bus_method_freeze, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Thaw", SD_BUS_ARGS("s", kind, "s", name), SD_BUS_RESULT(BUS_ACTION_SIGNATURE, action),
+                                bus_method_thaw, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", kind, "s", name, "i", signal),
+                                SD_BUS_RESULT(BUS_ACTION_SIGNATURE, action), bus_method_kill, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListActions", SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a" BUS_ACTION_SIGNATURE, actions, "as", frozen),
+                                bus_method_list_actions, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("AlertRaised", SD_BUS_ARGS("a{sv}", alert), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("ActionTaken", SD_BUS_ARGS(BUS_ACTION_SIGNATURE, action), 0),
         SD_BUS_VTABLE_END
 };
 

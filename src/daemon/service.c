@@ -167,6 +167,7 @@ int service_reload(struct service *s, struct conf_error *err)
         service_apply_profiles_config(s);
         service_apply_whitelist_config(s);
         service_apply_sync_config(s);
+        service_apply_response_config(s);
         service_apply_tracers(s, &old, &s->config);
         config_done(&old);
         if (s->status_source)
@@ -259,6 +260,7 @@ static void service_done(struct service *s)
         s->manager = manager_free(s->manager);
         service_stop_profiles(s);
         service_stop_whitelist(s);
+        service_stop_response(s);
         bus_link_stop(s);
         s->sigterm_source = sd_event_source_unref(s->sigterm_source);
         s->sigint_source = sd_event_source_unref(s->sigint_source);
@@ -366,6 +368,7 @@ int service_run(const struct options *o)
         r = bus_link_start(&s);
         if (r < 0)
                 goto finish;
+        (void) service_start_response(&s);     /* acts through systemd once the bus is there */
 
         service_apply_tracers(&s, NULL, &s.config);
 

@@ -12,6 +12,7 @@
 #include "service-profiles.h"
 #include "service-sync.h"
 #include "service-whitelist.h"
+#include "service-response.h"
 #include "bus/polkit.h"
 #include "detect/builtin-exec.h"
 
@@ -50,6 +51,8 @@ struct service {
 
         /* the whitelist: program identity and trust (service-whitelist.c) */
         struct service_whitelist whitelist;
+        /* freeze, kill, stop (service-response.c) */
+        struct service_response response;
 };
 
 int service_run(const struct options *o);

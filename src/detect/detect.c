@@ -245,6 +245,7 @@ static int on_match(const struct detect_match *match, const struct record *r, vo
                 .rule = match->rule,
                 .message_id = CWATCH_MESSAGE_RULE_ALERT,
                 .severity = match->severity,
+                .action = match->action,
                 .mitre = match->mitre,
                 .message = match->message,
                 .identity = r->identity,

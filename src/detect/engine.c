@@ -309,6 +309,7 @@ int detect_engine_eval_with(const struct detect_engine *e, const struct record *
                         .rule = cr->rule->name,
                         .index = (size_t) (cr->rule - e->rules),
                         .severity = cr->rule->severity,
+                        .action = cr->rule->action,
                         .mitre = cr->rule->mitre,
                         .message = msg.oom ? cr->rule->name : msg.data ?: "",
                         .tags = (const char *const *) cr->rule->tags.items,
@@ -331,7 +332,7 @@ size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_inf
                         .name = r->name, .file = r->pos.file, .line = r->pos.line, .severity = r->severity,
                         .mitre = r->mitre, .description = r->description,
                         .events = (const char *const *) r->events.items, .n_events = r->events.n,
-                        .enabled = r->enabled,
+                        .enabled = r->enabled, .action = r->action,
                 };
         }
         return e->n_rules;

@@ -53,6 +53,7 @@ struct detect_match {
         const char *rule;
         size_t index;                   /* of the rule in detect_engine_rules() */
         enum alert_severity severity;
+        enum response_action action;    /* the rule's Action= */
         const char *mitre;              /* NULL if none */
         const char *message;            /* rendered */
         const char *const *tags;
@@ -94,6 +95,7 @@ struct detect_rule_info {
         const char *const *events;
         size_t n_events;
         bool enabled;
+        enum response_action action;    /* Action= */
 };
 size_t detect_engine_rules(const struct detect_engine *e, struct detect_rule_info *ret, size_t n);
 

@@ -77,6 +77,17 @@ static int rule_apply_keys(struct loader *ld, const struct section *s, struct ru
                                 return -EINVAL;
                         }
                         rule->severity = sev;
+                } else if (streq(a->key, "Action")) {
+                        int act = response_action_from_string(a->value, false);
+
+                        if (act < 0) {
+                                struct source_pos p = value_pos(a, 0);
+
+                                error_at(ld, &p, "unknown action '%.32s'; expected none, freeze, kill, kill-unit or stop",
+                                         a->value);
+                                return -EINVAL;
+                        }
+                        rule->action = act;
                 } else if (streq(a->key, "Mitre")) {
                         if (!valid_mitre(a->value)) {
                                 struct source_pos p = value_pos(a, 0);
@@ -158,7 +169,7 @@ int rule_build(struct loader *ld, struct detect_engine *e, const struct section 
 {
         static const char *const keys[] = {
                 "Name", "Event", "Condition", "Severity", "Mitre", "Message", "Exception", "Enabled",
-                "Tags", "Description", NULL,
+                "Tags", "Description", "Action", NULL,
         };
         const char *name, *event, *message;
         const struct assignment *cond;
@@ -167,7 +178,7 @@ int rule_build(struct loader *ld, struct detect_engine *e, const struct section 
         int r;
 
         if (!section_check_keys(ld, s, keys, "Name=, Event=, Condition=, Severity=, Mitre=, Message=, Exception=, "
-                        "Enabled=, Tags= or Description="))
+                        "Enabled=, Tags=, Description= or Action="))
                 return -EINVAL;
         name = section_require(ld, s, "Name");
         if (!name)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdlib.h>
 #include <string.h>
 #include "rules-check.h"
 #include "shared/macro.h"
@@ -23,6 +24,21 @@ const struct detect_catalog *detect_registry_catalog(void)
         return &catalog;
 }
 
+/* The rules that ask the response for an action: what [Response] Enable=yes would do. */
+static void print_actions(const struct detect_engine *e, FILE *out)
+{
+        size_t n = detect_engine_n_rules(e);
+        _cleanup_free_ struct detect_rule_info *rules = calloc(n ?: 1, sizeof(*rules));
+
+        if (!rules)
+                return;
+        detect_engine_rules(e, rules, n);
+        for (size_t i = 0; i < n; i++)
+                if (rules[i].action != RESPONSE_ACTION_NONE)
+                        fprintf(out, "rule %s: Action=%s (with [Response] Enable=yes in cwatchd.conf)\n", rules[i].name,
+                                response_action_to_string(rules[i].action));
+}
+
 int rules_check_files(char *const *files, size_t n_files, FILE *out, FILE *err)
 {
         _cleanup_(detect_engine_freep) struct detect_engine *e = NULL;
@@ -45,5 +61,6 @@ int rules_check_files(char *const *files, size_t n_files, FILE *out, FILE *err)
                 fprintf(err, "warning: no tracer in this build provides event '%s'; rules on it are not checked "
                         "against a schema and stay inactive\n", ev[i]);
         fprintf(out, "%zu rules in %zu files: OK\n", detect_engine_n_rules(e), n_files);
+        print_actions(e, out);
         return 0;
 }

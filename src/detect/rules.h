@@ -164,6 +164,7 @@ struct rule {
         struct source_pos pos;  /* the [Rule] line */
         struct strv events;
         enum alert_severity severity;
+        enum response_action action;    /* Action=: what the response does on a match */
         char *mitre;
         char *description;
         char *message;

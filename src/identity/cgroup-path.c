@@ -13,7 +13,9 @@
  *   systemd      foo.service, session-3.scope, ... in bar.slice
  * nspawn and LXC name their containers and have no ids: the parser reports the name, and identity.c
  * makes it the container id as well (runtime_id_is_name). */
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cgroup-path.h"
 #include "shared/macro.h"
@@ -200,4 +202,15 @@ void cgroup_path_parse(const char *path, struct cgroup_path_identity *ret)
                 prev_len = len;
                 c += len;
         }
+}
+
+char *cgroup_path_unit_dir(const char *path, const char *unit)
+{
+        size_t n = unit ? strlen(unit) : 0;
+
+        for (const char *p = path ? strchr(path, '/') : NULL; p && n; p = strchr(p + 1, '/'))
+                if (strncmp(p + 1, unit, n) == 0 && (p[1 + n] == '/' || p[1 + n] == 0))
+                        return strndup(path, p + 1 + n - path);
+        errno = ENOENT;
+        return NULL;
 }

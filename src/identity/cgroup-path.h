@@ -42,3 +42,8 @@ void cgroup_path_parse(const char *path, struct cgroup_path_identity *ret);
 
 /* Decodes systemd's unit-name escapes (\x2d is "-") from s (len bytes) into out (size bytes). */
 void unit_name_unescape(const char *s, size_t len, char *out, size_t size);
+
+/* The cgroup of unit itself in path (a process's cgroup, which may lie below it, as nspawn's "payload"
+ * does): path up to and including the component named unit. NULL with errno ENOENT when path has no
+ * such component, or ENOMEM. */
+char *cgroup_path_unit_dir(const char *path, const char *unit);

@@ -451,3 +451,50 @@ int identity_context_watch(struct identity_context *c, sd_event *event, int (*dr
                 c->removal_source = sd_event_source_disable_unref(c->removal_source);
         return r;
 }
+
+int identity_find_unit(struct identity_context *c, const char *container, const char *unit, char **ret_unit,
+                       char **ret_cgroup)
+{
+        const char *best = NULL, *best_unit = NULL;
+        size_t pos = 0, best_len = SIZE_MAX;
+        void *v;
+
+        while (u64map_next(&c->entries, &pos, NULL, &v)) {
+                struct identity_entry *e = v;
+                const char *u;
+                size_t len;
+
+                if (container) {
+                        if ((!e->resolved && identity_resolve(c, e) < 0) || !e->identity.unit ||
+                            !identity_matches_filter(container, &e->identity))
+                                continue;
+                        /* another container whose id has the same prefix */
+                        if (best && !streq(e->identity.unit, best_unit))
+                                return -ENOTUNIQ;
+                        u = e->identity.unit;
+                } else {
+                        const char *last = strrchr(e->path, '/');
+
+                        if (!last || !streq(last + 1, unit))
+                                continue;
+                        u = unit;
+                }
+                len = strlen(e->path);
+                if (len < best_len) {
+                        best = e->path;
+                        best_unit = u;
+                        best_len = len;
+                }
+        }
+        if (!best)
+                return -ENOENT;
+        *ret_cgroup = cgroup_path_unit_dir(best, best_unit);
+        *ret_unit = strdup(best_unit);
+        if (!*ret_cgroup || !*ret_unit) {
+                free(*ret_cgroup);
+                free(*ret_unit);
+                *ret_cgroup = *ret_unit = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}

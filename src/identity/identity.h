@@ -89,4 +89,10 @@ void identity_cgroup_removed(struct identity_context *c, uint64_t id);
 const char *identity_cgroup_path(const struct identity_context *c, uint64_t id);
 const char *identity_cgroup_mount(const struct identity_context *c);
 
+/* The systemd unit of a container (its name, or 4 or more leading characters of its hex id) or, with
+ * container NULL, unit itself, and that unit's cgroup (relative to the mount), from the cgroups known.
+ * -ENOENT: none; -ENOTUNIQ: an id prefix of several containers. */
+int identity_find_unit(struct identity_context *c, const char *container, const char *unit, char **ret_unit,
+                       char **ret_cgroup);
+
 void identity_get_stats(const struct identity_context *c, struct identity_stats *ret);

@@ -196,7 +196,11 @@ static void test_structure_errors(void **state)
                             "t.rules:1:1: [Rule] needs Message=\n");
         assert_string_equal(load("[Rule]\nName=r\nEvent=exec\nCondition=proc.pid = 1\nSeverity=info\nMessage=m\nColor=red\n"),
                             "t.rules:7:1: unknown key 'Color' in [Rule]; expected Name=, Event=, Condition=, Severity=, "
-                            "Mitre=, Message=, Exception=, Enabled=, Tags= or Description=\n");
+                            "Mitre=, Message=, Exception=, Enabled=, Tags=, Description= or Action=\n");
+        assert_string_equal(load("[Rule]\nName=r\nEvent=exec\nCondition=proc.pid = 1\nSeverity=info\nMessage=m\nAction=thaw\n"),
+                            "t.rules:7:8: unknown action 'thaw'; expected none, freeze, kill, kill-unit or stop\n");
+        assert_string_equal(load("[Rule]\nName=r\nEvent=exec\nCondition=proc.pid = 1\nSeverity=info\nMessage=m\nAction=freeze\n"),
+                            "");
         assert_string_equal(load("[List]\nName=and\nItems=a\n"),
                             "t.rules:2:1: invalid name 'and'; use letters, digits, '_' and '-', not a field or keyword\n");
         assert_string_equal(load("[Rule]\nName=r\nEvent=exec\nCondition=proc.pid = 1\nSeverity=info\nMessage=m\n"
