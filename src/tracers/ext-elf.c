@@ -9,7 +9,7 @@
 #define EM_BPF 247
 #endif
 
-static int check_sections(Elf *elf, struct strbuf *why)
+static int check_sections(Elf *elf, const GElf_Ehdr *eh, size_t size, struct strbuf *why)
 {
         size_t shstrndx, n;
         Elf_Scn *scn = NULL;
@@ -19,12 +19,23 @@ static int check_sections(Elf *elf, struct strbuf *why)
                 strbuf_printf(why, "a damaged or truncated ELF file (%s)", elf_errmsg(-1));
                 return -EINVAL;
         }
+        /* libelf reads what fits of a cut table as fewer sections: the header says how many */
+        n = MAX(n, (size_t) eh->e_shnum);
+        if (eh->e_shoff == 0 || eh->e_shoff > size || n > (size - eh->e_shoff) / MAX(eh->e_shentsize, 1)) {
+                strbuf_printf(why, "a truncated ELF file (%zu bytes; its section headers are missing)", size);
+                return -EINVAL;
+        }
         while ((scn = elf_nextscn(elf, scn))) {
                 GElf_Shdr sh;
                 const char *name;
 
                 if (!gelf_getshdr(scn, &sh)) {
                         strbuf_printf(why, "a damaged or truncated ELF file (%s)", elf_errmsg(-1));
+                        return -EINVAL;
+                }
+                if (sh.sh_type != SHT_NOBITS && (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)) {
+                        strbuf_printf(why, "a truncated ELF file (%zu bytes; a section ends at byte %llu)", size,
+                                      (unsigned long long) sh.sh_offset + sh.sh_size);
                         return -EINVAL;
                 }
                 name = elf_strptr(elf, shstrndx, sh.sh_name);
@@ -75,7 +86,7 @@ int ext_elf_check(const void *data, size_t size, struct strbuf *why)
                 strbuf_printf(why, "not a BPF object (ELF machine %u; compile with clang -target bpf)", eh.e_machine);
                 r = -EINVAL;
         } else
-                r = check_sections(elf, why);
+                r = check_sections(elf, &eh, size, why);
         elf_end(elf);
         return r;
 }
