@@ -457,6 +457,11 @@ int ext_plan_build(const struct btf *btf, const char *struct_name, const struct 
                 strbuf_printf(why, "struct '%s' is empty", struct_name);
                 return -EINVAL;
         }
+        if (t->size > EXT_PLAN_MAX_SIZE) {
+                strbuf_printf(why, "struct '%s' has %u bytes, more than a record may have (%d)", struct_name, t->size,
+                              EXT_PLAN_MAX_SIZE);
+                return -EINVAL;
+        }
         b.plan = calloc(1, sizeof(*b.plan));
         b.format_used = calloc(n_formats + 1, sizeof(bool));
         if (!b.plan || !b.format_used) {

@@ -14,6 +14,7 @@
 #define EXT_PLAN_MAX_DEPTH 8
 #define EXT_PLAN_MAX_LIST 256
 #define EXT_PLAN_MAX_NAME 96
+#define EXT_PLAN_MAX_SIZE (1024 * 1024)   /* of the struct: larger records do not fit a ring buffer here */
 
 struct btf;
 

@@ -8,14 +8,13 @@
 #include "ext-tracer.h"
 #include "ext-conf.h"
 #include "ext-decode.h"
-#include "ext-elf.h"
+#include "ext-object.h"
 #include "ext-plan.h"
 #include "shared/log.h"
 #include "shared/ringbuf.h"
 #include "shared/timeutil.h"
 
 #define EXT_VERIFIER_LOG_SIZE (256 * 1024)
-#define EXT_MAX_PROGRAMS 64
 
 struct ext_tracer {
         struct tracer_ops ops;          /* first: t->ops leads back here */
@@ -41,140 +40,6 @@ struct ext_run {
 static struct ext_tracer *ext_of(const struct tracer *t)
 {
         return (struct ext_tracer *) t->ops;
-}
-
-/* Section prefixes of the programs cwatch attaches here (docs/../TESTING: kprobes are not built
- * into every kernel cwatch runs on, fentry and lsm are refused by some); needs_tracefs for tp/. */
-static const struct {
-        const char *prefix;
-        bool tracefs;
-} attachable[] = {
-        { "tp/", true },
-        { "tracepoint/", true },
-        { "tp_btf/", false },
-        { "raw_tp/", false },
-        { "raw_tracepoint/", false },
-        { "uprobe/", false },
-        { "uretprobe/", false },
-        { "uprobe.s/", false },
-        { "uretprobe.s/", false },
-};
-
-static int check_programs(struct bpf_object *obj, bool *needs_tracefs, struct strbuf *why)
-{
-        struct bpf_program *prog;
-        size_t n = 0;
-
-        bpf_object__for_each_program(prog, obj) {
-                const char *sec = bpf_program__section_name(prog);
-                bool ok = false;
-
-                for (size_t i = 0; i < ELEMENTSOF(attachable) && !ok; i++)
-                        if (strneq(sec, attachable[i].prefix, strlen(attachable[i].prefix))) {
-                                ok = true;
-                                *needs_tracefs |= attachable[i].tracefs;
-                        }
-                if (!ok) {
-                        strbuf_printf(why, "program %s is SEC(\"%s\"), which cwatch cannot attach (only tp/, "
-                                      "tp_btf/, raw_tp/ and uprobe/ programs: kprobes, fentry and lsm are not "
-                                      "available on every kernel)", bpf_program__name(prog), sec);
-                        return -EOPNOTSUPP;
-                }
-                if (++n > EXT_MAX_PROGRAMS) {
-                        strbuf_printf(why, "more than %d programs", EXT_MAX_PROGRAMS);
-                        return -E2BIG;
-                }
-        }
-        if (n == 0) {
-                strbuf_puts(why, "no programs in the object");
-                return -EINVAL;
-        }
-        return 0;
-}
-
-static struct bpf_map *drops_map(struct bpf_object *obj, const struct ext_conf *c, struct strbuf *why, int *r)
-{
-        struct bpf_map *map = bpf_object__find_map_by_name(obj, c->drops_map ?: "drops");
-        bool fits = map && bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY && bpf_map__value_size(map) == 8;
-
-        *r = 0;
-        if (c->drops_map && !fits) {
-                strbuf_printf(why, "DropsMap=%s: %s", c->drops_map,
-                              map ? "not a per-CPU array of 64-bit counters" : "no map of this name");
-                *r = -EINVAL;
-        }
-        return fits ? map : NULL;
-}
-
-/* Everything that can be checked without the kernel; *ret the plan of the struct. */
-static int check_object(struct bpf_object *obj, const struct ext_conf *c, bool *needs_tracefs,
-                        struct ext_plan **ret, struct strbuf *why)
-{
-        struct btf *btf = bpf_object__btf(obj);
-        struct bpf_map *map;
-        int r;
-
-        if (!btf) {
-                strbuf_puts(why, "no BTF in the object (compile it with clang -g)");
-                return -EINVAL;
-        }
-        map = bpf_object__find_map_by_name(obj, c->ringbuf);
-        if (!map) {
-                strbuf_printf(why, "no map '%s' (RingBuffer=) in the object", c->ringbuf);
-                return -ENOENT;
-        }
-        if (bpf_map__type(map) != BPF_MAP_TYPE_RINGBUF) {
-                strbuf_printf(why, "map '%s' (RingBuffer=) is a %s map, not a ring buffer", c->ringbuf,
-                              libbpf_bpf_map_type_str(bpf_map__type(map)) ?: "unknown");
-                return -EINVAL;
-        }
-        (void) drops_map(obj, c, why, &r);
-        if (r < 0)
-                return r;
-        r = check_programs(obj, needs_tracefs, why);
-        if (r < 0)
-                return r;
-        return ext_plan_build(btf, c->event, c->formats, c->n_formats, ret, why);
-}
-
-/* The object's bytes, opened by libbpf after a look at its ELF. */
-static int open_object(const void *data, size_t size, const struct ext_conf *c, char *log, size_t log_size,
-                       struct bpf_object **ret, struct strbuf *why)
-{
-        LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = c->name, .kernel_log_buf = log,
-                    .kernel_log_size = log_size);
-        struct bpf_object *obj;
-        char err[128];
-        int r;
-
-        r = ext_elf_check(data, size, why);
-        if (r < 0)
-                return r;
-        obj = bpf_object__open_mem(data, size, &opts);
-        if (!obj) {
-                r = -errno;
-                libbpf_strerror(r, err, sizeof(err));
-                strbuf_printf(why, "libbpf cannot open it: %s", err);
-                return r;
-        }
-        *ret = obj;
-        return 0;
-}
-
-int ext_object_check_mem(const void *data, size_t size, const struct ext_conf *conf, struct strbuf *why)
-{
-        struct bpf_object *obj = NULL;
-        struct ext_plan *plan = NULL;
-        bool tracefs = false;
-        int r;
-
-        r = open_object(data, size, conf, NULL, 0, &obj, why);
-        if (r < 0)
-                return r;
-        r = check_object(obj, conf, &tracefs, &plan, why);
-        ext_plan_free(plan);
-        bpf_object__close(obj);
-        return r;
 }
 
 /* The object named by the .tracer file, read if it can be trusted. */
@@ -231,9 +96,11 @@ int ext_tracer_new(const char *path, struct ext_tracer **ret, struct strbuf *why
         }
         r = read_object(&x->conf, &data, &size, &reason);
         if (r >= 0)
-                r = open_object(data, size, &x->conf, NULL, 0, &obj, &reason);
+                r = ext_object_check_isolated(data, size, &x->conf, &reason);
+        if (r >= 0)
+                r = ext_object_open(data, size, &x->conf, NULL, 0, &obj, &reason);
         if (r >= 0) {
-                r = check_object(obj, &x->conf, &tracefs, &x->plan, &reason);
+                r = ext_object_check(obj, &x->conf, &tracefs, &x->plan, &reason);
                 bpf_object__close(obj);
         }
         if (r >= 0)
@@ -372,10 +239,13 @@ static int load_and_attach(struct tracer *t, struct ext_run *run, const char *da
 
         if (!log)
                 return -ENOMEM;
-        r = open_object(data, size, &x->conf, log, EXT_VERIFIER_LOG_SIZE, &run->obj, why);
+        /* the file may have changed since: the same look in a child first */
+        r = ext_object_check_isolated(data, size, &x->conf, why);
+        if (r >= 0)
+                r = ext_object_open(data, size, &x->conf, log, EXT_VERIFIER_LOG_SIZE, &run->obj, why);
         if (r < 0)
                 return r;
-        r = check_object(run->obj, &x->conf, &tracefs, &plan, why);
+        r = ext_object_check(run->obj, &x->conf, &tracefs, &plan, why);
         if (r < 0)
                 return r;
         same = ext_plan_equal(plan, x->plan);
@@ -414,7 +284,7 @@ static int load_and_attach(struct tracer *t, struct ext_run *run, const char *da
                 return r;
         }
         (void) sd_event_source_set_description(run->ring_source, x->conf.name);
-        map = drops_map(run->obj, &x->conf, why, &r);
+        map = ext_object_drops_map(run->obj, &x->conf, why, &r);
         t->drops_fd = map ? bpf_map__fd(map) : -1;
         return 0;
 }

@@ -17,8 +17,3 @@ struct ext_tracer *ext_tracer_free(struct ext_tracer *x);
 
 const struct tracer_ops *ext_tracer_ops(const struct ext_tracer *x);
 const char *ext_tracer_path(const struct ext_tracer *x);
-
-/* The checks ext_tracer_new() makes of an object's bytes, without the files (for the fuzzer):
- * 0, or -errno with why. */
-struct ext_conf;
-int ext_object_check_mem(const void *data, size_t size, const struct ext_conf *conf, struct strbuf *why);
