@@ -185,6 +185,36 @@ alert=$(grep '"event":"alert"' "$out" | grep '"rule":"xt-marker-open"' | head -1
 [ -n "$alert" ] || fail "the rule on xtopen's fields did not raise"
 [ "$(jq -r .message <<<"$alert")" = "cat (pid $pid) opened $marker" ] || fail "alert: $alert"
 
+# identity: the container of the cgroup_id field (xtopen), or of the process of the pid field (xtpid,
+# whose struct has no cgroup_id), in a docker-<id>.scope cgroup named by its config.v2.json
+if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then cg=/sys/fs/cgroup; else cg=/sys/fs/cgroup/unified; fi
+sed '/u64 cgroup_id;/d; /e->cgroup_id = /d; s/struct who who;/u32 pid;\n        struct who who;/; s/e->who.pid = bpf_get_current_pid_tgid() >> 32;/e->who.pid = e->pid = bpf_get_current_pid_tgid() >> 32;/' \
+        "$dir/xtopen.bpf.c" >"$dir/xtpid.bpf.c"
+bpfcc -g -c "$dir/xtpid.bpf.c" -o "$dir/xtpid.bpf.o" || fail "xtpid does not compile"
+tracer xtpid xtpid.bpf.o xt_ring xt_open; chmod 644 "$dir/xtpid.tracer"
+cid=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'); cname=xt-$$-$RANDOM
+scope=$cg/system.slice/docker-$cid.scope made_slice=; [ -d $cg/system.slice ] || made_slice=1
+trap 'rmdir "$scope" 2>/dev/null; [ -n "$made_slice" ] && rmdir $cg/system.slice 2>/dev/null; rm -rf "$dir" "$out" "$err"' EXIT
+mkdir -p "$dir/docker/containers/$cid" "$scope"
+printf '{"ID":"%s","Name":"/%s","Config":{"Image":"alpine:3"},"Image":"sha256:5ef7"}' "$cid" "$cname" \
+        >"$dir/docker/containers/$cid/config.v2.json"
+"$CWATCHD" run xtopen xtpid --tracers-dir "$dir" --docker-root "$dir/docker" --no-rules --format json --duration 4 \
+        >"$out" 2>"$err" &
+daemon=$!
+for _ in $(seq 200); do grep -q 'tracing: xtopen xtpid' "$err" && break; sleep 0.05; done
+grep -q 'tracing: xtopen xtpid' "$err" || fail "cwatchd (identity) did not start"
+# the process stays a moment: xtpid finds its cgroup through /proc/PID
+sh -c "echo \$\$ >$scope/cgroup.procs && exec 3<$marker && exec sleep 1"
+wait $daemon || fail "cwatchd (identity) exited with $?"
+for t in xtopen xtpid; do
+        rec=$(grep "\"event\":\"$t\"" "$out" | grep -F "\"path\":\"$marker\"" | head -1)
+        [ -n "$rec" ] || fail "$t: no record of $marker"
+        check '.container_name' "\"$cname\""
+        check '.container_id' "\"${cid:0:12}\""
+        check '.image' '"alpine:3"'
+done
+check '.pid' "$(jq '."who.pid"' <<<"$rec")"
+
 # the table: the columns by their BTF names
 "$CWATCHD" run xtopen --tracers-dir "$dir" --no-rules --duration 2 >"$out" 2>"$err" &
 daemon=$!
