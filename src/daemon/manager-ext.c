@@ -10,10 +10,20 @@
 #include "detect/rules-check.h"
 #include "identity/cgroup-pid.h"
 #include "shared/log.h"
+#include "shared/timeutil.h"
 #include "tracers/ext-tracer.h"
+
+#define PID_CACHE_SIZE 256
+#define PID_CACHE_NS (UINT64_C(1000000000))
 
 struct manager_ext {
         struct ext_set set;
+        /* pid -> cgroup id for the records that carry only a pid, for a second: a process sends
+         * many, and the lookup is a file read (whose open the tracer may see) */
+        struct {
+                uint32_t pid;
+                uint64_t cgroup_id, until_ns;
+        } pid_cache[PID_CACHE_SIZE];
         struct detect_event_schema *events;
         struct detect_catalog catalog;
 };
@@ -32,10 +42,17 @@ static uint64_t manager_cgroup_of_pid(void *owner, uint32_t pid)
 {
         struct manager *m = owner;
         const char *mount = m->identity ? identity_cgroup_mount(m->identity) : NULL;
-        uint64_t id = 0;
+        uint64_t id = 0, now = now_monotonic_ns();
+        __typeof__(m->ext->pid_cache[0]) *c;
 
-        if (!mount || cgroup_id_of_pid(mount, pid, &id) < 0)
+        if (!mount || !m->ext)
                 return 0;
+        c = &m->ext->pid_cache[pid % PID_CACHE_SIZE];
+        if (c->pid == pid && c->until_ns > now)
+                return c->cgroup_id;
+        if (cgroup_id_of_pid(mount, pid, &id) < 0)
+                id = 0;
+        *c = (__typeof__(*c)) { pid, id, now + PID_CACHE_NS };
         return id;
 }
 

@@ -179,10 +179,15 @@ static void ext_on_sample(void *userdata, void *data, size_t size)
                                 size);
 }
 
+/* A bounded drain: a program that traces what cwatchd itself does for each record (its writes, the
+ * opens of a pid's cgroup) feeds itself; the rest waits for the next turn of the loop (the fd is
+ * level-triggered), so timers and signals still come. */
+#define EXT_DRAIN_MAX 4096
+
 static void ext_drain(struct tracer *t)
 {
         struct ext_run *run = t->data;
-        int r = ringbuf_consume(run->ring);
+        int r = ringbuf_consume_max(run->ring, EXT_DRAIN_MAX);
 
         if (r < 0)
                 log_warning_errno(r, "%s: failed to read the ring buffer, ignoring: %m", t->ops->info->name);
