@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <limits.h>
 #include "options.h"
 #include "shared/macro.h"
 #include "tracers/tracer.h"
@@ -106,6 +108,22 @@ static void list_tracers(FILE *err)
         for (size_t i = 0; i < tracer_registry_size; i++)
                 fprintf(err, " %s", tracer_registry[i]->info->name);
         fputc('\n', err);
+}
+
+/* Whether NAME.tracer is in the tracers directory (or the default ones). */
+static bool external_tracer_exists(const struct options *o, const char *name)
+{
+        const char *dirs[] = { o->tracers_dir ?: EXT_TRACER_DIR_ETC, o->tracers_dir ? NULL : EXT_TRACER_DIR_LIB };
+        char path[PATH_MAX];
+
+        if (!ext_tracer_name_valid(name))
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(dirs) && dirs[i]; i++) {
+                snprintf(path, sizeof(path), "%s/%s" EXT_TRACER_SUFFIX, dirs[i], name);
+                if (access(path, F_OK) == 0)
+                        return true;
+        }
+        return false;
 }
 
 int parse_seconds(const char *s, double min, double max, uint64_t *ret)
@@ -344,8 +362,8 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
         for (int i = optind + 1; i < argc; i++) {
                 bool dup = false;
 
-                /* other names may be external tracers (run.c looks for them) */
-                if (tracer_registry_find(argv[i]) < 0 && !ext_tracer_name_valid(argv[i])) {
+                /* other names may be external tracers (run.c loads them) */
+                if (tracer_registry_find(argv[i]) < 0 && !external_tracer_exists(o, argv[i])) {
                         fprintf(err, "cwatchd: unknown tracer '%s'; ", argv[i]);
                         list_tracers(err);
                         return -EINVAL;
