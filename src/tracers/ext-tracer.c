@@ -2,6 +2,7 @@
 /* External tracers: open, check, load, attach, drain, decode. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -271,8 +272,11 @@ static int load_and_attach(struct tracer *t, struct ext_run *run, const char *da
 
                 if (!link) {
                         r = -errno;
-                        strbuf_printf(why, "failed to attach program %s (SEC(\"%s\")): %s", bpf_program__name(prog),
-                                      bpf_program__section_name(prog), strerror(-r));
+                        strbuf_printf(why, "failed to attach program %s (SEC(\"%s\")): %s%s", bpf_program__name(prog),
+                                      bpf_program__section_name(prog), strerror(-r),
+                                      x->ops.needs_tracefs && access("/sys/kernel/tracing/events", F_OK) < 0
+                                              ? " (tp/ programs need tracefs: mount -t tracefs nodev "
+                                                "/sys/kernel/tracing)" : "");
                         return r;
                 }
                 run->links[run->n_links++] = link;
