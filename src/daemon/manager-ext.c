@@ -5,27 +5,27 @@
  * the rules are compiled against. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "manager.h"
 #include "ext-catalog.h"
 #include "detect/rules-check.h"
 #include "identity/cgroup-pid.h"
 #include "shared/log.h"
-#include "shared/timeutil.h"
 #include "tracers/ext-tracer.h"
 
-#define PID_CACHE_SIZE 256
-#define PID_CACHE_NS (UINT64_C(1000000000))
+/* The inode of the initial PID namespace (PROC_PID_INIT_INO): BPF programs see pids there. */
+#define PID_NS_INIT_INO UINT64_C(0xEFFFFFFC)
 
 struct manager_ext {
         struct ext_set set;
-        /* pid -> cgroup id for the records that carry only a pid, for a second: a process sends
-         * many, and the lookup is a file read (whose open the tracer may see) */
-        struct {
-                uint32_t pid;
-                uint64_t cgroup_id, until_ns;
-        } pid_cache[PID_CACHE_SIZE];
         struct detect_event_schema *events;
         struct detect_catalog catalog;
+        /* records that carry only a pid: looked up in /proc when cwatchd sees the pids the kernel
+         * does (it is in the initial PID namespace), and not for cwatchd itself, whose reading of
+         * /proc/PID/cgroup a tracer of opens would send back as the next record */
+        bool pid_lookup;
+        uint32_t self_pid;
 };
 
 struct manager_ext *manager_ext_free(struct manager_ext *e)
@@ -42,23 +42,18 @@ static uint64_t manager_cgroup_of_pid(void *owner, uint32_t pid)
 {
         struct manager *m = owner;
         const char *mount = m->identity ? identity_cgroup_mount(m->identity) : NULL;
-        uint64_t id = 0, now = now_monotonic_ns();
-        __typeof__(m->ext->pid_cache[0]) *c;
+        uint64_t id = 0;
 
-        if (!mount || !m->ext)
+        if (!mount || !m->ext || !m->ext->pid_lookup || pid == m->ext->self_pid ||
+            cgroup_id_of_pid(mount, pid, &id) < 0)
                 return 0;
-        c = &m->ext->pid_cache[pid % PID_CACHE_SIZE];
-        if (c->pid == pid && c->until_ns > now)
-                return c->cgroup_id;
-        if (cgroup_id_of_pid(mount, pid, &id) < 0)
-                id = 0;
-        *c = (__typeof__(*c)) { pid, id, now + PID_CACHE_NS };
         return id;
 }
 
 int manager_load_external_tracers(struct manager *m, const char *const *dirs, size_t n_dirs)
 {
         struct manager_ext *e;
+        struct stat st;
         int r;
 
         if (m->ext)
@@ -67,6 +62,11 @@ int manager_load_external_tracers(struct manager *m, const char *const *dirs, si
         if (!e)
                 return -ENOMEM;
         m->tracer_env.cgroup_of_pid = manager_cgroup_of_pid;
+        e->pid_lookup = stat("/proc/self/ns/pid", &st) >= 0 && st.st_ino == PID_NS_INIT_INO;
+        e->self_pid = getpid();
+        if (!e->pid_lookup)
+                log_debug("cwatchd is not in the initial PID namespace: records of external tracers with a "
+                          "pid and no cgroup_id have no identity");
         r = ext_set_load(&e->set, dirs, n_dirs);
         if (r < 0)
                 return r;
