@@ -45,34 +45,37 @@ int ext_file_open_trusted(const char *path, size_t max_size, struct strbuf *why)
 int ext_file_read_trusted(const char *path, size_t max_size, char **ret, size_t *ret_len, struct strbuf *why)
 {
         _cleanup_close_ int fd = ext_file_open_trusted(path, max_size, why);
-        _cleanup_free_ char *buf = NULL;
-        size_t n = 0;
+        struct strbuf b = {};
+        char chunk[65536];
 
         if (fd < 0)
                 return fd;
-        buf = malloc(max_size + 1);
-        if (!buf)
-                return -ENOMEM;
         for (;;) {
-                ssize_t k = read(fd, buf + n, max_size + 1 - n);
+                ssize_t k = read(fd, chunk, sizeof(chunk));
 
                 if (k < 0) {
                         int e = errno;
 
                         strbuf_printf(why, "cannot read: %s", strerror(e));
+                        strbuf_free(&b);
                         return -e;
                 }
                 if (k == 0)
                         break;
-                n += k;
-                if (n > max_size) {
+                strbuf_put(&b, chunk, k);
+                if (b.len > max_size) {
                         strbuf_printf(why, "larger than %zu bytes", max_size);
+                        strbuf_free(&b);
                         return -EFBIG;
                 }
         }
-        *ret = TAKE_PTR(buf);
-        *ret_len = n;
-        return 0;
+        if (b.oom) {
+                strbuf_free(&b);
+                return -ENOMEM;
+        }
+        *ret = b.data ?: strdup("");
+        *ret_len = b.len;
+        return *ret ? 0 : -ENOMEM;
 }
 
 int ext_conf_load(const char *path, struct ext_conf *ret, struct strbuf *why)
