@@ -55,8 +55,16 @@ struct xt_open *unused_xt_open __attribute__((unused));
 
 struct {
         __uint(type, BPF_MAP_TYPE_RINGBUF);
-        __uint(max_entries, 64 * 1024);
+        __uint(max_entries, 4 << 20);
 } xt_ring SEC(".maps");
+
+/* records the full ring refused: the tracer's drops */
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, u32);
+        __type(value, u64);
+} drops SEC(".maps");
 
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
@@ -79,9 +87,15 @@ SEC("tp/syscalls/sys_enter_openat")
 int xt_enter_openat(struct enter_openat_args *ctx)
 {
         struct xt_open *e = bpf_ringbuf_reserve(&xt_ring, sizeof(*e), 0);
+        u32 zero = 0;
 
-        if (!e)
+        if (!e) {
+                u64 *n = bpf_map_lookup_elem(&drops, &zero);
+
+                if (n)
+                        __sync_fetch_and_add(n, 1);
                 return 0;
+        }
         e->cgroup_id = bpf_get_current_cgroup_id();
         e->who.pid = bpf_get_current_pid_tgid() >> 32;
         e->who.uid = (u32) bpf_get_current_uid_gid();
@@ -114,7 +128,7 @@ sed 's|SEC("tp/syscalls/sys_enter_openat")|SEC("kprobe/do_sys_openat2")|' "$dir/
 bpfcc -g -c "$dir/kp.bpf.c" -o "$dir/kp.bpf.o"; tracer kp kp.bpf.o xt_ring xt_open
 cp "$dir/xtopen.bpf.o" "$dir/gw.bpf.o"; chmod 664 "$dir/gw.bpf.o"; tracer gw gw.bpf.o xt_ring xt_open
 cp "$dir/xtopen.bpf.o" "$dir/notroot.bpf.o"; chown nobody "$dir/notroot.bpf.o"; tracer notroot notroot.bpf.o xt_ring xt_open
-sed 's|if (!e)|if (e->dfd == 12345)|' "$dir/xtopen.bpf.c" >"$dir/verifier.bpf.c"
+sed 's|if (!e) {|if (e->dfd == 12345) {|' "$dir/xtopen.bpf.c" >"$dir/verifier.bpf.c"
 bpfcc -g -c "$dir/verifier.bpf.c" -o "$dir/verifier.bpf.o"; tracer verifier verifier.bpf.o xt_ring xt_open
 chmod 644 "$dir"/*.tracer
 
@@ -219,7 +233,7 @@ check '.pid' "$(jq '."who.pid"' <<<"$rec")"
 "$CWATCHD" run xtopen --tracers-dir "$dir" --no-rules --duration 2 >"$out" 2>"$err" &
 daemon=$!
 for _ in $(seq 200); do grep -q 'tracing: xtopen' "$err" && break; sleep 0.05; done
-cat "$marker" >/dev/null
+for _ in 1 2 3; do cat "$marker" >/dev/null; sleep 0.2; done
 wait $daemon || fail "cwatchd (table) exited with $?"
 head -1 "$out" | grep -Eq 'who.pid +who.uid +who.comm' || fail "table header: $(head -1 "$out")"
 grep -F "$marker" "$out" | grep -q ' 127.0.0.1 ' || fail "table row: $(grep -F "$marker" "$out")"
