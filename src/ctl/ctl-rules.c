@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ctl-rules.h"
 #include "detect/rules-check.h"
-#include <unistd.h>
 #include "shared/array.h"
 #include "shared/strv.h"
 #include "tracers/ext-conf.h"

@@ -44,7 +44,8 @@ int main(int argc, char *argv[])
         case MODE_RUN:
                 return run_foreground(&o);
         case MODE_RULES_CHECK:
-                return ext_rules_check_files(o.check_files, o.n_check_files, o.tracers_dir, stdout, stderr) < 0 ? 1 : 0;
+                r = ext_rules_check_files(o.check_files, o.n_check_files, o.tracers_dir, stdout, stderr);
+                return r < 0 ? 1 : 0;
         case MODE_SERVICE:
         default:
                 return service_run(&o);

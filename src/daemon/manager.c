@@ -24,7 +24,8 @@ static void manager_handle_sample(void *ctx, void *data, size_t size)
         int r;
 
         if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) ||
-            h->version != CW_EVENT_VERSION || h->tracer >= m->n_tracers || m->tracers[h->tracer].ops->external) {
+            h->version != CW_EVENT_VERSION || h->tracer >= m->n_tracers ||
+            m->tracers[h->tracer].ops->external) {
                 m->malformed_events++;
                 return;
         }

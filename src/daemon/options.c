@@ -113,7 +113,8 @@ static void list_tracers(FILE *err)
 /* Whether NAME.tracer is in the tracers directory (or the default ones). */
 static bool external_tracer_exists(const struct options *o, const char *name)
 {
-        const char *dirs[] = { o->tracers_dir ?: EXT_TRACER_DIR_ETC, o->tracers_dir ? NULL : EXT_TRACER_DIR_LIB };
+        const char *dirs[] = { o->tracers_dir ?: EXT_TRACER_DIR_ETC,
+                               o->tracers_dir ? NULL : EXT_TRACER_DIR_LIB };
         char path[PATH_MAX];
 
         if (!ext_tracer_name_valid(name))

@@ -66,8 +66,9 @@ static int run_find_external_tracers(struct manager *m, const struct options *o)
                         continue;
                 if (why)
                         return log_error_errno(EINVAL, "Cannot run tracer %s: %s", o->tracers[i], why);
-                return log_error_errno(ENOENT, "Unknown tracer '%s': not built in, and no %s.tracer in %s", o->tracers[i],
-                                       o->tracers[i], o->tracers_dir ?: EXT_TRACER_DIR_ETC " or " EXT_TRACER_DIR_LIB);
+                return log_error_errno(ENOENT, "Unknown tracer '%s': not built in, and no %s.tracer in %s",
+                                       o->tracers[i], o->tracers[i],
+                                       o->tracers_dir ?: EXT_TRACER_DIR_ETC " or " EXT_TRACER_DIR_LIB);
         }
         return 0;
 }
