@@ -5,7 +5,7 @@
 # struct, enum, array, address, port, strings); a rule on one of its fields raises. Broken objects
 # (truncated, no BTF, wrong map type, no such struct, a kprobe, group-writable, not root's, refused
 # by the verifier) each give their own message and leave the good tracer and a built-in one
-# running. The contrib example builds and runs as its comment says.
+# running. A full ring buffer counts drops. The contrib example builds and runs as its comment says.
 set -u
 CWATCHD=$1 SRC=${2:?usage: test-ext-tracer.sh CWATCHD SOURCE_ROOT}
 fail() { echo "FAIL: $*"; echo "cwatchd said: $(tail -5 "$err")"; exit 1; }
@@ -237,6 +237,19 @@ for _ in 1 2 3; do cat "$marker" >/dev/null; sleep 0.2; done
 wait $daemon || fail "cwatchd (table) exited with $?"
 head -1 "$out" | grep -Eq 'who.pid +who.uid +who.comm' || fail "table header: $(head -1 "$out")"
 grep -F "$marker" "$out" | grep -q ' 127.0.0.1 ' || fail "table row: $(grep -F "$marker" "$out")"
+
+# drops: a small ring while cwatchd is held still fills, and its drops counter says so
+sed 's/__uint(max_entries, 4 << 20);/__uint(max_entries, 4096);/' "$dir/xtopen.bpf.c" >"$dir/xtsmall.bpf.c"
+bpfcc -g -c "$dir/xtsmall.bpf.c" -o "$dir/xtsmall.bpf.o" || fail "xtsmall does not compile"
+tracer xtsmall xtsmall.bpf.o xt_ring xt_open; chmod 644 "$dir/xtsmall.tracer"
+"$CWATCHD" run xtsmall --tracers-dir "$dir" --no-rules --format json --duration 3 >"$out" 2>"$err" &
+daemon=$!
+for _ in $(seq 200); do grep -q 'tracing: xtsmall' "$err" && break; sleep 0.05; done
+kill -STOP $daemon
+for _ in $(seq 100); do cat "$marker" >/dev/null; done
+kill -CONT $daemon
+wait $daemon || fail "cwatchd (drops) exited with $?"
+grep -Eq 'xtsmall: [0-9]+ events, [1-9][0-9]* dropped \(ring buffer full\)' "$err" || fail "no drops counted"
 
 # the contrib example, built and run as its comment says
 ex=$dir/example; mkdir "$ex"; chmod 755 "$ex"
