@@ -5,7 +5,8 @@
 # struct, enum, array, address, port, strings); a rule on one of its fields raises. Broken objects
 # (truncated, no BTF, wrong map type, no such struct, a kprobe, group-writable, not root's, refused
 # by the verifier) each give their own message and leave the good tracer and a built-in one
-# running. A full ring buffer counts drops. The contrib example builds and runs as its comment says.
+# running. Records get the container of their cgroup_id or pid field. A full ring buffer counts
+# drops. The contrib example builds and runs as its comment says.
 set -u
 CWATCHD=$1 SRC=${2:?usage: test-ext-tracer.sh CWATCHD SOURCE_ROOT}
 fail() { echo "FAIL: $*"; echo "cwatchd said: $(tail -5 "$err")"; exit 1; }
