@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* An example external tracer for cwatch: every openat() with the file name, the flags and the
  * result. It includes no cwatch header: its own struct, its own ring buffer. Build it with
  *
@@ -9,7 +9,9 @@
  *
  *   install -m 0644 opensnoop.bpf.o /etc/cwatch/tracers.d/
  *   install -m 0644 opensnoop.tracer /etc/cwatch/tracers.d/
- *   cwatchctl reload; cwatchctl start opensnoop
+ *   systemctl restart cwatchd          (tracers.d is read when cwatchd starts)
+ *   cwatchctl list-tracers             (opensnoop.tracer says Enable=yes: it runs)
+ *   cwatchd run opensnoop --format json
  *
  * It needs no vmlinux.h: the tracepoint's arguments are read from its documented layout
  * (/sys/kernel/tracing/events/syscalls/sys_enter_openat/format). */
