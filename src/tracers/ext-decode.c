@@ -35,13 +35,13 @@ static enum value_type kind_value_type(enum ext_kind k)
         }
 }
 
-/* table widths: numbers right-aligned, text left; long strings and lists hidden past the first few */
-static int kind_width(const struct ext_field *f, size_t i)
+/* table widths: numbers right-aligned, text left */
+static int kind_width(const struct ext_field *f)
 {
         switch (f->kind) {
         case EXT_KIND_UINT:
         case EXT_KIND_SINT:
-                return f->size >= 8 ? (i < 4 ? 12 : 0) : 7;
+                return f->size >= 8 ? 12 : 7;
         case EXT_KIND_PORT:
         case EXT_KIND_PORT_BE:
                 return 5;
@@ -79,7 +79,7 @@ int ext_schema_columns(const struct ext_plan *p, struct column **ret, size_t *re
                 const struct ext_field *f = &p->fields[i];
 
                 c[i] = (struct column) { .name = strcpy(s, f->name), .type = kind_value_type(f->kind),
-                                         .width = kind_width(f, i) };
+                                         .width = kind_width(f) };
                 /* the cgroup id is what identity is for; the table shows the container */
                 if (streq(f->name, "cgroup_id"))
                         c[i].width = 0;
