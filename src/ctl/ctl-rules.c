@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ctl-rules.h"
 #include "detect/rules-check.h"
 #include "shared/array.h"
+#include "shared/strv.h"
+#include "tracers/ext-conf.h"
 #include "shared/macro.h"
 #include "shared/strbuf.h"
 #include "sink/format.h"
@@ -179,6 +182,35 @@ static int rules_list(struct ctl *c, char **patterns, size_t n_patterns)
         return EXIT_OK;
 }
 
+/* Rules on the events of external tracers (cwatch.tracer(5)) are checked against the BTF of their
+ * objects, which takes libbpf: cwatchd has it, cwatchctl stays without, so with any NAME.tracer
+ * installed the check is cwatchd's (the same code the service compiles rules with; no daemon needs
+ * to run). */
+static void rules_check_external(char **files, int n)
+{
+        static const char *const dirs[] = { EXT_TRACER_DIR_ETC, EXT_TRACER_DIR_LIB };
+        struct strv found = {};
+        char **args;
+
+        if (ext_conf_find(dirs, ELEMENTSOF(dirs), &found) < 0 || found.n == 0) {
+                strv_done(&found);
+                return;
+        }
+        strv_done(&found);
+        args = calloc(n + 4, sizeof(char *));
+        if (!args)
+                return;
+        args[0] = (char *) "cwatchd";
+        args[1] = (char *) "rules";
+        args[2] = (char *) "check";
+        memcpy(args + 3, files, n * sizeof(char *));
+        fflush(stdout);
+        execv(CWATCHD_PATH, args);
+        fprintf(stderr, "warning: cannot run %s to check rules on external tracers (%s); checking against the "
+                "built-in tracers only\n", CWATCHD_PATH, strerror(errno));
+        free(args);
+}
+
 int ctl_rules(struct ctl *c, int argc, char **argv)
 {
         if (streq(argv[1], "list"))
@@ -188,6 +220,7 @@ int ctl_rules(struct ctl *c, int argc, char **argv)
                         fprintf(stderr, "cwatchctl: rules check needs at least one rule file\n");
                         return EXIT_USAGE;
                 }
+                rules_check_external(argv + 2, argc - 2);
                 return rules_check_files(argv + 2, argc - 2, stdout, stderr) < 0 ? EXIT_FAIL : EXIT_OK;
         }
         fprintf(stderr, "cwatchctl: unknown rules command '%s'; valid: list [PATTERN...], check FILE...\n", argv[1]);

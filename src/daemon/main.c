@@ -8,6 +8,7 @@
 #include "service.h"
 #include "detect/detect.h"
 #include "detect/rules-check.h"
+#include "ext-catalog.h"
 #include "shared/log.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -43,7 +44,8 @@ int main(int argc, char *argv[])
         case MODE_RUN:
                 return run_foreground(&o);
         case MODE_RULES_CHECK:
-                return rules_check_files(o.check_files, o.n_check_files, stdout, stderr) < 0 ? 1 : 0;
+                r = ext_rules_check_files(o.check_files, o.n_check_files, o.tracers_dir, stdout, stderr);
+                return r < 0 ? 1 : 0;
         case MODE_SERVICE:
         default:
                 return service_run(&o);

@@ -69,7 +69,7 @@ int manager_enable_rules(struct manager *m, const struct rules_paths *paths, con
         if (m->detect)
                 return -EALREADY;
         lookup = manager_detect_lookup(m);
-        r = detect_new(&d, paths, detect_registry_catalog(), &lookup, deliver_rule_alert, m, errors);
+        r = detect_new(&d, paths, manager_detect_catalog(m), &lookup, deliver_rule_alert, m, errors);
         if (r < 0)
                 return r;
         if (!m->alert_pipeline) {

@@ -24,7 +24,8 @@ static void manager_handle_sample(void *ctx, void *data, size_t size)
         int r;
 
         if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) ||
-            h->version != CW_EVENT_VERSION || h->tracer >= m->n_tracers) {
+            h->version != CW_EVENT_VERSION || h->tracer >= m->n_tracers ||
+            m->tracers[h->tracer].ops->external) {
                 m->malformed_events++;
                 return;
         }
@@ -173,6 +174,7 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         r = sd_event_default(&m->event);
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate the event loop: %m");
+        m->tracer_env.event = m->event;
 
         m->ringbuf_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "cw_events", 0, 0, ringbuf_size, NULL);
         if (m->ringbuf_fd < 0)
@@ -234,6 +236,7 @@ struct manager *manager_free(struct manager *m)
                 close(m->ringbuf_fd);
         m->metrics = metrics_free(m->metrics);
         tracer_watched_paths_done(&m->watched_paths);
+        m->ext = manager_ext_free(m->ext);
         sd_event_unref(m->event);
         free(m);
         return NULL;
@@ -241,9 +244,10 @@ struct manager *manager_free(struct manager *m)
 
 struct tracer *manager_find_tracer(struct manager *m, const char *name)
 {
-        int i = tracer_registry_find(name);
-
-        return i < 0 || (size_t) i >= m->n_tracers ? NULL : &m->tracers[i];
+        for (size_t i = 0; i < m->n_tracers; i++)
+                if (streq(m->tracers[i].ops->info->name, name))
+                        return &m->tracers[i];
+        return NULL;
 }
 
 static int tracer_on_interval(sd_event_source *s, uint64_t usec, void *userdata)

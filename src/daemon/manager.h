@@ -28,6 +28,8 @@ struct detect_lookup;
 struct profile_set;
 struct profile_sink;
 struct profile_sink_config;
+struct manager_ext;
+struct detect_catalog;
 
 #define MANAGER_MAX_TRACERS 16
 #define MANAGER_MAX_ALERT_SINKS 8
@@ -106,6 +108,9 @@ struct manager {
         /* watched-path patterns for tracers with set_watched_paths (the rules' and WatchPaths=);
          * NULL: each tracer's defaults */
         struct tracer_watched_paths watched_paths;
+
+        /* the external tracers of tracers.d, after the built-in ones in tracers (manager-ext.c) */
+        struct manager_ext *ext;
 };
 
 int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns);
@@ -115,6 +120,16 @@ DEFINE_POINTER_CLEANUP(struct manager, manager_free);
 int manager_start_tracer(struct manager *m, const char *name);
 int manager_stop_tracer(struct manager *m, const char *name);
 struct tracer *manager_find_tracer(struct manager *m, const char *name);
+
+/* External tracers (manager-ext.c, cwatch.tracer(5)): adds those of the NAME.tracer files in dirs
+ * (NULL: /etc/cwatch/tracers.d, then /usr/lib/cwatch/tracers.d) to the tracers; a file refused is
+ * logged with its reason and left out. Call before enabling the rules. */
+int manager_load_external_tracers(struct manager *m, const char *const *dirs, size_t n_dirs);
+struct manager_ext *manager_ext_free(struct manager_ext *e);
+/* Why the external tracer called name was refused, or NULL. */
+const char *manager_external_rejected(const struct manager *m, const char *name);
+/* The events the rules may name: the built-in tracers' and the external ones'. */
+const struct detect_catalog *manager_detect_catalog(struct manager *m);
 
 /* Starts identity: the cgroup map and watcher, names from the runtimes' files, the container
  * filter. Call before starting tracers (they share the filter's map when they load). */

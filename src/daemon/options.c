@@ -3,9 +3,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <limits.h>
 #include "options.h"
 #include "shared/macro.h"
 #include "tracers/tracer.h"
+#include "tracers/ext-conf.h"
 #include "metrics/graph.h"
 #include "metrics/http-server.h"
 
@@ -23,6 +26,7 @@ enum {
         ARG_CONFIG,
         ARG_CONFIG_DIR,
         ARG_RULES_DIR,
+        ARG_TRACERS_DIR,
         ARG_NO_RULES,
         ARG_METRICS,
         ARG_GRAPH,
@@ -85,13 +89,15 @@ static void print_help(FILE *out)
                 "                               /etc, /run and /usr/lib cwatch/rules.d (repeatable;\n"
                 "                               the first has the highest priority)\n"
                 "      --no-rules               do not run the detection rules\n"
+                "      --tracers-dir DIR        external tracers (NAME.tracer) from DIR instead of\n"
+                "                               /etc and /usr/lib cwatch/tracers.d (cwatch.tracer(5))\n"
                 "      --metrics ADDRESS        serve Prometheus metrics on ADDRESS:PORT (or [IPV6]:PORT)\n"
                 "      --graph FORMAT           print the TCP connection graph (dot or json) at exit\n"
                 "                               instead of the records\n"
                 "      --debug                  log debug messages\n"
                 "  -h, --help                   show this help\n"
                 "      --version                show the version\n\n"
-                "Tracers:\n");
+                "Tracers (and the external ones in tracers.d):\n");
         for (size_t i = 0; i < tracer_registry_size; i++)
                 print_wrapped(out, tracer_registry[i]->info->name, tracer_registry[i]->info->description);
 }
@@ -102,6 +108,23 @@ static void list_tracers(FILE *err)
         for (size_t i = 0; i < tracer_registry_size; i++)
                 fprintf(err, " %s", tracer_registry[i]->info->name);
         fputc('\n', err);
+}
+
+/* Whether NAME.tracer is in the tracers directory (or the default ones). */
+static bool external_tracer_exists(const struct options *o, const char *name)
+{
+        const char *dirs[] = { o->tracers_dir ?: EXT_TRACER_DIR_ETC,
+                               o->tracers_dir ? NULL : EXT_TRACER_DIR_LIB };
+        char path[PATH_MAX];
+
+        if (!ext_tracer_name_valid(name))
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(dirs) && dirs[i]; i++) {
+                snprintf(path, sizeof(path), "%s/%s" EXT_TRACER_SUFFIX, dirs[i], name);
+                if (access(path, F_OK) == 0)
+                        return true;
+        }
+        return false;
 }
 
 int parse_seconds(const char *s, double min, double max, uint64_t *ret)
@@ -151,6 +174,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                 { "config-dir", required_argument, NULL, ARG_CONFIG_DIR },
                 { "rules-dir", required_argument, NULL, ARG_RULES_DIR },
                 { "no-rules", no_argument, NULL, ARG_NO_RULES },
+                { "tracers-dir", required_argument, NULL, ARG_TRACERS_DIR },
                 { "metrics", required_argument, NULL, ARG_METRICS },
                 { "graph", required_argument, NULL, ARG_GRAPH },
                 { "container", required_argument, NULL, 'c' },
@@ -297,6 +321,9 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
                         }
                         o->rules_dirs[o->n_rules_dirs++] = optarg;
                         break;
+                case ARG_TRACERS_DIR:
+                        o->tracers_dir = optarg;
+                        break;
                 case ARG_NO_RULES:
                         o->no_rules = true;
                         break;
@@ -336,7 +363,8 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, FILE *err
         for (int i = optind + 1; i < argc; i++) {
                 bool dup = false;
 
-                if (tracer_registry_find(argv[i]) < 0) {
+                /* other names may be external tracers (run.c loads them) */
+                if (tracer_registry_find(argv[i]) < 0 && !external_tracer_exists(o, argv[i])) {
                         fprintf(err, "cwatchd: unknown tracer '%s'; ", argv[i]);
                         list_tracers(err);
                         return -EINVAL;

@@ -41,6 +41,7 @@ struct options {
         const char *rules_dirs[OPTIONS_MAX_RULES_DIRS];  /* highest priority first; none: the default */
         size_t n_rules_dirs;
         bool no_rules;
+        const char *tracers_dir;        /* external tracers from here; NULL: the default directories */
         char **check_files;     /* rules check */
         size_t n_check_files;
 };

@@ -5,6 +5,7 @@
 #include "graph/provenance.h"
 #include "manager.h"
 #include "probe.h"
+#include "tracers/ext-conf.h"
 #include "detect/detect.h"
 #include "alert/alert-format.h"
 #include "sink/output.h"
@@ -44,6 +45,34 @@ static void print_graph(struct manager *m, enum graph_format format)
         strbuf_free(&b);
 }
 
+/* The external tracers among the names asked for (cwatch.tracer(5)); an error for a name that is
+ * neither built in nor a usable NAME.tracer. */
+static int run_find_external_tracers(struct manager *m, const struct options *o)
+{
+        bool wanted = false;
+        int r;
+
+        for (size_t i = 0; i < o->n_tracers; i++)
+                wanted |= tracer_registry_find(o->tracers[i]) < 0;
+        if (!wanted)
+                return 0;
+        r = manager_load_external_tracers(m, o->tracers_dir ? &o->tracers_dir : NULL, o->tracers_dir ? 1 : 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the external tracers: %m");
+        for (size_t i = 0; i < o->n_tracers; i++) {
+                const char *why = manager_external_rejected(m, o->tracers[i]);
+
+                if (manager_find_tracer(m, o->tracers[i]))
+                        continue;
+                if (why)
+                        return log_error_errno(EINVAL, "Cannot run tracer %s: %s", o->tracers[i], why);
+                return log_error_errno(ENOENT, "Unknown tracer '%s': not built in, and no %s.tracer in %s",
+                                       o->tracers[i], o->tracers[i],
+                                       o->tracers_dir ?: EXT_TRACER_DIR_ETC " or " EXT_TRACER_DIR_LIB);
+        }
+        return 0;
+}
+
 int run_foreground(const struct options *o)
 {
         _cleanup_(manager_freep) struct manager *m = NULL;
@@ -56,8 +85,12 @@ int run_foreground(const struct options *o)
         sigset_t mask;
         int r;
 
-        for (size_t i = 0; i < o->n_tracers; i++)
-                need_tracefs |= tracer_registry[tracer_registry_find(o->tracers[i])]->needs_tracefs;
+        for (size_t i = 0; i < o->n_tracers; i++) {
+                int k = tracer_registry_find(o->tracers[i]);
+
+                /* external tracers that need it say so when they attach */
+                need_tracefs |= k >= 0 && tracer_registry[k]->needs_tracefs;
+        }
         probe_run(&probe);
         if (probe_report_missing(&probe, need_tracefs, stderr) > 0) {
                 log_error("cannot trace: the pieces above are missing");
@@ -120,6 +153,9 @@ int run_foreground(const struct options *o)
                         log_warning_errno(r, "Identity is off (no container, pod or unit names), ignoring: %m");
         }
 
+        r = run_find_external_tracers(m, o);
+        if (r < 0)
+                goto out;
         for (size_t i = 0; i < o->n_tracers; i++) {
                 const struct tracer_ops *ops = manager_find_tracer(m, o->tracers[i])->ops;
 

@@ -82,7 +82,9 @@ static void service_apply_tracers(struct service *s, const struct config *old, c
         for (size_t i = 0; i < m->n_tracers; i++) {
                 struct tracer *t = &m->tracers[i];
                 const char *name = t->ops->info->name;
-                bool want = tracer_configured(new, name), was = tracer_configured(old, name);
+                /* an external tracer's own Enable= (cwatch.tracer(5)) counts like the configuration */
+                bool ext = t->ops->external && t->ops->info->enabled_by_default;
+                bool want = ext || tracer_configured(new, name), was = ext || tracer_configured(old, name);
                 int r;
 
                 if (want != was)
@@ -338,6 +340,11 @@ int service_run(const struct options *o)
                 .roots = { .docker = s.config.docker_root, .podman = s.config.podman_root, .pods = s.config.pods_root } });
         if (r < 0)
                 log_warning_errno(r, "Identity is off (no container, pod or unit names), ignoring: %m");
+
+        /* before the rules, which may name their events */
+        r = manager_load_external_tracers(s.manager, NULL, 0);
+        if (r < 0)
+                goto finish;
 
         /* before the rules: they ask the graph where an executed file came from */
         if (s.config.provenance) {

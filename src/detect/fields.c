@@ -109,7 +109,9 @@ const struct field_def *field_lookup(const char *name)
                 if (!f->prefix && streq(f->name, name))
                         return f;
                 if (f->prefix && strneq(f->name, name, strlen(f->name)) &&
-                    valid_field_name(name + strlen(f->name)) && !strchr(name + strlen(f->name), '.'))
+                    valid_field_name(name + strlen(f->name)) &&
+                    /* event.a.b: a nested field of an external tracer's struct */
+                    (!strchr(name + strlen(f->name), '.') || streq(f->name, "event.")))
                         return f;
         }
         return NULL;

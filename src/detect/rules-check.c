@@ -41,13 +41,19 @@ static void print_actions(const struct detect_engine *e, FILE *out)
 
 int rules_check_files(char *const *files, size_t n_files, FILE *out, FILE *err)
 {
+        return rules_check_files_catalog(files, n_files, detect_registry_catalog(), out, err);
+}
+
+int rules_check_files_catalog(char *const *files, size_t n_files, const struct detect_catalog *catalog, FILE *out,
+                              FILE *err)
+{
         _cleanup_(detect_engine_freep) struct detect_engine *e = NULL;
         struct strbuf errors = {};
         const char *const *ev;
         size_t n;
         int r;
 
-        r = detect_engine_load_files(&e, files, n_files, detect_registry_catalog(), &errors);
+        r = detect_engine_load_files(&e, files, n_files, catalog, &errors);
         if (errors.len > 0)
                 fputs(errors.data, err);
         strbuf_free(&errors);

@@ -13,3 +13,6 @@ const struct detect_catalog *detect_registry_catalog(void);
  * the registry's schemas, prints "file:line:column: message" for each error to err and a summary
  * to out. Returns 0 when all is well, -EINVAL otherwise. */
 int rules_check_files(char *const *files, size_t n_files, FILE *out, FILE *err);
+/* The same against another catalog (cwatchd: with the external tracers' events). */
+int rules_check_files_catalog(char *const *files, size_t n_files, const struct detect_catalog *catalog, FILE *out,
+                              FILE *err);

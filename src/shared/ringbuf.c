@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,11 @@ static void *ringbuf_record(struct ringbuf *rb, uint32_t off, uint32_t len)
 
 int ringbuf_consume(struct ringbuf *rb)
 {
+        return ringbuf_consume_max(rb, INT_MAX);
+}
+
+int ringbuf_consume_max(struct ringbuf *rb, int max)
+{
         unsigned long cons = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
         unsigned busy = 0;
         int n = 0;
@@ -106,7 +112,7 @@ int ringbuf_consume(struct ringbuf *rb)
                 unsigned long prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE);
 
                 more = false;
-                while (cons < prod) {
+                while (cons < prod && n < max) {
                         const uint32_t *hdr = (const uint32_t *) (rb->data + (cons & rb->mask));
                         uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 

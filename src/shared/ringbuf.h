@@ -21,3 +21,5 @@ struct ringbuf *ringbuf_free(struct ringbuf *rb);
 
 /* Hands every committed record to fn, in order; returns how many, or a negative errno. */
 int ringbuf_consume(struct ringbuf *rb);
+/* The same, at most max records (what is left stays for the next call). */
+int ringbuf_consume_max(struct ringbuf *rb, int max);

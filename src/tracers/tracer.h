@@ -39,6 +39,7 @@ struct tracer_ops {
         const struct tracer_info *info; /* name, description, schema, events: no BPF needed */
         bool needs_tracefs;     /* attaches tp/ programs, which need tracefs mounted */
         bool has_interval;      /* on_interval runs every interval (aggregating tracers) */
+        bool external;          /* an external tracer (ext-tracer.c): its own ring buffer, not in the registry */
 
         /* Load and attach, with tracer_load_skeleton() and tracer_attach_skeleton(). Stores its
          * state in t->data. */
@@ -79,6 +80,10 @@ struct tracer_env {
         int (*emit)(void *owner, struct record *r);
         void (*interval)(void *owner, const struct schema *s, bool begin);
         void *owner;
+        /* external tracers: the loop that drains their own ring buffers, and the cgroup id of a pid
+         * for records that carry no cgroup id (0: unknown) */
+        sd_event *event;
+        uint64_t (*cgroup_of_pid)(void *owner, uint32_t pid);
 };
 
 struct tracer {
