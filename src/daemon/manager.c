@@ -197,6 +197,9 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         r = sd_event_source_set_enabled(m->flush_source, SD_EVENT_ON);
         if (r < 0)
                 return log_error_errno(r, "Failed to enable the ring buffer's drain timer: %m");
+        r = manager_watch_drops(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to arm the drop check: %m");
 
         *ret = TAKE_PTR(m);
         return 0;
@@ -229,6 +232,7 @@ struct manager *manager_free(struct manager *m)
         m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
         m->flush_source = sd_event_source_disable_unref(m->flush_source);
+        m->drops_source = sd_event_source_disable_unref(m->drops_source);
         m->ringbuf = ringbuf_free(m->ringbuf);
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);

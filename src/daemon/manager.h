@@ -101,6 +101,11 @@ struct manager {
         /* watched-path patterns for tracers with set_watched_paths (the rules' and WatchPaths=);
          * NULL: each tracer's defaults */
         struct tracer_watched_paths watched_paths;
+
+        /* kernel-side losses logged while running, rate-limited (manager-drops.c) */
+        sd_event_source *drops_source;
+        uint64_t drops_reported[MANAGER_MAX_TRACERS], lost_reported[MANAGER_MAX_TRACERS];
+        uint64_t drops_started_usec, drops_logged_usec;         /* CLOCK_MONOTONIC */
 };
 
 int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns);
@@ -117,6 +122,12 @@ int manager_enable_identity(struct manager *m, const struct identity_config *con
 
 /* Logs per tracer the events received, the ring-buffer drops and the kernel-side losses. */
 void manager_log_counters(struct manager *m);
+/* Checks the tracers' kernel-side losses every second and logs new ones at most every 10 s
+ * (manager-drops.c); manager_new() starts it. */
+int manager_watch_drops(struct manager *m);
+/* Logs each tracer's losses since its last such line (since_usec: how long ago that was); returns
+ * how many tracers had new ones. */
+int manager_log_new_drops(struct manager *m, uint64_t since_usec);
 
 /* Sets the latency bound (see struct manager); call before starting tracers: it is compiled
  * into their BPF programs. */
