@@ -108,6 +108,7 @@ struct stats {
         uint64_t incidents_opened, incident_alerts, graph_nodes, graph_edges, graph_evictions;
         uint32_t tracers, running, rules;
         char detection[16];     /* "" from a cwatchd that does not say */
+        char degraded[384];     /* why it runs degraded; "" when it does not */
 };
 
 static int read_stats(sd_bus_message *reply, struct stats *s)
@@ -154,12 +155,14 @@ static int read_stats(sd_bus_message *reply, struct stats *s)
                         r = sd_bus_message_read(reply, "v", "u", &s->rules);
                         done = true;
                 }
-                if (!done && streq(contents, "s") && streq(key, "detection")) {
+                if (!done && streq(contents, "s") && (streq(key, "detection") || streq(key, "degraded"))) {
                         const char *v;
+                        bool det = streq(key, "detection");
 
                         r = sd_bus_message_read(reply, "v", "s", &v);
                         if (r >= 0)
-                                snprintf(s->detection, sizeof(s->detection), "%s", v);
+                                snprintf(det ? s->detection : s->degraded, det ? sizeof(s->detection)
+                                         : sizeof(s->degraded), "%s", v);
                         done = true;
                 }
                 if (!done)
@@ -216,7 +219,10 @@ static int verb_status(struct ctl *c, int argc, char **argv)
                        s.deduplicated, s.rate_limited, s.incidents_opened, s.graph_nodes, s.graph_edges,
                        s.graph_evictions);
         } else {
-                printf("%s●%s cwatchd %s\n", ctl_color(c, ANSI_GREEN), ctl_color(c, ANSI_NORMAL), version ?: "");
+                printf("%s●%s cwatchd %s\n", ctl_color(c, s.degraded[0] ? ANSI_YELLOW : ANSI_GREEN),
+                       ctl_color(c, ANSI_NORMAL), version ?: "");
+                if (s.degraded[0])
+                        printf("   Degraded: %s%s%s\n", ctl_color(c, ANSI_RED), s.degraded, ctl_color(c, ANSI_NORMAL));
                 printf("    Tracers: %" PRIu32 " of %" PRIu32 " running (%s)\n", s.running, s.tracers,
                        names.data ?: "none");
                 printf("     Events: %" PRIu64 " received, %s%" PRIu64 " dropped%s, %" PRIu64 " malformed\n", s.events,

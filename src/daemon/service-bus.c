@@ -144,6 +144,8 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
                                           "rule_matches", "t", ds.matches,
                                           "alerts_deduplicated", "t", ps.deduplicated,
                                           "alerts_rate_limited", "t", ps.rate_limited);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "degraded", "s", s->degraded);
         if (r >= 0 && manager_provenance(m)) {
                 struct provenance_stats gs;
 

@@ -6,6 +6,7 @@
 #include "service.h"
 #include "probe.h"
 #include "service-bus.h"
+#include "service-health.h"
 #include "detect/builtin-exec.h"
 #include "detect/detect.h"
 #include "graph/provenance.h"
@@ -106,7 +107,7 @@ static void service_apply_tracers(struct service *s, const struct config *old, c
 void service_notify_status(struct service *s)
 {
         struct manager *m = s->manager;
-        struct strbuf names = {};
+        struct strbuf names = {}, degraded = {};
         uint64_t events = 0, drops = 0;
         size_t running = 0;
 
@@ -118,9 +119,11 @@ void service_notify_status(struct service *s)
                 if (t->running)
                         strbuf_printf(&names, "%s%s", running++ ? " " : "", t->ops->info->name);
         }
-        (void) sd_notifyf(false, "STATUS=Tracing: %s; %" PRIu64 " events, %" PRIu64 " dropped, %" PRIu64 " alerts",
-                          running ? names.data : "nothing", events, drops, m->alerts_raised);
+        service_status_prefix(s, &degraded);
+        (void) sd_notifyf(false, "STATUS=%sTracing: %s; %" PRIu64 " events, %" PRIu64 " dropped, %" PRIu64 " alerts",
+                          degraded.data ?: "", running ? names.data : "nothing", events, drops, m->alerts_raised);
         strbuf_free(&names);
+        strbuf_free(&degraded);
 }
 
 int service_reload(struct service *s, struct conf_error *err)
@@ -140,10 +143,9 @@ int service_reload(struct service *s, struct conf_error *err)
                  * the new rules watch the new configuration's WatchPaths= */
                 r = manager_reload_rules(s->manager, &new.watch_paths, &errors);
                 if (r < 0) {
-                        snprintf(err->text, sizeof(err->text), "%s",
-                                 errors.data ? strtok(errors.data, "\n") : "the rules did not load");
-                        log_error("Failed to reload the rules, keeping the last good ones: %s",
-                                  errors.data ?: "unknown error");
+                        /* every error, each its own journal entry, in file and line order */
+                        (void) service_log_rule_errors("Failed to reload the rules, keeping the last good ones",
+                                                       errors.data, err->text, sizeof(err->text));
                         strbuf_free(&errors);
                         config_done(&new);
                         return r;
@@ -232,8 +234,7 @@ static int service_enable_detection(struct service *s)
         r = manager_enable_rules(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, &s->config.watch_paths,
                                  &errors);
         if (r < 0) {
-                log_error_errno(r, "Failed to load the rules, falling back to the built-in detection: %m\n%s",
-                                errors.data ?: "");
+                service_note_rules_failed(s, errors.data);
                 builtin_exec_init(&s->builtin_exec, raise_builtin_alert, s->manager);
                 s->builtin_exec_on = true;
                 service_apply_config(s);

@@ -37,6 +37,10 @@ struct service {
         /* the built-in exec detection, a record sink when the rules did not load at start */
         struct builtin_exec builtin_exec;
         bool builtin_exec_on;
+        /* why the service runs degraded (the rules did not load at start), "" when it does not:
+         * in STATUS=, GetStats "degraded" and cwatchctl status (service-health.c) */
+        char degraded[384];
+        unsigned rule_errors_at_start;
 
         /* behaviour profiles (service-profiles.c) */
         struct service_profiles profiles;
