@@ -24,12 +24,15 @@ static void manager_handle_sample(void *ctx, void *data, size_t size)
         int r;
 
         if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) ||
-            h->version != CW_EVENT_VERSION || h->tracer >= m->n_tracers) {
+            h->version != CW_EVENT_VERSION || (h->tracer & ~TRACER_ID_GENERATION) >= m->n_tracers) {
                 m->malformed_events++;
                 return;
         }
-        t = &m->tracers[h->tracer];
+        t = &m->tracers[h->tracer & ~TRACER_ID_GENERATION];
         if (!t->running)
+                return;
+        /* the programs of the cwatchd this one took over from (manager-handover.c) */
+        if (!!(h->tracer & TRACER_ID_GENERATION) != m->tracer_env.generation && !manager_handover_accept(m, t, h))
                 return;
         t->events++;
         r = t->ops->on_event(t, data, h->size);
@@ -79,7 +82,7 @@ int manager_enable_identity(struct manager *m, const struct identity_config *con
         return 0;
 }
 
-static int manager_on_ringbuf(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+int manager_on_ringbuf(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct manager *m = userdata;
         int r = manager_drain(m);
@@ -280,6 +283,7 @@ int manager_start_tracer(struct manager *m, const char *name)
                 return r;
         }
         t->running = true;
+        m->started_boot_ns[t->index] = now_boottime_ns();
         if (t->ops->has_interval && t->ops->on_interval) {
                 r = sd_event_add_time_relative(m->event, &t->interval_source, CLOCK_MONOTONIC,
                                                m->interval_ns / NSEC_PER_USEC, 0, tracer_on_interval, t);

@@ -7,6 +7,7 @@
 #include "probe.h"
 #include "service-bus.h"
 #include "service-health.h"
+#include "service-restart.h"
 #include "detect/builtin-exec.h"
 #include "detect/detect.h"
 #include "graph/provenance.h"
@@ -49,6 +50,7 @@ int service_start_tracer(struct service *s, const char *name)
         r = manager_start_tracer(s->manager, name);
         if (r < 0)
                 return log_error_errno(r, "Failed to start tracer %s: %m", name);
+        (void) service_fdstore_keep(s->manager, &s->handover);
         log_info("Tracer %s started", name);
         service_notify_status(s);
         return 0;
@@ -63,7 +65,10 @@ int service_stop_tracer(struct service *s, const char *name)
         s->user_stopped[t->index] = true;
         if (!t->running)
                 return 0;
+        /* out of the fd store first: the detach is then ours, not PID 1's */
+        service_fdstore_forget(s->manager, false);
         (void) manager_stop_tracer(s->manager, name);
+        (void) service_fdstore_keep(s->manager, &s->handover);
         log_info("Tracer %s stopped", name);
         service_notify_status(s);
         return 0;
@@ -166,7 +171,9 @@ int service_reload(struct service *s, struct conf_error *err)
         s->config = new;
         service_apply_config(s);
         service_apply_profiles_config(s);
+        service_fdstore_forget(s->manager, false);
         service_apply_tracers(s, &old, &s->config);
+        (void) service_fdstore_keep(s->manager, &s->handover);
         config_done(&old);
         if (s->status_source)
                 (void) sd_event_source_set_time_relative(s->status_source, s->config.status_interval_ns / 1000);
@@ -181,6 +188,8 @@ static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *s
 {
         log_info("Received %s, detaching and exiting", strsignal(si->ssi_signo));
         (void) sd_notify(false, "STOPPING=1\nSTATUS=Detaching the tracers");
+        /* a clean stop detaches: nothing stays in the fd store (a crash leaves it all there) */
+        service_fdstore_forget(((struct service *) userdata)->manager, true);
         return sd_event_exit(sd_event_source_get_event(src), 0);
 }
 
@@ -202,6 +211,7 @@ static int on_status_timer(sd_event_source *src, uint64_t usec, void *userdata)
         struct service *s = userdata;
 
         service_notify_status(s);
+        service_restart_save(s);
         return sd_event_source_set_time_relative(src, s->config.status_interval_ns / 1000);
 }
 
@@ -252,7 +262,9 @@ static void service_done(struct service *s)
 {
         /* tracers first: nothing may arrive for sinks that are gone */
         s->profiles.timer = sd_event_source_disable_unref(s->profiles.timer);
+        service_restart_save(s);
         s->manager = manager_free(s->manager);
+        service_handover_done(&s->handover);
         service_stop_profiles(s);
         polkit_registry_done(&s->polkit);
         s->bus_vtable_slot = sd_bus_slot_unref(s->bus_vtable_slot);
@@ -307,6 +319,8 @@ int service_run(const struct options *o)
                 log_error_errno(r, "Failed to set the event latency: %m");
                 goto finish;
         }
+        /* before any tracer: the ring buffer an earlier instance left in the fd store */
+        service_restart_begin(&s);
 
         r = sd_event_add_signal(s.manager->event, &s.sigterm_source, SIGTERM, on_exit_signal, &s);
         if (r >= 0)
@@ -364,6 +378,7 @@ int service_run(const struct options *o)
                 log_warning_errno(r, "Running without D-Bus: %m");
 
         service_apply_tracers(&s, NULL, &s.config);
+        service_restart_ready(&s);
 
         (void) sd_notify(false, "READY=1");
         service_notify_status(&s);

@@ -9,6 +9,8 @@
 #include "manager.h"
 #include "options.h"
 #include "service-profiles.h"
+#include "service-fdstore.h"
+#include "service-state.h"
 #include "bus/polkit.h"
 #include "detect/builtin-exec.h"
 
@@ -44,6 +46,11 @@ struct service {
 
         /* behaviour profiles (service-profiles.c) */
         struct service_profiles profiles;
+
+        /* restarts: the state in the state directory, the programs kept in the fd store
+         * (service-restart.c) */
+        struct service_state state;
+        struct service_handover handover;
 };
 
 int service_run(const struct options *o);

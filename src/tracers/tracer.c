@@ -11,7 +11,7 @@
 static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
 {
         struct bpf_map *map = bpf_object__find_map_by_name(obj, "events");
-        uint8_t index = t->index;
+        uint8_t index = t->index | (t->env->generation ? TRACER_ID_GENERATION : 0);
         uint64_t wakeup;
         int r;
 

@@ -68,6 +68,9 @@ struct tracer_env {
         int cgroup_allow_fd;            /* --container: the map of wanted cgroups; -1: no filter */
         uint32_t target_tgid;           /* --pid: cw_target_tgid where a tracer has it; 0: all */
         uint64_t boot_to_realtime;      /* added to BPF boottime stamps */
+        /* 0 or 1, stamped with the index (TRACER_ID_GENERATION): which instance of cwatchd loaded
+         * the programs, when one takes over another's ring buffer (daemon/manager-handover.c) */
+        uint8_t generation;
         /* for set_watched_paths tracers; NULL: their defaults */
         const struct tracer_watched_paths *watched_paths;
         /* a decoded record, and the bounds of an aggregating tracer's interval rows */
@@ -75,6 +78,9 @@ struct tracer_env {
         void (*interval)(void *owner, const struct schema *s, bool begin);
         void *owner;
 };
+
+/* cw_tracer_id: the registry index, and this bit for the generation of tracer_env */
+#define TRACER_ID_GENERATION 0x80
 
 struct tracer {
         const struct tracer_ops *ops;

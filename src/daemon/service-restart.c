@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include "service-restart.h"
+#include "service.h"
+#include "shared/log.h"
+#include "shared/timeutil.h"
+
+void service_restart_begin(struct service *s)
+{
+        service_state_start(&s->state, s->started_usec);
+        service_handover_begin(&s->handover, s->manager);
+}
+
+void service_restart_ready(struct service *s)
+{
+        struct service_state *st = &s->state;
+        bool attached = s->handover.adopted && s->handover.n_links > 0;
+        char when[64], started[64];
+
+        service_handover_finish(&s->handover, s->manager);
+        service_state_ready(st, now_realtime_ns() / 1000, attached);
+        service_restart_save(s);
+        if (st->restarts == 0)
+                return;
+        (void) format_timestamp(started, sizeof(started), st->started_usec * 1000);
+        if (st->previous_end_usec == 0)
+                log_notice("Restart %" PRIu64 " this boot, started %s; how the instance before ended is not known",
+                           st->restarts, started);
+        else if (attached)
+                log_notice("Restart %" PRIu64 " this boot, started %s; the instance before ended %s (%s); its programs "
+                           "stayed attached meanwhile: no blind window", st->restarts, started,
+                           format_timestamp(when, sizeof(when), st->previous_end_usec * 1000), st->previous_end);
+        else
+                log_warning("Restart %" PRIu64 " this boot, started %s; the instance before ended %s (%s): blind for "
+                            "%.1f s", st->restarts, started,
+                            format_timestamp(when, sizeof(when), st->previous_end_usec * 1000), st->previous_end,
+                            st->blind_usec / 1e6);
+}
+
+void service_restart_save(struct service *s)
+{
+        struct manager *m = s->manager;
+        uint64_t events = 0, drops = 0;
+
+        if (!m)
+                return;
+        for (size_t i = 0; i < m->n_tracers; i++) {
+                events += m->tracers[i].events;
+                drops += tracer_drops(&m->tracers[i]);
+        }
+        (void) service_state_save(&s->state, events, drops, m->alerts_raised);
+}
+
+int service_restart_append_stats(sd_bus_message *reply, const struct service *s)
+{
+        const struct service_state *st = &s->state;
+        const struct manager *m = s->manager;
+        uint64_t events = 0, drops = 0;
+
+        for (size_t i = 0; i < m->n_tracers; i++) {
+                events += m->tracers[i].events;
+                drops += tracer_drops(&m->tracers[i]);
+        }
+        return sd_bus_message_append(reply, "{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}{sv}",
+                                     "restarts", "t", st->restarts,
+                                     "previous_end_usec", "t", st->previous_end_usec,
+                                     "previous_end", "s", st->previous_end,
+                                     "ready_usec", "t", st->ready_usec,
+                                     "blind_usec", "t", st->blind_usec,
+                                     "handed_over", "b", (int) st->handed_over,
+                                     "handover_events", "t", m->handover_events,
+                                     "events_total", "t", st->events_before + events,
+                                     "drops_total", "t", st->drops_before + drops,
+                                     "alerts_total", "t", st->alerts_before + m->alerts_raised);
+}
