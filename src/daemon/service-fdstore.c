@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <dirent.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,8 +95,7 @@ void service_handover_finish(struct service_handover *h, struct manager *m)
                 return;
         snprintf(msg, sizeof(msg), "FDSTOREREMOVE=1\nFDNAME=" FDSTORE_LINKS "%u", h->generation);
         (void) sd_notify(false, msg);
-        log_info("Detaching the %zu BPF links of the earlier cwatchd; %" PRIu64 " of its events were new to us",
-                 h->n_links, m->handover_events);
+        log_info("Detaching the %zu BPF links of the earlier cwatchd, ours are attached", h->n_links);
         if (pthread_create(&h->closer, NULL, close_fds_thread, h) != 0)
                 close_fds_thread(h);
         else

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
 #include "service-restart.h"
 #include "service.h"
 #include "shared/log.h"
@@ -49,6 +51,44 @@ void service_restart_save(struct service *s)
                 drops += tracer_drops(&m->tracers[i]);
         }
         (void) service_state_save(&s->state, events, drops, m->alerts_raised);
+}
+
+bool service_restart_pending(struct service *s)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *type = NULL;
+        const char *unit, *job;
+        uint32_t id;
+        int r;
+
+        if (!s->bus)
+                return false;
+        r = sd_bus_call_method(s->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "GetUnitByPID", &error, &reply, "u",
+                               (uint32_t) getpid());
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &unit);
+        if (r >= 0) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *prop = NULL;
+
+                r = sd_bus_get_property(s->bus, "org.freedesktop.systemd1", unit, "org.freedesktop.systemd1.Unit",
+                                        "Job", &error, &prop, "(uo)");
+                if (r >= 0)
+                        r = sd_bus_message_read(prop, "(uo)", &id, &job);
+                if (r >= 0 && id == 0)
+                        r = -ENOENT;
+                if (r >= 0)
+                        r = sd_bus_get_property_string(s->bus, "org.freedesktop.systemd1", job,
+                                                       "org.freedesktop.systemd1.Job", "JobType", &error, &type);
+        }
+        sd_bus_error_free(&error);
+        if (r < 0) {
+                log_debug_errno(r, "No restart job of ours found, detaching: %m");
+                return false;
+        }
+        log_debug("Stopped by a %s job", type);
+        return strstr(type, "restart") != NULL;
 }
 
 int service_restart_append_stats(sd_bus_message *reply, const struct service *s)

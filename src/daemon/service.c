@@ -188,8 +188,12 @@ static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *s
 {
         log_info("Received %s, detaching and exiting", strsignal(si->ssi_signo));
         (void) sd_notify(false, "STOPPING=1\nSTATUS=Detaching the tracers");
-        /* a clean stop detaches: nothing stays in the fd store (a crash leaves it all there) */
-        service_fdstore_forget(((struct service *) userdata)->manager, true);
+        /* a stop detaches: nothing stays in the fd store (a crash leaves it all there, and so does a
+         * restart: the next instance takes over at once, and this one exits without detaching) */
+        if (service_restart_pending(userdata))
+                log_info("Restarting: the programs stay attached for the next cwatchd");
+        else
+                service_fdstore_forget(((struct service *) userdata)->manager, true);
         return sd_event_exit(sd_event_source_get_event(src), 0);
 }
 

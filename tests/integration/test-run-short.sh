@@ -8,7 +8,7 @@
 # the 50 ms timer, and a wake-up per event.
 set -u
 CWATCHD=$1
-RUNS=${2:-240}
+RUNS=${2:-200}
 K=8
 fail() { echo "FAIL: $*"; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
