@@ -65,9 +65,32 @@ static void state_parse_line(struct service_state *st, const char *key, const ch
                         }
 }
 
+void service_state_parse(struct service_state *st, const char *text, size_t len)
+{
+        *st = (struct service_state) {};
+        for (size_t at = 0; at < len;) {
+                const char *nl = memchr(text + at, '\n', len - at);
+                size_t n = nl ? (size_t) (nl - (text + at)) : len - at;
+                char line[256], *eq;
+
+                /* longer lines are none of ours */
+                if (n < sizeof(line) && !memchr(text + at, '\0', n)) {
+                        memcpy(line, text + at, n);
+                        line[n] = '\0';
+                        eq = strchr(line, '=');
+                        if (eq) {
+                                *eq = '\0';
+                                state_parse_line(st, line, eq + 1);
+                        }
+                }
+                at += n + 1;
+        }
+}
+
 static void state_load(struct service_state *st)
 {
-        char path[4096], line[256];
+        char path[4096], text[4096];
+        size_t n = 0;
         FILE *f;
 
         *st = (struct service_state) {};
@@ -75,16 +98,9 @@ static void state_load(struct service_state *st)
         f = fopen(path, "re");
         if (!f)
                 return;
-        while (fgets(line, sizeof(line), f)) {
-                char *eq = strchr(line, '=');
-
-                line[strcspn(line, "\n")] = '\0';
-                if (!eq)
-                        continue;
-                *eq = '\0';
-                state_parse_line(st, line, eq + 1);
-        }
+        n = fread(text, 1, sizeof(text), f);
         fclose(f);
+        service_state_parse(st, text, n);
 }
 
 static int state_write(const struct service_state *st)

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct service_state {
@@ -25,6 +26,9 @@ struct service_state {
         bool write_failed;              /* logged once */
 };
 
+/* Parses the state file's text (key=value lines; unknown keys, bad numbers and long lines are
+ * ignored) into st, zeroed first. */
+void service_state_parse(struct service_state *st, const char *text, size_t len);
 /* Reads the state (missing or from another boot: a first start) and starts this instance. */
 void service_state_start(struct service_state *st, uint64_t now_usec);
 /* This instance traces from now; handed_over: the earlier programs stayed attached meanwhile. */
