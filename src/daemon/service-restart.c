@@ -44,7 +44,8 @@ void service_restart_save(struct service *s)
         struct manager *m = s->manager;
         uint64_t events = 0, drops = 0;
 
-        if (!m)
+        /* not started (a failure before): the file keeps what the last instance saved */
+        if (!m || s->state.started_usec == 0)
                 return;
         for (size_t i = 0; i < m->n_tracers; i++) {
                 events += m->tracers[i].events;
@@ -59,11 +60,15 @@ bool service_restart_pending(struct service *s)
         sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *type = NULL;
         const char *unit, *job;
+        uint64_t timeout = 0;
         uint32_t id;
         int r;
 
         if (!s->bus)
                 return false;
+        /* the bus may be gone or hung: a stop must not wait the default 25 s for this */
+        (void) sd_bus_get_method_call_timeout(s->bus, &timeout);
+        (void) sd_bus_set_method_call_timeout(s->bus, 2 * USEC_PER_SEC);
         r = sd_bus_call_method(s->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                "org.freedesktop.systemd1.Manager", "GetUnitByPID", &error, &reply, "u",
                                (uint32_t) getpid());
@@ -83,6 +88,7 @@ bool service_restart_pending(struct service *s)
                                                        "org.freedesktop.systemd1.Job", "JobType", &error, &type);
         }
         sd_bus_error_free(&error);
+        (void) sd_bus_set_method_call_timeout(s->bus, timeout);
         if (r < 0) {
                 log_debug_errno(r, "No restart job of ours found, detaching: %m");
                 return false;
