@@ -82,7 +82,7 @@ systemd_ns_boot "$MACHINE_ID_FILE" || fail "$SYSTEMD_NS_ERROR"
 PID=$SYSTEMD_NS_PID
 ns systemctl start cwatchd >"$LOG" 2>&1 || fail "start: $(cat "$LOG")"
 
-# Generates N execs 20 ms apart, each "/bin/true MARK<letter><code>", noting its time (ms); kills
+# Generates N execs 20 ms apart, each "/bin/true <phase>MARK<letter><code>", noting its time (ms); kills
 # cwatchd with SIGKILL after KILL_AT of them. Then waits for cwatchd to be back, and counts the
 # markers whose alert reached the journal; the longest run of missing ones is the blind window.
 N=240 KILL_AT=80
@@ -93,7 +93,7 @@ blind_run() {
         : >"$GEN"
         # in the namespace, where cwatchd's /proc is (the host's PIDs are not)
         for ((i = 0; i < N; i++)); do
-                echo "/bin/true $MARK$phase${LETTERS[i % 16]}$(code "$i"); echo \"$i \$(date +%s%3N)\" >>$GEN"
+                echo "/bin/true $phase$MARK${LETTERS[i % 16]}$(code "$i"); echo \"$i \$(date +%s%3N)\" >>$GEN"
                 [ $i = $KILL_AT ] && echo "kill -9 $main"
                 echo "sleep 0.02"
         done >"$GEN.sh"
@@ -104,11 +104,11 @@ blind_run() {
         # the last alerts may still be on their way
         sleep 3
         ns journalctl -t cwatch -o json --no-pager | jq -r 'select(.CWATCH_RULE // "" | startswith("blind-")) | .CWATCH_CMDLINE' |
-                grep -o "$MARK$phase[a-z]*" | sort -u >"$LOG"
+                grep -o "$phase$MARK[a-z]*" | sort -u >"$LOG"
         seen=$(wc -l <"$LOG")
         missing=() span=0 run=0 best=0 first=
         for ((i = 0; i < N; i++)); do
-                if grep -qx "$MARK$phase${LETTERS[i % 16]}$(code "$i")" "$LOG"; then
+                if grep -qx "$phase$MARK${LETTERS[i % 16]}$(code "$i")" "$LOG"; then
                         run=0
                 else
                         missing+=("$i")
