@@ -209,7 +209,8 @@ static void print_restarts(const struct ctl *c, const struct stats *s)
                 printf(", its programs stayed attached: no blind window (%" PRIu64 " of their events delivered)\n",
                        s->handover_events);
         else
-                printf(", %sblind ~%.1f s%s\n", ctl_color(c, ANSI_YELLOW), s->blind_usec / 1e6,
+                /* a killed process's programs are detached by the kernel before systemd sees it end */
+                printf(", %sblind for at least %.1f s%s\n", ctl_color(c, ANSI_YELLOW), s->blind_usec / 1e6,
                        ctl_color(c, ANSI_NORMAL));
         printf("  This boot: %" PRIu64 " events, %" PRIu64 " dropped, %" PRIu64 " alerts over all instances\n",
                s->events_total, s->drops_total, s->alerts_total);

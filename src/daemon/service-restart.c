@@ -34,7 +34,7 @@ void service_restart_ready(struct service *s)
                            format_timestamp(when, sizeof(when), st->previous_end_usec * 1000), st->previous_end);
         else
                 log_warning("Restart %" PRIu64 " this boot, started %s; the instance before ended %s (%s): blind for "
-                            "%.1f s", st->restarts, started,
+                            "at least %.1f s", st->restarts, started,
                             format_timestamp(when, sizeof(when), st->previous_end_usec * 1000), st->previous_end,
                             st->blind_usec / 1e6);
 }

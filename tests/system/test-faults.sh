@@ -148,18 +148,17 @@ wait_for 15 "cwatchd active" sh -c "[ \"\$(nsenter -t $PID -p -m systemctl is-ac
 sleep 1
 blind_run y
 NOSTORE_SPAN=$BLIND_SPAN_MS
-[ "$BLIND_MISSING" -gt 0 ] || echo "note: no exec missed even without the fd store"
 ns cwatchctl status --no-pager >"$LOG" 2>&1
 cat "$LOG"
-grep -Eq "Restarts: 3 this boot; the instance before ended .* \(killed KILL\), blind ~[0-9.]+ s" "$LOG" ||
+grep -Eq "Restarts: 3 this boot; the instance before ended .* \(killed KILL\), blind for at least [0-9.]+ s" "$LOG" ||
         fail "cwatchctl status does not show the blind window: $(cat "$LOG")"
 blind_us=$(ns busctl call --json=short org.cwatch1 /org/cwatch1 org.cwatch1.Manager GetStats | jq '.data[0].blind_usec.data')
-echo "blind window without the fd store: ~$NOSTORE_SPAN ms of missed execs; cwatchd estimates $((blind_us / 1000)) ms" \
-     "from ExecStopPost to ready"
-# RestartSec=100ms + start (loading and attaching every tracer, ~0.5-1 s here) + the kernel's
-# detach of the dead instance's ~80 links on its way out (~1.4 s): 5 s is far above, the 5 s the
-# issue measured with RestartSec=2s is not
-[ "$NOSTORE_SPAN" -lt 5000 ] || fail "blind for $NOSTORE_SPAN ms without the fd store"
+# what the fd store saves: the kernel detaches a killed process's links one by one on its way out
+# (before systemd sees it end), then RestartSec= and the start; not a promise, a figure for
+# docs/FAULTS.md
+echo "blind window without the fd store: ~$NOSTORE_SPAN ms of missed execs; cwatchd counts $((blind_us / 1000)) ms" \
+     "from the end systemd saw to ready"
+[ "$BLIND_MISSING" -gt 0 ] || echo "note: no exec missed even without the fd store"
 rm -f "$DROPIN/50-no-fdstore.conf"
 ns systemctl daemon-reload
 
@@ -172,7 +171,7 @@ since=$(date '+%Y-%m-%d %H:%M:%S')
 sleep 1
 ns systemctl reload cwatchd >"$LOG" 2>&1 && fail "reload with bad rules succeeded"
 sleep 1
-ns journalctl -u cwatchd --no-pager -o cat --since "$since" | grep -E '\.rules:[0-9]+:[0-9]+:' >"$LOG"
+ns journalctl -u cwatchd --no-pager -o cat --since "$since" | grep -E '^/etc/cwatch/rules\.d/[^ ]+:[0-9]+:[0-9]+: ' >"$LOG"
 cat "$LOG"
 want="/etc/cwatch/rules.d/60-bad.rules:1:1: [Rule] needs Message=
 /etc/cwatch/rules.d/60-bad.rules:1:1: [Rule] needs Condition=
