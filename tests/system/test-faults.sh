@@ -143,8 +143,15 @@ say "kill -9 without the fd store: the blind window measured and shown"
 mkdir -p "$DROPIN"
 printf '[Service]\nFileDescriptorStoreMax=0\n' >"$DROPIN/50-no-fdstore.conf"
 ns systemctl daemon-reload
+since=$(date '+%Y-%m-%d %H:%M:%S')
+sleep 1
 ns systemctl restart cwatchd || fail "restart"
 wait_for 15 "cwatchd active" sh -c "[ \"\$(nsenter -t $PID -p -m systemctl is-active cwatchd)\" = active ]"
+# a restart job: the stopping cwatchd left its programs attached, the next one took them over
+ns journalctl -u cwatchd --no-pager -o cat --since "$since" >"$LOG"
+grep -q "Restarting: the programs stay attached for the next cwatchd" "$LOG" || fail "no restart hand-over: $(cat "$LOG")"
+grep -q "Took over the ring buffer of the earlier cwatchd and its attached programs" "$LOG" ||
+        fail "the restarted cwatchd did not take over: $(cat "$LOG")"
 sleep 1
 blind_run y
 NOSTORE_SPAN=$BLIND_SPAN_MS
