@@ -139,10 +139,7 @@ grep -q "Restarts: 1 this boot; the instance before ended .* (killed KILL), its 
 ns journalctl -u cwatchd --no-pager | grep -q "Took over the ring buffer of the earlier cwatchd and its attached programs" ||
         fail "no take-over in the journal"
 
-say "kill -9 without the fd store: the blind window measured and shown"
-mkdir -p "$DROPIN"
-printf '[Service]\nFileDescriptorStoreMax=0\n' >"$DROPIN/50-no-fdstore.conf"
-ns systemctl daemon-reload
+say "systemctl restart: the programs handed over"
 since=$(date '+%Y-%m-%d %H:%M:%S')
 sleep 1
 ns systemctl restart cwatchd || fail "restart"
@@ -152,12 +149,19 @@ ns journalctl -u cwatchd --no-pager -o cat --since "$since" >"$LOG"
 grep -q "Restarting: the programs stay attached for the next cwatchd" "$LOG" || fail "no restart hand-over: $(cat "$LOG")"
 grep -q "Took over the ring buffer of the earlier cwatchd and its attached programs" "$LOG" ||
         fail "the restarted cwatchd did not take over: $(cat "$LOG")"
+
+say "kill -9 without the fd store: the blind window measured and shown"
+mkdir -p "$DROPIN"
+printf '[Service]\nFileDescriptorStoreMax=0\n' >"$DROPIN/50-no-fdstore.conf"
+ns systemctl daemon-reload
+ns systemctl restart cwatchd || fail "restart"
+wait_for 15 "cwatchd active" sh -c "[ \"\$(nsenter -t $PID -p -m systemctl is-active cwatchd)\" = active ]"
 sleep 1
 blind_run y
 NOSTORE_SPAN=$BLIND_SPAN_MS
 ns cwatchctl status --no-pager >"$LOG" 2>&1
 cat "$LOG"
-grep -Eq "Restarts: 3 this boot; the instance before ended .* \(killed KILL\), blind for at least [0-9.]+ s" "$LOG" ||
+grep -Eq "Restarts: 4 this boot; the instance before ended .* \(killed KILL\), blind for at least [0-9.]+ s" "$LOG" ||
         fail "cwatchctl status does not show the blind window: $(cat "$LOG")"
 blind_us=$(ns busctl call --json=short org.cwatch1 /org/cwatch1 org.cwatch1.Manager GetStats | jq '.data[0].blind_usec.data')
 # what the fd store saves: the kernel detaches a killed process's links one by one on its way out
