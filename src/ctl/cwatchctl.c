@@ -110,8 +110,13 @@ struct stats {
         uint64_t events, drops, malformed, alerts, started, loaded, reloads, interval;
         uint64_t rule_matches, deduplicated, rate_limited;
         uint64_t incidents_opened, incident_alerts, graph_nodes, graph_edges, graph_evictions;
+        uint64_t restarts, previous_end_usec, ready_usec, blind_usec, handover_events;
+        uint64_t events_total, drops_total, alerts_total;
+        int handed_over;
+        char previous_end[64];
         uint32_t tracers, running, rules;
         char detection[16];     /* "" from a cwatchd that does not say */
+        char degraded[384];     /* why it runs degraded; "" when it does not */
 };
 
 static int read_stats(sd_bus_message *reply, struct stats *s)
@@ -136,6 +141,14 @@ static int read_stats(sd_bus_message *reply, struct stats *s)
                         { "graph_nodes", offsetof(struct stats, graph_nodes) },
                         { "graph_edges", offsetof(struct stats, graph_edges) },
                         { "graph_evictions", offsetof(struct stats, graph_evictions) },
+                        { "restarts", offsetof(struct stats, restarts) },
+                        { "previous_end_usec", offsetof(struct stats, previous_end_usec) },
+                        { "ready_usec", offsetof(struct stats, ready_usec) },
+                        { "blind_usec", offsetof(struct stats, blind_usec) },
+                        { "handover_events", offsetof(struct stats, handover_events) },
+                        { "events_total", offsetof(struct stats, events_total) },
+                        { "drops_total", offsetof(struct stats, drops_total) },
+                        { "alerts_total", offsetof(struct stats, alerts_total) },
                 };
                 const char *key, *contents;
                 bool done = false;
@@ -158,12 +171,21 @@ static int read_stats(sd_bus_message *reply, struct stats *s)
                         r = sd_bus_message_read(reply, "v", "u", &s->rules);
                         done = true;
                 }
-                if (!done && streq(contents, "s") && streq(key, "detection")) {
+                if (!done && streq(contents, "s") && (streq(key, "detection") || streq(key, "degraded") ||
+                                                      streq(key, "previous_end"))) {
+                        char *dst = streq(key, "detection") ? s->detection : streq(key, "degraded") ? s->degraded
+                                                                                                    : s->previous_end;
+                        size_t size = streq(key, "detection") ? sizeof(s->detection) : streq(key, "degraded")
+                                      ? sizeof(s->degraded) : sizeof(s->previous_end);
                         const char *v;
 
                         r = sd_bus_message_read(reply, "v", "s", &v);
                         if (r >= 0)
-                                snprintf(s->detection, sizeof(s->detection), "%s", v);
+                                snprintf(dst, size, "%s", v);
+                        done = true;
+                }
+                if (!done && streq(contents, "b") && streq(key, "handed_over")) {
+                        r = sd_bus_message_read(reply, "v", "b", &s->handed_over);
                         done = true;
                 }
                 if (!done)
@@ -172,6 +194,30 @@ static int read_stats(sd_bus_message *reply, struct stats *s)
                         r = sd_bus_message_exit_container(reply);
         }
         return r;
+}
+
+/* "Restarts: 3 this boot; previous instance ended 12:01:00 (killed KILL), blind ~1.1 s" */
+static void print_restarts(const struct ctl *c, const struct stats *s)
+{
+        char ts[40];
+
+        if (s->restarts == 0)
+                return;
+        printf("   Restarts: %" PRIu64 " this boot; the instance before ", s->restarts);
+        if (s->previous_end_usec == 0)
+                printf("ended at an unknown time");
+        else
+                printf("ended %s (%s)", format_timestamp(ts, sizeof(ts), s->previous_end_usec * 1000),
+                       s->previous_end[0] ? s->previous_end : "unknown");
+        if (s->handed_over)
+                printf(", its programs stayed attached: no blind window (%" PRIu64 " of their events delivered)\n",
+                       s->handover_events);
+        else
+                /* a killed process's programs are detached by the kernel before systemd sees it end */
+                printf(", %sblind for at least %.1f s%s\n", ctl_color(c, ANSI_YELLOW), s->blind_usec / 1e6,
+                       ctl_color(c, ANSI_NORMAL));
+        printf("  This boot: %" PRIu64 " events, %" PRIu64 " dropped, %" PRIu64 " alerts over all instances\n",
+               s->events_total, s->drops_total, s->alerts_total);
 }
 
 static int verb_status(struct ctl *c, int argc, char **argv)
@@ -214,13 +260,19 @@ static int verb_status(struct ctl *c, int argc, char **argv)
                        ",\"reloads\":%" PRIu64 ",\"interval_usec\":%" PRIu64 ",\"detection\":\"%s\",\"rules\":%" PRIu32
                        ",\"rule_matches\":%" PRIu64 ",\"alerts_deduplicated\":%" PRIu64
                        ",\"alerts_rate_limited\":%" PRIu64 ",\"incidents_opened\":%" PRIu64
-                       ",\"graph_nodes\":%" PRIu64 ",\"graph_edges\":%" PRIu64 ",\"graph_evictions\":%" PRIu64 "}\n",
+                       ",\"graph_nodes\":%" PRIu64 ",\"graph_edges\":%" PRIu64 ",\"graph_evictions\":%" PRIu64
+                       ",\"degraded\":%s,\"restarts\":%" PRIu64 ",\"previous_end_usec\":%" PRIu64 ",\"blind_usec\":%"
+                       PRIu64 ",\"handed_over\":%s,\"events_total\":%" PRIu64 "}\n",
                        version ?: "", s.tracers, s.running, names.data ?: "", s.events, s.drops, s.malformed,
                        s.alerts, s.started, s.loaded, s.reloads, s.interval, s.detection, s.rules, s.rule_matches,
                        s.deduplicated, s.rate_limited, s.incidents_opened, s.graph_nodes, s.graph_edges,
-                       s.graph_evictions);
+                       s.graph_evictions, s.degraded[0] ? "true" : "false", s.restarts, s.previous_end_usec,
+                       s.blind_usec, s.handed_over ? "true" : "false", s.events_total);
         } else {
-                printf("%s●%s cwatchd %s\n", ctl_color(c, ANSI_GREEN), ctl_color(c, ANSI_NORMAL), version ?: "");
+                printf("%s●%s cwatchd %s\n", ctl_color(c, s.degraded[0] ? ANSI_YELLOW : ANSI_GREEN),
+                       ctl_color(c, ANSI_NORMAL), version ?: "");
+                if (s.degraded[0])
+                        printf("   Degraded: %s%s%s\n", ctl_color(c, ANSI_RED), s.degraded, ctl_color(c, ANSI_NORMAL));
                 printf("    Tracers: %" PRIu32 " of %" PRIu32 " running (%s)\n", s.running, s.tracers,
                        names.data ?: "none");
                 printf("     Events: %" PRIu64 " received, %s%" PRIu64 " dropped%s, %" PRIu64 " malformed\n", s.events,
@@ -242,6 +294,7 @@ static int verb_status(struct ctl *c, int argc, char **argv)
                 else if (streq(s.detection, "off"))
                         printf("      Rules: off\n");
                 printf("    Started: %s\n", format_timestamp(ts1, sizeof(ts1), s.started * 1000));
+                print_restarts(c, &s);
                 printf("     Config: loaded %s, %" PRIu64 " reloads, interval %.1fs\n",
                        format_timestamp(ts2, sizeof(ts2), s.loaded * 1000), s.reloads, s.interval / 1e6);
         }

@@ -25,6 +25,9 @@ int main(int argc, char *argv[])
         struct options o;
         int r;
 
+        /* the unit's ExecStopPost=: when and how the service ended, for the next start */
+        if (argc == 2 && streq(argv[1], "--record-exit"))
+                return service_state_record_exit();
         r = options_parse(&o, argc, argv, stdout, stderr);
         if (r > 0)
                 return 0;

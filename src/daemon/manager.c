@@ -24,13 +24,16 @@ static void manager_handle_sample(void *ctx, void *data, size_t size)
         int r;
 
         if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) ||
-            h->version != CW_EVENT_VERSION || h->tracer >= m->n_tracers ||
-            m->tracers[h->tracer].ops->external) {
+            h->version != CW_EVENT_VERSION || (h->tracer & ~TRACER_ID_GENERATION) >= m->n_tracers ||
+            m->tracers[h->tracer & ~TRACER_ID_GENERATION].ops->external) {
                 m->malformed_events++;
                 return;
         }
-        t = &m->tracers[h->tracer];
+        t = &m->tracers[h->tracer & ~TRACER_ID_GENERATION];
         if (!t->running)
+                return;
+        /* the programs of the cwatchd this one took over from (manager-handover.c) */
+        if (!!(h->tracer & TRACER_ID_GENERATION) != m->tracer_env.generation && !manager_handover_accept(m, t, h))
                 return;
         t->events++;
         r = t->ops->on_event(t, data, h->size);
@@ -80,7 +83,7 @@ int manager_enable_identity(struct manager *m, const struct identity_config *con
         return 0;
 }
 
-static int manager_on_ringbuf(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+int manager_on_ringbuf(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct manager *m = userdata;
         int r = manager_drain(m);
@@ -199,6 +202,9 @@ int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_n
         r = sd_event_source_set_enabled(m->flush_source, SD_EVENT_ON);
         if (r < 0)
                 return log_error_errno(r, "Failed to enable the ring buffer's drain timer: %m");
+        r = manager_watch_drops(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to arm the drop check: %m");
 
         *ret = TAKE_PTR(m);
         return 0;
@@ -231,6 +237,7 @@ struct manager *manager_free(struct manager *m)
         m->identity = identity_context_free(m->identity);
         m->ringbuf_source = sd_event_source_disable_unref(m->ringbuf_source);
         m->flush_source = sd_event_source_disable_unref(m->flush_source);
+        m->drops_source = sd_event_source_disable_unref(m->drops_source);
         m->ringbuf = ringbuf_free(m->ringbuf);
         if (m->ringbuf_fd >= 0)
                 close(m->ringbuf_fd);
@@ -280,6 +287,7 @@ int manager_start_tracer(struct manager *m, const char *name)
                 return r;
         }
         t->running = true;
+        m->started_boot_ns[t->index] = now_boottime_ns();
         if (t->ops->has_interval && t->ops->on_interval) {
                 r = sd_event_add_time_relative(m->event, &t->interval_source, CLOCK_MONOTONIC,
                                                m->interval_ns / NSEC_PER_USEC, 0, tracer_on_interval, t);

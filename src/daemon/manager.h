@@ -14,6 +14,7 @@
 #include "whitelist/whitelist-sink.h"
 
 struct ringbuf;
+struct cw_event_header;
 struct detect;
 struct discovery;
 struct scan_detector;
@@ -111,6 +112,18 @@ struct manager {
 
         /* the external tracers of tracers.d, after the built-in ones in tracers (manager-ext.c) */
         struct manager_ext *ext;
+
+        /* taking over from a cwatchd that was killed or restarted (manager-handover.c): its ring buffer
+         * and, until this one's tracers run, its programs' events */
+        uint64_t started_boot_ns[MANAGER_MAX_TRACERS];  /* CLOCK_BOOTTIME, when each tracer attached */
+        uint64_t handover_events;       /* events of the earlier programs, from before ours attached */
+        uint64_t handover_duplicates;   /* theirs from after: ours saw the same */
+        bool ringbuf_adopted;
+
+        /* kernel-side losses logged while running, rate-limited (manager-drops.c) */
+        sd_event_source *drops_source;
+        uint64_t drops_reported[MANAGER_MAX_TRACERS], lost_reported[MANAGER_MAX_TRACERS];
+        uint64_t drops_started_usec, drops_logged_usec;         /* CLOCK_MONOTONIC */
 };
 
 int manager_new(struct manager **ret, uint32_t ringbuf_size, uint64_t interval_ns);
@@ -137,6 +150,21 @@ int manager_enable_identity(struct manager *m, const struct identity_config *con
 
 /* Logs per tracer the events received, the ring-buffer drops and the kernel-side losses. */
 void manager_log_counters(struct manager *m);
+/* Takes over the ring buffer of an earlier cwatchd (a BPF_MAP_TYPE_RINGBUF fd, taken on success,
+ * closed on failure) before any tracer starts: its events not yet consumed are delivered, and its
+ * programs', while they stay attached, until ours attach. generation: the earlier programs' (the
+ * new ones get the other). -EINVAL when it is not a ring buffer of this size. */
+int manager_adopt_ringbuf(struct manager *m, int fd, uint8_t generation);
+/* Whether an event of the earlier programs (other generation) is new to us: only those from before
+ * our tracer t attached, after which ours see the same. */
+bool manager_handover_accept(struct manager *m, struct tracer *t, const struct cw_event_header *h);
+
+/* Checks the tracers' kernel-side losses every second and logs new ones at most every 10 s
+ * (manager-drops.c); manager_new() starts it. */
+int manager_watch_drops(struct manager *m);
+/* Logs each tracer's losses since its last such line (since_usec: how long ago that was); returns
+ * how many tracers had new ones. */
+int manager_log_new_drops(struct manager *m, uint64_t since_usec);
 
 /* Sets the latency bound (see struct manager); call before starting tracers: it is compiled
  * into their BPF programs. */
@@ -146,6 +174,8 @@ uint64_t manager_wakeup_bytes(const struct manager *m);
 
 /* Drains what the ring buffer holds now. */
 int manager_drain(struct manager *m);
+/* The ring buffer fd's sd-event callback: drains. */
+int manager_on_ringbuf(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 
 /* Converts a BPF boottime stamp to realtime. */
 static inline uint64_t manager_realtime(const struct manager *m, uint64_t boot_ns)

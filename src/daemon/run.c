@@ -129,14 +129,6 @@ int run_foreground(const struct options *o)
                 r = log_error_errno(ENOMEM, "Failed to watch signals: %m");
                 goto out;
         }
-        if (o->duration_ns > 0) {
-                r = sd_event_add_time_relative(m->event, &timer, CLOCK_MONOTONIC,
-                                               o->duration_ns / NSEC_PER_USEC, 0, on_duration, NULL);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to arm the duration timer: %m");
-                        goto out;
-                }
-        }
 
         if (!o->no_identity) {
                 struct identity_config ic = {
@@ -197,6 +189,17 @@ int run_foreground(const struct options *o)
                 r = manager_start_metrics_server(m, o->metrics_listen);
                 if (r < 0)
                         goto out;
+        }
+        /* --duration counts from here, not from the start: loading and verifying the programs takes
+         * from 0.1 s to seconds on a busy machine, and a run whose start ate its duration traced
+         * nothing (issue 16, item 10) */
+        if (o->duration_ns > 0) {
+                r = sd_event_add_time_relative(m->event, &timer, CLOCK_MONOTONIC,
+                                               o->duration_ns / NSEC_PER_USEC, 0, on_duration, NULL);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to arm the duration timer: %m");
+                        goto out;
+                }
         }
         log_info("tracing: %s (press Ctrl-C to stop)", names.data);
 

@@ -15,6 +15,7 @@
 #include "graph/provenance.h"
 #include "alert/pipeline.h"
 #include "service.h"
+#include "service-restart.h"
 #include "detect/detect.h"
 #include "shared/log.h"
 #include "shared/strbuf.h"
@@ -153,6 +154,10 @@ static int method_get_stats(sd_bus_message *msg, void *userdata, sd_bus_error *e
                 r = sd_bus_message_append(reply, "{sv}{sv}",
                                           "bus_disconnects", "t", s->bus_link.disconnects,
                                           "alert_signals_failed", "t", s->bus_link.signals_failed);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "degraded", "s", s->degraded);
+        if (r >= 0)
+                r = service_restart_append_stats(reply, s);
         if (r >= 0 && manager_provenance(m)) {
                 struct provenance_stats gs;
 

@@ -7,6 +7,8 @@
 #include "service.h"
 #include "probe.h"
 #include "service-bus.h"
+#include "service-health.h"
+#include "service-restart.h"
 #include "detect/builtin-exec.h"
 #include "detect/detect.h"
 #include "graph/provenance.h"
@@ -49,6 +51,7 @@ int service_start_tracer(struct service *s, const char *name)
         r = manager_start_tracer(s->manager, name);
         if (r < 0)
                 return log_error_errno(r, "Failed to start tracer %s: %m", name);
+        (void) service_fdstore_keep(s->manager, &s->handover);
         log_info("Tracer %s started", name);
         service_notify_status(s);
         return 0;
@@ -63,7 +66,10 @@ int service_stop_tracer(struct service *s, const char *name)
         s->user_stopped[t->index] = true;
         if (!t->running)
                 return 0;
+        /* out of the fd store first: the detach is then ours, not PID 1's */
+        service_fdstore_forget(s->manager, false);
         (void) manager_stop_tracer(s->manager, name);
+        (void) service_fdstore_keep(s->manager, &s->handover);
         log_info("Tracer %s stopped", name);
         service_notify_status(s);
         return 0;
@@ -109,7 +115,7 @@ static void service_apply_tracers(struct service *s, const struct config *old, c
 void service_notify_status(struct service *s)
 {
         struct manager *m = s->manager;
-        struct strbuf names = {};
+        struct strbuf names = {}, degraded = {};
         uint64_t events = 0, drops = 0;
         size_t running = 0;
 
@@ -121,9 +127,12 @@ void service_notify_status(struct service *s)
                 if (t->running)
                         strbuf_printf(&names, "%s%s", running++ ? " " : "", t->ops->info->name);
         }
-        (void) sd_notifyf(false, "STATUS=Tracing: %s; %" PRIu64 " events, %" PRIu64 " dropped, %" PRIu64 " alerts%s",
-                          running ? names.data : "nothing", events, drops, m->alerts_raised, bus_link_status(s));
+        service_status_prefix(s, &degraded);
+        (void) sd_notifyf(false, "STATUS=%sTracing: %s; %" PRIu64 " events, %" PRIu64 " dropped, %" PRIu64 " alerts%s",
+                          degraded.data ?: "", running ? names.data : "nothing", events, drops, m->alerts_raised,
+                          bus_link_status(s));
         strbuf_free(&names);
+        strbuf_free(&degraded);
 }
 
 int service_reload(struct service *s, struct conf_error *err)
@@ -143,10 +152,9 @@ int service_reload(struct service *s, struct conf_error *err)
                  * the new rules watch the new configuration's WatchPaths= */
                 r = manager_reload_rules(s->manager, &new.watch_paths, &errors);
                 if (r < 0) {
-                        snprintf(err->text, sizeof(err->text), "%s",
-                                 errors.data ? strtok(errors.data, "\n") : "the rules did not load");
-                        log_error("Failed to reload the rules, keeping the last good ones: %s",
-                                  errors.data ?: "unknown error");
+                        /* every error, each its own journal entry, in file and line order */
+                        (void) service_log_rule_errors("Failed to reload the rules, keeping the last good ones",
+                                                       errors.data, err->text, sizeof(err->text));
                         strbuf_free(&errors);
                         config_done(&new);
                         return r;
@@ -170,7 +178,9 @@ int service_reload(struct service *s, struct conf_error *err)
         service_apply_whitelist_config(s);
         service_apply_sync_config(s);
         service_apply_response_config(s);
+        service_fdstore_forget(s->manager, false);
         service_apply_tracers(s, &old, &s->config);
+        (void) service_fdstore_keep(s->manager, &s->handover);
         config_done(&old);
         if (s->status_source)
                 (void) sd_event_source_set_time_relative(s->status_source, s->config.status_interval_ns / 1000);
@@ -185,6 +195,12 @@ static int on_exit_signal(sd_event_source *src, const struct signalfd_siginfo *s
 {
         log_info("Received %s, detaching and exiting", strsignal(si->ssi_signo));
         (void) sd_notify(false, "STOPPING=1\nSTATUS=Detaching the tracers");
+        /* a stop detaches: nothing stays in the fd store (a crash leaves it all there, and so does a
+         * restart: the next instance takes over at once, and this one exits without detaching) */
+        if (service_restart_pending(userdata))
+                log_info("Restarting: the programs stay attached for the next cwatchd");
+        else
+                service_fdstore_forget(((struct service *) userdata)->manager, true);
         return sd_event_exit(sd_event_source_get_event(src), 0);
 }
 
@@ -206,6 +222,7 @@ static int on_status_timer(sd_event_source *src, uint64_t usec, void *userdata)
         struct service *s = userdata;
 
         service_notify_status(s);
+        service_restart_save(s);
         return sd_event_source_set_time_relative(src, s->config.status_interval_ns / 1000);
 }
 
@@ -238,8 +255,7 @@ static int service_enable_detection(struct service *s)
         r = manager_enable_rules(s->manager, s->n_rules_dirs > 0 ? &paths : NULL, &s->config.watch_paths,
                                  &errors);
         if (r < 0) {
-                log_error_errno(r, "Failed to load the rules, falling back to the built-in detection: %m\n%s",
-                                errors.data ?: "");
+                service_note_rules_failed(s, errors.data);
                 builtin_exec_init(&s->builtin_exec, raise_builtin_alert, s->manager);
                 s->builtin_exec_on = true;
                 service_apply_config(s);
@@ -259,7 +275,9 @@ static void service_done(struct service *s)
         s->profiles.timer = sd_event_source_disable_unref(s->profiles.timer);
         service_stop_sync(s);
         s->whitelist.timer = sd_event_source_disable_unref(s->whitelist.timer);
+        service_restart_save(s);
         s->manager = manager_free(s->manager);
+        service_handover_done(&s->handover);
         service_stop_profiles(s);
         service_stop_whitelist(s);
         service_stop_response(s);
@@ -312,6 +330,8 @@ int service_run(const struct options *o)
                 log_error_errno(r, "Failed to set the event latency: %m");
                 goto finish;
         }
+        /* before any tracer: the ring buffer an earlier instance left in the fd store */
+        service_restart_begin(&s);
 
         r = sd_event_add_signal(s.manager->event, &s.sigterm_source, SIGTERM, on_exit_signal, &s);
         if (r >= 0)
@@ -378,6 +398,7 @@ int service_run(const struct options *o)
         (void) service_start_response(&s);     /* acts through systemd once the bus is there */
 
         service_apply_tracers(&s, NULL, &s.config);
+        service_restart_ready(&s);
 
         (void) sd_notify(false, "READY=1");
         service_notify_status(&s);

@@ -13,6 +13,8 @@
 #include "service-sync.h"
 #include "service-whitelist.h"
 #include "service-response.h"
+#include "service-fdstore.h"
+#include "service-state.h"
 #include "bus/polkit.h"
 #include "detect/builtin-exec.h"
 
@@ -42,6 +44,10 @@ struct service {
         /* the built-in exec detection, a record sink when the rules did not load at start */
         struct builtin_exec builtin_exec;
         bool builtin_exec_on;
+        /* why the service runs degraded (the rules did not load at start), "" when it does not:
+         * in STATUS=, GetStats "degraded" and cwatchctl status (service-health.c) */
+        char degraded[384];
+        unsigned rule_errors_at_start;
 
         /* behaviour profiles (service-profiles.c) */
         struct service_profiles profiles;
@@ -53,6 +59,11 @@ struct service {
         struct service_whitelist whitelist;
         /* freeze, kill, stop (service-response.c) */
         struct service_response response;
+
+        /* restarts: the state in the state directory, the programs kept in the fd store
+         * (service-restart.c) */
+        struct service_state state;
+        struct service_handover handover;
 };
 
 int service_run(const struct options *o);

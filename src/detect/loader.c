@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include "loader.h"
 #include "rules-build.h"
+#include "rules-errors.h"
 #include "rules-expand.h"
 #include "rules-sections.h"
 #include "shared/array.h"
@@ -139,13 +140,17 @@ int detect_engine_load_string(struct detect_engine **ret, const char *name, cons
                               const struct detect_catalog *cat, struct strbuf *errors)
 {
         _cleanup_(loader_freep) struct loader *ld = NULL;
+        char *const files[] = { (char *) name };
+        size_t from = errors->len;
         int r;
 
         r = loader_new(&ld, errors);
         if (r < 0)
                 return r;
         r = loader_add_text(ld, name, text, len);
-        return engine_finish(ld, cat, errors, r, ret);
+        r = engine_finish(ld, cat, errors, r, ret);
+        rules_errors_sort(errors, from, files, 1);
+        return r;
 }
 
 static int read_file(const char *path, char **ret, size_t *ret_len, struct strbuf *errors)
@@ -195,6 +200,7 @@ int detect_engine_load_files(struct detect_engine **ret, char *const *files, siz
                              const struct detect_catalog *cat, struct strbuf *errors)
 {
         _cleanup_(loader_freep) struct loader *ld = NULL;
+        size_t from;
         int r, add = 0;
 
         if (n_files > RULES_MAX_FILES) {
@@ -204,6 +210,7 @@ int detect_engine_load_files(struct detect_engine **ret, char *const *files, siz
         r = loader_new(&ld, errors);
         if (r < 0)
                 return r;
+        from = errors->len;
         for (size_t i = 0; i < n_files; i++) {
                 _cleanup_free_ char *text = NULL;
                 size_t len = 0;
@@ -216,7 +223,9 @@ int detect_engine_load_files(struct detect_engine **ret, char *const *files, siz
                 if (r < 0 && add >= 0)
                         add = r;
         }
-        return engine_finish(ld, cat, errors, add, ret);
+        r = engine_finish(ld, cat, errors, add, ret);
+        rules_errors_sort(errors, from, files, n_files);
+        return r;
 }
 
 struct found_file {

@@ -62,6 +62,9 @@ static int replace_str(char **p, const char *v)
 /* Sets the plain keys of a [Rule] section on r (a new rule, or one being amended). */
 static int rule_apply_keys(struct loader *ld, const struct section *s, struct rule *rule)
 {
+        int ret = 0;
+
+        /* every bad value is reported, not only the first */
         for (size_t i = 0; i < s->n_assignments; i++) {
                 const struct assignment *a = &s->assignments[i];
                 int r = 0;
@@ -74,7 +77,8 @@ static int rule_apply_keys(struct loader *ld, const struct section *s, struct ru
 
                                 error_at(ld, &p, "unknown severity '%.32s'; expected critical, error, warning, notice or info",
                                          a->value);
-                                return -EINVAL;
+                                ret = -EINVAL;
+                                continue;
                         }
                         rule->severity = sev;
                 } else if (streq(a->key, "Action")) {
@@ -94,7 +98,8 @@ static int rule_apply_keys(struct loader *ld, const struct section *s, struct ru
 
                                 error_at(ld, &p, "invalid MITRE ATT&CK technique '%.32s'; expected T1234 or T1234.567",
                                          a->value);
-                                return -EINVAL;
+                                ret = -EINVAL;
+                                continue;
                         }
                         r = replace_str(&rule->mitre, a->value);
                 } else if (streq(a->key, "Message")) {
@@ -110,7 +115,8 @@ static int rule_apply_keys(struct loader *ld, const struct section *s, struct ru
                                 struct source_pos p = value_pos(a, 0);
 
                                 error_at(ld, &p, "Enabled= takes yes or no, not '%.32s'", a->value);
-                                return -EINVAL;
+                                ret = -EINVAL;
+                                continue;
                         }
                         rule->enabled = b;
                 } else if (streq(a->key, "Tags")) {
@@ -120,7 +126,7 @@ static int rule_apply_keys(struct loader *ld, const struct section *s, struct ru
                 if (r < 0)
                         return r;
         }
-        return 0;
+        return ret;
 }
 
 /* Adds "and not (exception)" for each Exception= of s to the rule's condition. */
@@ -175,11 +181,15 @@ int rule_build(struct loader *ld, struct detect_engine *e, const struct section 
         const struct assignment *cond;
         struct rule rule = { .pos = s->pos, .enabled = true, .severity = SEVERITY_WARNING }, *old;
         size_t budget = RULES_MAX_NODES;
+        bool missing;
         int r;
 
         if (!section_check_keys(ld, s, keys, "Name=, Event=, Condition=, Severity=, Mitre=, Message=, Exception=, "
-                        "Enabled=, Tags=, Description= or Action="))
-                return -EINVAL;
+                        "Enabled=, Tags=, Description= or Action=")) {
+                r = rule_apply_keys(ld, s, &rule);      /* and the values of the known keys */
+                rule_done(&rule);
+                return r == -ENOMEM ? r : -EINVAL;
+        }
         name = section_require(ld, s, "Name");
         if (!name)
                 return -EINVAL;
@@ -209,12 +219,19 @@ int rule_build(struct loader *ld, struct detect_engine *e, const struct section 
         if (!cond && !section_get(s, "Event")) {
                 error_at(ld, &s->pos, "rule '%s' is not defined by an earlier file; a new rule needs Event=, "
                          "Condition=, Severity= and Message=", name);
-                return -EINVAL;
+                r = rule_apply_keys(ld, s, &rule);
+                rule_done(&rule);
+                return r == -ENOMEM ? r : -EINVAL;
         }
         event = section_require(ld, s, "Event");
         message = section_require(ld, s, "Message");
-        if (!section_require(ld, s, "Condition") || !event || !message || !section_require(ld, s, "Severity"))
-                return -EINVAL;
+        missing = !event | !message | !section_require(ld, s, "Condition") | !section_require(ld, s, "Severity");
+        if (missing) {
+                /* the values that are there are checked too (Severity=loud beside a missing key) */
+                r = rule_apply_keys(ld, s, &rule);
+                rule_done(&rule);
+                return r == -ENOMEM ? r : -EINVAL;
+        }
         if (e->n_rules >= RULES_MAX_RULES) {
                 error_at(ld, &s->pos, "too many rules (more than %d)", RULES_MAX_RULES);
                 return -E2BIG;

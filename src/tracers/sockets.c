@@ -282,6 +282,8 @@ static struct sockets_state *sockets_state_free(struct sockets_state *s)
 {
         if (!s)
                 return NULL;
+        if (s->skel)
+                tracer_detach_skeleton(s->skel->skeleton);
         sockets_bpf__destroy(s->skel);
         free(s);
         return NULL;

@@ -298,8 +298,7 @@ static void syscalls_stop(struct tracer *t)
 
         if (!st)
                 return;
-        for (size_t i = 0; i < st->n_links; i++)
-                bpf_link__destroy(st->links[i]);
+        tracer_destroy_links(st->links, st->n_links);
         syscalls_bpf__destroy(st->skel);
         free(st);
         t->data = NULL;

@@ -96,6 +96,10 @@ static int tcp_start(struct tracer *t)
 
 static void tcp_stop(struct tracer *t)
 {
+        struct tcp_bpf *skel = t->data;
+
+        if (skel)
+                tracer_detach_skeleton(skel->skeleton);
         tcp_bpf__destroy(t->data);
         t->data = NULL;
 }

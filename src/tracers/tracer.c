@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What all tracers share: the ring buffer hand-over and drop accounting. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -33,7 +34,7 @@ static int tracer_set_pidns(struct tracer *t, struct bpf_object *obj)
 static int tracer_prepare_object(struct tracer *t, struct bpf_object *obj)
 {
         struct bpf_map *map = bpf_object__find_map_by_name(obj, "events");
-        uint8_t index = t->index;
+        uint8_t index = t->index | (t->env->generation ? TRACER_ID_GENERATION : 0);
         uint64_t wakeup;
         int r;
 
@@ -105,6 +106,59 @@ int tracer_attach_skeleton(struct tracer *t, struct bpf_object_skeleton *s, cons
         if (r < 0)
                 return log_debug_errno(r, "%s: failed to attach to %s: %m", t->ops->info->name, hooks);
         return 0;
+}
+
+struct link_span {
+        struct bpf_link **links;
+        size_t n;
+};
+
+static void *destroy_link_span(void *p)
+{
+        struct link_span *s = p;
+
+        for (size_t i = 0; i < s->n; i++) {
+                bpf_link__destroy(s->links[i]);
+                s->links[i] = NULL;
+        }
+        return NULL;
+}
+
+void tracer_destroy_links(struct bpf_link **links, size_t n)
+{
+        struct link_span spans[TRACER_DETACH_THREADS];
+        pthread_t threads[TRACER_DETACH_THREADS];
+        bool started[TRACER_DETACH_THREADS] = {};
+        size_t per = (n + TRACER_DETACH_THREADS - 1) / TRACER_DETACH_THREADS, k = 0;
+
+        if (n <= 2) {
+                destroy_link_span(&(struct link_span) { links, n });
+                return;
+        }
+        for (size_t i = 0; i < n; i += per, k++) {
+                spans[k] = (struct link_span) { links + i, MIN(per, n - i) };
+                started[k] = pthread_create(&threads[k], NULL, destroy_link_span, &spans[k]) == 0;
+                if (!started[k])
+                        destroy_link_span(&spans[k]);
+        }
+        for (size_t i = 0; i < k; i++)
+                if (started[i])
+                        (void) pthread_join(threads[i], NULL);
+}
+
+void tracer_detach_skeleton(struct bpf_object_skeleton *s)
+{
+        struct bpf_link *links[64];
+        size_t n = 0;
+
+        if (!s)
+                return;
+        for (int i = 0; i < s->prog_cnt && n < ELEMENTSOF(links); i++)
+                if (s->progs[i].link && *s->progs[i].link) {
+                        links[n++] = *s->progs[i].link;
+                        *s->progs[i].link = NULL;
+                }
+        tracer_destroy_links(links, n);
 }
 
 uint64_t tracer_drops(const struct tracer *t)

@@ -74,6 +74,9 @@ struct tracer_env {
         int cgroup_allow_fd;            /* --container: the map of wanted cgroups; -1: no filter */
         uint32_t target_tgid;           /* --pid: cw_target_tgid where a tracer has it; 0: all */
         uint64_t boot_to_realtime;      /* added to BPF boottime stamps */
+        /* 0 or 1, stamped with the index (TRACER_ID_GENERATION): which instance of cwatchd loaded
+         * the programs, when one takes over another's ring buffer (daemon/manager-handover.c) */
+        uint8_t generation;
         /* for set_watched_paths tracers; NULL: their defaults */
         const struct tracer_watched_paths *watched_paths;
         /* a decoded record, and the bounds of an aggregating tracer's interval rows */
@@ -85,6 +88,9 @@ struct tracer_env {
         sd_event *event;
         uint64_t (*cgroup_of_pid)(void *owner, uint32_t pid);
 };
+
+/* cw_tracer_id: the registry index, and this bit for the generation of tracer_env */
+#define TRACER_ID_GENERATION 0x80
 
 struct tracer {
         const struct tracer_ops *ops;
@@ -134,6 +140,15 @@ struct bpf_object_skeleton;
 int tracer_load_skeleton(struct tracer *t, struct bpf_object_skeleton *s);
 /* Attaches every program of a loaded skeleton; hooks names them for the error message. */
 int tracer_attach_skeleton(struct tracer *t, struct bpf_object_skeleton *s, const char *hooks);
+
+/* Destroys links (NULLs allowed) in up to TRACER_DETACH_THREADS threads: closing a tracepoint's
+ * link waits for an RCU grace period (~30 ms here), and one at a time the syscalls tracer's 51
+ * took 1.6 s; side by side the waits overlap (0.2-0.3 s). Sets each to NULL. */
+#define TRACER_DETACH_THREADS 8
+struct bpf_link;
+void tracer_destroy_links(struct bpf_link **links, size_t n);
+/* The same for the links of a skeleton's programs, before its __destroy(). */
+void tracer_detach_skeleton(struct bpf_object_skeleton *s);
 
 /* Ring-buffer reserve failures of this tracer, over all its runs. */
 uint64_t tracer_drops(const struct tracer *t);

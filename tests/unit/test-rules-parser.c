@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "../common/rules-test-schemas.h"
 #include "detect/engine.h"
@@ -210,6 +211,67 @@ static void test_structure_errors(void **state)
                             "t.rules:7:9: Enabled= takes yes or no, not 'perhaps'\n");
 }
 
+/* issue 16 item 7: a bad value is reported beside missing keys, and every bad value, not the first */
+static void test_bad_values_beside_missing_keys(void **state)
+{
+        assert_string_equal(load("[Rule]\nName=r\nEvent=exec\nSeverity=loud\n"),
+                            "t.rules:1:1: [Rule] needs Message=\n"
+                            "t.rules:1:1: [Rule] needs Condition=\n"
+                            "t.rules:4:10: unknown severity 'loud'; expected critical, error, warning, notice or info\n");
+        assert_string_equal(load("[Rule]\nName=r\nSeverity=loud\nMitre=X1\nEnabled=perhaps\n"),
+                            "t.rules:1:1: rule 'r' is not defined by an earlier file; a new rule needs Event=, "
+                            "Condition=, Severity= and Message=\n"
+                            "t.rules:3:10: unknown severity 'loud'; expected critical, error, warning, notice or info\n"
+                            "t.rules:4:7: invalid MITRE ATT&CK technique 'X1'; expected T1234 or T1234.567\n"
+                            "t.rules:5:9: Enabled= takes yes or no, not 'perhaps'\n");
+        assert_string_equal(load("[Rule]\nName=r\nEvent=exec\nCondition=proc.pid = 1\nSeverity=loud\nMitre=X1\n"
+                                 "Message=m\nEnabled=perhaps\n"),
+                            "t.rules:5:10: unknown severity 'loud'; expected critical, error, warning, notice or info\n"
+                            "t.rules:6:7: invalid MITRE ATT&CK technique 'X1'; expected T1234 or T1234.567\n"
+                            "t.rules:8:9: Enabled= takes yes or no, not 'perhaps'\n");
+        assert_string_equal(load("[Rule]\nName=r\nEvent=exec\nCondition=proc.pid = 1\nSeverity=loud\nMessage=m\n"
+                                 "Color=red\n"),
+                            "t.rules:5:10: unknown severity 'loud'; expected critical, error, warning, notice or info\n"
+                            "t.rules:7:1: unknown key 'Color' in [Rule]; expected Name=, Event=, Condition=, Severity=, "
+                            "Mitre=, Message=, Exception=, Enabled=, Tags= or Description=\n");
+}
+
+/* Errors come in file and line order, whatever stage found them: a macro's error after a rule's
+ * in the file is reported after it, and the errors of a second file after the first's. */
+static void test_errors_in_file_and_line_order(void **state)
+{
+        char dir[] = "/tmp/test-rules-order-XXXXXX", a[64], b[64];
+        char *files[] = { a, b };
+        struct detect_engine *e = NULL;
+        _cleanup_free_ char *want = NULL;
+        FILE *f;
+
+        assert_non_null(mkdtemp(dir));
+        snprintf(a, sizeof(a), "%s/a.rules", dir);
+        snprintf(b, sizeof(b), "%s/b.rules", dir);
+        assert_non_null(f = fopen(a, "w"));
+        fputs("[Rule]\nName=r1\nEvent=exec\nCondition=proc.pid = 1\nSeverity=loud\nMessage=m\n"
+              "[Macro]\nName=late\nCondition=proc.name = (\n", f);
+        fclose(f);
+        assert_non_null(f = fopen(b, "w"));
+        fputs("[Macro]\nName=early\nCondition=proc.name = )\n"
+              "[Rule]\nName=r2\nEvent=exec\nCondition=proc.pid = 2\nSeverity=info\nMessage=m\nEnabled=perhaps\n", f);
+        fclose(f);
+
+        strbuf_reset(&errors);
+        assert_int_equal(detect_engine_load_files(&e, files, 2, test_catalog(), &errors), -EINVAL);
+        assert_null(e);
+        assert_true(asprintf(&want,
+                             "%s:5:10: unknown severity 'loud'; expected critical, error, warning, notice or info\n"
+                             "%s:9:23: expected a value, got '('\n"
+                             "%s:3:23: expected a value, got ')'\n"
+                             "%s:10:9: Enabled= takes yes or no, not 'perhaps'\n", a, a, b, b) > 0);
+        assert_string_equal(errors.data, want);
+        assert_int_equal(unlink(a), 0);
+        assert_int_equal(unlink(b), 0);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_nul_byte(void **state)
 {
         static const char text[] = "[Rule]\nName=r\0x\n";
@@ -265,6 +327,8 @@ int main(void)
                 cmocka_unit_test(test_too_many_nodes),
                 cmocka_unit_test(test_macro_cycles),
                 cmocka_unit_test(test_structure_errors),
+                cmocka_unit_test(test_bad_values_beside_missing_keys),
+                cmocka_unit_test(test_errors_in_file_and_line_order),
                 cmocka_unit_test(test_nul_byte),
                 cmocka_unit_test(test_continuation_positions),
                 cmocka_unit_test(test_unknown_event_inactive),
