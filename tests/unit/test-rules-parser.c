@@ -233,7 +233,7 @@ static void test_bad_values_beside_missing_keys(void **state)
                                  "Color=red\n"),
                             "t.rules:5:10: unknown severity 'loud'; expected critical, error, warning, notice or info\n"
                             "t.rules:7:1: unknown key 'Color' in [Rule]; expected Name=, Event=, Condition=, Severity=, "
-                            "Mitre=, Message=, Exception=, Enabled=, Tags= or Description=\n");
+                            "Mitre=, Message=, Exception=, Enabled=, Tags=, Description= or Action=\n");
 }
 
 /* Errors come in file and line order, whatever stage found them: a macro's error after a rule's
