@@ -6,6 +6,9 @@
 #       waits until it is running or degraded. Sets SYSTEMD_NS_BOOTER (the unshare process) and
 #       SYSTEMD_NS_PID (its systemd, as the host sees it: the booter's child, as other tests may
 #       boot theirs at the same time). On failure returns 1 with SYSTEMD_NS_ERROR saying why.
+#   systemd_ns_metrics_port PORT
+#       makes cwatchd.socket of the booted systemd listen on 127.0.0.1:PORT (a drop-in in its private
+#       /run, gone with it): cwatchd has no network of its own, its metrics come through that socket.
 #   systemd_ns_poweroff
 #       powers it off and waits; kills it when it will not go (PID 1 of a namespace survives its
 #       parent). Safe to call when nothing was booted, and twice. The behaviour profiles, the
@@ -49,6 +52,12 @@ systemd_ns_boot() {
         done
         SYSTEMD_NS_ERROR="system state after 90 s: $state"
         return 1
+}
+
+systemd_ns_metrics_port() {
+        nsenter -t "$SYSTEMD_NS_PID" -p -m sh -c "mkdir -p /run/systemd/system/cwatchd.socket.d &&
+                printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:$1\n' \
+                        >/run/systemd/system/cwatchd.socket.d/test-port.conf && systemctl daemon-reload"
 }
 
 systemd_ns_poweroff() {

@@ -90,10 +90,7 @@ systemd_ns_boot "$MACHINE_ID_FILE" || fail "$SYSTEMD_NS_ERROR"
 PID=$SYSTEMD_NS_PID
 
 say "start cwatchd"
-# metrics on the test's port: cwatchd has no network of its own, cwatchd.socket listens for it
-ns mkdir -p /run/systemd/system/cwatchd.socket.d
-ns sh -c "printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:$METRICS_PORT\n' >/run/systemd/system/cwatchd.socket.d/test.conf"
-ns systemctl daemon-reload
+systemd_ns_metrics_port "$METRICS_PORT" || fail "no metrics socket on port $METRICS_PORT"
 ns systemctl start cwatchd >"$LOG" 2>&1 || fail "start: $(cat "$LOG")"
 wait_for 20 "cwatchd answering on the bus" nsenter -t "$PID" -p -m cwatchctl profiles list --no-pager
 
