@@ -131,10 +131,22 @@ static __always_inline uint8_t cw_current_pids(uint32_t *pid, uint32_t *tid)
         *tid = (uint32_t) id;
         if (!cw_pidns_ino)
                 return 0;
-        if (bpf_get_ns_current_pid_tgid(cw_pidns_dev, cw_pidns_ino, &ns, sizeof(ns)) < 0)
-                return CW_EVENT_HOST_PIDS;
-        *pid = ns.tgid;
-        *tid = ns.pid;
+        if (bpf_get_ns_current_pid_tgid(cw_pidns_dev, cw_pidns_ino, &ns, sizeof(ns)) == 0) {
+                *pid = ns.tgid;
+                *tid = ns.pid;
+                return 0;
+        }
+        /* the helper answers only for a task whose own namespace is cwatchd's: one in a namespace
+         * nested below it (a container started inside) has its number found among its pid's */
+        {
+                struct task_struct *task = bpf_get_current_task_btf();
+                uint32_t p = cw_task_tgid(task), t = cw_pid_nr(BPF_CORE_READ(task, thread_pid));
+
+                if (!p || !t)
+                        return CW_EVENT_HOST_PIDS;
+                *pid = p;
+                *tid = t;
+        }
         return 0;
 }
 

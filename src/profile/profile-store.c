@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 #include "profile-store.h"
+#include "shared/fileio.h"
 #include "shared/strbuf.h"
 
 /* ---- encoding ---- */
@@ -503,47 +504,19 @@ static char *store_path(const char *dir, const char *suffix)
 
 int64_t profile_store_save(const struct profile_set *s, const char *dir)
 {
-        _cleanup_free_ char *path = store_path(dir, ""), *tmp = store_path(dir, ".XXXXXX");
+        _cleanup_free_ char *path = store_path(dir, "");
         _cleanup_free_ void *buf = NULL;
-        _cleanup_close_ int fd = -1, dfd = -1;
-        size_t size, done = 0;
+        size_t size;
         int r;
 
-        if (!path || !tmp)
+        if (!path)
                 return -ENOMEM;
         r = profile_store_encode(s, &buf, &size);
         if (r < 0)
                 return r;
         (void) mkdir(dir, 0700);
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        while (done < size) {
-                ssize_t k = write(fd, (const char *) buf + done, size - done);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0) {
-                        r = k < 0 ? -errno : -EIO;
-                        goto fail;
-                }
-                done += k;
-        }
-        if (fsync(fd) < 0 || fchmod(fd, 0600) < 0) {
-                r = -errno;
-                goto fail;
-        }
-        if (rename(tmp, path) < 0) {
-                r = -errno;
-                goto fail;
-        }
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0)
-                (void) fsync(dfd);
-        return (int64_t) size;
-fail:
-        (void) unlink(tmp);
-        return r;
+        r = write_file_atomic(path, buf, size, 0600);
+        return r < 0 ? r : (int64_t) size;
 }
 
 int profile_store_load(const char *dir, const struct profile_config *config, struct profile_set **ret)

@@ -209,39 +209,18 @@ int whitelist_store_decode(struct whitelist *wl, const char *text, size_t size, 
 
 int64_t whitelist_store_save(const struct whitelist *wl, const char *dir)
 {
-        _cleanup_free_ char *text = NULL, *path = NULL, *tmp = NULL;
-        _cleanup_close_ int fd = -1;
-        size_t size, done = 0;
+        _cleanup_free_ char *text = NULL, *path = NULL;
+        size_t size;
         int r;
 
         r = whitelist_store_encode(wl, &text, &size);
         if (r < 0)
                 return r;
-        if (asprintf(&path, "%s/%s", dir, WHITELIST_STORE_FILE) < 0 ||
-            asprintf(&tmp, "%s/%s.XXXXXX", dir, WHITELIST_STORE_FILE) < 0)
+        if (asprintf(&path, "%s/%s", dir, WHITELIST_STORE_FILE) < 0)
                 return -ENOMEM;
         (void) mkdir(dir, 0700);
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        while (done < size) {
-                ssize_t n = write(fd, text + done, size - done);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        (void) unlink(tmp);
-                        return r;
-                }
-                done += (size_t) n;
-        }
-        if (fchmod(fd, 0600) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
-                r = -errno;
-                (void) unlink(tmp);
-                return r;
-        }
-        return (int64_t) size;
+        r = write_file_atomic(path, text, size, 0600);
+        return r < 0 ? r : (int64_t) size;
 }
 
 int whitelist_store_load(struct whitelist *wl, const char *dir, size_t *ret_line)

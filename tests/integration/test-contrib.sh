@@ -16,7 +16,7 @@ trap '[ -n "$daemon" ] && kill $daemon 2>/dev/null; wait 2>/dev/null; rm -rf "$d
 
 # the journal fields of an alert: the writer's table (src/alert/alert-fields.c), which the journal
 # sink writes (tests/system/test-metrics-live.sh checks the configs against a real journal too)
-FIELDS=$(grep -o '{ "CWATCH_[A-Z_]*"' "$SRC/src/alert/alert-fields.c" | tr -d '{" ')
+FIELDS=$(grep -o '{ "CWATCH_[A-Z0-9_]*"' "$SRC/src/alert/alert-fields.c" | tr -d '{" ')
 [ "$(wc -w <<<"$FIELDS")" -ge 19 ] || fail "found only $(wc -w <<<"$FIELDS") CWATCH_* fields in alert-fields.c"
 LABEL_FIELDS="CWATCH_RULE CWATCH_SEVERITY CWATCH_CONTAINER_NAME"
 
@@ -74,7 +74,7 @@ grep -q '^ *matches: SYSLOG_IDENTIFIER=cwatch' "$L/promtail-cwatch.yaml" || fail
 
 for f in "$L/promtail-cwatch.yaml" "$L/cwatch.alloy"; do
         # only real fields, and all of them: labels from three, structured metadata from the rest
-        for used in $(grep -o 'CWATCH_[A-Z][A-Z_]*' "$f" | sort -u); do
+        for used in $(grep -o 'CWATCH_[A-Z][A-Z0-9_]*' "$f" | sort -u); do
                 grep -qw "$used" <<<"$FIELDS" || fail "$f uses $used, which cwatch does not write"
         done
         for field in $FIELDS; do

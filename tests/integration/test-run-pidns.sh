@@ -10,8 +10,9 @@ fail() { echo "FAIL: $*"; echo "cwatchd said: $(tail -5 "$dir/err")"; exit 1; }
 [ -r /sys/kernel/btf/vmlinux ] || { echo "SKIP: needs BTF"; exit 77; }
 
 dir=$(mktemp -d /tmp/cwatch-run-pidns.XXXXXX)
-trap '[ -n "${KEEP:-}" ] && cp -r "$dir" /tmp/hostile/pidns-keep; rm -rf "$dir"' EXIT
+trap 'rm -rf "$dir"' EXIT
 cp /bin/true "$dir/inside"
+cp /bin/true "$dir/nested"
 cp /bin/true "$dir/outside"
 export CWATCHD RULES dir
 
@@ -25,6 +26,10 @@ unshare -p -f --mount-proc bash -c '
         sh -c "echo \$\$ \$PPID >\"$dir/pids\"; exec \"$dir/inside\""
         # a file the files tracer watches (read-shadow), opened by a process of the namespace
         cat /etc/shadow >/dev/null
+        # a container started inside: a pid namespace nested below the one of cwatchd
+        unshare -p -f "$dir/nested" &
+        echo $! >"$dir/nested-parent"
+        wait $!
         echo $$ >"$dir/shell"
         touch "$dir/ready"
         wait' &
@@ -33,7 +38,7 @@ for _ in $(seq 600); do [ -e "$dir/ready" ] && break; sleep 0.05; done
 [ -e "$dir/ready" ] || fail "the namespace did not run its commands"
 sh -c 'echo $$ >"$1"; exec "$0"' "$dir/outside" "$dir/host-pid"
 wait $outer || fail "the namespace exited with $?"
-for t in process files tcp syscalls sockets; do grep -q "^.*\] $t: [0-9]* events" "$dir/err" || fail "tracer $t did not run"; done
+for t in process files tcp syscalls sockets; do grep -q "^.*\] $t: \(.*; \)\?[0-9]* events" "$dir/err" || fail "tracer $t did not run"; done
 
 read -r pid ppid <"$dir/pids"
 shell=$(cat "$dir/shell")
@@ -61,6 +66,12 @@ open=$(grep '"rule":"read-shadow"' "$dir/out" | jq -c "select(.pid == ${cat_pid:
 [ -n "$open" ] && [ "$cat_pid" -lt 100 ] || fail "no read-shadow alert of cat ($cat_pid)"
 [ "$(jq -r .ppid <<<"$open")" = "$shell" ] && [ "$(jq -r '.pid_scope // "own"' <<<"$open")" = own ] &&
         [[ "$(jq -r .message <<<"$open")" == *"parent /usr/bin/bash)" ]] || fail "read-shadow alert: $open"
+
+# the nested namespace's init: its number in cwatchd's namespace (the helper alone answers only for
+# tasks whose own namespace is cwatchd's), child of the unshare that made it
+nested=$(grep '"event":"exec"' "$dir/out" | grep -F "\"exe\":\"$dir/nested\"")
+[ "$(jq -r .ppid <<<"$nested")" = "$(cat "$dir/nested-parent")" ] && [ "$(jq -r .pid <<<"$nested")" -lt 100 ] &&
+        [ "$(jq -r .pid_scope <<<"$nested")" = own ] || fail "exec in a nested namespace: $nested"
 
 host=$(grep '"event":"exec"' "$dir/out" | grep -F "\"exe\":\"$dir/outside\"")
 [ "$(jq -r .pid <<<"$host")" = "$host_pid" ] && [ "$(jq -r .pid_scope <<<"$host")" = host ] ||

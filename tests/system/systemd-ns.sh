@@ -6,15 +6,19 @@
 #       waits until it is running or degraded. Sets SYSTEMD_NS_BOOTER (the unshare process) and
 #       SYSTEMD_NS_PID (its systemd, as the host sees it: the booter's child, as other tests may
 #       boot theirs at the same time). On failure returns 1 with SYSTEMD_NS_ERROR saying why.
+#   systemd_ns_metrics_port PORT
+#       makes cwatchd.socket of the booted systemd listen on 127.0.0.1:PORT (a drop-in in its private
+#       /run, gone with it): cwatchd has no network of its own, its metrics come through that socket.
 #   systemd_ns_poweroff
 #       powers it off and waits; kills it when it will not go (PID 1 of a namespace survives its
 #       parent). Safe to call when nothing was booted, and twice. The behaviour profiles, the
-#       whitelist and the snapshots' files (host.key, snapshot, peer-serials, peers/; cwatch-sync's
-#       /var/lib/cwatch-sync) a cwatchd of the test saved are removed unless they were there before,
+#       whitelist, the service state (restarts) and the snapshots' files (host.key, snapshot,
+#       peer-serials, peers/; cwatch-sync's /var/lib/cwatch-sync) a cwatchd of the test saved are
+#       removed unless they were there before,
 #       and so is the directory (StateDirectory=) when the test made it.
 SYSTEMD_NS_BOOTER= SYSTEMD_NS_PID= SYSTEMD_NS_ERROR=
 SYSTEMD_NS_PROFILES_BEFORE= SYSTEMD_NS_STATE_DIR_BEFORE= SYSTEMD_NS_WHITELIST_BEFORE=
-SYSTEMD_NS_SYNC_BEFORE= SYSTEMD_NS_SYNC_DIR_BEFORE=
+SYSTEMD_NS_SYNC_BEFORE= SYSTEMD_NS_SYNC_DIR_BEFORE= SYSTEMD_NS_SERVICE_STATE_BEFORE=
 
 systemd_ns_boot() {
         local bind= state=
@@ -22,6 +26,7 @@ systemd_ns_boot() {
         [ -e /var/lib/cwatch/profiles ] && SYSTEMD_NS_PROFILES_BEFORE=yes
         [ -e /var/lib/cwatch/whitelist ] && SYSTEMD_NS_WHITELIST_BEFORE=yes
         [ -e /var/lib/cwatch/host.key ] && SYSTEMD_NS_SYNC_BEFORE=yes
+        [ -e /var/lib/cwatch/service-state ] && SYSTEMD_NS_SERVICE_STATE_BEFORE=yes
         [ -d /var/lib/cwatch-sync ] && SYSTEMD_NS_SYNC_DIR_BEFORE=yes
         [ -d /var/lib/cwatch ] && SYSTEMD_NS_STATE_DIR_BEFORE=yes
 
@@ -51,6 +56,12 @@ systemd_ns_boot() {
         return 1
 }
 
+systemd_ns_metrics_port() {
+        nsenter -t "$SYSTEMD_NS_PID" -p -m sh -c "mkdir -p /run/systemd/system/cwatchd.socket.d &&
+                printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:$1\n' \
+                        >/run/systemd/system/cwatchd.socket.d/test-port.conf && systemctl daemon-reload"
+}
+
 systemd_ns_poweroff() {
         if [ -n "$SYSTEMD_NS_PID" ] && [ -d "/proc/$SYSTEMD_NS_PID" ]; then
                 timeout 10 nsenter -t "$SYSTEMD_NS_PID" -p -m systemctl poweroff --no-block >/dev/null 2>&1
@@ -67,6 +78,7 @@ systemd_ns_poweroff() {
         [ -z "$SYSTEMD_NS_SYNC_BEFORE" ] && rm -rf /var/lib/cwatch/host.key /var/lib/cwatch/snapshot \
                 /var/lib/cwatch/peer-serials /var/lib/cwatch/peers
         [ -z "$SYSTEMD_NS_SYNC_DIR_BEFORE" ] && rm -rf /var/lib/cwatch-sync
+        [ -z "$SYSTEMD_NS_SERVICE_STATE_BEFORE" ] && rm -f /var/lib/cwatch/service-state /var/lib/cwatch/service-state.*
         [ -z "$SYSTEMD_NS_STATE_DIR_BEFORE" ] && rmdir /var/lib/cwatch 2>/dev/null
         return 0
 }

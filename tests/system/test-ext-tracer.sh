@@ -17,7 +17,6 @@ MACHINE_ID_FILE=$(mktemp)
 MACHINE_ID=
 TRACERS=/etc/cwatch/tracers.d
 RULE=/etc/cwatch/rules.d/90-test-ext-tracer.rules
-DROPIN=/etc/cwatch/cwatchd.conf.d/50-test-ext-tracer.conf
 WORK=/var/tmp/cwext-$$
 METRICS_PORT=$((20000 + RANDOM % 20000))
 
@@ -63,7 +62,7 @@ trap 'exit 1' TERM INT
 [ -d /usr/lib/cwatch ] || USR_LIB_CWATCH_MADE=yes
 say "install cwatchd, and the contrib example as its comment says"
 meson install -C "$BUILD" --no-rebuild --quiet >"$LOG" 2>&1 || fail "meson install: $(tail -5 "$LOG")"
-mkdir -p "$TRACERS" "$(dirname "$RULE")" "$(dirname "$DROPIN")" "$WORK"
+mkdir -p "$TRACERS" "$(dirname "$RULE")" "$WORK"
 clang -g -O2 -target bpf -I/usr/include/$(uname -m)-linux-gnu -c "$SRC/contrib/tracers/opensnoop.bpf.c" \
         -o "$WORK/opensnoop.bpf.o" || fail "the example does not build"
 install -m 0644 "$WORK/opensnoop.bpf.o" "$SRC/contrib/tracers/opensnoop.tracer" "$TRACERS/"
@@ -87,10 +86,6 @@ Condition=event.filename startswith "$MARKER" and event.kind = "OPEN_READ"
 Message=%event.comm opened %event.filename
 Severity=warning
 EOF
-cat >"$DROPIN" <<CONF
-[Metrics]
-Listen=127.0.0.1:$METRICS_PORT
-CONF
 "$BUILD/src/cwatchctl" rules check "$RULE" >"$LOG" 2>&1 || fail "rules check: $(cat "$LOG")"
 grep -q "1 rules in 1 files: OK" "$LOG" || fail "rules check: $(cat "$LOG")"
 grep -q "warning: no tracer" "$LOG" && fail "rules check did not know opensnoop's event: $(cat "$LOG")"
@@ -100,6 +95,7 @@ MACHINE_ID=$(tr -d - </proc/sys/kernel/random/uuid)
 echo "$MACHINE_ID" >"$MACHINE_ID_FILE"
 systemd_ns_boot "$MACHINE_ID_FILE" || fail "$SYSTEMD_NS_ERROR"
 PID=$SYSTEMD_NS_PID
+systemd_ns_metrics_port "$METRICS_PORT" || fail "no metrics socket on port $METRICS_PORT"
 ns systemctl start cwatchd >"$LOG" 2>&1 || fail "start: $(cat "$LOG")"
 tracer() { ns cwatchctl list-tracers --json | jq -c --arg n "$1" '.[] | select(.name == $n)'; }
 running() { [ "$(tracer "$1" | jq -r .running)" = true ]; }

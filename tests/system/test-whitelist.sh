@@ -83,9 +83,6 @@ cat >"$DROPIN" <<CONF
 [Tracers]
 Interval=1s
 
-[Metrics]
-Listen=127.0.0.1:$METRICS_PORT
-
 [Whitelist]
 SaveInterval=2s
 StateDirectory=$STATE
@@ -96,6 +93,7 @@ MACHINE_ID=$(tr -d - </proc/sys/kernel/random/uuid)
 echo "$MACHINE_ID" >"$MACHINE_ID_FILE"
 systemd_ns_boot "$MACHINE_ID_FILE" || fail "$SYSTEMD_NS_ERROR"
 PID=$SYSTEMD_NS_PID
+systemd_ns_metrics_port "$METRICS_PORT" || fail "no metrics socket on port $METRICS_PORT"
 
 say "start cwatchd: the deny list's bad line is named, its hash kept"
 ns systemctl start cwatchd >"$LOG" 2>&1 || fail "start: $(cat "$LOG")"
