@@ -77,8 +77,9 @@ static char *caller_of(sd_bus_message *msg)
         char *s = NULL;
         uid_t uid;
 
-        if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds) >= 0 && sd_bus_creds_get_euid(creds, &uid) >= 0)
-                (void) asprintf(&s, "uid %u", (unsigned) uid);
+        if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds) >= 0 && sd_bus_creds_get_euid(creds, &uid) >= 0 &&
+            asprintf(&s, "uid %u", (unsigned) uid) < 0)
+                return NULL;
         return s;
 }
 
