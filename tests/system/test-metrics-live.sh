@@ -253,7 +253,7 @@ grep -qx CWATCH_CONTAINER_NAME "$dir/written" || fail "the alerts carry no conta
 jq -r 'select(.CWATCH_RULE == "test-web-connect") | .CWATCH_CONTAINER_NAME' "$dir/journal.json" | grep -qx web ||
         fail "test-web-connect alert not from container web"
 for f in "$SRC/contrib/loki/promtail-cwatch.yaml" "$SRC/contrib/loki/cwatch.alloy"; do
-        for used in $(grep -o 'CWATCH_[A-Z][A-Z_]*' "$f" | sort -u); do
+        for used in $(grep -o 'CWATCH_[A-Z][A-Z0-9_]*' "$f" | sort -u); do
                 # fields an alert of a pod or a host process would carry are in the writer's table
                 grep -qx "$used" "$dir/written" || grep -q "\"$used\"" "$SRC/src/alert/alert-fields.c" ||
                         fail "$f uses $used, which the service does not write"
